@@ -1,0 +1,6 @@
+export * from "./errors";
+export * from "./event";
+export * from "./ids";
+export * from "./kinds";
+export * from "./parse";
+export * from "./topics";
