@@ -1,0 +1,4 @@
+export * from "./connect";
+export * from "./migrate";
+export * from "./roles";
+export type * from "./schema";

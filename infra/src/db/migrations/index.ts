@@ -1,0 +1,7 @@
+import type { Migration } from "kysely";
+import * as foundation from "./0001_foundation";
+
+/** Every migration in order. Later services add theirs here (names sort by their prefix). */
+export const MIGRATIONS: Record<string, Migration> = {
+  "0001_foundation": foundation,
+};

@@ -1,0 +1,37 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** Accepted events exactly as the contract defines them, keyed by the event key. */
+export interface RawEventTable {
+  event_time: ColumnType<Date, Date | string, never>;
+  event_key: string;
+  prison_id: string;
+  source_id: string;
+  seq: ColumnType<string, number | bigint | string, never>;
+  kind: string;
+  received_at: ColumnType<Date, Date | string | undefined, never>;
+  payload: ColumnType<unknown, string, never>;
+}
+
+/** Rejected inputs, kept for inspection with a reason a person can read. */
+export interface DeadLetterTable {
+  received_at: ColumnType<Date, Date | string, never>;
+  id: string;
+  reason: string;
+  message: string;
+  topic: string | null;
+  client_id: string | null;
+  payload_bytes: number;
+  payload_excerpt: string | null;
+}
+
+export interface MigrationTable {
+  name: string;
+  timestamp: string;
+}
+
+export interface Database {
+  "ingest.raw_event": RawEventTable;
+  "ingest.dead_letter": DeadLetterTable;
+  "reporting.ingest_hourly": { bucket: Date; prison_id: string; kind: string; events: string };
+  "reporting.dead_letter_recent": Omit<DeadLetterTable, "payload_excerpt"> & { id: Generated<string> };
+}

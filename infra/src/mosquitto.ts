@@ -1,0 +1,139 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InfraError } from "./errors";
+import { waitForPort } from "./ports";
+import { chownTree, isAlive, run, serviceUser, startProcess, stopPid, tail } from "./process";
+import type { ServerHandle, StartOptions } from "./server";
+import { renderConfig } from "./template";
+
+const MOSQUITTO_BIN = "/usr/sbin/mosquitto";
+
+/** A broker account: a device, an office source, the gateway, or a test client. */
+export interface MqttUser {
+  username: string;
+  password: string;
+  /** Topics (filters) the account may publish to. */
+  publish?: string[];
+  /** Topic filters the account may subscribe to and receive. */
+  subscribe?: string[];
+}
+
+/** A machine may publish only under its own topic: hr/v1/<prison>/<machine>/<kind>. */
+export function deviceUser(prisonId: string, machineId: string, password: string): MqttUser {
+  return { username: machineId, password, publish: [`hr/v1/${prisonId}/${machineId}/+`] };
+}
+
+/** Starts mosquitto with persistence, per-user passwords and ACLs; `users` seeds group `base`. */
+export async function startMosquitto(opts: StartOptions & { users?: MqttUser[] }): Promise<ServerHandle> {
+  if (!existsSync(MOSQUITTO_BIN))
+    throw new InfraError("mosquitto is not installed; run infra/scripts/provision.sh");
+  const as = serviceUser("mosquitto");
+  mkdirSync(join(opts.dir, "data"), { recursive: true });
+  mkdirSync(join(opts.dir, "users.d"), { recursive: true });
+  const confFile = join(opts.dir, "mosquitto.conf");
+  const logFile = join(opts.dir, "mosquitto.log");
+  writeFileSync(confFile, renderConfig("mosquitto.conf", { port: opts.port, dir: opts.dir }));
+  writeMqttUsers(opts.dir, "base", opts.users ?? []);
+  chownTree(opts.dir, as);
+  const child = startProcess(MOSQUITTO_BIN, ["-c", confFile], {
+    logFile,
+    detached: opts.detached ?? false,
+    as,
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new InfraError("could not spawn mosquitto", { logFile });
+  await waitForPort(opts.port, "mosquitto", { alive: () => isAlive(pid), logTail: () => tail(logFile) });
+  return {
+    name: "mosquitto",
+    pid,
+    port: opts.port,
+    url: `mqtt://127.0.0.1:${opts.port}`,
+    dir: opts.dir,
+    logFile,
+    stop: () => stopPid(pid, "SIGTERM"),
+  };
+}
+
+/**
+ * Adds or replaces the accounts of one group (a test file, a scenario's devices) and asks the
+ * running broker to reload them. Groups let several writers share one broker without clobbering
+ * each other; a lock directory serialises the rebuild of the password and ACL files.
+ */
+export async function applyMqttUsers(
+  dir: string,
+  pid: number,
+  group: string,
+  users: MqttUser[],
+): Promise<void> {
+  writeMqttUsers(dir, group, users);
+  chownTree(dir, serviceUser("mosquitto"));
+  const logFile = join(dir, "mosquitto.log");
+  const before = countReloads(logFile);
+  process.kill(pid, "SIGHUP");
+  const deadline = Date.now() + 10_000;
+  while (countReloads(logFile) <= before) {
+    if (Date.now() > deadline) throw new InfraError("mosquitto did not reload its users", { dir });
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // The reload line is logged before the files are read; give the broker a moment to finish.
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+function countReloads(logFile: string): number {
+  return existsSync(logFile) ? readFileSync(logFile, "utf8").split("Reloading config").length - 1 : 0;
+}
+
+export function writeMqttUsers(dir: string, group: string, users: MqttUser[]): void {
+  if (!/^[\w-]+$/.test(group)) throw new InfraError(`bad user group name '${group}'`);
+  const lock = join(dir, "users.lock");
+  withLock(lock, () => {
+    const groupsDir = join(dir, "users.d");
+    mkdirSync(groupsDir, { recursive: true });
+    writeFileSync(join(groupsDir, `${group}.json`), JSON.stringify(users));
+    const all = new Map<string, MqttUser>();
+    for (const f of readdirSync(groupsDir).sort()) {
+      for (const u of JSON.parse(readFileSync(join(groupsDir, f), "utf8")) as MqttUser[])
+        all.set(u.username, u);
+    }
+    for (const u of all.keys()) {
+      if (!/^[\w-]+$/.test(u)) throw new InfraError(`bad MQTT username '${u}'`);
+    }
+    const plain = join(dir, "passwd.plain");
+    writeFileSync(plain, [...all.values()].map((u) => `${u.username}:${u.password}\n`).join(""), {
+      mode: 0o600,
+    });
+    // mosquitto accepts only hashed password files; -U hashes the plain file in place.
+    run("mosquitto_passwd", ["-U", plain]);
+    renameSync(plain, join(dir, "passwd"));
+    const acl = [...all.values()].map((u) =>
+      [
+        `user ${u.username}`,
+        ...(u.publish ?? []).map((t) => `topic write ${t}`),
+        ...(u.subscribe ?? []).map((t) => `topic read ${t}`),
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "acl"),
+      `# generated by hrvend infra; edit users.d/*.json instead\n${acl.join("\n")}`,
+    );
+  });
+}
+
+function withLock(lock: string, fn: () => void): void {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new InfraError(`could not take lock ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,40 @@
+import { resolve } from "node:path";
+import { DEFAULT_PORTS, type StackPorts } from "@hrvend/infra";
+import { z } from "zod";
+
+/** The CLI's environment, read once here; nothing else reads process.env. */
+const Env = z.object({
+  HRVEND_STATE_DIR: z.string().min(1).default(".hrvend"),
+  HRVEND_PG_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.postgres),
+  HRVEND_NATS_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.nats),
+  HRVEND_NATS_MONITOR_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.natsMonitor),
+  HRVEND_MQTT_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.mqtt),
+});
+
+export interface CliConfig {
+  stateDir: string;
+  ports: StackPorts;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    stateDir: resolve(e.HRVEND_STATE_DIR),
+    ports: {
+      postgres: e.HRVEND_PG_PORT,
+      nats: e.HRVEND_NATS_PORT,
+      natsMonitor: e.HRVEND_NATS_MONITOR_PORT,
+      mqtt: e.HRVEND_MQTT_PORT,
+    },
+  };
+}

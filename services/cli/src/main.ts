@@ -1,0 +1,25 @@
+import { Command } from "commander";
+import { dbCommand } from "./commands/db";
+import { infraCommand } from "./commands/infra";
+import { loadConfig } from "./config";
+
+const config = loadConfig();
+const program = new Command("hrvend")
+  .description("hrvend: telemetry and supply for harm-reduction vending machines in prisons")
+  .showHelpAfterError()
+  .addHelpText(
+    "after",
+    "\nExamples:\n  npx hrvend infra up\n  npx hrvend db migrate\n  npx hrvend infra down",
+  );
+
+program.addCommand(infraCommand(config));
+program.addCommand(dbCommand(config));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const err = e as Error;
+  console.error(`hrvend: ${err.message}`);
+  if (process.env["HRVEND_DEBUG"]) console.error(err);
+  process.exitCode = 1;
+}
