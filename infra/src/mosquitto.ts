@@ -103,7 +103,7 @@ export function writeMqttUsers(dir: string, group: string, users: MqttUser[]): v
       mode: 0o600,
     });
     // mosquitto accepts only hashed password files; -U hashes the plain file in place.
-    run("mosquitto_passwd", ["-U", plain]);
+    if (all.size > 0) run("mosquitto_passwd", ["-U", plain]);
     renameSync(plain, join(dir, "passwd"));
     const acl = [...all.values()].map((u) =>
       [

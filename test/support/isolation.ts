@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { applyMqttUsers, type MqttUser } from "@hrvend/infra";
+import {
+  createDb,
+  type Database,
+  ensureDatabase,
+  migrateToLatest,
+  setRolePasswords,
+  withCredentials,
+  withDatabase,
+} from "@hrvend/infra/db";
+import type { Kysely } from "kysely";
+import { inject } from "vitest";
+
+/**
+ * What one test file owns on the shared servers: its own database, its own stream names and
+ * prison ids, its own MQTT accounts. Nothing is shared between files except the processes.
+ */
+export interface Isolated {
+  /** Short unique tag, usable in ids, stream names, database names. */
+  tag: string;
+  /** Prefix it into every prison id so topics and subjects never overlap between files. */
+  prison(name: string): string;
+  /** A unique JetStream stream name. */
+  stream(name: string): string;
+  servers: ReturnType<typeof inject<"servers">>;
+}
+
+export function isolate(label: string): Isolated {
+  const tag = `${label
+    .replace(/[^a-z0-9]/gi, "")
+    .slice(0, 12)
+    .toLowerCase()}${randomBytes(3).toString("hex")}`;
+  return {
+    tag,
+    prison: (name) => `${tag}-${name}`,
+    stream: (name) => `${name.toUpperCase()}_${tag.toUpperCase()}`,
+    servers: inject("servers"),
+  };
+}
+
+export interface TestDatabase {
+  name: string;
+  adminUrl: string;
+  db: Kysely<Database>;
+  /** Connection URL for a least-privilege role, with a password set for this run. */
+  roleUrl(role: "hrvend_writer" | "hrvend_grafana" | "hrvend_funder"): string;
+  close(): Promise<void>;
+}
+
+/** Creates and migrates a database of this file's own. */
+export async function testDatabase(iso: Isolated): Promise<TestDatabase> {
+  const base = iso.servers.postgresAdminUrl;
+  const admin = createDb(base, { max: 1 });
+  await ensureDatabase(admin, iso.tag);
+  await admin.destroy();
+  const adminUrl = withDatabase(base, iso.tag);
+  const db = createDb(adminUrl);
+  await migrateToLatest(db);
+  const passwords = runPasswords();
+  await setRolePasswords(db, passwords);
+  return {
+    name: iso.tag,
+    adminUrl,
+    db,
+    roleUrl: (role) => withCredentials(adminUrl, role, passwords[role]),
+    close: () => db.destroy(),
+  };
+}
+
+/** Roles are cluster-wide, so every file sets the same run-wide password (from globalSetup). */
+function runPasswords() {
+  const pw = inject("servers").rolePassword;
+  return { hrvend_writer: pw, hrvend_grafana: pw, hrvend_funder: pw };
+}
+
+/** Registers MQTT accounts for this file on the shared broker and waits for the reload. */
+export async function mqttAccounts(iso: Isolated, users: MqttUser[]): Promise<void> {
+  await applyMqttUsers(iso.servers.mosquittoDir, iso.servers.mosquittoPid, iso.tag, users);
+}
