@@ -1,5 +1,6 @@
 export * from "./errors";
 export * from "./event";
+export * from "./examples";
 export * from "./ids";
 export * from "./kinds";
 export * from "./parse";

@@ -9,11 +9,14 @@ const Env = z.object({
   HRVEND_NATS_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.nats),
   HRVEND_NATS_MONITOR_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.natsMonitor),
   HRVEND_MQTT_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.mqtt),
+  HRVEND_DEBUG: z.string().optional(),
 });
 
 export interface CliConfig {
   stateDir: string;
   ports: StackPorts;
+  /** Print stack traces of errors. */
+  debug: boolean;
 }
 
 export class ConfigError extends Error {
@@ -30,6 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   const e = parsed.data;
   return {
     stateDir: resolve(e.HRVEND_STATE_DIR),
+    debug: Boolean(e.HRVEND_DEBUG),
     ports: {
       postgres: e.HRVEND_PG_PORT,
       nats: e.HRVEND_NATS_PORT,

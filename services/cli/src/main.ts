@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
+import { smokeCommand } from "./commands/smoke";
 import { loadConfig } from "./config";
 
 const config = loadConfig();
@@ -14,12 +15,13 @@ const program = new Command("hrvend")
 
 program.addCommand(infraCommand(config));
 program.addCommand(dbCommand(config));
+program.addCommand(smokeCommand(config));
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   const err = e as Error;
   console.error(`hrvend: ${err.message}`);
-  if (process.env["HRVEND_DEBUG"]) console.error(err);
+  if (config.debug) console.error(err);
   process.exitCode = 1;
 }

@@ -1,0 +1,171 @@
+import { applyMqttUsers, deviceUser, loadOrCreateSecrets, newSecret, readStack, urlsOf } from "@hrvend/infra";
+import { createDb } from "@hrvend/infra/db";
+import {
+  addressOf,
+  EXAMPLES,
+  eventKey,
+  type HrEvent,
+  MACHINE_KINDS,
+  mqttTopic,
+  parseEventBytes,
+} from "@hrvend/schemas";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { Command } from "commander";
+import { sql } from "kysely";
+import mqtt from "mqtt";
+import type { CliConfig } from "../config";
+
+const PRISON = "smoke";
+const MACHINE = "smoke-m1";
+
+/** One valid event of every machine kind, re-addressed to the smoke machine. */
+function smokeEvents(): HrEvent[] {
+  return MACHINE_KINDS.map(
+    (kind, i) => ({ ...EXAMPLES[kind], prisonId: PRISON, machineId: MACHINE, seq: i + 1 }) as HrEvent,
+  );
+}
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Proves each part of the local stack does its job on the pipeline's path, without leaving data
+ * behind: MQTT with device credentials and ACLs, JetStream with dedup on the event key, and a
+ * TimescaleDB hypertable insert (rolled back).
+ */
+export function smokeCommand(config: CliConfig): Command {
+  return new Command("smoke")
+    .description("check the running local stack end to end: MQTT (auth, ACL), JetStream (dedup), TimescaleDB")
+    .addHelpText("after", "\nRun after `npx hrvend infra up`.\n\nExample:\n  npx hrvend smoke")
+    .action(async () => {
+      const state = readStack(config.stateDir);
+      const mqttPart = state?.parts.mosquitto;
+      if (!state || !mqttPart)
+        throw new Error("no local stack is running here; start it with: npx hrvend infra up");
+      const secrets = loadOrCreateSecrets(config.stateDir);
+      const urls = urlsOf(state, secrets);
+      const checks: Check[] = [];
+      const check = async (name: string, fn: () => Promise<string>) => {
+        const t0 = performance.now();
+        try {
+          const detail = await fn();
+          checks.push({ name, ok: true, detail: `${detail} (${Math.round(performance.now() - t0)} ms)` });
+        } catch (e) {
+          checks.push({ name, ok: false, detail: (e as Error).message });
+        }
+      };
+      const events = smokeEvents();
+
+      await check("MQTT: device publishes, gateway account receives, ACL refuses spoofing", async () => {
+        const password = newSecret();
+        await applyMqttUsers(mqttPart.dir, mqttPart.pid, "smoke", [deviceUser(PRISON, MACHINE, password)]);
+        const gw = await mqtt.connectAsync(urls.mqtt, {
+          username: "hrvend-gateway",
+          password: secrets.mqttGateway,
+          clientId: `smoke-gw-${newSecret().slice(0, 6)}`,
+        });
+        const got: HrEvent[] = [];
+        gw.on("message", (_t, payload) => got.push(parseEventBytes(payload)));
+        await gw.subscribeAsync(`hr/v1/${PRISON}/#`, { qos: 1 });
+        const dev = await mqtt.connectAsync(urls.mqtt, {
+          username: MACHINE,
+          password,
+          clientId: MACHINE,
+          protocolVersion: 4,
+        });
+        for (const e of events)
+          await dev.publishAsync(mqttTopic(addressOf(e)), JSON.stringify(e), { qos: 1 });
+        await dev.publishAsync(`hr/v1/${PRISON}/someone-else/heartbeat`, JSON.stringify(events[0]), {
+          qos: 1,
+        });
+        const deadline = Date.now() + 5_000;
+        while (got.length < events.length && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 300));
+        await dev.endAsync();
+        await gw.endAsync();
+        if (got.length !== events.length)
+          throw new Error(`gateway received ${got.length} of ${events.length} events`);
+        return `${got.length} events of ${events.length} kinds received, spoofed topic refused`;
+      });
+
+      await check("JetStream: publish with Nats-Msg-Id, duplicates dropped, read back", async () => {
+        const nc = await natsConnect({ servers: urls.nats });
+        try {
+          const jsm = await jetstreamManager(nc);
+          const stream = "HRVEND_SMOKE";
+          await jsm.streams.delete(stream).catch(() => false);
+          await jsm.streams.add({ name: stream, subjects: ["hrvend-smoke.>"] });
+          const js = jetstream(nc);
+          for (const e of [...events, ...events]) {
+            await js.publish(`hrvend-smoke.${e.kind}`, JSON.stringify(e), { msgID: eventKey(e) });
+          }
+          const info = await jsm.streams.info(stream);
+          const consumer = await js.consumers.get(stream);
+          const first = await consumer.next({ expires: 2_000 });
+          await jsm.streams.delete(stream);
+          if (info.state.messages !== events.length) {
+            throw new Error(`stream holds ${info.state.messages} messages, expected ${events.length}`);
+          }
+          if (!first || eventKey(parseEventBytes(first.data)) !== eventKey(events[0]!))
+            throw new Error("read back failed");
+          return `${events.length * 2} published, ${info.state.messages} stored`;
+        } finally {
+          await nc.close();
+        }
+      });
+
+      await check("TimescaleDB: raw-event hypertable accepts and returns events (rolled back)", async () => {
+        const db = createDb(urls.postgresAdmin, { max: 1 });
+        try {
+          let stored = 0;
+          const version = await sql<{
+            v: string;
+          }>`SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'`.execute(db);
+          await db
+            .transaction()
+            .execute(async (trx) => {
+              await trx
+                .insertInto("ingest.raw_event")
+                .values(
+                  events.map((e) => ({
+                    event_time: (e as { deviceTime: string }).deviceTime,
+                    event_key: eventKey(e),
+                    prison_id: PRISON,
+                    source_id: MACHINE,
+                    seq: e.seq,
+                    kind: e.kind,
+                    payload: JSON.stringify(e),
+                  })),
+                )
+                .execute();
+              const r = await trx
+                .selectFrom("ingest.raw_event")
+                .select((eb) => eb.fn.countAll<string>().as("n"))
+                .where("prison_id", "=", PRISON)
+                .executeTakeFirstOrThrow();
+              stored = Number(r.n);
+              throw new Rollback();
+            })
+            .catch((e) => {
+              if (!(e instanceof Rollback)) throw e;
+            });
+          if (stored !== events.length) throw new Error(`stored ${stored} rows, expected ${events.length}`);
+          return `TimescaleDB ${version.rows[0]?.v ?? "?"}, ${stored} rows inserted and rolled back`;
+        } finally {
+          await db.destroy();
+        }
+      });
+
+      for (const c of checks) console.log(`${c.ok ? "ok  " : "FAIL"}  ${c.name}\n      ${c.detail}`);
+      const failed = checks.filter((c) => !c.ok).length;
+      console.log(failed ? `\n${failed} check(s) failed` : "\nsmoke: all checks passed");
+      if (failed) process.exitCode = 1;
+    });
+}
+
+class Rollback extends Error {}
