@@ -33,6 +33,10 @@ export class ContractError extends Error {
   }
 }
 
+/**
+ * One problem per zod issue. Parse with `{ reportInput: true }` so the messages can say what was
+ * received; without it they say only what was expected.
+ */
 export function problemsFromZod(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join("."),
@@ -40,15 +44,129 @@ export function problemsFromZod(error: z.ZodError): FieldProblem[] {
   }));
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(raw: z.core.$ZodIssue): string {
+  const issue = discriminatorIssue(raw);
+  const expected = expectedOf(issue);
+  if (expected === undefined) return problemOf(issue);
+  if ("input" in issue && issue.input === undefined) return `missing; expected ${expected}`;
+  return `expected ${expected}${receivedOf(issue)}`;
+}
+
+/** A discriminated union reports the whole object as its input; the discriminator is what was wrong. */
+function discriminatorIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union" || issue.discriminator === undefined || !("input" in issue))
+    return issue;
+  const input = issue.input;
+  const value = input !== null && typeof input === "object" ? Reflect.get(input, issue.discriminator) : input;
+  return { ...issue, input: value };
+}
+
+/** What a field of the wrong type or value should have been; undefined when the issue is about something else. */
+function expectedOf(issue: z.core.$ZodIssue): string | undefined {
   switch (issue.code) {
+    case "invalid_type": {
+      // A custom message (e.g. the date-time rule) says more than the bare type.
+      const rule = isZodDefault(issue.message) ? "" : ` (${issue.message})`;
+      return `${TYPE_NAMES[issue.expected] ?? issue.expected}${rule}`;
+    }
+    case "invalid_value":
+      return oneOf(issue.values);
+    case "invalid_union":
+      return "options" in issue && issue.options ? oneOf(issue.options) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A value of the right type that breaks a rule: the rule, then what was received. */
+function problemOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "too_small":
+    case "too_big":
+      return describeBound(issue) + receivedOf(issue);
+    case "invalid_format":
+      return (
+        (isZodDefault(issue.message) ? `must be a valid ${issue.format}` : issue.message) + receivedOf(issue)
+      );
+    case "not_multiple_of":
+      return `must be a multiple of ${issue.divisor}${receivedOf(issue)}`;
     case "unrecognized_keys":
       return `unexpected field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}; the contract does not allow extra fields`;
     case "invalid_union":
-      return `${issue.message}`;
+      return `does not match any allowed shape${receivedOf(issue)}`;
     default:
+      // Refinements carry their own sentence; the other codes do not occur in the contract.
       return issue.message;
   }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "an array",
+  object: "an object",
+  null: "null",
+};
+
+/** zod's own English messages start like this; ours and the contract's never do. */
+function isZodDefault(message: string): boolean {
+  return /^(Invalid|Too (small|big)|Unrecognized)\b/.test(message);
+}
+
+function describeBound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const [limit, bound] =
+    issue.code === "too_small"
+      ? [issue.minimum, issue.inclusive ? "at least" : "more than"]
+      : [issue.maximum, issue.inclusive ? "at most" : "less than"];
+  const expected = issue.exact ? `exactly ${limit}` : `${bound} ${limit}`;
+  switch (issue.origin) {
+    case "string":
+      return `must have ${expected} character${limit === 1 ? "" : "s"}`;
+    case "array":
+    case "set":
+      return `must have ${expected} item${limit === 1 ? "" : "s"}`;
+    default:
+      return `must be ${expected}`;
+  }
+}
+
+function plural(n: number | bigint, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function oneOf(values: readonly unknown[]): string {
+  const shown = values.map(show);
+  return shown.length === 1 ? shown[0]! : `one of ${shown.join(", ")}`;
+}
+
+/** `, received …` when zod reported the input, else nothing. */
+function receivedOf(issue: z.core.$ZodIssue): string {
+  if (!("input" in issue)) return "";
+  const input = issue.input;
+  const isBound = issue.code === "too_big" || issue.code === "too_small";
+  // A malformed token may be a raw card UID, which must never leave the machine: never echo one.
+  const isToken = /token$/i.test(String(issue.path.at(-1) ?? ""));
+  if (typeof input === "string" && isToken)
+    return `, received a string of ${plural(input.length, "character")}`;
+  if (typeof input === "string" && isBound) return `, received ${plural(input.length, "character")}`;
+  if (Array.isArray(input) && isBound) return `, received ${plural(input.length, "item")}`;
+  if (isToken) return `, received ${typeName(input)}`;
+  return `, received ${typeof input === "string" && issue.code === "invalid_type" ? "the string " : ""}${show(input)}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return TYPE_NAMES[typeof value] ?? typeof value;
+}
+
+/** A short, readable rendering of a received or allowed value. */
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value !== null && typeof value === "object") return typeName(value);
+  return String(value);
 }
 
 export function formatProblems(problems: FieldProblem[]): string {

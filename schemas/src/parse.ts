@@ -41,7 +41,8 @@ export function parseEvent(value: unknown): HrEvent {
     ]);
   }
   const kind = (value as { kind?: unknown }).kind;
-  if (typeof kind !== "string" || !(kind in EVENT_SCHEMAS)) {
+  // Own keys only: `kind: "constructor"` must be an unknown kind, not a crash on Object.prototype.
+  if (typeof kind !== "string" || !Object.hasOwn(EVENT_SCHEMAS, kind)) {
     const problem = {
       path: "kind",
       message:
@@ -51,7 +52,7 @@ export function parseEvent(value: unknown): HrEvent {
     };
     throw new ContractError("unknown_kind", formatProblems([problem]), [problem]);
   }
-  const result = EVENT_SCHEMAS[kind as EventKind].safeParse(value);
+  const result = EVENT_SCHEMAS[kind as EventKind].safeParse(value, { reportInput: true });
   if (!result.success) {
     const problems = problemsFromZod(result.error);
     throw new ContractError("schema", `invalid ${kind}: ${formatProblems(problems)}`, problems, { kind });
@@ -62,5 +63,5 @@ export function parseEvent(value: unknown): HrEvent {
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  return typeof v;
+  return /^[aeiou]/.test(typeof v) ? `an ${typeof v}` : `a ${typeof v}`;
 }
