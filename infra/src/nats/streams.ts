@@ -1,0 +1,55 @@
+import type { JetStreamManager, StreamConfig } from "@nats-io/jetstream";
+import { RetentionPolicy, StorageType } from "@nats-io/jetstream";
+
+/**
+ * The streams every service agrees on. Names and subjects are configuration so tests (and
+ * partitioned deployments) can run several pipelines on one server without overlap.
+ */
+export interface StreamNames {
+  /** Accepted events, subjects hr.v1.<prison>.<source>.<kind>. */
+  events: string;
+  eventSubjects: string[];
+  /** Rejected inputs, subject <deadPrefix>.<reason>. */
+  dead: string;
+  deadPrefix: string;
+}
+
+export const DEFAULT_STREAMS: StreamNames = {
+  events: "HR_EVENTS",
+  eventSubjects: ["hr.v1.>"],
+  dead: "HR_DEAD_LETTERS",
+  deadPrefix: "hr.dead",
+};
+
+// JetStream's dedup window on Nats-Msg-Id. Longer windows cost memory per key; duplicates
+// beyond it are caught by the idempotent writes downstream (invariant 1).
+const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
+
+/** Creates the streams if missing (idempotent); never changes an existing stream's data. */
+export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
+  await ensure(jsm, {
+    name: names.events,
+    subjects: names.eventSubjects,
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
+  await ensure(jsm, {
+    name: names.dead,
+    subjects: [`${names.deadPrefix}.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
+}
+
+async function ensure(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+  } catch {
+    await jsm.streams.add(config);
+  }
+}

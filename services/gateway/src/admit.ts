@@ -1,0 +1,64 @@
+import {
+  addressOf,
+  ContractError,
+  eventKey,
+  eventTime,
+  type HrEvent,
+  isMachineEvent,
+  natsSubject,
+  parseEventBytes,
+  parseMqttTopic,
+  type RejectReason,
+} from "@hrvend/schemas";
+
+export type Verdict =
+  | { ok: true; event: HrEvent; subject: string; key: string }
+  | { ok: false; reason: RejectReason; message: string };
+
+export interface AdmitContext {
+  now: Date;
+  /** How far a device clock may run ahead of ours. Old events (replays) are always fine. */
+  maxClockSkewMs: number;
+  isKnownMachine(prisonId: string, machineId: string): boolean;
+}
+
+/**
+ * Decides whether one MQTT message enters the stream. Pure: no I/O, time passed in. Checks, in
+ * order: topic shape, size, JSON, contract, topic identity, device clock, registered machine.
+ */
+export function admit(topic: string, payload: Uint8Array, ctx: AdmitContext): Verdict {
+  let event: HrEvent;
+  try {
+    const address = parseMqttTopic(topic);
+    event = parseEventBytes(payload);
+    const actual = addressOf(event);
+    const mismatch = (["prisonId", "sourceId", "kind"] as const).filter((k) => actual[k] !== address[k]);
+    if (mismatch.length > 0) {
+      return reject(
+        "topic_mismatch",
+        `payload does not match its topic: ${mismatch.map((k) => `${k} is '${actual[k]}' in the payload but '${address[k]}' in the topic`).join("; ")}`,
+      );
+    }
+  } catch (e) {
+    if (e instanceof ContractError) return reject(e.reason, e.message);
+    throw e;
+  }
+  const skewMs = Date.parse(eventTime(event)) - ctx.now.getTime();
+  if (skewMs > ctx.maxClockSkewMs) {
+    return reject(
+      "future_clock",
+      `device time ${eventTime(event)} is ${Math.round(skewMs / 1000)} s ahead of the gateway's clock; at most ${Math.round(ctx.maxClockSkewMs / 1000)} s is accepted`,
+    );
+  }
+  if (isMachineEvent(event) && !ctx.isKnownMachine(event.prisonId, event.machineId)) {
+    return reject(
+      "unknown_machine",
+      `machine '${event.machineId}' is not registered in prison '${event.prisonId}' (no active ref_machine event)`,
+    );
+  }
+  return { ok: true, event, subject: natsSubject(addressOf(event)), key: eventKey(event) };
+}
+
+function reject(reason: RejectReason, message: string): Verdict {
+  return { ok: false, reason, message };
+}

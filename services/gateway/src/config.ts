@@ -1,0 +1,95 @@
+import { hostname } from "node:os";
+import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/infra/nats";
+import { INGEST_FILTER } from "@hrvend/schemas";
+import { z } from "zod";
+
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string()).min(1));
+
+/** The gateway's whole configuration, from the environment, parsed once at start. */
+export const GatewayEnv = z.object({
+  GATEWAY_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  MQTT_URL: z.url(),
+  MQTT_USERNAME: z.string().min(1),
+  MQTT_PASSWORD: z.string().min(1),
+  /** Shared-subscription group; empty for a broker without $share (nats-server's MQTT listener). */
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[\w-]*$/)
+    .default("ingest"),
+  MQTT_FILTERS: list.default([INGEST_FILTER]),
+  /**
+   * MQTT connections this instance opens in the share group. mqtt.js acknowledges one message
+   * at a time per connection, after JetStream has acknowledged it, so concurrency comes from
+   * connections.
+   */
+  MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(8),
+  NATS_URL: z.string().min(1),
+  EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
+  EVENTS_SUBJECTS: list.default(DEFAULT_STREAMS.eventSubjects),
+  DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
+  DEAD_SUBJECT_PREFIX: z.string().default(DEFAULT_STREAMS.deadPrefix),
+  MAX_CLOCK_SKEW_S: z.coerce.number().min(0).default(300),
+  /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
+
+export interface GatewayConfig {
+  id: string;
+  mqtt: {
+    url: string;
+    username: string;
+    password: string;
+    shareGroup: string;
+    filters: string[];
+    connections: number;
+  };
+  nats: { url: string };
+  streams: StreamNames;
+  maxClockSkewMs: number;
+  metricsPort: number;
+  logLevel: string;
+}
+
+export class GatewayConfigError extends Error {
+  override readonly name = "GatewayConfigError";
+}
+
+export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
+  const r = GatewayEnv.safeParse(env);
+  if (!r.success) {
+    throw new GatewayConfigError(
+      `invalid gateway configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  const e = r.data;
+  return {
+    id: e.GATEWAY_ID,
+    mqtt: {
+      url: e.MQTT_URL,
+      username: e.MQTT_USERNAME,
+      password: e.MQTT_PASSWORD,
+      shareGroup: e.MQTT_SHARE_GROUP,
+      filters: e.MQTT_FILTERS,
+      connections: e.MQTT_CONNECTIONS,
+    },
+    nats: { url: e.NATS_URL },
+    streams: {
+      events: e.EVENTS_STREAM,
+      eventSubjects: e.EVENTS_SUBJECTS,
+      dead: e.DEAD_STREAM,
+      deadPrefix: e.DEAD_SUBJECT_PREFIX,
+    },
+    maxClockSkewMs: e.MAX_CLOCK_SKEW_S * 1000,
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,28 @@
+import { createHash } from "node:crypto";
+import { DEAD_LETTER_EXCERPT_BYTES, type DeadLetter, type RejectReason } from "@hrvend/schemas";
+
+/**
+ * The record kept for a rejected message. The id is a hash of topic and bytes, so a broker's
+ * redelivery of the same bad message after a gateway crash is stored once.
+ */
+export function deadLetter(
+  topic: string,
+  payload: Uint8Array,
+  reason: RejectReason,
+  message: string,
+  receivedAt: Date,
+): DeadLetter {
+  const id = createHash("sha256").update(topic).update("\0").update(payload).digest("hex").slice(0, 32);
+  const levels = topic.split("/");
+  return {
+    id,
+    receivedAt: receivedAt.toISOString(),
+    reason,
+    message: message.slice(0, 4000),
+    topic: topic.slice(0, 1024),
+    // The broker's ACL ties the source level of a topic to the authenticated client.
+    source: levels.length >= 4 ? (levels[3] ?? null) : null,
+    payloadBytes: payload.byteLength,
+    payloadExcerpt: Buffer.from(payload.subarray(0, DEAD_LETTER_EXCERPT_BYTES)).toString("utf8"),
+  };
+}

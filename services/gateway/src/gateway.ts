@@ -1,0 +1,95 @@
+import type { Logger } from "pino";
+import { admit, type Verdict } from "./admit";
+import { deadLetter } from "./dead-letter";
+import type { KnownMachines } from "./known-machines";
+import type { GatewayMetrics } from "./metrics";
+import type { RegistryFeed } from "./registry-feed";
+import type { StreamPublisher } from "./stream-publisher";
+
+export class ShuttingDown extends Error {
+  override readonly name = "ShuttingDown";
+}
+
+export interface GatewayDeps {
+  publisher: Pick<StreamPublisher, "publishEvent" | "publishDeadLetter">;
+  registry: Pick<RegistryFeed, "refresh">;
+  known: KnownMachines;
+  metrics: GatewayMetrics;
+  log: Logger;
+  clock: () => Date;
+  maxClockSkewMs: number;
+}
+
+/**
+ * One message from the broker to its stream. The promise resolves only once JetStream holds the
+ * event or its dead letter; only then does the MQTT adapter send the PUBACK. While NATS is down
+ * it retries (the broker keeps the message and stops sending more on this connection).
+ */
+export class Gateway {
+  private stopping = false;
+  private inFlight = 0;
+
+  constructor(private readonly deps: GatewayDeps) {}
+
+  async handle(topic: string, payload: Uint8Array): Promise<void> {
+    if (this.stopping) throw new ShuttingDown("not acknowledged: gateway is stopping");
+    const { metrics, known } = this.deps;
+    const end = metrics.latency.startTimer();
+    this.inFlight++;
+    metrics.inFlight.inc();
+    try {
+      let verdict = this.decide(topic, payload);
+      if (!verdict.ok && verdict.reason === "unknown_machine") {
+        // Another instance may have accepted the registration a moment ago.
+        await this.retry(() => this.deps.registry.refresh());
+        verdict = this.decide(topic, payload);
+      }
+      if (verdict.ok) {
+        const { subject, key, event } = verdict;
+        await this.retry(() => this.deps.publisher.publishEvent(subject, key, payload));
+        if (event.kind === "ref_machine") known.apply(event);
+        metrics.accepted.inc({ kind: event.kind });
+      } else {
+        const dl = deadLetter(topic, payload, verdict.reason, verdict.message, this.deps.clock());
+        await this.retry(() => this.deps.publisher.publishDeadLetter(dl));
+        metrics.rejected.inc({ reason: verdict.reason });
+        this.deps.log.warn({ topic, reason: verdict.reason, id: dl.id }, verdict.message);
+      }
+      end();
+    } finally {
+      this.inFlight--;
+      metrics.inFlight.dec();
+    }
+  }
+
+  private decide(topic: string, payload: Uint8Array): Verdict {
+    return admit(topic, payload, {
+      now: this.deps.clock(),
+      maxClockSkewMs: this.deps.maxClockSkewMs,
+      isKnownMachine: (p, m) => this.deps.known.has(p, m),
+    });
+  }
+
+  private async retry(fn: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fn();
+        return;
+      } catch (e) {
+        if (this.stopping) throw new ShuttingDown("not acknowledged: gateway is stopping", { cause: e });
+        this.deps.metrics.publishRetries.inc();
+        if (attempt % 20 === 0) this.deps.log.error({ err: e, attempt }, "JetStream unavailable; retrying");
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
+      }
+    }
+  }
+
+  /** Stop retrying; messages not yet in JetStream stay unacknowledged at the broker. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+}

@@ -1,0 +1,63 @@
+import { ensureStreams } from "@hrvend/infra/nats";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import pino from "pino";
+import { loadGatewayConfig } from "./config";
+import { Gateway } from "./gateway";
+import { KnownMachines } from "./known-machines";
+import { gatewayMetrics, serveMetrics } from "./metrics";
+import { startIntake } from "./mqtt-intake";
+import { RegistryFeed } from "./registry-feed";
+import { StreamPublisher } from "./stream-publisher";
+
+const config = loadGatewayConfig(process.env);
+const log = pino({ name: "gateway", level: config.logLevel, base: { gateway: config.id } });
+
+const nc = await connect({
+  servers: config.nats.url,
+  name: `gateway-${config.id}`,
+  maxReconnectAttempts: -1,
+});
+const jsm = await jetstreamManager(nc);
+await ensureStreams(jsm, config.streams);
+const js = jetstream(nc);
+
+const known = new KnownMachines();
+const registry = new RegistryFeed(jsm, js, config.streams.events, known);
+await registry.refresh();
+const metrics = gatewayMetrics();
+const gateway = new Gateway({
+  publisher: new StreamPublisher(js, config.streams),
+  registry,
+  known,
+  metrics,
+  log,
+  clock: () => new Date(),
+  maxClockSkewMs: config.maxClockSkewMs,
+});
+const http = await serveMetrics(metrics.registry, config.metricsPort);
+const clients = await startIntake(
+  { ...config.mqtt, clientIdPrefix: `hrvend-gw-${config.id}` },
+  (t, p) => gateway.handle(t, p),
+  log,
+);
+log.info({ machines: known.size, metricsPort: http.port, connections: clients.length }, "gateway ready");
+
+let stopping = false;
+async function drain(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal, pending: gateway.pending }, "draining");
+  // Leave the subscription in place: the broker keeps queueing for this persistent session
+  // (and shares new messages with other instances). Messages not yet in JetStream stay
+  // unacknowledged and are redelivered when this gateway comes back.
+  gateway.stop();
+  const deadline = Date.now() + 10_000;
+  while (gateway.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await nc.drain();
+  http.server.close();
+  log.info("stopped");
+}
+process.once("SIGTERM", () => void drain("SIGTERM"));
+process.once("SIGINT", () => void drain("SIGINT"));

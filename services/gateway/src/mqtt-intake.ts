@@ -1,0 +1,53 @@
+import mqtt, { type MqttClient } from "mqtt";
+import type { Logger } from "pino";
+
+export interface IntakeOptions {
+  url: string;
+  username: string;
+  password: string;
+  clientIdPrefix: string;
+  shareGroup: string;
+  filters: string[];
+  connections: number;
+}
+
+/**
+ * Opens the gateway's MQTT connections (persistent sessions, fixed client ids) in one shared
+ * subscription group. mqtt.js sends a PUBACK when handleMessage's callback runs, so the callback
+ * waits for `handle`: the broker keeps the message until JetStream has it.
+ */
+export async function startIntake(
+  opts: IntakeOptions,
+  handle: (topic: string, payload: Uint8Array) => Promise<void>,
+  log: Logger,
+): Promise<MqttClient[]> {
+  const filters = opts.filters.map((f) => (opts.shareGroup ? `$share/${opts.shareGroup}/${f}` : f));
+  return Promise.all(
+    Array.from({ length: opts.connections }, async (_, i) => {
+      const client = mqtt.connect(opts.url, {
+        clientId: `${opts.clientIdPrefix}-${i}`,
+        username: opts.username,
+        password: opts.password,
+        clean: false,
+        protocolVersion: 4,
+        reconnectPeriod: 1_000,
+        connectTimeout: 10_000,
+        resubscribe: true,
+      });
+      client.handleMessage = (packet, done) => {
+        handle(packet.topic, packet.payload as Uint8Array).then(
+          () => done(),
+          (err: Error) => log.warn({ err: err.message }, "message left unacknowledged at the broker"),
+        );
+      };
+      client.on("error", (err) => log.error({ err: err.message, client: i }, "MQTT error"));
+      client.on("reconnect", () => log.warn({ client: i }, "MQTT reconnecting"));
+      await new Promise<void>((resolve, reject) => {
+        client.once("connect", () => resolve());
+        client.once("error", reject);
+      });
+      await client.subscribeAsync(filters, { qos: 1 });
+      return client;
+    }),
+  );
+}
