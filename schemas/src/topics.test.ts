@@ -35,8 +35,8 @@ describe("topics and subjects", () => {
   });
 
   it("subscribe the gateway to every topic, shared by group ingest", () => {
-    expect(INGEST_FILTER).toBe("hr/v1/+/+/+");
-    expect(INGEST_SHARED_SUBSCRIPTION).toBe("$share/ingest/hr/v1/+/+/+");
+    expect(INGEST_FILTER).toBe("hr/v1/#");
+    expect(INGEST_SHARED_SUBSCRIPTION).toBe("$share/ingest/hr/v1/#");
   });
 });
 

@@ -19,9 +19,13 @@ export const addressOf = (e: HrEvent): Address => ({
   kind: e.kind,
 });
 
-/** The gateway's shared subscription: every gateway instance joins group `ingest`. */
-export const INGEST_SHARED_SUBSCRIPTION = `$share/ingest/${MQTT_PREFIX}/+/+/+`;
-export const INGEST_FILTER = `${MQTT_PREFIX}/+/+/+`;
+/**
+ * The gateway's subscription: every gateway instance joins shared group `ingest`. It takes the
+ * whole hr/v1 tree, not just well-formed topics, so a malformed topic is dead-lettered with its
+ * reason instead of vanishing unseen.
+ */
+export const INGEST_FILTER = `${MQTT_PREFIX}/#`;
+export const INGEST_SHARED_SUBSCRIPTION = `$share/ingest/${INGEST_FILTER}`;
 
 export function parseMqttTopic(topic: string): Address {
   return parseAddress(topic, "/", MQTT_PREFIX, "MQTT topic", "hr/v1/{prisonId}/{sourceId}/{kind}");

@@ -19,9 +19,23 @@ export interface DeadLetterTable {
   reason: string;
   message: string;
   topic: string | null;
-  client_id: string | null;
+  /** Topic source level (machine or office); the broker ACL ties it to the client. */
+  source: string | null;
   payload_bytes: number;
   payload_excerpt: string | null;
+}
+
+export interface EventKeyTable {
+  event_key: string;
+  event_time: ColumnType<Date, Date | string, never>;
+  digest: string;
+}
+
+export interface StreamPositionTable {
+  consumer: string;
+  stream: string;
+  stream_seq: ColumnType<string, number | string, number | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface MigrationTable {
@@ -32,6 +46,8 @@ export interface MigrationTable {
 export interface Database {
   "ingest.raw_event": RawEventTable;
   "ingest.dead_letter": DeadLetterTable;
+  "ingest.event_key": EventKeyTable;
+  "ingest.stream_position": StreamPositionTable;
   "reporting.ingest_hourly": { bucket: Date; prison_id: string; kind: string; events: string };
   "reporting.dead_letter_recent": Omit<DeadLetterTable, "payload_excerpt"> & { id: Generated<string> };
 }

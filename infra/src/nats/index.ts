@@ -1,1 +1,2 @@
+export * from "./batch-consumer";
 export * from "./streams";

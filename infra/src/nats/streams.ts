@@ -53,3 +53,20 @@ async function ensure(
     await jsm.streams.add(config);
   }
 }
+
+/** Waits until a stream exists (another service creates it); services that only read use this. */
+export async function waitForStream(
+  jsm: JetStreamManager,
+  name: string,
+  log: (msg: string) => void,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await jsm.streams.info(name);
+      return;
+    } catch {
+      if (attempt % 10 === 0) log(`waiting for stream ${name} (created by the gateway)`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

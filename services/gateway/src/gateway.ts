@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import { admit, type Verdict } from "./admit";
 import { deadLetter } from "./dead-letter";
+import type { GatewayMetrics } from "./gateway-metrics";
 import type { KnownMachines } from "./known-machines";
-import type { GatewayMetrics } from "./metrics";
 import type { RegistryFeed } from "./registry-feed";
 import type { StreamPublisher } from "./stream-publisher";
 

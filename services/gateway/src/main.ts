@@ -1,11 +1,12 @@
+import { serveMetrics } from "@hrvend/infra/metrics";
 import { ensureStreams } from "@hrvend/infra/nats";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import pino from "pino";
 import { loadGatewayConfig } from "./config";
 import { Gateway } from "./gateway";
+import { gatewayMetrics } from "./gateway-metrics";
 import { KnownMachines } from "./known-machines";
-import { gatewayMetrics, serveMetrics } from "./metrics";
 import { startIntake } from "./mqtt-intake";
 import { RegistryFeed } from "./registry-feed";
 import { StreamPublisher } from "./stream-publisher";
@@ -23,7 +24,7 @@ await ensureStreams(jsm, config.streams);
 const js = jetstream(nc);
 
 const known = new KnownMachines();
-const registry = new RegistryFeed(jsm, js, config.streams.events, known);
+const registry = new RegistryFeed(jsm, js, config.streams.events, known, config.streams.eventSubjects);
 await registry.refresh();
 const metrics = gatewayMetrics();
 const gateway = new Gateway({

@@ -3,13 +3,24 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { KnownMachines } from "./known-machines";
 
 /**
+ * The subject filter for ref_machine events inside one of the stream's subjects: `hr.v1.>`
+ * gives `hr.v1.*.*.ref_machine`, `hr.v1.p1.>` gives `hr.v1.p1.*.ref_machine`. (nats-server 2.9
+ * wants a consumer filter to be a subset of one stream subject, and one filter per consumer.)
+ */
+export function registryFilter(streamSubject: string): string {
+  const tokens = streamSubject.split(".");
+  if (tokens.at(-1) === ">") tokens.pop();
+  while (tokens.length < 4) tokens.push("*");
+  return [...tokens.slice(0, 4), "ref_machine"].join(".");
+}
+
+/**
  * Keeps KnownMachines in step with the ref_machine events in the stream, including those that
  * other gateway instances accepted. Reads only what is new: the stream's per-subject counts tell
  * how many messages to fetch, so a check costs one request when nothing changed.
  */
 export class RegistryFeed {
-  private seen = 0;
-  private lastSeq = 0;
+  private readonly cursors: { filter: string; seen: number; lastSeq: number }[];
   private running: Promise<void> | undefined;
 
   constructor(
@@ -17,8 +28,10 @@ export class RegistryFeed {
     private readonly js: JetStreamClient,
     private readonly stream: string,
     private readonly known: KnownMachines,
-    private readonly filter = "hr.v1.*.*.ref_machine",
-  ) {}
+    streamSubjects: string[],
+  ) {
+    this.cursors = streamSubjects.map((s) => ({ filter: registryFilter(s), seen: 0, lastSeq: 0 }));
+  }
 
   /** Brings the registry up to date; concurrent callers share one refresh. */
   refresh(): Promise<void> {
@@ -29,26 +42,28 @@ export class RegistryFeed {
   }
 
   private async catchUp(): Promise<void> {
-    const info = await this.jsm.streams.info(this.stream, { subjects_filter: this.filter });
-    const total = Object.values(info.state.subjects ?? {}).reduce((n, c) => n + c, 0);
-    let missing = total - this.seen;
-    while (missing > 0) {
-      const consumer = await this.js.consumers.get(this.stream, {
-        filter_subjects: [this.filter],
-        opt_start_seq: this.lastSeq + 1,
-      });
-      const batch = await consumer.fetch({ max_messages: Math.min(missing, 1000), expires: 5_000 });
-      let got = 0;
-      for await (const m of batch) {
-        got++;
-        const e = parseEventBytes(m.data);
-        if (e.kind === "ref_machine") this.known.apply(e);
-        this.lastSeq = m.seq;
+    for (const cursor of this.cursors) {
+      const info = await this.jsm.streams.info(this.stream, { subjects_filter: cursor.filter });
+      const total = Object.values(info.state.subjects ?? {}).reduce((n, c) => n + c, 0);
+      let missing = total - cursor.seen;
+      while (missing > 0) {
+        const consumer = await this.js.consumers.get(this.stream, {
+          filter_subjects: cursor.filter,
+          opt_start_seq: cursor.lastSeq + 1,
+        });
+        const batch = await consumer.fetch({ max_messages: Math.min(missing, 1000), expires: 5_000 });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          const e = parseEventBytes(m.data);
+          if (e.kind === "ref_machine") this.known.apply(e);
+          cursor.lastSeq = m.seq;
+        }
+        await consumer.delete().catch(() => false);
+        if (got === 0) break;
+        cursor.seen += got;
+        missing -= got;
       }
-      await consumer.delete().catch(() => false);
-      if (got === 0) break;
-      this.seen += got;
-      missing -= got;
     }
   }
 }

@@ -50,7 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       reason          text        NOT NULL,
       message         text        NOT NULL,
       topic           text,
-      client_id       text,
+      source          text,
       payload_bytes   integer     NOT NULL CHECK (payload_bytes >= 0),
       payload_excerpt text,
       PRIMARY KEY (id, received_at)
@@ -71,7 +71,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       GROUP BY 1, 2, 3`.execute(db);
   await sql`
     CREATE VIEW reporting.dead_letter_recent AS
-      SELECT received_at, id, reason, message, topic, client_id, payload_bytes
+      SELECT received_at, id, reason, message, topic, source, payload_bytes
       FROM ingest.dead_letter`.execute(db);
 
   // funder: suppressed coverage views only (added by the coverage service's migrations).

@@ -1,7 +1,9 @@
 import type { Migration } from "kysely";
 import * as foundation from "./0001_foundation";
+import * as recorder from "./0002_recorder";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": foundation,
+  "0002_recorder": recorder,
 };

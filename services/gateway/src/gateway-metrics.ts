@@ -1,4 +1,3 @@
-import { createServer, type Server } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export interface GatewayMetrics {
@@ -43,22 +42,4 @@ export function gatewayMetrics(): GatewayMetrics {
       registers: [registry],
     }),
   };
-}
-
-/** Serves /metrics on loopback; resolves with the bound port. */
-export function serveMetrics(registry: Registry, port: number): Promise<{ server: Server; port: number }> {
-  const server = createServer(async (req, res) => {
-    if (req.url !== "/metrics") {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      const addr = server.address();
-      resolve({ server, port: typeof addr === "object" && addr ? addr.port : port });
-    });
-  });
 }

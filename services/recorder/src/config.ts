@@ -1,0 +1,33 @@
+import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { z } from "zod";
+
+export const RecorderEnv = z.object({
+  NATS_URL: z.string().min(1),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
+  DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
+  /** Durable consumer name prefix; the position rows are `<name>` and `<name>-dead`. */
+  CONSUMER: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default("recorder"),
+  BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+  BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(20),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
+export type RecorderConfig = z.infer<typeof RecorderEnv>;
+
+export class RecorderConfigError extends Error {
+  override readonly name = "RecorderConfigError";
+}
+
+export function loadRecorderConfig(env: Record<string, string | undefined>): RecorderConfig {
+  const r = RecorderEnv.safeParse(env);
+  if (!r.success) {
+    throw new RecorderConfigError(
+      `invalid recorder configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return r.data;
+}

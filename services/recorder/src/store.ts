@@ -1,0 +1,124 @@
+import type { Database } from "@hrvend/infra/db";
+import type { DeadLetter } from "@hrvend/schemas";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { conflictLetter, type RawRecord } from "./records";
+
+export interface WriteResult {
+  inserted: number;
+  duplicates: number;
+  conflicts: number;
+}
+
+export interface Position {
+  consumer: string;
+  stream: string;
+  seq: number;
+}
+
+/**
+ * Writes a batch of events idempotently on their keys, dead-letters conflicting re-uses of a
+ * key, and (when given) moves the consumer's stream position, all in one transaction.
+ */
+export async function writeEvents(
+  db: Kysely<Database>,
+  records: RawRecord[],
+  position: Position | undefined,
+  now: Date,
+): Promise<WriteResult> {
+  return db.transaction().execute(async (trx) => {
+    // Arrays + unnest: one statement, three parameters, whatever the batch size.
+    const fresh = await sql<{ event_key: string }>`
+      INSERT INTO ingest.event_key (event_key, event_time, digest)
+      SELECT * FROM unnest(${records.map((r) => r.key)}::text[], ${records.map((r) => r.time)}::timestamptz[], ${records.map((r) => r.digest)}::text[])
+      ON CONFLICT (event_key) DO NOTHING
+      RETURNING event_key`.execute(trx);
+    const freshKeys = new Set(fresh.rows.map((r) => r.event_key));
+    const toInsert: RawRecord[] = [];
+    const rest: RawRecord[] = [];
+    for (const r of records) {
+      if (freshKeys.delete(r.key)) toInsert.push(r);
+      else rest.push(r);
+    }
+    if (toInsert.length > 0) {
+      await sql`
+        INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
+        SELECT t, k, p, s, q, c, d::jsonb FROM unnest(
+          ${toInsert.map((r) => r.time)}::timestamptz[], ${toInsert.map((r) => r.key)}::text[],
+          ${toInsert.map((r) => r.prisonId)}::text[], ${toInsert.map((r) => r.sourceId)}::text[],
+          ${toInsert.map((r) => r.seq)}::bigint[], ${toInsert.map((r) => r.kind)}::text[],
+          ${toInsert.map((r) => r.payload)}::text[]) AS x(t, k, p, s, q, c, d)
+        ON CONFLICT DO NOTHING`.execute(trx);
+    }
+    let conflicts = 0;
+    if (rest.length > 0) {
+      const stored = await trx
+        .selectFrom("ingest.event_key")
+        .select(["event_key", "digest"])
+        .where(
+          "event_key",
+          "in",
+          rest.map((r) => r.key),
+        )
+        .execute();
+      const digestOf = new Map(stored.map((s) => [s.event_key, s.digest]));
+      const letters = rest.flatMap((r) => {
+        const d = digestOf.get(r.key);
+        return d !== undefined && d !== r.digest ? [conflictLetter(r, d, now)] : [];
+      });
+      conflicts = letters.length;
+      await insertDeadLetters(trx, letters);
+    }
+    if (position) await savePosition(trx, position);
+    return { inserted: toInsert.length, duplicates: rest.length - conflicts, conflicts };
+  });
+}
+
+export async function writeDeadLetters(
+  db: Kysely<Database>,
+  letters: DeadLetter[],
+  position: Position,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await insertDeadLetters(trx, letters);
+    await savePosition(trx, position);
+  });
+}
+
+async function insertDeadLetters(trx: Transaction<Database>, letters: DeadLetter[]): Promise<void> {
+  if (letters.length === 0) return;
+  await trx
+    .insertInto("ingest.dead_letter")
+    .values(
+      letters.map((l) => ({
+        received_at: l.receivedAt,
+        id: l.id,
+        reason: l.reason,
+        message: l.message,
+        topic: l.topic,
+        source: l.source,
+        payload_bytes: l.payloadBytes,
+        payload_excerpt: l.payloadExcerpt,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+async function savePosition(trx: Transaction<Database>, p: Position): Promise<void> {
+  await sql`
+    INSERT INTO ingest.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})
+    ON CONFLICT (consumer) DO UPDATE
+      SET stream = excluded.stream,
+          stream_seq = GREATEST(ingest.stream_position.stream_seq, excluded.stream_seq),
+          updated_at = now()`.execute(trx);
+}
+
+/** The stream sequence this consumer has committed (0 when it never ran). */
+export async function committedSeq(db: Kysely<Database>, consumer: string): Promise<number> {
+  const row = await db
+    .selectFrom("ingest.stream_position")
+    .select("stream_seq")
+    .where("consumer", "=", consumer)
+    .executeTakeFirst();
+  return row ? Number(row.stream_seq) : 0;
+}
