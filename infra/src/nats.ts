@@ -9,6 +9,8 @@ import { renderConfig } from "./template";
 export interface NatsOptions extends StartOptions {
   monitorPort: number;
   serverName?: string;
+  /** Appended to the rendered config: accounts, an MQTT listener, cluster routes. */
+  extraConfig?: string;
 }
 
 const NATS_BIN = "/usr/sbin/nats-server";
@@ -27,7 +29,7 @@ export async function startNats(opts: NatsOptions): Promise<ServerHandle> {
       monitorPort: opts.monitorPort,
       dir: opts.dir,
       serverName: opts.serverName ?? `hrvend-${opts.port}`,
-    }),
+    }) + (opts.extraConfig ? `\n${opts.extraConfig}\n` : ""),
   );
   const child = startProcess(NATS_BIN, ["-c", confFile], { logFile, detached: opts.detached ?? false });
   const pid = child.pid;

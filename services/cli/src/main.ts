@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
+import { replayCommand } from "./commands/replay";
 import { smokeCommand } from "./commands/smoke";
 import { loadConfig } from "./config";
 
@@ -15,6 +16,7 @@ const program = new Command("hrvend")
 
 program.addCommand(infraCommand(config));
 program.addCommand(dbCommand(config));
+program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));
 
 try {

@@ -32,6 +32,9 @@ export const GatewayEnv = z.object({
    */
   MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(8),
   NATS_URL: z.string().min(1),
+  /** The gateway's own NATS user (architecture: one user per service); none on an open server. */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
   EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
   EVENTS_SUBJECTS: list.default(DEFAULT_STREAMS.eventSubjects),
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
@@ -52,7 +55,7 @@ export interface GatewayConfig {
     filters: string[];
     connections: number;
   };
-  nats: { url: string };
+  nats: { url: string; user?: string; pass?: string };
   streams: StreamNames;
   maxClockSkewMs: number;
   metricsPort: number;
@@ -81,7 +84,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       filters: e.MQTT_FILTERS,
       connections: e.MQTT_CONNECTIONS,
     },
-    nats: { url: e.NATS_URL },
+    nats: { url: e.NATS_URL, ...(e.NATS_USER ? { user: e.NATS_USER, pass: e.NATS_PASSWORD ?? "" } : {}) },
     streams: {
       events: e.EVENTS_STREAM,
       eventSubjects: e.EVENTS_SUBJECTS,

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -11,6 +11,7 @@ export interface GatewayMetrics {
 
 export function gatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     accepted: new Counter({

@@ -16,6 +16,7 @@ const log = pino({ name: "gateway", level: config.logLevel, base: { gateway: con
 
 const nc = await connect({
   servers: config.nats.url,
+  ...(config.nats.user ? { user: config.nats.user, pass: config.nats.pass } : {}),
   name: `gateway-${config.id}`,
   maxReconnectAttempts: -1,
 });

@@ -3,6 +3,9 @@ import { z } from "zod";
 
 export const RecorderEnv = z.object({
   NATS_URL: z.string().min(1),
+  /** The recorder's own NATS user (one user per service); none on an open server. */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
   EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),

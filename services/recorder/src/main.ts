@@ -4,7 +4,7 @@ import { waitForStream } from "@hrvend/infra/nats";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import pino from "pino";
-import { Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { loadRecorderConfig } from "./config";
 import { startRecorder } from "./recorder";
 
@@ -13,6 +13,7 @@ const log = pino({ name: "recorder", level: config.LOG_LEVEL });
 const db = createDb(config.DATABASE_URL, { max: 4 });
 const nc = await connect({
   servers: config.NATS_URL,
+  ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}),
   name: `recorder-${config.CONSUMER}`,
   maxReconnectAttempts: -1,
 });
@@ -20,6 +21,7 @@ const jsm = await jetstreamManager(nc);
 await waitForStream(jsm, config.EVENTS_STREAM, (m) => log.info(m));
 await waitForStream(jsm, config.DEAD_STREAM, (m) => log.info(m));
 const registry = new Registry();
+collectDefaultMetrics({ register: registry });
 const consumers = await startRecorder({
   js: jetstream(nc),
   jsm,

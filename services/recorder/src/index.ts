@@ -1,0 +1,1 @@
+export { ReplayFileError, type ReplayProgress, replayFile, replayStream } from "./replay";
