@@ -17,7 +17,7 @@ import { sql } from "kysely";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { isolate, mqttAccounts, type TestDatabase, testDatabase } from "../support/isolation";
+import { isolate, mqttAccounts, type TestDatabase, testDatabase } from "../support/isolate";
 
 const iso = isolate("foundation");
 const prisonId = iso.prison("p1");

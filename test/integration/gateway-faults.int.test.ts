@@ -8,7 +8,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
-import { isolate, mqttAccounts } from "../support/isolation";
+import { isolate, mqttAccounts } from "../support/isolate";
 import { type ServiceProcess, startService } from "../support/services";
 
 const iso = isolate("gwfaults");

@@ -5,7 +5,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolate, mqttAccounts, type TestDatabase, testDatabase } from "../support/isolation";
+import { isolate, mqttAccounts, type TestDatabase, testDatabase } from "../support/isolate";
 import { type ServiceProcess, startService } from "../support/services";
 
 const iso = isolate("ingest");

@@ -10,7 +10,7 @@ import {
   withDatabase,
 } from "@hrvend/infra/db";
 import type { Kysely } from "kysely";
-import { inject } from "vitest";
+import type { TestServers } from "./servers";
 
 /**
  * What one test file owns on the shared servers: its own database, its own stream names and
@@ -23,10 +23,11 @@ export interface Isolated {
   prison(name: string): string;
   /** A unique JetStream stream name. */
   stream(name: string): string;
-  servers: ReturnType<typeof inject<"servers">>;
+  servers: TestServers;
 }
 
-export function isolate(label: string): Isolated {
+/** Vitest-free: benchmarks use it too. Tests call `isolate` from ./isolate. */
+export function isolateOn(label: string, servers: TestServers): Isolated {
   const tag = `${label
     .replace(/[^a-z0-9]/gi, "")
     .slice(0, 12)
@@ -35,7 +36,7 @@ export function isolate(label: string): Isolated {
     tag,
     prison: (name) => `${tag}-${name}`,
     stream: (name) => `${name.toUpperCase()}_${tag.toUpperCase()}`,
-    servers: inject("servers"),
+    servers,
   };
 }
 
@@ -50,6 +51,7 @@ export interface TestDatabase {
 
 /** Creates and migrates a database of this file's own. */
 export async function testDatabase(iso: Isolated): Promise<TestDatabase> {
+  // Roles are cluster-wide: every file sets the same run-wide password.
   const base = iso.servers.postgresAdminUrl;
   const admin = createDb(base, { max: 1 });
   await ensureDatabase(admin, iso.tag);
@@ -57,7 +59,8 @@ export async function testDatabase(iso: Isolated): Promise<TestDatabase> {
   const adminUrl = withDatabase(base, iso.tag);
   const db = createDb(adminUrl);
   await migrateToLatest(db);
-  const passwords = runPasswords();
+  const pw = iso.servers.rolePassword;
+  const passwords = { hrvend_writer: pw, hrvend_grafana: pw, hrvend_funder: pw };
   await setRolePasswords(db, passwords);
   return {
     name: iso.tag,
@@ -66,12 +69,6 @@ export async function testDatabase(iso: Isolated): Promise<TestDatabase> {
     roleUrl: (role) => withCredentials(adminUrl, role, passwords[role]),
     close: () => db.destroy(),
   };
-}
-
-/** Roles are cluster-wide, so every file sets the same run-wide password (from globalSetup). */
-function runPasswords() {
-  const pw = inject("servers").rolePassword;
-  return { hrvend_writer: pw, hrvend_grafana: pw, hrvend_funder: pw };
 }
 
 /** Registers MQTT accounts for this file on the shared broker and waits for the reload. */

@@ -29,11 +29,17 @@ export async function startService(
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, `${label}-${process.pid}-${Date.now()}.log`);
   const out = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", `services/${name}/src/main.ts`], {
-    cwd: ROOT,
-    env: { PATH: process.env["PATH"] ?? "", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // HRVEND_SERVICE_NODE_ARGS lets a person profile a service under test (e.g. --cpu-prof).
+  const nodeArgs = (process.env["HRVEND_SERVICE_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", `services/${name}/src/main.ts`],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env["PATH"] ?? "", LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

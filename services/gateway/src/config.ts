@@ -30,7 +30,7 @@ export const GatewayEnv = z.object({
    * at a time per connection, after JetStream has acknowledged it, so concurrency comes from
    * connections.
    */
-  MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(8),
+  MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(24),
   NATS_URL: z.string().min(1),
   /** The gateway's own NATS user (architecture: one user per service); none on an open server. */
   NATS_USER: z.string().min(1).optional(),

@@ -1,0 +1,33 @@
+import { writeFileSync } from "node:fs";
+import { startTestServers } from "../support/servers";
+import { ingestBench } from "./ingest.bench";
+
+/**
+ * `npm run bench`: every benchmark of the project in one run on this machine, against private
+ * servers it starts itself; writes bench.json at the repository root and prints a summary.
+ */
+const events = Number(process.env["BENCH_EVENTS"] ?? 100_000);
+const started = new Date();
+const { servers, stop } = await startTestServers();
+const log = (s: string) => console.error(`[bench] ${s}`);
+try {
+  const ingest = await ingestBench(servers, events, log);
+  const result = {
+    startedAt: started.toISOString(),
+    machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+    ingest,
+  };
+  writeFileSync(new URL("../../bench.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  console.table({
+    "raw MQTT (events/s)": ingest.rawMqttEventsPerSec,
+    "raw JetStream publish (events/s)": ingest.rawJetStreamPublishPerSec,
+    "end to end (events/s)": ingest.endToEndEventsPerSec,
+    "end to end / raw MQTT": ingest.endToEndToRawMqttRatio,
+    "latency p50 @1000/s (ms)": ingest.latencyAt1000PerSec.p50Ms,
+    "latency p99 @1000/s (ms)": ingest.latencyAt1000PerSec.p99Ms,
+  });
+  console.log("bench.json written");
+} finally {
+  await stop();
+}
+process.exit(0);
