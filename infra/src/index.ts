@@ -6,4 +6,5 @@ export * from "./postgres";
 export * from "./process";
 export * from "./secrets";
 export * from "./server";
+export * from "./service-process";
 export * from "./stack";

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
 import { replayCommand } from "./commands/replay";
+import { servicesCommand } from "./commands/services";
 import { smokeCommand } from "./commands/smoke";
 import { loadConfig } from "./config";
 
@@ -16,6 +17,7 @@ const program = new Command("hrvend")
 
 program.addCommand(infraCommand(config));
 program.addCommand(dbCommand(config));
+program.addCommand(servicesCommand(config));
 program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));
 

@@ -1,0 +1,71 @@
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { InfraError } from "./errors";
+import { isAlive } from "./process";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface ServiceProcess {
+  name: string;
+  pid: number;
+  logFile: string;
+  logs(): string;
+  /** Resolves once a log line matches; fails if the process exits first. */
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends the signal and resolves when the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Runs a service from its sources (`services/<name>/src/main.ts` through tsx), as in
+ * production, logging to a file, and waits until it logs that it is ready. `detached` services
+ * outlive the caller (`hrvend services start`); attached ones are the caller's (tests).
+ * HRVEND_SERVICE_NODE_ARGS adds node flags, e.g. `--cpu-prof` to profile a service.
+ */
+export async function spawnService(
+  name: string,
+  env: Record<string, string>,
+  opts: { logFile: string; detached?: boolean; readyTimeoutMs?: number },
+): Promise<ServiceProcess> {
+  const nodeArgs = (process.env["HRVEND_SERVICE_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const fd = openSync(opts.logFile, "a");
+  const start = existsSync(opts.logFile) ? readFileSync(opts.logFile).length : 0;
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", `services/${name}/src/main.ts`], {
+    cwd: ROOT,
+    env: { PATH: process.env["PATH"] ?? "", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", fd, fd],
+    detached: opts.detached ?? false,
+  });
+  closeSync(fd);
+  if (opts.detached) child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new InfraError(`could not start service ${name}`);
+  const logs = () =>
+    existsSync(opts.logFile) ? readFileSync(opts.logFile).subarray(start).toString("utf8") : "";
+  const proc: ServiceProcess = {
+    name,
+    pid,
+    logFile: opts.logFile,
+    logs,
+    waitForLog: async (re, timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!re.test(logs())) {
+        if (!isAlive(pid) || child.exitCode !== null) {
+          throw new InfraError(`${name} exited before logging ${re}:\n${logs().slice(-3000)}`);
+        }
+        if (Date.now() > deadline)
+          throw new InfraError(`${name} did not log ${re} in time:\n${logs().slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    kill: async (signal) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill(signal);
+      await exited;
+    },
+  };
+  await proc.waitForLog(/"msg":"\w+ ready"/, opts.readyTimeoutMs);
+  return proc;
+}
