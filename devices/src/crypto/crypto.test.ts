@@ -1,0 +1,42 @@
+import { createHmac } from "node:crypto";
+import { CardToken } from "@hrvend/schemas";
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../scenario/loadScenario";
+import { cardToken, cardTokenKey } from "./cardToken";
+import { deviceCredentials } from "./deviceCredentials";
+import { devicePassword } from "./devicePassword";
+
+describe("device credentials and card tokens", () => {
+  it("derives the MQTT password as base64url(HMAC-SHA256(secret, 'mqtt:' + machineId))", () => {
+    const expected = createHmac("sha256", "s3cret-s3cret-s3cret")
+      .update("mqtt:md-p13-m1")
+      .digest("base64url");
+    expect(devicePassword("s3cret-s3cret-s3cret", "md-p13-m1")).toBe(expected);
+    expect(devicePassword("s3cret-s3cret-s3cret", "md-p13-m2")).not.toBe(expected);
+  });
+
+  it("derives the card-token key from the secret and tokens of 22 base64url characters", () => {
+    const key = cardTokenKey("s3cret-s3cret-s3cret");
+    expect(key).toEqual(createHmac("sha256", "s3cret-s3cret-s3cret").update("card-token-key").digest());
+    const token = cardToken(key, "04A1B2C3D4E5F6");
+    expect(token).toHaveLength(22);
+    expect(CardToken.safeParse(token).success).toBe(true);
+    expect(token).toBe(cardToken(key, "04A1B2C3D4E5F6"));
+    expect(token).not.toBe(cardToken(cardTokenKey("another-secret-entirely"), "04A1B2C3D4E5F6"));
+    expect(token).not.toContain("04A1B2C3D4E5F6");
+  });
+});
+
+describe("deviceCredentials", () => {
+  it("lists one credential per machine, limited to its own topic, and the office connection", () => {
+    const creds = deviceCredentials(loadScenario("small").scenario, "s3cret-s3cret-s3cret");
+    expect(creds.map((c) => c.username)).toEqual(["sm-north-m1", "sm-north-m2", "sm-south-m1", "office"]);
+    expect(creds[0]).toEqual({
+      username: "sm-north-m1",
+      password: devicePassword("s3cret-s3cret-s3cret", "sm-north-m1"),
+      publish: ["hr/v1/sm-north/sm-north-m1/+"],
+    });
+    expect(creds[3]?.publish).toContain("hr/v1/programme/registry/+");
+    expect(creds[3]?.publish).toContain("hr/v1/sm-south/sm-south-health/+");
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * One line of the ground-truth ledger (JSONL). Every line also has `t`, the simulated instant in
+ * UTC (ISO 8601). Lines are in simulated-time order; ties in generation order.
+ */
+export type LedgerFact =
+  | { fact: "run_start"; scenario: string; seed: string; days: number; start: string; end: string }
+  | { fact: "run_end"; events: number; byKind: Record<string, number> }
+  /**
+   * An event as generated (its payload follows as `event`). `via: "will"` marks a machine's last
+   * will that the broker is expected to publish when the simulated connection dies.
+   */
+  | { fact: "event"; key: string; via?: "will" }
+  /** Stock of a slot after every change; `delta` is the change, `cause` what made it. */
+  | {
+      fact: "stock";
+      machineId: string;
+      slotId: string;
+      itemId: string;
+      level: number;
+      delta: number;
+      cause: "dispense" | "restock" | "adjustment";
+      lots?: { lotId: string; expiry: string; quantity: number }[];
+    }
+  | { fact: "stockout_start" | "stockout_end"; machineId: string; slotId: string; itemId: string }
+  | { fact: "offline_start" | "offline_end"; machineId: string; cause: "network" | "power" | "end_of_run" }
+  | { fact: "machine_dark" | "machine_boot"; machineId: string }
+  | { fact: "fault_start" | "fault_end"; machineId: string; code: string; slotId?: string }
+  | { fact: "temperature_excursion"; machineId: string; peakC: number; until: string }
+  | { fact: "service_start" | "service_end"; machineId: string; visitId: string }
+  | { fact: "service_skipped"; machineId: string; visitId: string; reason: "machine_dark" }
+  | {
+      fact: "outreach_planned";
+      prisonId: string;
+      visitId: string;
+      visitAt: string;
+      lines: { machineId: string; slotId: string; itemId: string; quantity: number }[];
+    }
+  | {
+      fact: "warehouse_short";
+      machineId: string;
+      visitId: string;
+      itemId: string;
+      wanted: number;
+      loaded: number;
+    }
+  /** A card holder came but no event could be sent (reader broken, machine dark, item not stocked here). */
+  | {
+      fact: "visit_unserved";
+      machineId: string;
+      itemId: string;
+      cardToken: string;
+      reason: "card_reader" | "machine_dark" | "no_slot";
+    }
+  | { fact: "card_issued"; prisonId: string; cardToken: string; homeMachineId: string; visitsPerWeek: number }
+  | { fact: "card_retired"; prisonId: string; cardToken: string; reason: "released" };
+
+export type LedgerFactName = LedgerFact["fact"];
