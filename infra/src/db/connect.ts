@@ -3,10 +3,15 @@ import pg from "pg";
 import type { Database } from "./schema";
 
 // bigint (int8) and numeric come back as strings unless told otherwise: keep them exact.
-export function createDb(connectionString: string, opts: { max?: number } = {}): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: opts.max ?? 10 }) }),
-  });
+export function createDb(
+  connectionString: string,
+  opts: { max?: number; onIdleError?: (err: Error) => void } = {},
+): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
+  // An idle connection dies when the server restarts; pg reports it here and drops it. Without
+  // a listener the process would crash; the next query reconnects (or fails and is retried).
+  pool.on("error", opts.onIdleError ?? (() => {}));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Replaces the database name in a PostgreSQL URL. */

@@ -41,16 +41,24 @@ export interface RunningConsumer {
  * a batch committed but not yet acknowledged is skipped when redelivered.
  */
 export async function startBatchConsumer(o: BatchConsumerOptions): Promise<RunningConsumer> {
-  await o.jsm.consumers.info(o.stream, o.durable).catch(() =>
-    o.jsm.consumers.add(o.stream, {
-      durable_name: o.durable,
-      ack_policy: AckPolicy.All,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 60_000_000_000,
-      max_ack_pending: Math.max(o.maxBatch * 4, 1000),
-      ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
-    }),
-  );
+  // The service's own table, not the consumer's ack floor, says where it stands (invariant 3).
+  // Acknowledgements are cumulative (AckAll), so messages a killed predecessor held unwritten
+  // would be acknowledged by the first batch of its successor: the consumer is therefore
+  // recreated at start, delivering from the committed position. One instance per durable name
+  // (partitions get their own names).
+  await o.jsm.consumers.delete(o.stream, o.durable).catch(() => false);
+  await o.jsm.consumers.add(o.stream, {
+    durable_name: o.durable,
+    ack_policy: AckPolicy.All,
+    ...(o.committedSeq > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: o.committedSeq + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
+    // A batch held longer than this (database down) is redelivered; already-committed
+    // messages are then skipped.
+    ack_wait: 30_000_000_000,
+    max_ack_pending: Math.max(o.maxBatch * 4, 1000),
+    ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
+  });
   const consumer = await o.js.consumers.get(o.stream, o.durable);
   const messages = await consumer.consume({ max_messages: o.maxBatch * 2 });
   let committed = o.committedSeq;

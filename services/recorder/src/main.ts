@@ -10,7 +10,10 @@ import { startRecorder } from "./recorder";
 
 const config = loadRecorderConfig(process.env);
 const log = pino({ name: "recorder", level: config.LOG_LEVEL });
-const db = createDb(config.DATABASE_URL, { max: 4 });
+const db = createDb(config.DATABASE_URL, {
+  max: 4,
+  onIdleError: (err) => log.warn({ err: err.message }, "database connection lost"),
+});
 const nc = await connect({
   servers: config.NATS_URL,
   ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}),
