@@ -17,6 +17,8 @@ export interface CliConfig {
   ports: StackPorts;
   /** Print stack traces of errors. */
   debug: boolean;
+  /** The environment, for commands of other workspaces that validate their own variables. */
+  env: Record<string, string | undefined>;
 }
 
 export class ConfigError extends Error {
@@ -34,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   return {
     stateDir: resolve(e.HRVEND_STATE_DIR),
     debug: Boolean(e.HRVEND_DEBUG),
+    env,
     ports: {
       postgres: e.HRVEND_PG_PORT,
       nats: e.HRVEND_NATS_PORT,

@@ -3,6 +3,7 @@ import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
 import { replayCommand } from "./commands/replay";
 import { servicesCommand } from "./commands/services";
+import { simulateCmd } from "./commands/simulate";
 import { smokeCommand } from "./commands/smoke";
 import { loadConfig } from "./config";
 
@@ -17,6 +18,7 @@ const program = new Command("hrvend")
 
 program.addCommand(infraCommand(config));
 program.addCommand(dbCommand(config));
+program.addCommand(simulateCmd(config));
 program.addCommand(servicesCommand(config));
 program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));

@@ -40,6 +40,8 @@ export const GatewayEnv = z.object({
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
   DEAD_SUBJECT_PREFIX: z.string().default(DEFAULT_STREAMS.deadPrefix),
   MAX_CLOCK_SKEW_S: z.coerce.number().min(0).default(300),
+  /** A machine's events can overtake its registration (other connection): wait this long. */
+  UNKNOWN_MACHINE_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
   /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
@@ -58,6 +60,7 @@ export interface GatewayConfig {
   nats: { url: string; user?: string; pass?: string };
   streams: StreamNames;
   maxClockSkewMs: number;
+  unknownMachineGraceMs: number;
   metricsPort: number;
   logLevel: string;
 }
@@ -92,6 +95,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       deadPrefix: e.DEAD_SUBJECT_PREFIX,
     },
     maxClockSkewMs: e.MAX_CLOCK_SKEW_S * 1000,
+    unknownMachineGraceMs: e.UNKNOWN_MACHINE_GRACE_MS,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };

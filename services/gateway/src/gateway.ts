@@ -18,6 +18,8 @@ export interface GatewayDeps {
   log: Logger;
   clock: () => Date;
   maxClockSkewMs: number;
+  /** How long a message from an unregistered machine waits for its registration to arrive. */
+  unknownMachineGraceMs: number;
 }
 
 /**
@@ -39,10 +41,14 @@ export class Gateway {
     metrics.inFlight.inc();
     try {
       let verdict = this.decide(topic, payload);
-      if (!verdict.ok && verdict.reason === "unknown_machine") {
-        // Another instance may have accepted the registration a moment ago.
+      // The registration may be in flight on another connection or instance (MQTT orders
+      // messages per connection only): look again for a short grace period before rejecting.
+      const giveUpAt = Date.now() + this.deps.unknownMachineGraceMs;
+      for (let wait = 50; !verdict.ok && verdict.reason === "unknown_machine"; wait *= 2) {
         await this.retry(() => this.deps.registry.refresh());
         verdict = this.decide(topic, payload);
+        if (verdict.ok || Date.now() >= giveUpAt) break;
+        await new Promise((r) => setTimeout(r, Math.min(wait, giveUpAt - Date.now())));
       }
       if (verdict.ok) {
         const { subject, key, event } = verdict;

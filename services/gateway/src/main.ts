@@ -36,6 +36,7 @@ const gateway = new Gateway({
   log,
   clock: () => new Date(),
   maxClockSkewMs: config.maxClockSkewMs,
+  unknownMachineGraceMs: config.unknownMachineGraceMs,
 });
 const http = await serveMetrics(metrics.registry, config.metricsPort);
 const clients = await startIntake(

@@ -1,0 +1,30 @@
+import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
+import { deviceCredentials, loadScenario, simulateCommand } from "@hrvend/devices";
+import type { Command } from "commander";
+import type { CliConfig } from "../config";
+
+/**
+ * `hrvend simulate`, the devices workspace's command, wired to the local stack: without --out or
+ * --mqtt it publishes to the local broker, after registering the scenario's device accounts
+ * (password derived from the deployment secret, ACL on their own topics).
+ */
+export function simulateCmd(config: CliConfig): Command {
+  const cmd = simulateCommand(config.env);
+  cmd.hook("preAction", async (c) => {
+    const o = c.opts<{ out?: string; mqtt?: string; scenario: string }>();
+    if (o.out !== undefined || o.mqtt !== undefined) return;
+    const state = readStack(config.stateDir);
+    const broker = state?.parts.mosquitto;
+    if (!state || !broker) {
+      throw new Error("no local stack is running: start it (npx hrvend infra up), or give --mqtt <url> or --out <file>");
+    }
+    const secrets = loadOrCreateSecrets(config.stateDir);
+    const { scenario } = loadScenario(o.scenario);
+    const accounts = deviceCredentials(scenario, secrets.deploymentSecret);
+    await applyMqttUsers(broker.dir, broker.pid, `scenario-${o.scenario.replace(/[^\w-]/g, "_")}`, accounts);
+    c.setOptionValue("mqtt", urlsOf(state, secrets).mqtt);
+    if (c.getOptionValueSource("secretFile") === "default") c.setOptionValue("secretFile", `${config.stateDir}/secret`);
+    if (c.getOptionValueSource("stateDir") === "default") c.setOptionValue("stateDir", `${config.stateDir}/sim`);
+  });
+  return cmd;
+}
