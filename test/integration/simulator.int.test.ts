@@ -25,19 +25,43 @@ describe("simulated fleet over a real mosquitto", () => {
     const brokerOpts = {
       dir: join(dir, "mosquitto"),
       port: await freePort(),
-      users: [...deviceCredentials(scenario, secret), { username: "watcher", password: "w", subscribe: ["hr/v1/#"] }],
+      users: [
+        ...deviceCredentials(scenario, secret),
+        { username: "watcher", password: "w", subscribe: ["hr/v1/#"] },
+      ],
     };
     broker = await startMosquitto(brokerOpts);
 
     // A persistent-session subscriber: what it misses while the broker is down, it gets later.
     const received: HrEvent[] = [];
-    const watcher = mqtt.connect(broker.url, { username: "watcher", password: "w", clientId: "watcher", clean: false, reconnectPeriod: 200 });
+    const watcher = mqtt.connect(broker.url, {
+      username: "watcher",
+      password: "w",
+      clientId: "watcher",
+      clean: false,
+      reconnectPeriod: 200,
+    });
     watcher.on("message", (_t, payload) => received.push(parseEventBytes(payload)));
     await new Promise((r) => watcher.once("connect", r));
     await watcher.subscribeAsync("hr/v1/#", { qos: 1 });
 
     const ledger = join(dir, "ledger.jsonl");
-    const args = ["--scenario", "small", "--days", "1", "--seed", "11", "--speed", "4000", "--mqtt", broker.url, "--ledger", ledger, "--state-dir", join(dir, "state")];
+    const args = [
+      "--scenario",
+      "small",
+      "--days",
+      "1",
+      "--seed",
+      "11",
+      "--speed",
+      "4000",
+      "--mqtt",
+      broker.url,
+      "--ledger",
+      ledger,
+      "--state-dir",
+      join(dir, "state"),
+    ];
     const env = { HRVEND_DEPLOYMENT_SECRET: secret };
 
     let sim = runSimulator(args, env);

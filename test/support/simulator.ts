@@ -6,13 +6,20 @@ import type { HrEvent } from "@hrvend/schemas";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Runs `hrvend simulate` as its own node process (so a test can SIGKILL exactly it). */
-export function runSimulator(args: string[], env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; output(): string } {
+export function runSimulator(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; exited: Promise<number | null>; output(): string } {
   let out = "";
-  const child = spawn(process.execPath, ["services/cli/bin/hrvend.js", "simulate", "--no-progress", ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env["PATH"] ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["services/cli/bin/hrvend.js", "simulate", "--no-progress", ...args],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env["PATH"] ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

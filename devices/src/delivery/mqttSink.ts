@@ -59,6 +59,14 @@ export class MqttSink implements Sink {
   private readonly officeClientId: string;
   private readonly retryDelayMs: number;
   private closed = false;
+  /**
+   * Reference events (ref_prison, ref_item, ref_machine) accepted and not yet acknowledged.
+   * Machines hold their traffic until the broker has every registration, as a real deployment
+   * registers machines before they report: MQTT orders messages per connection only, so a
+   * machine's first events could otherwise overtake its registration and be rejected.
+   */
+  private registrationsPending = 0;
+  private readonly gated = new Set<SourceState>();
 
   constructor(private readonly options: MqttSinkOptions) {
     this.maxInflight = options.maxInflight ?? 1000;
@@ -77,6 +85,7 @@ export class MqttSink implements Sink {
 
   accept(item: DeliveryItem, index: number): void {
     const s = this.state(item);
+    if (item.type === "event" && isRegistration(item.topic)) this.registrationsPending++;
     s.queue.push({ item, index });
     this.accepted++;
     this.pump(s);
@@ -138,6 +147,10 @@ export class MqttSink implements Sink {
   }
 
   private pump(s: SourceState): void {
+    if (s.device && this.registrationsPending > 0) {
+      this.gated.add(s);
+      return;
+    }
     while (!this.closed && !s.busy && s.head < s.queue.length) {
       const q = s.queue[s.head] as Queued;
       const item = q.item;
@@ -203,6 +216,11 @@ export class MqttSink implements Sink {
       () => {
         s.inflight--;
         this.inflight--;
+        if (isRegistration(topic) && --this.registrationsPending === 0) {
+          const gated = [...this.gated];
+          this.gated.clear();
+          for (const g of gated) this.pump(g);
+        }
         this.complete(s, index);
         this.pump(s);
         this.unblock();
@@ -259,3 +277,5 @@ export class MqttSink implements Sink {
     }
   }
 }
+
+const isRegistration = (topic: string): boolean => /\/ref_[a-z]+$/.test(topic);

@@ -1,5 +1,5 @@
-import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { deviceCredentials, loadScenario, simulateCommand } from "@hrvend/devices";
+import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import type { Command } from "commander";
 import type { CliConfig } from "../config";
 
@@ -16,15 +16,19 @@ export function simulateCmd(config: CliConfig): Command {
     const state = readStack(config.stateDir);
     const broker = state?.parts.mosquitto;
     if (!state || !broker) {
-      throw new Error("no local stack is running: start it (npx hrvend infra up), or give --mqtt <url> or --out <file>");
+      throw new Error(
+        "no local stack is running: start it (npx hrvend infra up), or give --mqtt <url> or --out <file>",
+      );
     }
     const secrets = loadOrCreateSecrets(config.stateDir);
     const { scenario } = loadScenario(o.scenario);
     const accounts = deviceCredentials(scenario, secrets.deploymentSecret);
     await applyMqttUsers(broker.dir, broker.pid, `scenario-${o.scenario.replace(/[^\w-]/g, "_")}`, accounts);
     c.setOptionValue("mqtt", urlsOf(state, secrets).mqtt);
-    if (c.getOptionValueSource("secretFile") === "default") c.setOptionValue("secretFile", `${config.stateDir}/secret`);
-    if (c.getOptionValueSource("stateDir") === "default") c.setOptionValue("stateDir", `${config.stateDir}/sim`);
+    if (c.getOptionValueSource("secretFile") === "default")
+      c.setOptionValue("secretFile", `${config.stateDir}/secret`);
+    if (c.getOptionValueSource("stateDir") === "default")
+      c.setOptionValue("stateDir", `${config.stateDir}/sim`);
   });
   return cmd;
 }
