@@ -5,6 +5,7 @@ import { replayCommand } from "./commands/replay";
 import { servicesCommand } from "./commands/services";
 import { simulateCmd } from "./commands/simulate";
 import { smokeCommand } from "./commands/smoke";
+import { summaryCommand } from "./commands/summary";
 import { loadConfig } from "./config";
 
 const config = loadConfig();
@@ -22,6 +23,7 @@ program.addCommand(simulateCmd(config));
 program.addCommand(servicesCommand(config));
 program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));
+program.addCommand(summaryCommand(config));
 
 try {
   await program.parseAsync(process.argv);
