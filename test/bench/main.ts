@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { startTestServers } from "../support/servers";
 import { ingestBench } from "./ingest.bench";
+import { simulatorBench } from "./simulator.bench";
 
 /**
  * `npm run bench`: every benchmark of the project in one run on this machine, against private
@@ -12,10 +13,12 @@ const { servers, stop } = await startTestServers();
 const log = (s: string) => console.error(`[bench] ${s}`);
 try {
   const ingest = await ingestBench(servers, events, log);
+  const simulator = await simulatorBench(servers, log, Number(process.env["BENCH_ESTATE_SECONDS"] ?? 60));
   const result = {
     startedAt: started.toISOString(),
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
     ingest,
+    simulator,
   };
   writeFileSync(new URL("../../bench.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.table({
@@ -25,6 +28,9 @@ try {
     "end to end / raw MQTT": ingest.endToEndToRawMqttRatio,
     "latency p50 @1000/s (ms)": ingest.latencyAt1000PerSec.p50Ms,
     "latency p99 @1000/s (ms)": ingest.latencyAt1000PerSec.p99Ms,
+    "simulator to file (events/s)": simulator.maxSpeed.fileEventsPerSec,
+    "simulator over MQTT (events/s)": simulator.maxSpeed.mqttEventsPerSec,
+    "estate in real time (cores)": simulator.estateRealtime.coresUsed,
   });
   console.log("bench.json written");
 } finally {
