@@ -26,3 +26,13 @@ export const DeviceTime = z.iso.datetime({
   message: "must be an ISO 8601 date-time with offset",
 });
 export const LocalDate = z.iso.date({ message: "must be a calendar date YYYY-MM-DD" });
+
+/** An IANA time zone name; periods and days are counted in a prison's local time. */
+export const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return tz.length > 0;
+  } catch {
+    return false;
+  }
+}, "must be an IANA time zone such as Europe/Chisinau");

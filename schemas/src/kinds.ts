@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CardToken, ClientToken, DeviceTime, Id, LocalDate } from "./ids";
+import { CardToken, ClientToken, DeviceTime, Id, LocalDate, TimeZone } from "./ids";
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -160,7 +160,7 @@ export const RefPrison = z.strictObject({
   kind: z.literal("ref_prison"),
   name: z.string().min(1).max(120),
   /** IANA time zone; periods and days are counted in the prison's local time. */
-  timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Chisinau"),
+  timeZone: TimeZone,
   capacity: positive(100_000),
   injectingPrevalence: prevalence,
   opioidDependencePrevalence: prevalence,
@@ -191,12 +191,3 @@ export const RefItem = z.strictObject({
   /** Naloxone and other perishables carry lots and expiry dates. */
   tracksLots: z.boolean(),
 });
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return tz.length > 0;
-  } catch {
-    return false;
-  }
-}

@@ -8,12 +8,28 @@ import { runSimulator } from "../support/simulator";
 import { cpuSeconds } from "./cpu";
 
 export interface SimulatorBench {
-  maxSpeed: { generatorEventsPerSec: number; fileEventsPerSec: number; mqttEventsPerSec: number; scenario: string };
-  estateRealtime: { machines: number; wallSeconds: number; cpuSeconds: number; coresUsed: number; messagesPerSec: number; withinOneCore: boolean };
+  maxSpeed: {
+    generatorEventsPerSec: number;
+    fileEventsPerSec: number;
+    mqttEventsPerSec: number;
+    scenario: string;
+  };
+  estateRealtime: {
+    machines: number;
+    wallSeconds: number;
+    cpuSeconds: number;
+    coresUsed: number;
+    messagesPerSec: number;
+    withinOneCore: boolean;
+  };
 }
 
 /** The simulator at `--speed max` (generator, file, MQTT) and the 4,500-machine estate in real time. */
-export async function simulatorBench(servers: TestServers, log: (s: string) => void, estateSeconds = 60): Promise<SimulatorBench> {
+export async function simulatorBench(
+  servers: TestServers,
+  log: (s: string) => void,
+  estateSeconds = 60,
+): Promise<SimulatorBench> {
   log("simulator: generator and file at max speed (pilot, 30 days)");
   const generator = benchGenerator({ scenario: "pilot", days: 30 });
   const file = await benchFile({ scenario: "pilot", days: 30 });
@@ -29,13 +45,32 @@ export async function simulatorBench(servers: TestServers, log: (s: string) => v
   log("simulator: MQTT at max speed (pilot, 3 days)");
   const overMqtt = await benchMqtt(servers.mqttUrl, { scenario: "pilot", days: 3, secret });
 
-  log(`simulator: estate (${estate.prisons.reduce((n, p) => n + p.machines.length, 0)} machines) in real time for ${estateSeconds} s`);
+  log(
+    `simulator: estate (${estate.prisons.reduce((n, p) => n + p.machines.length, 0)} machines) in real time for ${estateSeconds} s`,
+  );
   let messages = 0;
-  const watch = await mqtt.connectAsync(servers.mqttUrl, { username: `${iso.tag}-watch`, password: "w", clientId: `${iso.tag}-watch` });
+  const watch = await mqtt.connectAsync(servers.mqttUrl, {
+    username: `${iso.tag}-watch`,
+    password: "w",
+    clientId: `${iso.tag}-watch`,
+  });
   watch.on("message", () => messages++);
   await watch.subscribeAsync("hr/v1/+/+/heartbeat", { qos: 0 });
   const sim = runSimulator(
-    ["--scenario", `${SCENARIOS_DIR}/estate.json`, "--days", "1", "--seed", "bench", "--speed", "realtime", "--mqtt", servers.mqttUrl, "--state-dir", `/tmp/hrvend-estate-${iso.tag}`],
+    [
+      "--scenario",
+      `${SCENARIOS_DIR}/estate.json`,
+      "--days",
+      "1",
+      "--seed",
+      "bench",
+      "--speed",
+      "realtime",
+      "--mqtt",
+      servers.mqttUrl,
+      "--state-dir",
+      `/tmp/hrvend-estate-${iso.tag}`,
+    ],
     { HRVEND_DEPLOYMENT_SECRET: secret },
   );
   const pid = sim.child.pid ?? -1;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb, ensureDatabase, migrateToLatest, withDatabase } from "@hrvend/infra/db";
 import { ReplayFileError, replayFile, replayStream } from "@hrvend/recorder";
-import { eventKey, natsSubject, addressOf, parseEventBytes } from "@hrvend/schemas";
+import { addressOf, eventKey, natsSubject, parseEventBytes } from "@hrvend/schemas";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
@@ -17,13 +17,21 @@ chmodSync(dir, 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const rowsOf = (db: ReturnType<typeof createDb>) =>
-  sql<{ event_key: string; payload: unknown }>`SELECT event_key, payload FROM ingest.raw_event ORDER BY event_key`.execute(db).then((r) => r.rows);
+  sql<{
+    event_key: string;
+    payload: unknown;
+  }>`SELECT event_key, payload FROM ingest.raw_event ORDER BY event_key`
+    .execute(db)
+    .then((r) => r.rows);
 
 describe("replay", () => {
   it("loads a simulator --out file, idempotently, and rebuilds identical tables from the stream", async () => {
     const out = join(dir, "events.jsonl");
     const ledger = join(dir, "ledger.jsonl");
-    const sim = runSimulator(["--scenario", "small", "--days", "3", "--seed", "r1", "--out", out, "--ledger", ledger], { HRVEND_DEPLOYMENT_SECRET: "replay-test-secret-0123456789" });
+    const sim = runSimulator(
+      ["--scenario", "small", "--days", "3", "--seed", "r1", "--out", out, "--ledger", ledger],
+      { HRVEND_DEPLOYMENT_SECRET: "replay-test-secret-0123456789" },
+    );
     expect(await sim.exited, sim.output()).toBe(0);
     const truth = ledgerEvents(ledger);
 
@@ -62,7 +70,9 @@ describe("replay", () => {
     appendFileSync(bad, '{"v":1,"kind":"dispense","quantity":"lots"}\n');
     const lineNo = readFileSync(bad, "utf8").split("\n").filter(Boolean).length;
     await expect(replayFile(bad, a.db, () => {})).rejects.toThrow(ReplayFileError);
-    await expect(replayFile(bad, a.db, () => {})).rejects.toThrow(new RegExp(`bad\\.jsonl:${lineNo}: invalid dispense`));
+    await expect(replayFile(bad, a.db, () => {})).rejects.toThrow(
+      new RegExp(`bad\\.jsonl:${lineNo}: invalid dispense`),
+    );
     await a.close();
   });
 });

@@ -1,4 +1,4 @@
-import { ID_PATTERN, Id } from "@hrvend/schemas";
+import { ID_PATTERN, Id, TimeZone } from "@hrvend/schemas";
 import { z } from "zod";
 
 /**
@@ -14,8 +14,6 @@ const range = (schema: z.ZodNumber) =>
   z
     .strictObject({ min: schema, max: schema })
     .refine((r) => r.min <= r.max, { message: "min must not exceed max" });
-
-export const TimeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Chisinau");
 
 export const ItemSpec = z.strictObject({
   itemId: Id,
@@ -233,13 +231,4 @@ export const healthSourceId = (prisonId: string) => `${prisonId}-health`;
 
 export function isId(s: string): boolean {
   return ID_PATTERN.test(s);
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return tz.length > 0;
-  } catch {
-    return false;
-  }
 }

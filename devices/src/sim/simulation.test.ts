@@ -3,6 +3,7 @@ import {
   eventKey,
   type HrEvent,
   isMachineEvent,
+  MACHINE_KINDS,
   mqttTopic,
   parseEventBytes,
 } from "@hrvend/schemas";
@@ -42,16 +43,7 @@ describe("Simulation of the small scenario (14 days)", () => {
       expect(item.key).toBe(eventKey(e));
     }
     const kinds = new Set(events.map((e) => e.kind));
-    for (const k of [
-      "dispense",
-      "dispense_refused",
-      "restock",
-      "stock_adjustment",
-      "heartbeat",
-      "fault",
-      "status",
-    ])
-      expect(kinds).toContain(k);
+    for (const k of MACHINE_KINDS) expect(kinds).toContain(k);
     for (const k of ["census", "oat", "ref_prison", "ref_machine", "ref_item"]) expect(kinds).toContain(k);
   });
 

@@ -1,5 +1,6 @@
+import { ConfigError } from "@hrvend/infra";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config";
+import { loadConfig } from "./config";
 
 describe("CLI config", () => {
   it("defaults to the project state dir and ports clear of the machine's own services", () => {

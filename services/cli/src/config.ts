@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { DEFAULT_PORTS, type StackPorts } from "@hrvend/infra";
+import { DEFAULT_PORTS, parseEnv, type StackPorts } from "@hrvend/infra";
 import { z } from "zod";
 
 /** The CLI's environment, read once here; nothing else reads process.env. */
@@ -21,18 +21,8 @@ export interface CliConfig {
   env: Record<string, string | undefined>;
 }
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(Env, env, "hrvend CLI");
   return {
     stateDir: resolve(e.HRVEND_STATE_DIR),
     debug: Boolean(e.HRVEND_DEBUG),

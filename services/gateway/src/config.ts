@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/infra/nats";
 import { INGEST_FILTER } from "@hrvend/schemas";
 import { z } from "zod";
@@ -65,18 +66,8 @@ export interface GatewayConfig {
   logLevel: string;
 }
 
-export class GatewayConfigError extends Error {
-  override readonly name = "GatewayConfigError";
-}
-
 export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
-  const r = GatewayEnv.safeParse(env);
-  if (!r.success) {
-    throw new GatewayConfigError(
-      `invalid gateway configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  const e = r.data;
+  const e = parseEnv(GatewayEnv, env, "gateway");
   return {
     id: e.GATEWAY_ID,
     mqtt: {

@@ -1,3 +1,4 @@
+import { parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
 import { z } from "zod";
 
@@ -21,16 +22,6 @@ export const RecorderEnv = z.object({
 });
 export type RecorderConfig = z.infer<typeof RecorderEnv>;
 
-export class RecorderConfigError extends Error {
-  override readonly name = "RecorderConfigError";
-}
-
 export function loadRecorderConfig(env: Record<string, string | undefined>): RecorderConfig {
-  const r = RecorderEnv.safeParse(env);
-  if (!r.success) {
-    throw new RecorderConfigError(
-      `invalid recorder configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return r.data;
+  return parseEnv(RecorderEnv, env, "recorder");
 }
