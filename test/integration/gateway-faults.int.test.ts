@@ -67,7 +67,6 @@ describe("gateway under faults", () => {
     let nats = await startNats(natsOpts);
     running.push(nats);
     const natsUrl = nats.url;
-    const svc = { user: "svc", pass: "svc" };
     // A private nats-server (this test stops it), so the default stream names are ours.
     const streams = DEFAULT_STREAMS;
     const nc = await natsConnect({ servers: natsUrl });
@@ -183,5 +182,73 @@ mqtt { host: 127.0.0.1, port: ${mqttPort} }`,
     await device.endAsync();
     await expect.poll(() => streamCount(natsUrl, DEFAULT_STREAMS.events, svc), { timeout: 20_000 }).toBe(51);
     await expect.poll(() => streamCount(natsUrl, DEFAULT_STREAMS.dead, svc), { timeout: 20_000 }).toBe(1);
+  });
+
+  it("drains on SIGTERM: a gateway stopped mid-traffic and started again loses nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hrvend-drain-"));
+    dirs.push(dir);
+    const nats = await startNats({ dir, port: await freePort(), monitorPort: await freePort() });
+    running.push(nats);
+    const P2 = iso.prison("p2");
+    const M2 = `${iso.tag}-m2`;
+    await mqttAccounts(iso, [
+      { username: `${iso.tag}-gw`, password: "gw", subscribe: [`hr/v1/${P}/#`, `hr/v1/${P2}/#`] },
+      {
+        username: `${iso.tag}-reg`,
+        password: "r",
+        publish: [`hr/v1/${P}/registry/+`, `hr/v1/${P2}/registry/+`],
+      },
+      deviceUser(P, M1, "m1"),
+      deviceUser(P2, M2, "m2"),
+    ]);
+    const env = {
+      GATEWAY_ID: `${iso.tag}-drain`,
+      MQTT_URL: iso.servers.mqttUrl,
+      MQTT_USERNAME: `${iso.tag}-gw`,
+      MQTT_PASSWORD: "gw",
+      MQTT_SHARE_GROUP: `drain-${iso.tag}`,
+      MQTT_FILTERS: `hr/v1/${P2}/#`,
+      MQTT_CONNECTIONS: "4",
+      NATS_URL: nats.url,
+      METRICS_PORT: "0",
+    };
+    let gw = await startService("gateway", env, "gateway-drain");
+    const reg = await mqtt.connectAsync(iso.servers.mqttUrl, {
+      username: `${iso.tag}-reg`,
+      password: "r",
+      clientId: `${iso.tag}-reg2`,
+    });
+    const registration2 = JSON.stringify({
+      ...EXAMPLES.ref_machine,
+      prisonId: P2,
+      sourceId: "registry",
+      seq: 1,
+      time: at(0),
+      machineId: M2,
+    });
+    await reg.publishAsync(`hr/v1/${P2}/registry/ref_machine`, registration2, { qos: 1 });
+    await reg.endAsync();
+    const device = await mqtt.connectAsync(iso.servers.mqttUrl, {
+      username: M2,
+      password: "m2",
+      clientId: M2,
+      clean: false,
+    });
+    const body = (seq: number) =>
+      JSON.stringify({ ...EXAMPLES.dispense, prisonId: P2, machineId: M2, seq, deviceTime: at(seq) });
+    const sending = (async () => {
+      for (let s = 1; s <= 3_000; s++)
+        await device.publishAsync(`hr/v1/${P2}/${M2}/dispense`, body(s), { qos: 1 });
+    })();
+    await expect
+      .poll(() => streamCount(nats.url, DEFAULT_STREAMS.events), { timeout: 20_000 })
+      .toBeGreaterThan(500);
+    await gw.kill("SIGTERM");
+    expect(gw.logs()).toContain('"msg":"stopped"');
+    gw = await startService("gateway", env, "gateway-drain");
+    running.push(gw);
+    await sending;
+    await expect.poll(() => streamCount(nats.url, DEFAULT_STREAMS.events), { timeout: 30_000 }).toBe(3_001);
+    await device.endAsync();
   });
 });
