@@ -113,7 +113,10 @@ export async function ingestBench(
           MQTT_PASSWORD: "gw",
           MQTT_SHARE_GROUP: `ingest-${iso.tag}`,
           MQTT_FILTERS: `hr/v1/${P}/#`,
-          MQTT_CONNECTIONS: process.env["BENCH_GW_CONNECTIONS"] ?? "24",
+          ...(process.env["BENCH_GW_CONNECTIONS"]
+            ? { MQTT_CONNECTIONS: process.env["BENCH_GW_CONNECTIONS"] }
+            : {}),
+          ...(process.env["BENCH_GW_WINDOW"] ? { MQTT_WINDOW: process.env["BENCH_GW_WINDOW"] } : {}),
           NATS_URL: servers.natsUrl,
           EVENTS_STREAM: streams.events,
           EVENTS_SUBJECTS: streams.eventSubjects.join(","),

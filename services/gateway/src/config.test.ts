@@ -12,7 +12,7 @@ const minimal = {
 describe("gateway config", () => {
   it("given the four required variables, then it subscribes to all of hr/v1 in group ingest with sensible defaults", () => {
     const c = loadGatewayConfig(minimal);
-    expect(c.mqtt).toMatchObject({ shareGroup: "ingest", filters: ["hr/v1/#"], connections: 24 });
+    expect(c.mqtt).toMatchObject({ shareGroup: "ingest", filters: ["hr/v1/#"], connections: 4, window: 256 });
     expect(c.streams).toEqual({
       events: "HR_EVENTS",
       eventSubjects: ["hr.v1.>"],

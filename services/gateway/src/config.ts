@@ -31,7 +31,12 @@ export const GatewayEnv = z.object({
    * at a time per connection, after JetStream has acknowledged it, so concurrency comes from
    * connections.
    */
-  MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(24),
+  MQTT_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(4),
+  /**
+   * Messages one connection works on at once. Their PUBACKs still go in order and only once
+   * JetStream holds each message; the broker's in-flight window bounds what is outstanding.
+   */
+  MQTT_WINDOW: z.coerce.number().int().min(1).max(1000).default(256),
   NATS_URL: z.string().min(1),
   /** The gateway's own NATS user (architecture: one user per service); none on an open server. */
   NATS_USER: z.string().min(1).optional(),
@@ -57,6 +62,7 @@ export interface GatewayConfig {
     shareGroup: string;
     filters: string[];
     connections: number;
+    window: number;
   };
   nats: { url: string; user?: string; pass?: string };
   streams: StreamNames;
@@ -77,6 +83,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       shareGroup: e.MQTT_SHARE_GROUP,
       filters: e.MQTT_FILTERS,
       connections: e.MQTT_CONNECTIONS,
+      window: e.MQTT_WINDOW,
     },
     nats: { url: e.NATS_URL, ...(e.NATS_USER ? { user: e.NATS_USER, pass: e.NATS_PASSWORD ?? "" } : {}) },
     streams: {

@@ -19,6 +19,9 @@ const nc = await connect({
   ...(config.nats.user ? { user: config.nats.user, pass: config.nats.pass } : {}),
   name: `gateway-${config.id}`,
   maxReconnectAttempts: -1,
+  // Every JetStream publish is a request; without this nats.js builds an Error (with a stack
+  // trace) per request just in case it times out: a fifth of the gateway's CPU at 10k events/s.
+  noAsyncTraces: true,
 });
 const jsm = await jetstreamManager(nc);
 await ensureStreams(jsm, config.streams);

@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import { orderedAcks } from "./ordered-acks";
 
 export interface IntakeOptions {
   url: string;
@@ -9,6 +10,8 @@ export interface IntakeOptions {
   shareGroup: string;
   filters: string[];
   connections: number;
+  /** Messages one connection works on at once (PUBACKs still go in order, after storage). */
+  window: number;
 }
 
 /**
@@ -34,12 +37,9 @@ export async function startIntake(
         connectTimeout: 10_000,
         resubscribe: true,
       });
-      client.handleMessage = (packet, done) => {
-        handle(packet.topic, packet.payload as Uint8Array).then(
-          () => done(),
-          (err: Error) => log.warn({ err: err.message }, "message left unacknowledged at the broker"),
-        );
-      };
+      orderedAcks(client, handle, opts.window, (err) =>
+        log.warn({ err: err.message }, "message left unacknowledged at the broker"),
+      );
       client.on("error", (err) => log.error({ err: err.message, client: i }, "MQTT error"));
       client.on("reconnect", () => log.warn({ client: i }, "MQTT reconnecting"));
       await new Promise<void>((resolve, reject) => {
