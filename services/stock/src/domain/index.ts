@@ -1,0 +1,52 @@
+// The stock service's pure domain: no I/O, no clock. Adapters feed it events in stream order
+// and store what it returns.
+export {
+  type Alert,
+  acknowledge,
+  applyAlertCommand,
+  markReminded,
+  REMINDER_TYPES,
+  type Reminder,
+  remindersDue,
+} from "./alert";
+export { type AlertCondition, alertConditions } from "./alertConditions";
+export { type AlertPolicy, alertPolicy, DEFAULT_ALERT_POLICY } from "./alertPolicy";
+export { ALERT_TYPES, type AlertType, faultAlertType } from "./alertType";
+export {
+  type Availability,
+  availability,
+  type Interval,
+  type LevelPoint,
+  onlineIntervals,
+} from "./availability";
+export { type AlertCommand, decideAlerts, evolveAlerts } from "./decideAlerts";
+export { AlertLifecycleError, InvalidTimeError, MachineMismatchError } from "./errors";
+export { evolveMachine, isDuplicate, type MachineInput } from "./evolveMachine";
+export { evolveCatalog, type ItemCatalog, type ItemCategory, type ItemInfo } from "./itemCatalog";
+export { type LevelChange, levelChangeOf } from "./levelChangeOf";
+export {
+  addLots,
+  expiredUnits,
+  type LotQuantity,
+  type LotState,
+  lotsExpiringWithin,
+  stockedLots,
+  takeFefo,
+  takeFromLot,
+} from "./lots";
+export {
+  type ActiveAlert,
+  alertKey,
+  type Connection,
+  type FaultCode,
+  type FaultState,
+  faultKey,
+  type Health,
+  initialMachineState,
+  type MachineState,
+  type SlotState,
+} from "./machineState";
+export { type MachineStep, processMachineEvent } from "./processMachineEvent";
+export { NO_SEQS_SEEN, type SeenSeqs } from "./seenSeqs";
+export { markSilent, silentSince } from "./silence";
+export { tickMachine } from "./tickMachine";

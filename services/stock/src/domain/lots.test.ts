@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { addLots, expiredUnits, lotsExpiringWithin, stockedLots, takeFefo, takeFromLot } from "./lots";
+
+const A = { lotId: "NX-A", expiry: "2026-04-30", quantity: 3 };
+const B = { lotId: "NX-B", expiry: "2026-04-02", quantity: 2 };
+
+describe("lots", () => {
+  it("given a restock of two lots, then they are kept first-expiry-first-out; a second load of a lot adds to it", () => {
+    const lots = addLots([], [A, B]);
+    expect(lots).toEqual([B, A]);
+    expect(addLots(lots, [{ ...A, quantity: 4 }])).toEqual([B, { ...A, quantity: 7 }]);
+  });
+
+  it("given dispenses naming their lot, then that lot loses the units and an emptied lot disappears", () => {
+    let lots = addLots([], [A, B]);
+    lots = takeFromLot(lots, "NX-B", 1);
+    lots = takeFromLot(lots, "NX-B", 1);
+    expect(lots).toEqual([A]);
+  });
+
+  it("given a dispense that arrives before the restock of its lot, then the result is the same as in order", () => {
+    const early = addLots(takeFromLot([], "NX-A", 1), [A]);
+    const inOrder = takeFromLot(addLots([], [A]), "NX-A", 1);
+    expect(early).toEqual(inOrder);
+    expect(stockedLots(takeFromLot([], "NX-A", 1))).toEqual([]);
+  });
+
+  it("given a removal without a lot, then units leave the first-expiring lots first", () => {
+    expect(takeFefo(addLots([], [A, B]), 3)).toEqual([{ ...A, quantity: 2 }]);
+  });
+
+  it("given lots and a device time, then units are expired the day after their expiry date, and expiring ones are listed", () => {
+    const lots = addLots([], [A, B]);
+    expect(expiredUnits(lots, "2026-04-02T23:59:00.000+03:00")).toBe(0);
+    expect(expiredUnits(lots, "2026-04-03T00:01:00.000+03:00")).toBe(2);
+    expect(lotsExpiringWithin(lots, "2026-03-25T10:00:00.000+02:00", 7)).toEqual([]);
+    expect(lotsExpiringWithin(lots, "2026-03-26T10:00:00.000+02:00", 7)).toEqual([B]);
+    expect(lotsExpiringWithin(lots, "2026-04-25T10:00:00.000+03:00", 7)).toEqual([B, A]);
+  });
+});

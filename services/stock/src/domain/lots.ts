@@ -1,0 +1,86 @@
+import { addDays, localDate } from "./time";
+
+/**
+ * Units of one lot in a slot. `expiry` is null while a lot is known only from a dispense or an
+ * adjustment that arrived before its restock. Quantities are sums of signed changes, so the
+ * result does not depend on arrival order; a quantity may be negative for a moment then.
+ */
+export interface LotState {
+  lotId: string;
+  expiry: string | null;
+  quantity: number;
+}
+
+export interface LotQuantity {
+  lotId: string;
+  expiry: string;
+  quantity: number;
+}
+
+/** Lots loaded by a restock. */
+export function addLots(lots: readonly LotState[], added: readonly LotQuantity[]): LotState[] {
+  let next = [...lots];
+  for (const l of added) {
+    const same = next.find((x) => x.lotId === l.lotId);
+    next = same
+      ? next.map((x) => (x === same ? { ...x, expiry: l.expiry, quantity: x.quantity + l.quantity } : x))
+      : [...next, { ...l }];
+  }
+  return normalise(next);
+}
+
+/** `n` units leave lot `lotId` (a dispense or a removal that names its lot). */
+export function takeFromLot(lots: readonly LotState[], lotId: string, n: number): LotState[] {
+  const same = lots.some((l) => l.lotId === lotId);
+  const next = same
+    ? lots.map((l) => (l.lotId === lotId ? { ...l, quantity: l.quantity - n } : l))
+    : [...lots, { lotId, expiry: null, quantity: -n }];
+  return normalise(next);
+}
+
+/** `n` units leave first-expiry-first-out (a dispense or removal that names no lot). */
+export function takeFefo(lots: readonly LotState[], n: number): LotState[] {
+  let left = n;
+  const next = lots.map((l) => {
+    const k = Math.min(left, Math.max(0, l.quantity));
+    left -= k;
+    return k === 0 ? l : { ...l, quantity: l.quantity - k };
+  });
+  return normalise(next);
+}
+
+/** Lots with units in the slot, first to expire first. */
+export function stockedLots(lots: readonly LotState[]): LotState[] {
+  return lots.filter((l) => l.quantity > 0);
+}
+
+/**
+ * Units past their expiry date at `at` (a lot is usable through its expiry date, in the
+ * prison's local calendar: pass a device time). Expired units count as unavailable.
+ */
+export function expiredUnits(lots: readonly LotState[], at: string): number {
+  const today = localDate(at);
+  return stockedLots(lots)
+    .filter((l) => l.expiry !== null && l.expiry < today)
+    .reduce((n, l) => n + l.quantity, 0);
+}
+
+/** Lots with units that expire within `days` days of `at` (already expired ones included). */
+export function lotsExpiringWithin(lots: readonly LotState[], at: string, days: number): LotState[] {
+  const limit = addDays(localDate(at), days);
+  return stockedLots(lots).filter((l) => l.expiry !== null && l.expiry <= limit);
+}
+
+/** Sorted first-expiry-first-out (unknown expiry last, then lot id); empty lots dropped. */
+function normalise(lots: LotState[]): LotState[] {
+  return lots
+    .filter((l) => l.quantity !== 0)
+    .sort((a, b) => {
+      if (a.expiry !== b.expiry) {
+        if (a.expiry === null) return 1;
+        if (b.expiry === null) return -1;
+        return a.expiry < b.expiry ? -1 : 1;
+      }
+      return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
+    });
+}
