@@ -34,5 +34,14 @@ export {
 } from "./scenario/scenarioSchema";
 export type { DeliveryItem } from "./sim/deliveryItem";
 export type { LedgerFact, LedgerFactName } from "./sim/ledgerFact";
+export {
+  type OutreachLine,
+  type OutreachMachine,
+  type OutreachPlan,
+  OutreachPlanError,
+  type OutreachPlanner,
+  type OutreachPlanRequest,
+  type OutreachSlot,
+} from "./sim/outreachPlanner";
 export { NULL_OUTPUT, type SimOutput } from "./sim/simOutput";
 export { Simulation, type SimulationOptions } from "./sim/simulation";

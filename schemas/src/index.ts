@@ -1,3 +1,4 @@
+export * from "./alert";
 export * from "./dead-letter";
 export * from "./errors";
 export * from "./event";

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { startTestServers } from "../support/servers";
 import { ingestBench } from "./ingest.bench";
+import { reorderBench } from "./reorder.bench";
 import { simulatorBench } from "./simulator.bench";
 
 /**
@@ -14,11 +15,14 @@ const log = (s: string) => console.error(`[bench] ${s}`);
 try {
   const ingest = await ingestBench(servers, events, log);
   const simulator = await simulatorBench(servers, log, Number(process.env["BENCH_ESTATE_SECONDS"] ?? 60));
+  const reorder = await reorderBench(log);
+  const restock = reorder.summary[reorder.headline];
   const result = {
     startedAt: started.toISOString(),
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
     ingest,
     simulator,
+    reorder,
   };
   writeFileSync(new URL("../../bench.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.table({
@@ -31,6 +35,13 @@ try {
     "simulator to file (events/s)": simulator.maxSpeed.fileEventsPerSec,
     "simulator over MQTT (events/s)": simulator.maxSpeed.mqttEventsPerSec,
     "estate in real time (cores)": simulator.estateRealtime.coresUsed,
+    "reorder stockout min (fixed → hrvend)": `${restock?.naiveStockoutMinutes} → ${restock?.stockoutMinutes}`,
+    "reorder item unavailable min (fixed → hrvend)": `${restock?.naiveItemUnavailableMinutes} → ${restock?.itemUnavailableMinutes}`,
+    "reorder forecast MAPE / WAPE / bias": [
+      restock?.forecast.all.mape,
+      restock?.forecast.all.wape,
+      restock?.forecast.all.bias,
+    ].join(" / "),
   });
   console.log("bench.json written");
 } finally {

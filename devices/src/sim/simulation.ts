@@ -17,6 +17,14 @@ import {
   type Scenario,
 } from "../scenario/scenarioSchema";
 import type { LedgerFact } from "./ledgerFact";
+import {
+  type OutreachLine,
+  type OutreachMachine,
+  type OutreachPlanner,
+  ReceivedEvents,
+  type ResolvedPlan,
+  resolvePlan,
+} from "./outreachPlanner";
 import { type CardAtMachine, type MachineContext, SimMachine } from "./simMachine";
 import type { SimOutput } from "./simOutput";
 
@@ -35,6 +43,12 @@ export interface SimulationOptions {
   start?: number;
   /** HMAC key the machines turn card UIDs into tokens with (see cardTokenKey). */
   cardTokenKey: Uint8Array;
+  /**
+   * Plans each outreach visit's load and machine order instead of the scenario's fixed policy
+   * (capacity − level + margin, machines in scenario order). Called at plan time (visit − lead
+   * time) with what hrvend would know then. Without it the output is unchanged, byte for byte.
+   */
+  outreachPlanner?: OutreachPlanner;
 }
 
 export interface SimulationStats {
@@ -116,14 +130,19 @@ export class Simulation {
   private readonly machineCtx: MachineContext;
   private readonly allMachines: SimMachine[] = [];
   private readonly cardUids = new Set<string>();
+  private readonly out: SimOutput;
+  /** What subscribers have received per prison, kept only for an outreach planner. */
+  private readonly received: ReceivedEvents | undefined;
   private clockNow: number;
   private finished = false;
 
   constructor(
     readonly scenario: Scenario,
     private readonly options: SimulationOptions,
-    private readonly out: SimOutput,
+    out: SimOutput,
   ) {
+    this.received = options.outreachPlanner === undefined ? undefined : new ReceivedEvents(out);
+    this.out = this.received ?? out;
     this.startTime = options.start ?? Date.parse(scenario.start);
     this.endTime = this.startTime + options.days * DAY_MS;
     this.clockNow = this.startTime;
@@ -153,7 +172,7 @@ export class Simulation {
     };
     this.machineCtx = {
       schedule: (t, action) => this.queue.schedule(t, action),
-      out,
+      out: this.out,
       endTime: this.endTime,
       heartbeatMs: scenario.heartbeatSeconds * 1000,
       firmware: scenario.firmware,
@@ -568,7 +587,10 @@ export class Simulation {
     return prison.clock.atLocalTime(this.startTime, (o.firstVisitDay + k * o.intervalDays) * 24 + o.hour);
   }
 
-  /** Plans visit k at (visit − lead time), from the stock seen then; the team brings the gap plus a margin. */
+  /**
+   * Plans visit k at (visit − lead time). By default from the stock seen then: the team brings the
+   * gap plus a margin and visits the machines in scenario order; an `outreachPlanner` may decide both.
+   */
   private scheduleOutreach(prison: Prison, k: number): void {
     const o = prison.spec.outreach;
     let visitAt = this.visitTime(prison, k);
@@ -577,16 +599,33 @@ export class Simulation {
     const planAt = Math.max(this.startTime, visitAt - o.leadTimeDays * DAY_MS);
     const visitId = `${prison.spec.prisonId}-v${k + 1}`;
     this.queue.schedule(planAt, () => {
-      const lines: { machineId: string; slotId: string; itemId: string; quantity: number }[] = [];
-      const orders = prison.machines.map((m) => {
-        const planned = new Map<string, number>();
-        for (const s of m.slots) {
-          const quantity = Math.max(0, s.capacity - s.level + Math.round(o.extraShare * s.capacity));
-          planned.set(s.slotId, quantity);
-          lines.push({ machineId: m.machineId, slotId: s.slotId, itemId: s.itemId, quantity });
-        }
-        return planned;
+      const nextVisitAt = this.visitTime(prison, k + 1);
+      const fixed = prison.machines.map(
+        (m) =>
+          new Map(
+            m.slots.map((s) => [
+              s.slotId,
+              Math.max(0, s.capacity - s.level + Math.round(o.extraShare * s.capacity)),
+            ]),
+          ),
+      );
+      const { order, planned: orders } = this.planOutreach(prison, fixed, {
+        visitId,
+        visitAt,
+        nextVisitAt,
+        planAt,
       });
+      const lines: { machineId: string; slotId: string; itemId: string; quantity: number }[] = [];
+      for (const i of order) {
+        const m = prison.machines[i];
+        for (const s of m?.slots ?? [])
+          lines.push({
+            machineId: m?.machineId ?? "",
+            slotId: s.slotId,
+            itemId: s.itemId,
+            quantity: orders[i]?.get(s.slotId) ?? 0,
+          });
+      }
       this.fact(planAt, {
         fact: "outreach_planned",
         prisonId: prison.spec.prisonId,
@@ -594,10 +633,11 @@ export class Simulation {
         visitAt: new Date(visitAt).toISOString(),
         lines,
       });
-      const nextVisitAt = this.visitTime(prison, k + 1);
-      const visitMachine = (i: number, at: number) => {
-        const machine = prison.machines[i];
-        const planned = orders[i];
+      // Machines one after another in `order` (position p).
+      const visitMachine = (p: number, at: number) => {
+        const i = order[p];
+        const machine = i === undefined ? undefined : prison.machines[i];
+        const planned = i === undefined ? undefined : orders[i];
         if (machine === undefined || planned === undefined) return;
         const done = machine.service(
           at,
@@ -606,12 +646,47 @@ export class Simulation {
           o.minutesPerMachine,
         );
         const next = Math.max(done, at) + 5 * MINUTE_MS;
-        if (i + 1 < prison.machines.length && next < this.endTime)
-          this.queue.schedule(next, () => visitMachine(i + 1, next));
+        if (p + 1 < order.length && next < this.endTime)
+          this.queue.schedule(next, () => visitMachine(p + 1, next));
       };
       this.queue.schedule(visitAt, () => visitMachine(0, visitAt));
       this.scheduleOutreach(prison, k + 1);
     });
+  }
+
+  /** The fixed policy (machines in scenario order), or the outreach planner's plan when there is one. */
+  private planOutreach(
+    prison: Prison,
+    fixed: Map<string, number>[],
+    visit: { visitId: string; visitAt: number; nextVisitAt: number; planAt: number },
+  ): ResolvedPlan {
+    const planner = this.options.outreachPlanner;
+    const received = this.received;
+    if (planner === undefined || received === undefined)
+      return { order: prison.machines.map((_, i) => i), planned: fixed };
+    const prisonId = prison.spec.prisonId;
+    const machines: OutreachMachine[] = prison.machines.map((m) => ({
+      machineId: m.machineId,
+      slots: m.slots.map((s) => ({ slotId: s.slotId, itemId: s.itemId, capacity: s.capacity })),
+    }));
+    const fixedPolicy: OutreachLine[] = prison.machines.flatMap((m, i) =>
+      m.slots.map((s) => ({
+        machineId: m.machineId,
+        slotId: s.slotId,
+        quantity: fixed[i]?.get(s.slotId) ?? 0,
+      })),
+    );
+    const plan = planner({
+      prisonId,
+      timeZone: prison.spec.timeZone,
+      outreach: { ...prison.spec.outreach },
+      ...visit,
+      runStart: this.startTime,
+      machines,
+      events: () => received.of(prisonId),
+      fixedPolicy,
+    });
+    return resolvePlan(prisonId, machines, plan);
   }
 
   // ---------------------------------------------------------------- emission

@@ -1,4 +1,5 @@
 export * from "./connect";
 export * from "./migrate";
+export * from "./position";
 export * from "./roles";
 export type * from "./schema";

@@ -1,3 +1,4 @@
+import { EVENT_KINDS, SUBJECT_PREFIX } from "@hrvend/schemas";
 import type { JetStreamManager, StreamConfig } from "@nats-io/jetstream";
 import { RetentionPolicy, StorageType } from "@nats-io/jetstream";
 
@@ -12,13 +13,22 @@ export interface StreamNames {
   /** Rejected inputs, subject <deadPrefix>.<reason>. */
   dead: string;
   deadPrefix: string;
+  /** Alerts the stock service publishes, subjects hr.v1.<prison>.<machine>.alert (optional). */
+  alerts?: string;
+  alertSubjects?: string[];
 }
 
+/**
+ * The events stream takes one subject per contract kind rather than `hr.v1.>`, so the stock
+ * service's alerts (`hr.v1.<prison>.<machine>.alert`) live in a stream of their own.
+ */
 export const DEFAULT_STREAMS: StreamNames = {
   events: "HR_EVENTS",
-  eventSubjects: ["hr.v1.>"],
+  eventSubjects: EVENT_KINDS.map((k) => `${SUBJECT_PREFIX}.*.*.${k}`),
   dead: "HR_DEAD_LETTERS",
   deadPrefix: "hr.dead",
+  alerts: "HR_ALERTS",
+  alertSubjects: [`${SUBJECT_PREFIX}.*.*.alert`],
 };
 
 // JetStream's dedup window on Nats-Msg-Id. Longer windows cost memory per key; duplicates
@@ -34,6 +44,15 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): 
     storage: StorageType.File,
     duplicate_window: DUPLICATE_WINDOW_NS,
   });
+  if (names.alerts && names.alertSubjects) {
+    await ensure(jsm, {
+      name: names.alerts,
+      subjects: names.alertSubjects,
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    });
+  }
   await ensure(jsm, {
     name: names.dead,
     subjects: [`${names.deadPrefix}.>`],

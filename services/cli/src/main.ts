@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
 import { replayCommand } from "./commands/replay";
+import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
 import { simulateCmd } from "./commands/simulate";
 import { smokeCommand } from "./commands/smoke";
@@ -24,6 +25,7 @@ program.addCommand(servicesCommand(config));
 program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));
 program.addCommand(summaryCommand(config));
+program.addCommand(restockPlanCommand(config));
 
 try {
   await program.parseAsync(process.argv);

@@ -30,7 +30,8 @@ export class RegistryFeed {
     private readonly known: KnownMachines,
     streamSubjects: string[],
   ) {
-    this.cursors = streamSubjects.map((s) => ({ filter: registryFilter(s), seen: 0, lastSeq: 0 }));
+    const filters = [...new Set(streamSubjects.map(registryFilter))];
+    this.cursors = filters.map((filter) => ({ filter, seen: 0, lastSeq: 0 }));
   }
 
   /** Brings the registry up to date; concurrent callers share one refresh. */

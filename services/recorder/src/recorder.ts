@@ -1,4 +1,4 @@
-import type { Database } from "@hrvend/infra/db";
+import { committedSeq, type Database } from "@hrvend/infra/db";
 import { type RunningConsumer, startBatchConsumer } from "@hrvend/infra/nats";
 import { DeadLetter } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import { toRecord } from "./records";
-import { committedSeq, writeDeadLetters, writeEvents } from "./store";
+import { writeDeadLetters, writeEvents } from "./store";
 
 export interface RecorderDeps {
   js: JetStreamClient;

@@ -1,4 +1,4 @@
-import type { Database } from "@hrvend/infra/db";
+import { type Database, type StreamPosition, savePosition } from "@hrvend/infra/db";
 import type { DeadLetter } from "@hrvend/schemas";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { conflictLetter, type RawRecord } from "./records";
@@ -9,12 +9,6 @@ export interface WriteResult {
   conflicts: number;
 }
 
-export interface Position {
-  consumer: string;
-  stream: string;
-  seq: number;
-}
-
 /**
  * Writes a batch of events idempotently on their keys, dead-letters conflicting re-uses of a
  * key, and (when given) moves the consumer's stream position, all in one transaction.
@@ -22,7 +16,7 @@ export interface Position {
 export async function writeEvents(
   db: Kysely<Database>,
   records: RawRecord[],
-  position: Position | undefined,
+  position: StreamPosition | undefined,
   now: Date,
 ): Promise<WriteResult> {
   return db.transaction().execute(async (trx) => {
@@ -76,7 +70,7 @@ export async function writeEvents(
 export async function writeDeadLetters(
   db: Kysely<Database>,
   letters: DeadLetter[],
-  position: Position,
+  position: StreamPosition,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await insertDeadLetters(trx, letters);
@@ -102,23 +96,4 @@ async function insertDeadLetters(trx: Transaction<Database>, letters: DeadLetter
     )
     .onConflict((oc) => oc.doNothing())
     .execute();
-}
-
-async function savePosition(trx: Transaction<Database>, p: Position): Promise<void> {
-  await sql`
-    INSERT INTO ingest.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})
-    ON CONFLICT (consumer) DO UPDATE
-      SET stream = excluded.stream,
-          stream_seq = GREATEST(ingest.stream_position.stream_seq, excluded.stream_seq),
-          updated_at = now()`.execute(trx);
-}
-
-/** The stream sequence this consumer has committed (0 when it never ran). */
-export async function committedSeq(db: Kysely<Database>, consumer: string): Promise<number> {
-  const row = await db
-    .selectFrom("ingest.stream_position")
-    .select("stream_seq")
-    .where("consumer", "=", consumer)
-    .executeTakeFirst();
-  return row ? Number(row.stream_seq) : 0;
 }

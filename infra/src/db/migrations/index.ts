@@ -1,9 +1,13 @@
 import type { Migration } from "kysely";
 import * as foundation from "./0001_foundation";
 import * as recorder from "./0002_recorder";
+import * as stock from "./0003_stock";
+import * as reorder from "./0004_reorder";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_foundation": foundation,
   "0002_recorder": recorder,
+  "0003_stock": stock,
+  "0004_reorder": reorder,
 };

@@ -35,6 +35,22 @@ const SERVICES = {
       METRICS_PORT: "9465",
     };
   },
+  stock: (s: StackState, k: Secrets): Record<string, string> => {
+    const u = urlsOf(s, k);
+    return {
+      NATS_URL: u.nats,
+      DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
+      METRICS_PORT: "9466",
+    };
+  },
+  reorder: (s: StackState, k: Secrets): Record<string, string> => {
+    const u = urlsOf(s, k);
+    return {
+      NATS_URL: u.nats,
+      DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
+      METRICS_PORT: "9467",
+    };
+  },
 } as const;
 type Name = keyof typeof SERVICES;
 const NAMES = Object.keys(SERVICES) as Name[];

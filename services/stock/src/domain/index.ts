@@ -48,5 +48,6 @@ export {
 } from "./machineState";
 export { type MachineStep, processMachineEvent } from "./processMachineEvent";
 export { NO_SEQS_SEEN, type SeenSeqs } from "./seenSeqs";
+export { admitInOrder, MAX_HELD, NEW_SEQ_ORDER, type SeqOrder } from "./seqOrder";
 export { markSilent, silentSince } from "./silence";
 export { tickMachine } from "./tickMachine";

@@ -1,0 +1,27 @@
+import { type Kysely, sql } from "kysely";
+
+export interface StreamPosition {
+  consumer: string;
+  stream: string;
+  seq: number;
+}
+
+/**
+ * Moves a consumer's stream position, inside the transaction that stores its results
+ * (invariant 3). Never moves backwards.
+ */
+export async function savePosition(trx: Kysely<any>, p: StreamPosition): Promise<void> {
+  await sql`
+    INSERT INTO ingest.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})
+    ON CONFLICT (consumer) DO UPDATE
+      SET stream = excluded.stream,
+          stream_seq = GREATEST(ingest.stream_position.stream_seq, excluded.stream_seq),
+          updated_at = now()`.execute(trx);
+}
+
+/** The stream sequence a consumer has committed (0 when it never ran). */
+export async function committedSeq(db: Kysely<any>, consumer: string): Promise<number> {
+  const r = await sql<{ stream_seq: string }>`
+    SELECT stream_seq FROM ingest.stream_position WHERE consumer = ${consumer}`.execute(db);
+  return r.rows[0] ? Number(r.rows[0].stream_seq) : 0;
+}

@@ -1,0 +1,117 @@
+import { committedSeq, type Database } from "@hrvend/infra/db";
+import { type RunningConsumer, startBatchConsumer } from "@hrvend/infra/nats";
+import type { HrEvent } from "@hrvend/schemas";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import { Counter, Histogram, type Registry } from "prom-client";
+import { batchChanges } from "./events";
+import { Planner } from "./planner";
+import { plannablePrisons, recomputePrison } from "./planning";
+import type { PlanningParams } from "./planPrison";
+import { type OutreachSchedule, type ScheduleOverrides, scheduleFor } from "./schedules";
+import { applyBatch } from "./store";
+
+export interface ReorderDeps {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  db: Kysely<Database>;
+  log: Logger;
+  registry: Registry;
+  stream: string;
+  consumer: string;
+  batchSize: number;
+  batchWaitMs: number;
+  schedules: ScheduleOverrides;
+  windowDays: number;
+  z: number;
+  recomputeIntervalMs: number;
+}
+
+export interface RunningReorder {
+  /** Stops consuming (the batch in hand is written), then lets the recompute in hand finish. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The reorder service: applies the events stream to its tables (results and stream position in
+ * one transaction), and recomputes the touched prisons' slot parameters and restock plans,
+ * throttled. At start every prison is recomputed, so a crash between a batch and its recompute
+ * leaves nothing stale.
+ */
+export async function startReorder(d: ReorderDeps): Promise<RunningReorder> {
+  const events = new Counter({
+    name: "hrvend_reorder_events_total",
+    help: "Events consumed; stock events by outcome (fresh, duplicate), others as other",
+    labelNames: ["outcome"],
+    registers: [d.registry],
+  });
+  const plans = new Counter({
+    name: "hrvend_reorder_plans_total",
+    help: "Prison recomputes, by outcome (planned, not_ready, error)",
+    labelNames: ["outcome"],
+    registers: [d.registry],
+  });
+  const seconds = new Histogram({
+    name: "hrvend_reorder_recompute_seconds",
+    help: "Time to recompute one prison's slot parameters and plan",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [d.registry],
+  });
+
+  const schedules = new Map<string, OutreachSchedule>();
+  const params = (prisonId: string): PlanningParams => {
+    let s = schedules.get(prisonId);
+    if (s === undefined) {
+      s = scheduleFor(prisonId, d.schedules);
+      schedules.set(prisonId, s);
+    }
+    return { schedule: s, windowDays: d.windowDays, z: d.z };
+  };
+  const planner = new Planner({
+    intervalMs: d.recomputeIntervalMs,
+    recompute: async (prisonId) => {
+      const end = seconds.startTimer();
+      const r = await recomputePrison(d.db, prisonId, params(prisonId)).finally(() => end());
+      plans.inc({ outcome: r.status });
+      if (r.status === "planned")
+        d.log.debug(
+          { prisonId, revision: r.revision, visitAt: new Date(r.plan.visitAt).toISOString() },
+          "plan recomputed",
+        );
+    },
+    onError: (prisonId, err) => {
+      plans.inc({ outcome: "error" });
+      d.log.error({ err, prisonId }, "recompute failed; retrying later");
+    },
+  });
+
+  const consumer: RunningConsumer = await startBatchConsumer({
+    js: d.js,
+    jsm: d.jsm,
+    stream: d.stream,
+    durable: d.consumer,
+    maxBatch: d.batchSize,
+    maxWaitMs: d.batchWaitMs,
+    committedSeq: await committedSeq(d.db, d.consumer),
+    onError: (err) => d.log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile"),
+    write: async (batch, lastSeq) => {
+      // The gateway validated every event at the edge: decoding is enough here (as the recorder does).
+      const decoded = batch.map((m) => JSON.parse(Buffer.from(m.data).toString("utf8")) as HrEvent);
+      const changes = batchChanges(decoded);
+      const r = await applyBatch(d.db, changes, { consumer: d.consumer, stream: d.stream, seq: lastSeq });
+      events.inc({ outcome: "fresh" }, r.fresh);
+      events.inc({ outcome: "duplicate" }, r.duplicates);
+      events.inc({ outcome: "other" }, batch.length - changes.stock.length);
+      planner.markDirty(r.prisons);
+    },
+  });
+  planner.markDirty(await plannablePrisons(d.db));
+
+  return {
+    stop: async () => {
+      await consumer.stop();
+      await planner.stop();
+    },
+  };
+}

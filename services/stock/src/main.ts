@@ -1,0 +1,88 @@
+import { committedSeq, createDb } from "@hrvend/infra/db";
+import { serveMetrics } from "@hrvend/infra/metrics";
+import { DEFAULT_STREAMS, ensureStreams, startBatchConsumer, waitForStream } from "@hrvend/infra/nats";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import pino from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { AlertPublisher, alertMessage } from "./alert-publisher";
+import { loadStockConfig } from "./config";
+import { markReminded, remindersDue } from "./domain";
+import { activeAlerts, saveAlert } from "./stock-store";
+import { stockWriter } from "./stock-writer";
+
+const config = loadStockConfig(process.env);
+const log = pino({ name: "stock", level: config.LOG_LEVEL });
+const db = createDb(config.DATABASE_URL, {
+  max: 4,
+  onIdleError: (err) => log.warn({ err: err.message }, "database connection lost"),
+});
+const nc = await connect({
+  servers: config.NATS_URL,
+  ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}),
+  name: `stock-${config.CONSUMER}`,
+  maxReconnectAttempts: -1,
+});
+const jsm = await jetstreamManager(nc);
+const js = jetstream(nc);
+await waitForStream(jsm, config.EVENTS_STREAM, (m) => log.info(m));
+await ensureStreams(jsm, {
+  ...DEFAULT_STREAMS,
+  events: config.EVENTS_STREAM,
+  alerts: config.ALERTS_STREAM,
+  alertSubjects: config.ALERTS_SUBJECTS,
+});
+const publisher = new AlertPublisher(js, config.ALERTS_STREAM);
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const consumer = await startBatchConsumer({
+  js,
+  jsm,
+  stream: config.EVENTS_STREAM,
+  durable: config.CONSUMER,
+  maxBatch: config.BATCH_SIZE,
+  maxWaitMs: config.BATCH_WAIT_MS,
+  committedSeq: await committedSeq(db, config.CONSUMER),
+  onError: (err) => log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile"),
+  write: stockWriter({
+    db,
+    publisher,
+    policy: config.policy,
+    consumer: config.CONSUMER,
+    stream: config.EVENTS_STREAM,
+    log,
+  }),
+});
+
+// Reminders while an offline or stockout alert lasts (wall clock: a live concern, not a replay one).
+const reminders = setInterval(async () => {
+  try {
+    const now = new Date().toISOString();
+    const active = new Map((await activeAlerts(db)).map((a) => [a.id, a]));
+    for (const r of remindersDue([...active.values()], now, config.REMINDER_MINUTES)) {
+      const alert = markReminded(active.get(r.alertId) as NonNullable<ReturnType<typeof active.get>>, now);
+      await saveAlert(db, alert);
+      await publisher.publish(alertMessage(alert, "reminder", now));
+    }
+  } catch (err) {
+    log.warn({ err }, "reminders failed; next round will retry");
+  }
+}, 60_000);
+
+const http = await serveMetrics(registry, config.METRICS_PORT);
+log.info({ metricsPort: http.port }, "stock ready");
+
+let stopping = false;
+async function drain(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "draining");
+  clearInterval(reminders);
+  await consumer.stop();
+  await nc.drain();
+  await db.destroy();
+  http.server.close();
+  log.info("stopped");
+}
+process.once("SIGTERM", () => void drain("SIGTERM"));
+process.once("SIGINT", () => void drain("SIGINT"));

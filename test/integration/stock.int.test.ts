@@ -1,0 +1,200 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deviceCredentials, loadScenario } from "@hrvend/devices";
+import { freePort, newSecret, startMosquitto, startNats } from "@hrvend/infra";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { sql } from "kysely";
+import { afterAll, describe, expect, it } from "vitest";
+import { isolate, testDatabase } from "../support/isolate";
+import { type Fact, ledgerFacts, ledgerPeriods, type Period } from "../support/ledger";
+import { type ServiceProcess, startService } from "../support/services";
+import { runSimulator } from "../support/simulator";
+
+const iso = isolate("stock");
+const dir = mkdtempSync(join(tmpdir(), "hrvend-stock-"));
+chmodSync(dir, 0o755);
+const cleanup: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const slotOf = (f: { machineId?: string; machine_id?: string; slotId?: string; slot_id?: string | null }) =>
+  `${f.machineId ?? f.machine_id}/${f.slotId ?? f.slot_id ?? "-"}`;
+
+describe("stock service through the real pipeline", () => {
+  it("small scenario, 30 days: every level change, final level and stockout period equals the ledger; a SIGKILL changes nothing", {
+    timeout: 300_000,
+  }, async () => {
+    const secret = newSecret();
+    const { scenario } = loadScenario("small");
+    const broker = await startMosquitto({
+      dir: join(dir, "mosquitto"),
+      port: await freePort(),
+      users: [
+        ...deviceCredentials(scenario, secret),
+        { username: "gw", password: "gw", subscribe: ["hr/v1/#"] },
+      ],
+    });
+    cleanup.push(() => broker.stop());
+    const nats = await startNats({
+      dir: join(dir, "nats"),
+      port: await freePort(),
+      monitorPort: await freePort(),
+    });
+    cleanup.push(() => nats.stop());
+    const tdb = await testDatabase(iso);
+    cleanup.push(() => tdb.close());
+
+    const gateway = await startService(
+      "gateway",
+      {
+        GATEWAY_ID: "stock",
+        MQTT_URL: broker.url,
+        MQTT_USERNAME: "gw",
+        MQTT_PASSWORD: "gw",
+        NATS_URL: nats.url,
+        METRICS_PORT: "0",
+      },
+      "stock-gateway",
+    );
+    cleanup.push(() => gateway.kill("SIGTERM"));
+    const stockEnv = { NATS_URL: nats.url, DATABASE_URL: tdb.roleUrl("hrvend_writer"), METRICS_PORT: "0" };
+    let stock: ServiceProcess = await startService("stock", stockEnv, "stock");
+    cleanup.push(() => stock.kill("SIGTERM"));
+
+    const ledger = join(dir, "ledger.jsonl");
+    const sim = runSimulator(
+      [
+        "--scenario",
+        "small",
+        "--days",
+        "30",
+        "--seed",
+        "42",
+        "--speed",
+        "max",
+        "--mqtt",
+        broker.url,
+        "--ledger",
+        ledger,
+        "--state-dir",
+        join(dir, "sim"),
+      ],
+      { HRVEND_DEPLOYMENT_SECRET: secret },
+    );
+    const changes = async () =>
+      Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM stock.level_change`.execute(tdb.db)).rows[0]?.n,
+      );
+    await expect.poll(changes, { timeout: 60_000, interval: 100 }).toBeGreaterThan(60);
+    await stock.kill("SIGKILL"); // mid-run: it resumes from its committed position
+    stock = await startService("stock", stockEnv, "stock");
+    expect(await sim.exited, sim.output()).toBe(0);
+
+    const facts = ledgerFacts(ledger);
+    const nc = await natsConnect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    const inStream = async () => (await jsm.streams.info("HR_EVENTS")).state.messages;
+    await expect
+      .poll(inStream, { timeout: 120_000, interval: 250 })
+      .toBe(facts.filter((f) => f.fact === "event").length);
+    const last = (await jsm.streams.info("HR_EVENTS")).state.last_seq;
+    await nc.close();
+    await expect
+      .poll(
+        async () =>
+          Number(
+            (
+              await sql<{
+                s: string;
+              }>`SELECT stream_seq AS s FROM ingest.stream_position WHERE consumer = 'stock'`.execute(tdb.db)
+            ).rows[0]?.s,
+          ),
+        { timeout: 120_000, interval: 250 },
+      )
+      .toBe(last);
+
+    const stockFacts = facts.filter((f): f is Fact & { fact: "stock" } => f.fact === "stock");
+    // Every level change, as the ledger has it (time, level, delta, cause), once.
+    const rows = await sql<{
+      machine_id: string;
+      slot_id: string;
+      device_time: Date;
+      level: number;
+      delta: number;
+      cause: string;
+    }>`
+      SELECT machine_id, slot_id, device_time, level, delta, cause FROM stock.level_change`.execute(tdb.db);
+    const asText = (x: { slot: string; t: number; level: number; delta: number; cause: string }) =>
+      `${x.slot} ${x.t} ${x.level} ${x.delta} ${x.cause}`;
+    expect(
+      rows.rows
+        .map((r) =>
+          asText({
+            slot: slotOf(r),
+            t: r.device_time.getTime(),
+            level: r.level,
+            delta: r.delta,
+            cause: r.cause,
+          }),
+        )
+        .sort(),
+    ).toEqual(
+      stockFacts
+        .map((f) =>
+          asText({ slot: slotOf(f), t: Date.parse(f.t), level: f.level, delta: f.delta, cause: f.cause }),
+        )
+        .sort(),
+    );
+    // Final level of every slot = the ledger's last stock fact for it.
+    const finalLedger = new Map(stockFacts.map((f) => [slotOf(f), f.level]));
+    const slots = await sql<{
+      machine_id: string;
+      slot_id: string;
+      level: number;
+    }>`SELECT machine_id, slot_id, level FROM stock.slot`.execute(tdb.db);
+    expect(
+      new Map(slots.rows.filter((r) => finalLedger.has(slotOf(r))).map((r) => [slotOf(r), r.level])),
+    ).toEqual(finalLedger);
+
+    // Alerts: one per ledger stockout period (raised and cleared at its times) and per offline period.
+    const alerts = await sql<{
+      machine_id: string;
+      slot_id: string | null;
+      type: string;
+      raised_at: Date;
+      cleared_at: Date | null;
+    }>`
+      SELECT machine_id, slot_id, type, raised_at, cleared_at FROM stock.alert ORDER BY raised_at`.execute(
+      tdb.db,
+    );
+    const ours = (type: string, subject: (a: { machine_id: string; slot_id: string | null }) => string) => {
+      const m = new Map<string, Period[]>();
+      for (const a of alerts.rows.filter((r) => r.type === type)) {
+        m.set(subject(a), [
+          ...(m.get(subject(a)) ?? []),
+          { start: a.raised_at.getTime(), end: a.cleared_at?.getTime() ?? null },
+        ]);
+      }
+      return m;
+    };
+    const stockouts = ledgerPeriods(facts, "stockout_start", "stockout_end", (f) =>
+      slotOf(f as { machineId: string; slotId: string }),
+    );
+    expect([...stockouts.values()].flat().length).toBeGreaterThan(2);
+    expect(ours("stockout", slotOf)).toEqual(stockouts);
+    // Offline alerts are reconciled with the ledger in the domain's unit test (arrival order as
+    // a single broker connection delivers it); through the gateways they are not yet exact: see
+    // services/stock/README.md, "Known limit".
+    // Grafana's role reads the reporting views, never the service's own tables.
+    const grafana = (await import("@hrvend/infra/db")).createDb(tdb.roleUrl("hrvend_grafana"), { max: 1 });
+    await expect(sql`SELECT count(*) FROM reporting.slot_stock`.execute(grafana)).resolves.toBeDefined();
+    await expect(sql`SELECT state FROM stock.machine_state`.execute(grafana)).rejects.toThrow(
+      /permission denied/,
+    );
+    await grafana.destroy();
+  });
+});
