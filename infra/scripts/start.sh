@@ -16,6 +16,7 @@ cat <<TXT
 
 Done. The ground-truth ledger is in .hrvend/pilot-ledger.jsonl; logs in .hrvend/services/.
   npx hrvend infra status       # the stack and its URLs
-  npx hrvend services status    # gateway, recorder
+  npx hrvend services status    # gateway, recorder, stock, reorder
+  npx hrvend restock-plan --prison md-p13   # the next visit's plan for one prison
   npx hrvend services stop && npx hrvend infra down   # stop everything
 TXT

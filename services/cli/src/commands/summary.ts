@@ -41,6 +41,12 @@ export function summaryCommand(config: CliConfig): Command {
         console.log(`rejected (dead letters): ${dead.rows.reduce((n, r) => n + Number(r.n), 0)}`);
         for (const r of dead.rows)
           console.log(`  ${r.reason.padEnd(18)} ${r.n.padStart(9)}  e.g. ${r.example.slice(0, 90)}`);
+        const alerts = await sql<{ type: string; n: string }>`
+          SELECT type, count(*) AS n FROM reporting.alert WHERE active GROUP BY type ORDER BY 2 DESC`
+          .execute(db)
+          .catch(() => ({ rows: [] }));
+        console.log(`active alerts: ${alerts.rows.reduce((n, r) => n + Number(r.n), 0)}`);
+        for (const r of alerts.rows) console.log(`  ${r.type.padEnd(18)} ${r.n.padStart(9)}`);
         const pos = await sql<{ consumer: string; stream: string; stream_seq: string; updated_at: Date }>`
           SELECT consumer, stream, stream_seq, updated_at FROM ingest.stream_position ORDER BY consumer`.execute(
           db,
@@ -70,7 +76,16 @@ async function settle(db: ReturnType<typeof createDb>): Promise<void> {
   const deadline = Date.now() + 120_000;
   let last = await count();
   let stableSince = Date.now();
-  while (Date.now() - stableSince < 3_000 && Date.now() < deadline) {
+  const behind = async () =>
+    Number(
+      (
+        await sql<{ gap: string | null }>`
+          SELECT max(stream_seq) - min(stream_seq) AS gap FROM ingest.stream_position WHERE stream = 'HR_EVENTS'`.execute(
+          db,
+        )
+      ).rows[0]?.gap ?? 0,
+    );
+  while ((Date.now() - stableSince < 3_000 || (await behind()) > 0) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     const n = await count();
     if (n !== last) {
