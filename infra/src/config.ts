@@ -1,5 +1,5 @@
 import { formatProblems, problemsFromZod } from "@hrvend/schemas";
-import type { z } from "zod";
+import { z } from "zod";
 
 /** A service's environment does not satisfy its config schema; the message names each variable. */
 export class ConfigError extends Error {
@@ -17,3 +17,14 @@ export function parseEnv<S extends z.ZodType>(
     throw new ConfigError(`invalid ${service} configuration: ${formatProblems(problemsFromZod(r.error))}`);
   return r.data;
 }
+
+/** A comma-separated list variable (`a, b,c`), at least one entry. */
+export const CommaList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string()).min(1));

@@ -2,11 +2,12 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { deviceCredentials, loadScenario } from "@hrvend/devices";
-import { freePort, newSecret, type ServerHandle, startMosquitto, startNats } from "@hrvend/infra";
+import { loadScenario } from "@hrvend/devices";
+import { newSecret } from "@hrvend/infra";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
+import { startPrivateServers } from "../support/private-servers";
 import { type ServiceProcess, startService } from "../support/services";
 import { ledgerEvents, runSimulator } from "../support/simulator";
 
@@ -26,21 +27,8 @@ describe("ingest end to end", () => {
   }, async () => {
     const secret = newSecret();
     const { scenario } = loadScenario("pilot");
-    const broker: ServerHandle = await startMosquitto({
-      dir: join(dir, "mosquitto"),
-      port: await freePort(),
-      users: [
-        ...deviceCredentials(scenario, secret),
-        { username: "gw", password: "gw", subscribe: ["hr/v1/#"] },
-      ],
-    });
-    cleanup.push(() => broker.stop());
-    const nats = await startNats({
-      dir: join(dir, "nats"),
-      port: await freePort(),
-      monitorPort: await freePort(),
-    });
-    cleanup.push(() => nats.stop());
+    const { broker, nats, stop } = await startPrivateServers(dir, scenario, secret);
+    cleanup.push(stop);
     const tdb: TestDatabase = await testDatabase(iso);
     cleanup.push(() => tdb.close());
 

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { deviceCredentials, loadScenario } from "@hrvend/devices";
-import { freePort, newSecret, type ServerHandle, startMosquitto, startNats } from "@hrvend/infra";
+import { loadScenario } from "@hrvend/devices";
+import { newSecret } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
 import { LocalCalendar, type RestockPlan, renderPlanJson } from "@hrvend/reorder";
 import { applyBatch, batchChanges, recomputePrison } from "@hrvend/reorder/service";
@@ -15,6 +15,7 @@ import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
+import { startPrivateServers } from "../support/private-servers";
 import { type ServiceProcess, startService } from "../support/services";
 import { ledgerEvents, runSimulator } from "../support/simulator";
 
@@ -104,21 +105,8 @@ describe("reorder through the pipeline", () => {
     timeout: 120_000,
   }, async () => {
     const secret = newSecret();
-    const broker: ServerHandle = await startMosquitto({
-      dir: join(dir, "mosquitto"),
-      port: await freePort(),
-      users: [
-        ...deviceCredentials(scenario, secret),
-        { username: "gw", password: "gw", subscribe: ["hr/v1/#"] },
-      ],
-    });
-    cleanup.push(() => broker.stop());
-    const nats = await startNats({
-      dir: join(dir, "nats"),
-      port: await freePort(),
-      monitorPort: await freePort(),
-    });
-    cleanup.push(() => nats.stop());
+    const { broker, nats, stop } = await startPrivateServers(dir, scenario, secret);
+    cleanup.push(stop);
     const tdb = await testDatabase(iso);
     cleanup.push(() => tdb.close());
     const writerUrl = tdb.roleUrl("hrvend_writer");

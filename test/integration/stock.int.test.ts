@@ -1,14 +1,15 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deviceCredentials, loadScenario } from "@hrvend/devices";
-import { freePort, newSecret, startMosquitto, startNats } from "@hrvend/infra";
+import { loadScenario } from "@hrvend/devices";
+import { newSecret } from "@hrvend/infra";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolate, testDatabase } from "../support/isolate";
 import { type Fact, ledgerFacts, ledgerPeriods, type Period } from "../support/ledger";
+import { startPrivateServers } from "../support/private-servers";
 import { type ServiceProcess, startService } from "../support/services";
 import { runSimulator } from "../support/simulator";
 
@@ -30,21 +31,8 @@ describe("stock service through the real pipeline", () => {
   }, async () => {
     const secret = newSecret();
     const { scenario } = loadScenario("small");
-    const broker = await startMosquitto({
-      dir: join(dir, "mosquitto"),
-      port: await freePort(),
-      users: [
-        ...deviceCredentials(scenario, secret),
-        { username: "gw", password: "gw", subscribe: ["hr/v1/#"] },
-      ],
-    });
-    cleanup.push(() => broker.stop());
-    const nats = await startNats({
-      dir: join(dir, "nats"),
-      port: await freePort(),
-      monitorPort: await freePort(),
-    });
-    cleanup.push(() => nats.stop());
+    const { broker, nats, stop } = await startPrivateServers(dir, scenario, secret);
+    cleanup.push(stop);
     const tdb = await testDatabase(iso);
     cleanup.push(() => tdb.close());
 

@@ -1,2 +1,3 @@
 export * from "./batch-consumer";
+export * from "./connect";
 export * from "./streams";

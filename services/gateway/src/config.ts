@@ -1,18 +1,8 @@
 import { hostname } from "node:os";
-import { parseEnv } from "@hrvend/infra";
+import { CommaList, parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/infra/nats";
 import { INGEST_FILTER } from "@hrvend/schemas";
 import { z } from "zod";
-
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string()).min(1));
 
 /** The gateway's whole configuration, from the environment, parsed once at start. */
 export const GatewayEnv = z.object({
@@ -25,7 +15,7 @@ export const GatewayEnv = z.object({
     .string()
     .regex(/^[\w-]*$/)
     .default("ingest"),
-  MQTT_FILTERS: list.default([INGEST_FILTER]),
+  MQTT_FILTERS: CommaList.default([INGEST_FILTER]),
   /**
    * MQTT connections this instance opens in the share group. mqtt.js acknowledges one message
    * at a time per connection, after JetStream has acknowledged it, so concurrency comes from
@@ -42,7 +32,7 @@ export const GatewayEnv = z.object({
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
   EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
-  EVENTS_SUBJECTS: list.default(DEFAULT_STREAMS.eventSubjects),
+  EVENTS_SUBJECTS: CommaList.default(DEFAULT_STREAMS.eventSubjects),
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
   DEAD_SUBJECT_PREFIX: z.string().default(DEFAULT_STREAMS.deadPrefix),
   MAX_CLOCK_SKEW_S: z.coerce.number().min(0).default(300),

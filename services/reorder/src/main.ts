@@ -1,8 +1,7 @@
 import { createDb } from "@hrvend/infra/db";
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { waitForStream } from "@hrvend/infra/nats";
+import { connectNats, waitForStream } from "@hrvend/infra/nats";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import pino from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { loadReorderConfig } from "./config";
@@ -14,11 +13,11 @@ const db = createDb(config.DATABASE_URL, {
   max: 4,
   onIdleError: (err) => log.warn({ err: err.message }, "database connection lost"),
 });
-const nc = await connect({
-  servers: config.NATS_URL,
-  ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}),
+const nc = await connectNats({
+  url: config.NATS_URL,
+  user: config.NATS_USER,
+  password: config.NATS_PASSWORD,
   name: `reorder-${config.CONSUMER}`,
-  maxReconnectAttempts: -1,
 });
 const jsm = await jetstreamManager(nc);
 await waitForStream(jsm, config.EVENTS_STREAM, (m) => log.info(m));

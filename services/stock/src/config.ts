@@ -1,17 +1,7 @@
-import { parseEnv } from "@hrvend/infra";
+import { CommaList, parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
 import { z } from "zod";
 import { type AlertPolicy, alertPolicy } from "./domain";
-
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string()).min(1));
 
 export const StockEnv = z.object({
   NATS_URL: z.string().min(1),
@@ -20,7 +10,7 @@ export const StockEnv = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
   EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
   ALERTS_STREAM: z.string().default(DEFAULT_STREAMS.alerts ?? "HR_ALERTS"),
-  ALERTS_SUBJECTS: list.default(DEFAULT_STREAMS.alertSubjects ?? ["hr.v1.*.*.alert"]),
+  ALERTS_SUBJECTS: CommaList.default(DEFAULT_STREAMS.alertSubjects ?? ["hr.v1.*.*.alert"]),
   /** Durable consumer and stream-position name. */
   CONSUMER: z
     .string()
