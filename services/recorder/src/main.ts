@@ -1,31 +1,18 @@
-import { createDb } from "@hrvend/infra/db";
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { connectNats, waitForStream } from "@hrvend/infra/nats";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import pino from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { startStreamService } from "@hrvend/infra/runtime";
 import { loadRecorderConfig } from "./config";
 import { startRecorder } from "./recorder";
 
 const config = loadRecorderConfig(process.env);
-const log = pino({ name: "recorder", level: config.LOG_LEVEL });
-const db = createDb(config.DATABASE_URL, {
-  max: 4,
-  onIdleError: (err) => log.warn({ err: err.message }, "database connection lost"),
-});
-const nc = await connectNats({
-  url: config.NATS_URL,
-  user: config.NATS_USER,
-  password: config.NATS_PASSWORD,
+const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `recorder-${config.CONSUMER}`,
+  logLevel: config.LOG_LEVEL,
+  databaseUrl: config.DATABASE_URL,
+  nats: { url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD },
+  waitForStreams: [config.EVENTS_STREAM, config.DEAD_STREAM],
 });
-const jsm = await jetstreamManager(nc);
-await waitForStream(jsm, config.EVENTS_STREAM, (m) => log.info(m));
-await waitForStream(jsm, config.DEAD_STREAM, (m) => log.info(m));
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
 const consumers = await startRecorder({
-  js: jetstream(nc),
+  js,
   jsm,
   db,
   log,

@@ -1,15 +1,7 @@
-import { committedSeq, createDb } from "@hrvend/infra/db";
+import { committedSeq } from "@hrvend/infra/db";
 import { serveMetrics } from "@hrvend/infra/metrics";
-import {
-  connectNats,
-  DEFAULT_STREAMS,
-  ensureStreams,
-  startBatchConsumer,
-  waitForStream,
-} from "@hrvend/infra/nats";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import pino from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { DEFAULT_STREAMS, ensureStreams, startBatchConsumer } from "@hrvend/infra/nats";
+import { startStreamService } from "@hrvend/infra/runtime";
 import { AlertPublisher, alertMessage } from "./alert-publisher";
 import { loadStockConfig } from "./config";
 import { markReminded, remindersDue } from "./domain";
@@ -17,20 +9,13 @@ import { activeAlerts, saveAlert } from "./stock-store";
 import { stockWriter } from "./stock-writer";
 
 const config = loadStockConfig(process.env);
-const log = pino({ name: "stock", level: config.LOG_LEVEL });
-const db = createDb(config.DATABASE_URL, {
-  max: 4,
-  onIdleError: (err) => log.warn({ err: err.message }, "database connection lost"),
-});
-const nc = await connectNats({
-  url: config.NATS_URL,
-  user: config.NATS_USER,
-  password: config.NATS_PASSWORD,
+const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `stock-${config.CONSUMER}`,
+  logLevel: config.LOG_LEVEL,
+  databaseUrl: config.DATABASE_URL,
+  nats: { url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD },
+  waitForStreams: [config.EVENTS_STREAM],
 });
-const jsm = await jetstreamManager(nc);
-const js = jetstream(nc);
-await waitForStream(jsm, config.EVENTS_STREAM, (m) => log.info(m));
 await ensureStreams(jsm, {
   ...DEFAULT_STREAMS,
   events: config.EVENTS_STREAM,
@@ -38,8 +23,6 @@ await ensureStreams(jsm, {
   alertSubjects: config.ALERTS_SUBJECTS,
 });
 const publisher = new AlertPublisher(js, config.ALERTS_STREAM);
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
 const consumer = await startBatchConsumer({
   js,
   jsm,

@@ -1,0 +1,34 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import pino, { type Logger } from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { createDb } from "./db/connect";
+import { connectNats } from "./nats/connect";
+import { waitForStream } from "./nats/streams";
+
+export interface StreamServiceConfig {
+  /** Service name, for logs and the NATS connection name. */
+  name: string;
+  logLevel: string;
+  databaseUrl: string;
+  nats: { url: string; user?: string | undefined; password?: string | undefined };
+  /** Streams the service reads: it waits until they exist (the gateway creates them). */
+  waitForStreams: string[];
+}
+
+/**
+ * What every stream-consuming service starts with: a logger, its database pool, its NATS
+ * connection with JetStream, and a metrics registry with the process defaults.
+ */
+export async function startStreamService(c: StreamServiceConfig) {
+  const log: Logger = pino({ name: c.name, level: c.logLevel });
+  const db = createDb(c.databaseUrl, {
+    max: 4,
+    onIdleError: (err) => log.warn({ err: err.message }, "database connection lost"),
+  });
+  const nc = await connectNats({ ...c.nats, name: c.name });
+  const jsm = await jetstreamManager(nc);
+  for (const stream of c.waitForStreams) await waitForStream(jsm, stream, (m) => log.info(m));
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return { log, db, nc, jsm, js: jetstream(nc), registry };
+}
