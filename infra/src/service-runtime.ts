@@ -32,3 +32,20 @@ export async function startStreamService(c: StreamServiceConfig) {
   collectDefaultMetrics({ register: registry });
   return { log, db, nc, jsm, js: jetstream(nc), registry };
 }
+
+/**
+ * Graceful stop on SIGTERM/SIGINT: runs the steps in order (stop taking work, finish what is
+ * in hand, close connections), once, logging `draining` and `stopped`.
+ */
+export function drainOnSignals(log: Logger, steps: (() => unknown)[]): void {
+  let stopping = false;
+  const drain = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "draining");
+    for (const step of steps) await step();
+    log.info("stopped");
+  };
+  process.once("SIGTERM", () => void drain("SIGTERM"));
+  process.once("SIGINT", () => void drain("SIGINT"));
+}

@@ -1,5 +1,5 @@
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { startStreamService } from "@hrvend/infra/runtime";
+import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { loadRecorderConfig } from "./config";
 import { startRecorder } from "./recorder";
 
@@ -26,16 +26,9 @@ const consumers = await startRecorder({
 const http = await serveMetrics(registry, config.METRICS_PORT);
 log.info({ metricsPort: http.port }, "recorder ready");
 
-let stopping = false;
-async function drain(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "draining");
-  await Promise.all(consumers.map((c) => c.stop()));
-  await nc.drain();
-  await db.destroy();
-  http.server.close();
-  log.info("stopped");
-}
-process.once("SIGTERM", () => void drain("SIGTERM"));
-process.once("SIGINT", () => void drain("SIGINT"));
+drainOnSignals(log, [
+  () => Promise.all(consumers.map((c) => c.stop())),
+  () => nc.drain(),
+  () => db.destroy(),
+  () => http.server.close(),
+]);

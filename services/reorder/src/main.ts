@@ -1,5 +1,5 @@
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { startStreamService } from "@hrvend/infra/runtime";
+import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { loadReorderConfig } from "./config";
 import { startReorder } from "./reorder";
 
@@ -29,16 +29,4 @@ const service = await startReorder({
 const http = await serveMetrics(registry, config.METRICS_PORT);
 log.info({ metricsPort: http.port, consumer: config.CONSUMER }, "reorder ready");
 
-let stopping = false;
-async function drain(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "draining");
-  await service.stop();
-  await nc.drain();
-  await db.destroy();
-  http.server.close();
-  log.info("stopped");
-}
-process.once("SIGTERM", () => void drain("SIGTERM"));
-process.once("SIGINT", () => void drain("SIGINT"));
+drainOnSignals(log, [() => service.stop(), () => nc.drain(), () => db.destroy(), () => http.server.close()]);

@@ -1,7 +1,7 @@
 import { committedSeq } from "@hrvend/infra/db";
 import { serveMetrics } from "@hrvend/infra/metrics";
 import { DEFAULT_STREAMS, ensureStreams, startBatchConsumer } from "@hrvend/infra/nats";
-import { startStreamService } from "@hrvend/infra/runtime";
+import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { AlertPublisher, alertMessage } from "./alert-publisher";
 import { loadStockConfig } from "./config";
 import { markReminded, remindersDue } from "./domain";
@@ -60,17 +60,10 @@ const reminders = setInterval(async () => {
 const http = await serveMetrics(registry, config.METRICS_PORT);
 log.info({ metricsPort: http.port }, "stock ready");
 
-let stopping = false;
-async function drain(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "draining");
-  clearInterval(reminders);
-  await consumer.stop();
-  await nc.drain();
-  await db.destroy();
-  http.server.close();
-  log.info("stopped");
-}
-process.once("SIGTERM", () => void drain("SIGTERM"));
-process.once("SIGINT", () => void drain("SIGINT"));
+drainOnSignals(log, [
+  () => clearInterval(reminders),
+  () => consumer.stop(),
+  () => nc.drain(),
+  () => db.destroy(),
+  () => http.server.close(),
+]);
