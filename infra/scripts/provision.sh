@@ -5,6 +5,7 @@
 #
 #   nats-server, mosquitto        from Debian
 #   PostgreSQL 15                 from Debian
+#   chromium                      from Debian (PDF and screenshots)
 #   TimescaleDB (Apache edition)  built from Debian trixie's source package, as
 #                                 ../shared/ARCHITECTURE.md describes, unless already available
 set -euo pipefail
@@ -37,6 +38,10 @@ apt_install() {
 
 # 1. Servers from Debian.
 apt_install nats-server mosquitto mosquitto-clients "postgresql-${PG_MAJOR}" "postgresql-client-${PG_MAJOR}"
+
+# Headless Chromium for the coverage report's PDF and the screenshot tests of the HTML report
+# and the dashboards preview (Debian's package; run with --headless --no-sandbox).
+apt_install chromium fonts-dejavu-core
 
 # 2. TimescaleDB: skip when the extension control file is already there.
 ext_dir="$("${PG_BIN}/pg_config" --sharedir)/extension"
