@@ -343,6 +343,22 @@ const INVALID: { [K in EventKind]: Invalid[] } = {
       says: ["missing", "ISO 8601 date-time with offset"],
     },
     {
+      name: "offlineSince on a will",
+      input: variant("status", {
+        state: "offline",
+        reason: "connection_lost",
+        offlineSince: "2025-03-14T11:00:00+02:00",
+      }),
+      path: "offlineSince",
+      says: ["offlineSince belongs on a birth"],
+    },
+    {
+      name: "offlineSince after the birth",
+      input: variant("status", { offlineSince: "2025-03-14T13:00:00+02:00" }),
+      path: "offlineSince",
+      says: ["must not be after the birth's deviceTime"],
+    },
+    {
       name: "seq as a string",
       input: variant("status", { seq: "1048" }),
       path: "seq",

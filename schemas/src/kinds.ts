@@ -116,12 +116,29 @@ export const Fault = z.strictObject({
 });
 
 /** Birth message on connect and last-will / clean-shutdown message on disconnect. */
-export const Status = z.strictObject({
-  ...machineEnvelope,
-  kind: z.literal("status"),
-  state: z.enum(["online", "offline"]),
-  reason: z.enum(["connect", "shutdown", "connection_lost"]),
-});
+export const Status = z
+  .strictObject({
+    ...machineEnvelope,
+    kind: z.literal("status"),
+    state: z.enum(["online", "offline"]),
+    reason: z.enum(["connect", "shutdown", "connection_lost"]),
+    /**
+     * On a birth: when the machine lost its previous connection (network or power), as its own
+     * clock recorded it; absent after a clean shutdown or on first boot. The broker's will can
+     * only say *that* the connection died (its payload is fixed at connect), and events queued
+     * during the outage replay in the same burst as the will, so only the machine can date the
+     * outage (like Sparkplug B's store-and-forward history flag).
+     */
+    offlineSince: DeviceTime.optional(),
+  })
+  .refine((e) => e.offlineSince === undefined || e.state === "online", {
+    message: "offlineSince belongs on a birth (state online)",
+    path: ["offlineSince"],
+  })
+  .refine((e) => e.offlineSince === undefined || Date.parse(e.offlineSince) <= Date.parse(e.deviceTime), {
+    message: "offlineSince must not be after the birth's deviceTime",
+    path: ["offlineSince"],
+  });
 
 export const Census = z.strictObject({
   ...sourceEnvelope,

@@ -64,6 +64,8 @@ export class SimMachine {
   private powerCut = false;
   private buffer: DeliveryItem[] = [];
   private will: { seq: number; payload: string } | undefined;
+  /** When the last connection was lost (not closed cleanly): the next birth reports it. */
+  private lostAt: number | undefined;
   private readonly jammed = new Set<string>();
   private readonly stockedOut = new Set<string>();
   private cardReaderFault = false;
@@ -365,7 +367,14 @@ export class SimMachine {
     this.buffer = [];
     this.connected = true;
     this.everConnected = true;
-    this.emitWithSeq(t, birthSeq, { kind: "status", state: "online", reason: "connect" });
+    const lostAt = this.lostAt;
+    this.lostAt = undefined;
+    this.emitWithSeq(t, birthSeq, {
+      kind: "status",
+      state: "online",
+      reason: "connect",
+      ...(lostAt === undefined ? {} : { offlineSince: this.clock.iso(lostAt) }),
+    });
   }
 
   private disconnect(t: number, cause: "network" | "power"): void {
@@ -373,6 +382,7 @@ export class SimMachine {
     if (will === undefined) throw new Error(`machine ${this.machineId} has no will to fire`);
     this.connected = false;
     this.will = undefined;
+    this.lostAt = t;
     const key = `${this.machineId}:${will.seq}`;
     this.ctx.count("status");
     this.ctx.out.fact(t, { fact: "event", key, via: "will" }, will.payload);

@@ -169,7 +169,7 @@ export async function saveAlert(db: Kysely<Database> | Trx, a: Alert): Promise<v
     INSERT INTO stock.alert (alert_id, prison_id, machine_id, slot_id, type, detail, raised_at, acknowledged_at, acknowledged_by, cleared_at, reminded_at)
     VALUES (${a.id}, ${a.prisonId}, ${a.machineId}, ${a.slotId}, ${a.type}, ${a.detail}, ${a.raisedAt}, ${a.acknowledgedAt},
             ${a.acknowledgedBy}, ${a.clearedAt}, ${a.remindedAt})
-    ON CONFLICT (alert_id) DO UPDATE SET acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
+    ON CONFLICT (alert_id) DO UPDATE SET raised_at = excluded.raised_at, acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
       cleared_at = excluded.cleared_at, reminded_at = excluded.reminded_at`.execute(db);
 }
 

@@ -46,7 +46,8 @@ export function applyAlertCommand(alert: Alert | undefined, cmd: AlertCommand): 
       alertId: cmd.alertId,
       action: "clear",
     });
-  return alert.clearedAt === null ? { ...alert, clearedAt: cmd.at } : alert;
+  if (alert.clearedAt !== null) return alert;
+  return { ...alert, clearedAt: cmd.at, ...(cmd.raisedAt === undefined ? {} : { raisedAt: cmd.raisedAt }) };
 }
 
 /** Someone has seen the alert and is on it. Acknowledging twice keeps the first; a cleared alert cannot be acknowledged. */

@@ -17,7 +17,8 @@ interface AlertSubject {
 
 export type AlertCommand =
   | (AlertSubject & { command: "raise"; detail: string })
-  | (AlertSubject & { command: "clear" });
+  /** `raisedAt`: the condition's start restated by the machine itself (an outage it dated on reconnecting). */
+  | (AlertSubject & { command: "clear"; raisedAt?: string });
 
 /**
  * Raises an alert for every condition that has none, clears every alert whose condition has

@@ -105,6 +105,33 @@ describe("processMachineEvent", () => {
       expect(state.alerts).toEqual({});
     });
 
+    it("given a birth that dates the lost connection, when the will comes after the will's estimate, then the outage is restated from the machine's own time", () => {
+      const { brief, alerts } = run([
+        ...started,
+        m.heartbeat(4, "08:05"),
+        m.heartbeat(5, "08:10"),
+        m.will(2, "08:00"),
+        m.heartbeat(6, "08:15"),
+        m.online(7, "08:22", "08:12"),
+      ]);
+      expect(brief).toEqual(["raise offline @08:10", "clear offline @08:22"]);
+      expect(alerts[1]).toMatchObject({ command: "clear", raisedAt: at("08:12") });
+    });
+
+    it("given the replay burst and the birth overtaking the will, then the birth alone records the outage once and the late will is stale", () => {
+      const { brief, state } = run([
+        ...started,
+        m.heartbeat(4, "08:05"),
+        m.heartbeat(5, "08:10"),
+        m.heartbeat(6, "08:15"),
+        m.online(7, "08:22", "08:12"),
+        m.will(2, "08:00"),
+        m.heartbeat(9, "08:25"),
+      ]);
+      expect(brief).toEqual(["raise offline @08:12", "clear offline @08:22"]);
+      expect(state.connection).toMatchObject({ status: "online", birthSeq: 7 });
+    });
+
     it("given a machine silent longer than the policy allows, when its next heartbeat comes without any will, then that silence is an offline period", () => {
       const { brief } = run(
         [...started, m.heartbeat(4, "08:05"), m.heartbeat(5, "09:00")],

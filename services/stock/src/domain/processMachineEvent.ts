@@ -4,7 +4,7 @@ import { evolveMachine, isDuplicate, type MachineInput } from "./evolveMachine";
 import type { ItemCatalog } from "./itemCatalog";
 import { type LevelChange, levelChangeOf } from "./levelChangeOf";
 import type { MachineState } from "./machineState";
-import { markSilent, silentSince } from "./silence";
+import { markLost, markSilent, silentSince } from "./silence";
 
 /** What one event does: the next state to store, the level change to upsert, the alert commands to apply. */
 export interface MachineStep {
@@ -19,7 +19,9 @@ export interface MachineStep {
  * The stock service's whole reaction to one event of a machine (or its registry entry), in
  * arrival order. A sign of life after a silence longer than `policy.silenceMinutes` while the
  * machine was believed online first records that silence as an offline period (raised at the
- * last sign of life, cleared at this event).
+ * last sign of life, cleared at this event). A birth that reports when the previous connection
+ * was lost (`offlineSince`) records that outage even when the broker's will has not arrived
+ * (reordered behind the replay burst), and restates the start of the outage it clears.
  */
 export function processMachineEvent(
   state: MachineState,
@@ -28,19 +30,35 @@ export function processMachineEvent(
   catalog: ItemCatalog = {},
 ): MachineStep {
   if (isDuplicate(state, event)) return { state, levelChange: undefined, alerts: [], duplicate: true };
+  if (event.kind === "ref_machine") {
+    const alerts: AlertCommand[] = [];
+    const s = decide(evolveMachine(state, event, catalog), event.time, policy, alerts);
+    return { state: s, levelChange: undefined, alerts, duplicate: false };
+  }
   const alerts: AlertCommand[] = [];
   let s = state;
-  let at: string;
-  if (event.kind === "ref_machine") at = event.time;
-  else {
-    at = event.deviceTime;
-    const isOffline = event.kind === "status" && event.state === "offline";
-    const since = isOffline ? undefined : silentSince(s, at, policy);
+  const lostAt = reportedOutage(s, event);
+  if (lostAt !== undefined) {
+    if (s.connection.status !== "offline") s = decide(markLost(s, lostAt), lostAt, policy, alerts);
+  } else if (!(event.kind === "status" && event.state === "offline")) {
+    const since = silentSince(s, event.deviceTime, policy);
     if (since !== undefined) s = decide(markSilent(s, since), since, policy, alerts);
   }
-  s = decide(evolveMachine(s, event, catalog), at, policy, alerts);
-  const levelChange = event.kind === "ref_machine" ? undefined : levelChangeOf(event);
-  return { state: s, levelChange, alerts, duplicate: false };
+  const before = alerts.length;
+  s = decide(evolveMachine(s, event, catalog), event.deviceTime, policy, alerts);
+  // The machine's own account dates the outage this birth ends; a will only gave an estimate.
+  if (lostAt !== undefined)
+    for (const [i, a] of alerts.entries())
+      if (i >= before && a.command === "clear" && a.type === "offline")
+        alerts[i] = { ...a, raisedAt: lostAt };
+  return { state: s, levelChange: levelChangeOf(event), alerts, duplicate: false };
+}
+
+/** A birth of a newer connection that says when the previous one was lost. */
+function reportedOutage(state: MachineState, event: MachineInput): string | undefined {
+  if (event.kind !== "status" || event.state !== "online" || event.seq <= state.connection.birthSeq)
+    return undefined;
+  return event.offlineSince;
 }
 
 function decide(s: MachineState, at: string, policy: AlertPolicy, into: AlertCommand[]): MachineState {

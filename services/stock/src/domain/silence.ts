@@ -17,3 +17,15 @@ export function silentSince(state: MachineState, at: string, policy: AlertPolicy
 export function markSilent(state: MachineState, since: string): MachineState {
   return { ...state, connection: { ...state.connection, status: "offline", since, reason: "silence" } };
 }
+
+/**
+ * The machine reports, on reconnecting, that it lost its previous connection at `since`; the
+ * broker's will for it has not been applied (it may still come, reordered behind the burst of
+ * replayed events, and is then stale). The outage is recorded from that time; the birth ends it.
+ */
+export function markLost(state: MachineState, since: string): MachineState {
+  return {
+    ...state,
+    connection: { ...state.connection, status: "offline", since, reason: "connection_lost" },
+  };
+}

@@ -22,11 +22,13 @@ export function machineEvents(machineId = "m1", prisonId = "p1") {
   });
   const itemId = (slotId: string) => ITEM[slotId] ?? "syringe-kit";
   return {
-    online: (seq: number, time: string): EventOf<"status"> => ({
+    /** A birth; `offlineSince`: when the machine says it lost its previous connection. */
+    online: (seq: number, time: string, offlineSince?: string): EventOf<"status"> => ({
       ...env(seq, time),
       kind: "status",
       state: "online",
       reason: "connect",
+      ...(offlineSince === undefined ? {} : { offlineSince: at(offlineSince) }),
     }),
     /** The will: its deviceTime is the connect time of its connection. */
     will: (seq: number, connectedAt: string): EventOf<"status"> => ({
