@@ -187,6 +187,27 @@ describe("stock service through the real pipeline", () => {
     // Grafana's role reads the reporting views, never the service's own tables.
     const grafana = (await import("@hrvend/infra/db")).createDb(tdb.roleUrl("hrvend_grafana"), { max: 1 });
     await expect(sql`SELECT count(*) FROM reporting.slot_stock`.execute(grafana)).resolves.toBeDefined();
+    // Stockout minutes and availability per slot over the whole run, as Grafana reads them.
+    const runStart = facts.find((f) => f.fact === "run_start") as Fact & { start: string; end: string };
+    const avail = await sql<{
+      machine_id: string;
+      slot_id: string;
+      stockout_minutes: number;
+      availability_pct: number | null;
+      uptime_pct: number;
+    }>`SELECT * FROM reporting.slot_availability(${runStart.start}::timestamptz, ${runStart.end}::timestamptz)`.execute(
+      grafana,
+    );
+    expect(avail.rows.length).toBe(finalLedger.size);
+    const runEnd = Date.parse(runStart.end);
+    for (const r of avail.rows) {
+      const want =
+        (stockouts.get(slotOf(r)) ?? []).reduce((n, p) => n + ((p.end ?? runEnd) - p.start), 0) / 60_000;
+      expect(r.stockout_minutes, slotOf(r)).toBeCloseTo(want, 3);
+      expect(r.uptime_pct).toBeGreaterThan(90);
+      expect(r.uptime_pct).toBeLessThan(100);
+      if (want > 0) expect(r.availability_pct).toBeLessThan(100);
+    }
     await expect(sql`SELECT state FROM stock.machine_state`.execute(grafana)).rejects.toThrow(
       /permission denied/,
     );
