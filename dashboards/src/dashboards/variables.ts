@@ -1,0 +1,28 @@
+import type { VariableSpec } from "../model";
+import { inVar, select } from "../sql";
+
+/** Prison, machine (of the chosen prisons) and item: multi-value with All, as every panel filters on them. */
+export const prisonVar: VariableSpec = {
+  name: "prison",
+  label: "Prison",
+  query: select({ __value: "prison_id", __text: "coalesce(name, prison_id)" })
+    .from("reporting.prison")
+    .orderBy("2")
+    .build(),
+};
+
+export const machineVar: VariableSpec = {
+  name: "machine",
+  label: "Machine",
+  query: select({ __value: "machine_id", __text: "machine_id || ' · ' || location" })
+    .from("reporting.machine")
+    .where(inVar("prison_id", "prison"))
+    .orderBy("1")
+    .build(),
+};
+
+export const itemVar: VariableSpec = {
+  name: "item",
+  label: "Item",
+  query: select({ __value: "item_id", __text: "item_id" }).from("reporting.item").orderBy("1").build(),
+};

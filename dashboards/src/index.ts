@@ -1,0 +1,13 @@
+import { machinesDashboard } from "./dashboards/machines";
+import { pipelineDashboard } from "./dashboards/pipeline";
+import { restockDashboard } from "./dashboards/restock";
+import type { DashboardSpec } from "./model";
+
+export { toGrafana } from "./grafana";
+export * from "./macros";
+export * from "./model";
+export * from "./run";
+export * from "./sql";
+
+/** Every dashboard, one per audience, in the order the preview shows them. */
+export const DASHBOARDS: DashboardSpec[] = [machinesDashboard, restockDashboard, pipelineDashboard];

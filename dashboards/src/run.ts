@@ -1,0 +1,94 @@
+import { expandQuery, panelIntervalMs, parseIntervalMs, type TimeRange, type VariableValue } from "./macros";
+import type { DashboardSpec, PanelSpec } from "./model";
+
+/** What runs the SQL: a pg Client or Pool (connected as hrvend_grafana, as Grafana is). */
+export interface Queryable {
+  query(text: string): Promise<{ rows: Record<string, unknown>[]; fields: { name: string }[] }>;
+}
+
+/** Grafana's default max data points for a panel about 1000 px wide. */
+export const MAX_DATA_POINTS = 1000;
+
+export interface PanelResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+  sql: string;
+  ms: number;
+}
+
+/**
+ * The dashboard's time range as Grafana resolves `now-30d … now` at `now`. Only the relative
+ * forms the dashboards use: `now`, `now-<n><unit>`.
+ */
+export function resolveRange(time: { from: string; to: string }, now: Date): TimeRange {
+  const at = (s: string) => {
+    if (s === "now") return now;
+    const m = /^now-(\d+)([smhdwMy])$/.exec(s);
+    if (!m) throw new Error(`unsupported relative time '${s}'`);
+    const unitMs: Record<string, number> = {
+      s: 1000,
+      m: 60_000,
+      h: 3_600_000,
+      d: 86_400_000,
+      w: 7 * 86_400_000,
+      M: 30 * 86_400_000,
+      y: 365 * 86_400_000,
+    };
+    return new Date(now.getTime() - Number(m[1]) * unitMs[m[2]!]!);
+  };
+  return { from: at(time.from), to: at(time.to) };
+}
+
+/**
+ * Resolves the dashboard's variables as Grafana does on load with "All" selected: each variable's
+ * query (after the earlier variables) lists the values, and All means all of them.
+ */
+export async function resolveVariables(
+  db: Queryable,
+  spec: DashboardSpec,
+  range: TimeRange,
+  selected: Record<string, string[]> = {},
+): Promise<Record<string, VariableValue>> {
+  const vars: Record<string, VariableValue> = {};
+  for (const v of spec.variables) {
+    const text = expandQuery(v.query.sql, { range, variables: vars });
+    const r = await db.query(text);
+    const all = r.rows.map((row) => String(row["__value"] ?? row["value"] ?? Object.values(row)[0]));
+    const chosen = selected[v.name];
+    vars[v.name] = {
+      value: chosen ? all.filter((x) => chosen.includes(x)) : all,
+      multi: true,
+      includeAll: true,
+    };
+  }
+  return vars;
+}
+
+/** The SQL Grafana would send for this panel, at this range and these variables. */
+export function panelSql(
+  panel: PanelSpec,
+  range: TimeRange,
+  variables: Record<string, VariableValue>,
+): string {
+  const min = panel.minInterval ? parseIntervalMs(panel.minInterval) : 0;
+  return expandQuery(panel.query.sql, {
+    range,
+    variables,
+    intervalMs: panelIntervalMs(range, MAX_DATA_POINTS, min),
+    timescaledb: true,
+  });
+}
+
+/** Runs a panel's expanded SQL and returns what PostgreSQL sent back. */
+export async function runPanel(
+  db: Queryable,
+  panel: PanelSpec,
+  range: TimeRange,
+  variables: Record<string, VariableValue>,
+): Promise<PanelResult> {
+  const text = panelSql(panel, range, variables);
+  const t0 = performance.now();
+  const r = await db.query(text);
+  const ms = performance.now() - t0;
+  return { columns: r.fields.map((f) => f.name), rows: r.rows, sql: text, ms };
+}
