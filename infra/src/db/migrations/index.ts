@@ -3,6 +3,7 @@ import * as foundation from "./0001_foundation";
 import * as recorder from "./0002_recorder";
 import * as stock from "./0003_stock";
 import * as reorder from "./0004_reorder";
+import * as coverage from "./0005_coverage";
 import * as dashboards from "./0006_dashboards";
 import * as availability from "./0007_availability";
 
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0002_recorder": recorder,
   "0003_stock": stock,
   "0004_reorder": reorder,
+  "0005_coverage": coverage,
   "0006_dashboards": dashboards,
   "0007_availability": availability,
 };

@@ -1,0 +1,6 @@
+export * from "./bands";
+export * from "./config";
+export * from "./figures";
+export * from "./periods";
+export * from "./plan";
+export * from "./suppress";

@@ -1,0 +1,38 @@
+import { committedSeq } from "@hrvend/infra/db";
+import { serveMetrics } from "@hrvend/infra/metrics";
+import { startBatchConsumer } from "@hrvend/infra/nats";
+import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
+import { Counter } from "prom-client";
+import { loadCoverageConfig } from "./config";
+import { coverageWriter } from "./writer";
+
+const config = loadCoverageConfig(process.env);
+const { log, db, nc, jsm, js, registry } = await startStreamService({
+  name: `coverage-${config.CONSUMER}`,
+  logLevel: config.LOG_LEVEL,
+  databaseUrl: config.DATABASE_URL,
+  nats: { url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD },
+  waitForStreams: [config.EVENTS_STREAM],
+});
+const applied = new Counter({
+  name: "hrvend_coverage_applied_total",
+  help: "Events newly applied to coverage figures, by kind",
+  labelNames: ["kind"],
+  registers: [registry],
+});
+const consumer = await startBatchConsumer({
+  js,
+  jsm,
+  stream: config.EVENTS_STREAM,
+  durable: config.CONSUMER,
+  maxBatch: config.BATCH_SIZE,
+  maxWaitMs: config.BATCH_WAIT_MS,
+  committedSeq: await committedSeq(db, config.CONSUMER),
+  onError: (err) => log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile"),
+  write: coverageWriter({ db, consumer: config.CONSUMER, stream: config.EVENTS_STREAM, applied }),
+});
+
+const http = await serveMetrics(registry, config.METRICS_PORT);
+log.info({ metricsPort: http.port }, "coverage ready");
+
+drainOnSignals(log, [() => consumer.stop(), () => nc.drain(), () => db.destroy(), () => http.server.close()]);

@@ -1,0 +1,239 @@
+import type { Database } from "@hrvend/infra/db";
+import { type StreamPosition, savePosition } from "@hrvend/infra/db";
+import { eventKey, type HrEvent } from "@hrvend/schemas";
+import { type Kysely, sql } from "kysely";
+import {
+  type CensusRow,
+  cardPeriodRows,
+  type DispenseRow,
+  firstDates,
+  type ItemRef,
+  type OatRow,
+  PROGRAMME,
+  type PrisonRef,
+  planBatch,
+  type Refs,
+  touchedPeriods,
+  withProgramme,
+} from "../domain";
+import { recountPeriods, refreshFigures } from "./figures-store";
+import { lockFigures } from "./lock";
+
+export interface BatchResult {
+  dispenses: number;
+  census: number;
+  oat: number;
+  pending: number;
+  periods: number;
+}
+
+async function loadRefs(trx: Kysely<Database>): Promise<Refs> {
+  const p = await sql<{ prison_id: string; time_zone: string }>`
+    SELECT prison_id, time_zone FROM coverage.prison`.execute(trx);
+  const i = await sql<{ item_id: string; category: ItemRef["category"]; syringes_per_unit: number }>`
+    SELECT item_id, category, syringes_per_unit FROM coverage.item`.execute(trx);
+  return {
+    prisons: new Map<string, PrisonRef>(p.rows.map((r) => [r.prison_id, { timeZone: r.time_zone }])),
+    items: new Map(
+      i.rows.map((r) => [r.item_id, { category: r.category, syringesPerUnit: r.syringes_per_unit }]),
+    ),
+  };
+}
+
+/**
+ * Applies one micro-batch and moves the stream position, in one transaction (invariant 3): a
+ * crash at any instant leaves either all of it or none. Every statement is set-based (one per
+ * table per batch) and idempotent on the event key or on the per-card key, so a redelivered
+ * batch changes no figure.
+ */
+export async function applyBatch(
+  db: Kysely<Database>,
+  events: readonly HrEvent[],
+  position: StreamPosition | null,
+): Promise<BatchResult> {
+  return db.transaction().execute(async (trx) => {
+    await lockFigures(trx);
+    let items = events.map((event) => ({ key: eventKey(event), event }));
+    let refs = await loadRefs(trx);
+    const refPlan = planBatch(
+      items.filter((x) => x.event.kind === "ref_prison" || x.event.kind === "ref_item"),
+      refs,
+    );
+    for (const p of refPlan.prisons) {
+      await sql`
+        INSERT INTO coverage.prison (prison_id, name, time_zone, injecting_prevalence, opioid_dependence_prevalence, ref_key, ref_seq)
+        VALUES (${p.prisonId}, ${p.name}, ${p.timeZone}, ${p.injectingPrevalence}, ${p.opioidDependencePrevalence}, ${p.eventKey}, ${p.seq})
+        ON CONFLICT (prison_id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
+          injecting_prevalence = excluded.injecting_prevalence,
+          opioid_dependence_prevalence = excluded.opioid_dependence_prevalence,
+          ref_key = excluded.ref_key, ref_seq = excluded.ref_seq
+        WHERE excluded.ref_seq > coverage.prison.ref_seq`.execute(trx);
+    }
+    for (const i of refPlan.items) {
+      await sql`
+        INSERT INTO coverage.item (item_id, category, syringes_per_unit, ref_seq)
+        VALUES (${i.itemId}, ${i.category}, ${i.syringesPerUnit}, ${i.seq})
+        ON CONFLICT (item_id) DO UPDATE SET category = excluded.category,
+          syringes_per_unit = excluded.syringes_per_unit, ref_seq = excluded.ref_seq
+        WHERE excluded.ref_seq > coverage.item.ref_seq`.execute(trx);
+    }
+    if (refPlan.prisons.length + refPlan.items.length > 0) {
+      refs = await loadRefs(trx);
+      const held = await sql<{ event_key: string; event: HrEvent }>`
+        DELETE FROM coverage.pending RETURNING event_key, event`.execute(trx);
+      items = [...held.rows.map((r) => ({ key: r.event_key, event: r.event })), ...items];
+    }
+    const plan = planBatch(
+      items.filter((x) => x.event.kind !== "ref_prison" && x.event.kind !== "ref_item"),
+      refs,
+    );
+    if (plan.pending.length > 0) {
+      await sql`
+        INSERT INTO coverage.pending (event_key, event)
+        SELECT * FROM unnest(${plan.pending.map((p) => p.eventKey)}::text[], ${plan.pending.map((p) => JSON.stringify(p.event))}::jsonb[])
+        ON CONFLICT DO NOTHING`.execute(trx);
+    }
+
+    const dated: { scope: string; date: string }[] = [];
+    const fresh = await insertDispenses(trx, plan.dispenses);
+    for (const d of fresh) dated.push(...withProgramme(d.prisonId, d.localDate));
+    dated.push(...(await upsertCards(trx, fresh)));
+    const census = await upsertCensus(trx, plan.census);
+    for (const c of census) dated.push(...withProgramme(c.prisonId, c.date));
+    dated.push(...(await insertOat(trx, plan.oat)));
+
+    const touched = touchedPeriods(dated);
+    await recountPeriods(trx, touched);
+    const groups = new Map(touched.map((t) => [`${t.grain}|${t.start}`, { grain: t.grain, start: t.start }]));
+    await refreshFigures(trx, [...groups.values()]);
+    if (position) await savePosition(trx, position);
+    return {
+      dispenses: fresh.length,
+      census: census.length,
+      oat: plan.oat.length,
+      pending: plan.pending.length,
+      periods: touched.length,
+    };
+  });
+}
+
+/** Inserts dispenses on their event key; returns the ones not seen before, and adds them to the day sums. */
+async function insertDispenses(trx: Kysely<Database>, rows: readonly DispenseRow[]): Promise<DispenseRow[]> {
+  if (rows.length === 0) return [];
+  const unique = [...new Map(rows.map((r) => [r.eventKey, r])).values()];
+  const inserted = await sql<{ event_key: string }>`
+    INSERT INTO coverage.dispense (event_key, prison_id, item_id, local_date, quantity)
+    SELECT * FROM unnest(${unique.map((r) => r.eventKey)}::text[], ${unique.map((r) => r.prisonId)}::text[],
+                         ${unique.map((r) => r.itemId)}::text[], ${unique.map((r) => r.localDate)}::date[],
+                         ${unique.map((r) => r.quantity)}::int[])
+    ON CONFLICT DO NOTHING RETURNING event_key`.execute(trx);
+  const keys = new Set(inserted.rows.map((r) => r.event_key));
+  const fresh = unique.filter((r) => keys.has(r.eventKey));
+  const days = new Map<string, { d: DispenseRow; quantity: number; syringes: number; n: number }>();
+  for (const d of fresh) {
+    const k = `${d.prisonId}|${d.localDate}|${d.itemId}`;
+    const cur = days.get(k) ?? { d, quantity: 0, syringes: 0, n: 0 };
+    cur.quantity += d.quantity;
+    cur.syringes += d.syringes;
+    cur.n += 1;
+    days.set(k, cur);
+  }
+  const v = [...days.values()];
+  if (v.length > 0)
+    await sql`
+      INSERT INTO coverage.dispense_day AS dd (prison_id, local_date, item_id, category, quantity, syringes, dispenses)
+      SELECT * FROM unnest(${v.map((x) => x.d.prisonId)}::text[], ${v.map((x) => x.d.localDate)}::date[],
+                           ${v.map((x) => x.d.itemId)}::text[], ${v.map((x) => x.d.category)}::text[],
+                           ${v.map((x) => x.quantity)}::int[], ${v.map((x) => x.syringes)}::int[], ${v.map((x) => x.n)}::int[])
+      ON CONFLICT (prison_id, local_date, item_id) DO UPDATE SET quantity = dd.quantity + excluded.quantity,
+        syringes = dd.syringes + excluded.syringes, dispenses = dd.dispenses + excluded.dispenses`.execute(
+      trx,
+    );
+  return fresh;
+}
+
+/**
+ * Per-card state. Returns the dates whose periods changed beyond the dispenses' own: a card's
+ * first date moved earlier (an event that arrived late), so the period that counted it as new
+ * no longer does.
+ */
+async function upsertCards(
+  trx: Kysely<Database>,
+  fresh: readonly DispenseRow[],
+): Promise<{ scope: string; date: string }[]> {
+  const rows = cardPeriodRows(fresh);
+  if (rows.length === 0) return [];
+  await sql`
+    INSERT INTO coverage.card_period AS cp (scope, grain, period_start, card_token, windows)
+    SELECT * FROM unnest(${rows.map((r) => r.scope)}::text[], ${rows.map((r) => r.grain)}::text[],
+                         ${rows.map((r) => r.periodStart)}::date[], ${rows.map((r) => r.cardToken)}::text[],
+                         ${rows.map((r) => r.windows)}::int[])
+    ON CONFLICT (scope, grain, period_start, card_token) DO UPDATE SET windows = cp.windows | excluded.windows
+    WHERE cp.windows | excluded.windows <> cp.windows`.execute(trx);
+  const firsts = firstDates(fresh);
+  const moved = await sql<{ scope: string; first_date: string }>`
+    WITH i AS (
+      SELECT * FROM unnest(${firsts.map((f) => f.scope)}::text[], ${firsts.map((f) => f.cardToken)}::text[],
+                           ${firsts.map((f) => f.date)}::date[]) AS i(scope, card_token, first_date)),
+    old AS (
+      SELECT c.scope, c.first_date FROM coverage.card c JOIN i USING (scope, card_token)
+      WHERE i.first_date < c.first_date),
+    up AS (
+      INSERT INTO coverage.card AS c (scope, card_token, first_date) SELECT scope, card_token, first_date FROM i
+      ON CONFLICT (scope, card_token) DO UPDATE SET first_date = excluded.first_date
+      WHERE excluded.first_date < c.first_date)
+    SELECT scope, first_date::text AS first_date FROM old`.execute(trx);
+  return moved.rows.map((r) => ({ scope: r.scope, date: r.first_date }));
+}
+
+/** A census day is replaced by a later report (higher seq) for the same day, never by an older one. */
+async function upsertCensus(trx: Kysely<Database>, rows: readonly CensusRow[]): Promise<CensusRow[]> {
+  if (rows.length === 0) return [];
+  const latest = new Map<string, CensusRow>();
+  for (const r of rows) {
+    const k = `${r.prisonId}|${r.date}`;
+    if ((latest.get(k)?.seq ?? -1) < r.seq) latest.set(k, r);
+  }
+  const v = [...latest.values()];
+  await sql`
+    INSERT INTO coverage.census_day AS c (prison_id, date, population, admissions, releases, seq)
+    SELECT * FROM unnest(${v.map((r) => r.prisonId)}::text[], ${v.map((r) => r.date)}::date[],
+                         ${v.map((r) => r.population)}::int[], ${v.map((r) => r.admissions)}::int[],
+                         ${v.map((r) => r.releases)}::int[], ${v.map((r) => r.seq)}::bigint[])
+    ON CONFLICT (prison_id, date) DO UPDATE SET population = excluded.population, admissions = excluded.admissions,
+      releases = excluded.releases, seq = excluded.seq
+    WHERE excluded.seq > c.seq`.execute(trx);
+  return v;
+}
+
+/**
+ * OAT register changes. "Active at the end of the period" depends on every change before the
+ * period's end, so a change also touches the later periods already counted (a late event).
+ */
+async function insertOat(
+  trx: Kysely<Database>,
+  rows: readonly OatRow[],
+): Promise<{ scope: string; date: string }[]> {
+  if (rows.length === 0) return [];
+  const unique = [...new Map(rows.map((r) => [r.eventKey, r])).values()];
+  const fresh = await sql<{ prison_id: string; local_date: string }>`
+    INSERT INTO coverage.oat_event (event_key, prison_id, client_token, action, at, local_date, seq)
+    SELECT * FROM unnest(${unique.map((r) => r.eventKey)}::text[], ${unique.map((r) => r.prisonId)}::text[],
+                         ${unique.map((r) => r.clientToken)}::text[], ${unique.map((r) => r.action)}::text[],
+                         ${unique.map((r) => r.at)}::timestamptz[], ${unique.map((r) => r.localDate)}::date[],
+                         ${unique.map((r) => r.seq)}::bigint[])
+    ON CONFLICT DO NOTHING RETURNING prison_id, local_date::text AS local_date`.execute(trx);
+  if (fresh.rows.length === 0) return [];
+  const earliest = new Map<string, string>();
+  for (const r of fresh.rows) {
+    const cur = earliest.get(r.prison_id);
+    if (!cur || r.local_date < cur) earliest.set(r.prison_id, r.local_date);
+  }
+  const dated = [...earliest].flatMap(([prisonId, date]) => withProgramme(prisonId, date));
+  const later = await sql<{ scope: string; period_end: string }>`
+    SELECT pc.scope, pc.period_end::text AS period_end FROM coverage.period_count pc
+    JOIN unnest(${[...earliest.keys()]}::text[], ${[...earliest.values()]}::date[]) AS e(prison_id, d)
+      ON (pc.scope = e.prison_id OR pc.scope = ${PROGRAMME}) AND pc.period_end >= e.d`.execute(trx);
+  // A period's own end date lies in it: touching it by that date recounts exactly that period.
+  return [...dated, ...later.rows.map((r) => ({ scope: r.scope, date: r.period_end }))];
+}

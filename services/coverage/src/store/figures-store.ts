@@ -1,0 +1,174 @@
+import type { Database } from "@hrvend/infra/db";
+import { type Kysely, sql } from "kysely";
+import {
+  type EstimateRow,
+  estimateFor,
+  type Figure,
+  type PeriodCounts,
+  PROGRAMME,
+  prisonFigure,
+  programmeFigure,
+  publish,
+  type RegistryPrevalence,
+  type ThresholdRow,
+  type TouchedPeriod,
+  thresholdFor,
+} from "../domain";
+import { camelKeys, snakeKeys } from "./rows";
+
+/**
+ * Recounts the touched periods from coverage's state tables (exact: distinct card rows, sums of
+ * the idempotent day tables, census days, the OAT register up to the period's last day).
+ */
+export async function recountPeriods(
+  trx: Kysely<Database>,
+  touched: readonly TouchedPeriod[],
+): Promise<void> {
+  if (touched.length === 0) return;
+  await sql`
+    WITH t AS (
+      SELECT * FROM unnest(${touched.map((t) => t.scope)}::text[], ${touched.map((t) => t.grain)}::text[],
+                           ${touched.map((t) => t.start)}::date[], ${touched.map((t) => t.end)}::date[],
+                           ${touched.map((t) => t.fullMask)}::int[])
+        AS t(scope, grain, period_start, period_end, full_mask))
+    INSERT INTO coverage.period_count AS pc (scope, grain, period_start, period_end, days_observed, avg_population,
+      admissions, releases, nsp_clients, nsp_new, nsp_regular, syringe_kits, syringes, naloxone_kits, oat_active_end)
+    SELECT t.scope, t.grain, t.period_start, t.period_end,
+      cs.days, cs.avg_population, cs.admissions, cs.releases,
+      cards.clients, cards.new,
+      CASE WHEN t.full_mask > 0 THEN cards.regular END,
+      dd.syringe_kits, dd.syringes, dd.naloxone_kits, oat.active
+    FROM t
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS clients,
+             count(*) FILTER (WHERE c.first_date BETWEEN t.period_start AND t.period_end)::int AS new,
+             count(*) FILTER (WHERE cp.windows = t.full_mask)::int AS regular
+      FROM coverage.card_period cp
+      JOIN coverage.card c ON c.scope = cp.scope AND c.card_token = cp.card_token
+      WHERE cp.scope = t.scope AND cp.grain = t.grain AND cp.period_start = t.period_start) cards
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(d.quantity) FILTER (WHERE d.category = 'syringe_kit'), 0)::int AS syringe_kits,
+             coalesce(sum(d.syringes), 0)::int AS syringes,
+             coalesce(sum(d.quantity) FILTER (WHERE d.category LIKE 'naloxone%'), 0)::int AS naloxone_kits
+      FROM coverage.dispense_day d
+      WHERE (t.scope = '*' OR d.prison_id = t.scope) AND d.local_date BETWEEN t.period_start AND t.period_end) dd
+    CROSS JOIN LATERAL (
+      SELECT (SELECT count(DISTINCT c.date) FROM coverage.census_day c
+              WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end)::int AS days,
+             sum(p.avg_population) AS avg_population,
+             coalesce(sum(p.admissions), 0)::int AS admissions,
+             coalesce(sum(p.releases), 0)::int AS releases
+      FROM (SELECT avg(c.population)::double precision AS avg_population, sum(c.admissions) AS admissions,
+                   sum(c.releases) AS releases
+            FROM coverage.census_day c
+            WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end
+            GROUP BY c.prison_id) p) cs
+    CROSS JOIN LATERAL (
+      SELECT count(DISTINCT s.client_token)::int AS active
+      FROM (SELECT DISTINCT ON (o.prison_id, o.client_token) o.client_token, o.action
+            FROM coverage.oat_event o
+            WHERE (t.scope = '*' OR o.prison_id = t.scope) AND o.local_date <= t.period_end
+            ORDER BY o.prison_id, o.client_token, o.at DESC, o.seq DESC) s
+      WHERE s.action = 'enrol') oat
+    ON CONFLICT (grain, period_start, scope) DO UPDATE SET
+      period_end = excluded.period_end, days_observed = excluded.days_observed,
+      avg_population = excluded.avg_population, admissions = excluded.admissions, releases = excluded.releases,
+      nsp_clients = excluded.nsp_clients, nsp_new = excluded.nsp_new, nsp_regular = excluded.nsp_regular,
+      syringe_kits = excluded.syringe_kits, syringes = excluded.syringes, naloxone_kits = excluded.naloxone_kits,
+      oat_active_end = excluded.oat_active_end`.execute(trx);
+}
+
+export interface FigureConfig {
+  estimates: EstimateRow[];
+  registry: Map<string, RegistryPrevalence>;
+  thresholds: ThresholdRow[];
+}
+
+export async function loadFigureConfig(trx: Kysely<Database>): Promise<FigureConfig> {
+  const est = await sql<Record<string, unknown>>`
+    SELECT estimate_id, prison_id, effective_from::text AS effective_from, injecting_prevalence,
+           opioid_dependence_prevalence, source FROM coverage.estimate`.execute(trx);
+  const reg = await sql<Record<string, unknown>>`
+    SELECT prison_id, injecting_prevalence, opioid_dependence_prevalence, ref_key FROM coverage.prison`.execute(
+    trx,
+  );
+  const thr = await sql<Record<string, unknown>>`
+    SELECT effective_from::text AS effective_from, threshold, source FROM coverage.suppression_setting`.execute(
+    trx,
+  );
+  return {
+    estimates: est.rows.map((r) => camelKeys<EstimateRow>(r)),
+    registry: new Map(reg.rows.map((r) => camelKeys<RegistryPrevalence>(r)).map((r) => [r.prisonId, r])),
+    thresholds: thr.rows.map((r) => camelKeys<ThresholdRow>(r)),
+  };
+}
+
+/** One period's table: its prisons' figures and the programme's. */
+export function periodTable(counts: readonly PeriodCounts[], config: FigureConfig): Figure[] {
+  const prisons = counts
+    .filter((c) => c.scope !== PROGRAMME)
+    .map((c) =>
+      prisonFigure(c, estimateFor(c.scope, c.periodEnd, config.estimates, config.registry.get(c.scope))),
+    );
+  const programme = counts.find((c) => c.scope === PROGRAMME);
+  return programme ? [...prisons, programmeFigure(programme, prisons)] : prisons;
+}
+
+/**
+ * Recomputes figures and their suppressed publication for whole period tables (all scopes of a
+ * grain and start): complementary suppression needs the table, not one row.
+ */
+export async function refreshFigures(
+  trx: Kysely<Database>,
+  groups: readonly { grain: string; start: string }[] | "all",
+): Promise<number> {
+  const where =
+    groups === "all"
+      ? sql`true`
+      : sql`(grain, period_start) IN (SELECT * FROM unnest(${groups.map((g) => g.grain)}::text[], ${groups.map((g) => g.start)}::date[]))`;
+  if (groups !== "all" && groups.length === 0) return 0;
+  const rows = await sql<Record<string, unknown>>`
+    SELECT scope, grain, period_start::text AS period_start, period_end::text AS period_end, days_observed,
+           avg_population, admissions, releases, nsp_clients, nsp_new, nsp_regular, syringe_kits, syringes,
+           naloxone_kits, oat_active_end
+    FROM coverage.period_count WHERE ${where}`.execute(trx);
+  const config = await loadFigureConfig(trx);
+  const tables = new Map<string, PeriodCounts[]>();
+  for (const r of rows.rows) {
+    const c = camelKeys<PeriodCounts>(r);
+    const k = `${c.grain}|${c.periodStart}`;
+    tables.set(k, [...(tables.get(k) ?? []), c]);
+  }
+  const figures: Record<string, unknown>[] = [];
+  const published: Record<string, unknown>[] = [];
+  for (const counts of tables.values()) {
+    const table = periodTable(counts, config);
+    const first = counts[0];
+    if (!first) continue;
+    const threshold = thresholdFor(first.periodEnd, config.thresholds);
+    for (const f of table) figures.push(snakeKeys({ ...f }));
+    for (const p of publish(table, threshold)) published.push(snakeKeys({ ...p }));
+  }
+  await upsertAll(trx, "figure", figures);
+  await upsertAll(trx, "published", published);
+  return figures.length;
+}
+
+async function upsertAll(
+  trx: Kysely<Database>,
+  table: "figure" | "published",
+  rows: Record<string, unknown>[],
+) {
+  if (rows.length === 0) return;
+  const cols = Object.keys(rows[0] ?? {});
+  const set = sql.join(
+    cols
+      .filter((c) => !["scope", "grain", "period_start"].includes(c))
+      .map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`),
+  );
+  const t = sql.table(`coverage.${table}`);
+  await sql`
+    INSERT INTO ${t} (${sql.join(cols.map((c) => sql.id(c)))})
+    SELECT ${sql.join(cols.map((c) => sql.id(c)))} FROM jsonb_populate_recordset(NULL::coverage.${sql.raw(table)}, ${JSON.stringify(rows)}::jsonb)
+    ON CONFLICT (grain, period_start, scope) DO UPDATE SET ${set}, computed_at = now()`.execute(trx);
+}

@@ -1,0 +1,168 @@
+import { applyBatch, saveConfig } from "@hrvend/coverage/store";
+import { type HrEvent, HrEvent as HrEventSchema } from "@hrvend/schemas";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { coverageEvents } from "../support/coverage-events";
+import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
+
+const iso = isolate("covstore");
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await testDatabase(iso);
+});
+afterAll(async () => tdb?.close());
+
+const valid = (events: HrEvent[]) => events.map((e) => HrEventSchema.parse(e));
+
+async function figure(scope: string, grain: string, start: string) {
+  const r = await sql<Record<string, unknown>>`
+    SELECT * FROM coverage.figure WHERE scope = ${scope} AND grain = ${grain} AND period_start = ${start}::date`.execute(
+    tdb.db,
+  );
+  return r.rows[0];
+}
+async function table(name: string) {
+  return (
+    await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(name)} ORDER BY 1, 2, 3`.execute(tdb.db)
+  ).rows;
+}
+
+describe("coverage store on TimescaleDB", () => {
+  it("given dispenses at local midnight and across both daylight-saving changes, when applied, then each lands on its local day", async () => {
+    const p = iso.prison("dst");
+    const ev = coverageEvents(p);
+    const events = valid([
+      ev.refItem("2026-01-01T00:00:00Z", "kit", "syringe_kit", 10),
+      ev.refPrison("2026-01-01T00:00:00Z"),
+      // Chisinau: UTC+2 in winter, +3 from 2026-03-29 03:00 local until 2026-10-25 04:00 local.
+      ev.dispense("2026-03-28T23:59:59+02:00", ev.token(1)), // last second of the 28th
+      ev.dispense("2026-03-28T22:00:00Z", ev.token(2)), // 00:00 local on the 29th (still +02:00)
+      ev.dispense("2026-03-29T21:30:00Z", ev.token(3)), // 00:30 local on the 30th (+03:00)
+      ev.dispense("2026-03-29T20:59:59Z", ev.token(4)), // 23:59:59 local on the 29th (+03:00)
+      ev.dispense("2026-10-24T21:00:00Z", ev.token(5)), // 00:00 local on the 25th (+03:00)
+      ev.dispense("2026-10-25T01:30:00Z", ev.token(6)), // 03:30 local on the 25th, second pass (+02:00)
+      ev.dispense("2026-10-25T21:59:59Z", ev.token(7)), // 23:59:59 local on the 25th (+02:00)
+      ev.dispense("2026-10-25T22:00:00Z", ev.token(8)), // 00:00 local on the 26th
+    ]);
+    await applyBatch(tdb.db, events, null);
+    const days = await sql<{ local_date: string; quantity: number }>`
+      SELECT local_date::text, quantity FROM coverage.dispense_day WHERE prison_id = ${p} ORDER BY 1`.execute(
+      tdb.db,
+    );
+    expect(days.rows).toEqual([
+      { local_date: "2026-03-28", quantity: 1 },
+      { local_date: "2026-03-29", quantity: 2 },
+      { local_date: "2026-03-30", quantity: 1 },
+      { local_date: "2026-10-25", quantity: 3 },
+      { local_date: "2026-10-26", quantity: 1 },
+    ]);
+    expect((await figure(p, "day", "2026-03-29"))?.["nsp_clients"]).toBe(2);
+    expect((await figure(p, "month", "2026-03-01"))?.["nsp_clients"]).toBe(4);
+    // ISO week of Monday 2026-03-23 holds the 28th and 29th; the 30th opens the next one.
+    expect((await figure(p, "week", "2026-03-23"))?.["nsp_clients"]).toBe(3);
+    expect((await figure(p, "week", "2026-03-30"))?.["nsp_clients"]).toBe(1);
+  });
+
+  it("given a batch applied twice and a late event, when applied, then counts stay exact and new clients move to the earlier period", async () => {
+    const p = iso.prison("idem");
+    const ev = coverageEvents(p);
+    await applyBatch(
+      tdb.db,
+      valid([
+        ev.refItem("2026-01-01T00:00:00Z", "kit2", "syringe_kit", 10),
+        ev.refPrison("2026-01-01T00:00:00Z"),
+      ]),
+      null,
+    );
+    const batch = valid([
+      ev.dispense("2026-02-10T10:00:00Z", ev.token(1), "kit2", 2),
+      ev.dispense("2026-02-11T10:00:00Z", ev.token(1), "kit2", 1),
+      ev.dispense("2026-02-11T11:00:00Z", ev.token(2), "kit2", 1),
+      ev.census("2026-02-11T22:05:00Z", "2026-02-11", 400),
+      ev.census("2026-02-12T22:05:00Z", "2026-02-12", 410),
+    ]);
+    await applyBatch(tdb.db, batch, null);
+    const before = await table("coverage.figure");
+    await applyBatch(tdb.db, batch, null);
+    expect(await table("coverage.figure")).toEqual(
+      before.map((r) => ({ ...r, computed_at: expect.any(Date) })),
+    );
+    const feb = await figure(p, "month", "2026-02-01");
+    expect(feb).toMatchObject({
+      nsp_clients: 2,
+      nsp_new: 2,
+      syringe_kits: 4,
+      syringes: 40,
+      days_observed: 2,
+    });
+    expect(feb?.["avg_population"]).toBeCloseTo(405, 9);
+    expect(feb?.["est_pwid"]).toBeCloseTo(81, 9);
+    // A January dispense of card 1 arrives late: card 1 is new in January, returning in February.
+    await applyBatch(tdb.db, valid([ev.dispense("2026-01-20T10:00:00Z", ev.token(1), "kit2", 1)]), null);
+    expect(await figure(p, "month", "2026-02-01")).toMatchObject({
+      nsp_clients: 2,
+      nsp_new: 1,
+      nsp_returning: 1,
+    });
+    expect(await figure(p, "month", "2026-01-01")).toMatchObject({ nsp_clients: 1, nsp_new: 1 });
+    expect(await figure(p, "quarter", "2026-01-01")).toMatchObject({ nsp_clients: 2, nsp_new: 2 });
+  });
+
+  it("given events before their reference data, when the registry arrives, then they count once", async () => {
+    const p = iso.prison("late");
+    const ev = coverageEvents(p);
+    await applyBatch(tdb.db, valid([ev.dispense("2026-05-05T10:00:00Z", ev.token(9), "kit3", 1)]), null);
+    expect(await figure(p, "day", "2026-05-05")).toBeUndefined();
+    await applyBatch(
+      tdb.db,
+      valid([
+        ev.refPrison("2026-05-06T00:00:00Z"),
+        ev.refItem("2026-05-06T00:00:00Z", "kit3", "syringe_kit", 5),
+      ]),
+      null,
+    );
+    expect(await figure(p, "day", "2026-05-05")).toMatchObject({ nsp_clients: 1, syringes: 5 });
+    const pending = await sql<{ n: number }>`SELECT count(*)::int AS n FROM coverage.pending`.execute(tdb.db);
+    expect(pending.rows[0]?.n).toBe(0);
+  });
+
+  it("given OAT enrolments and discharges, when a period ends, then clients active at its end count; an estimate with an effective date is named by the figures it applies to", async () => {
+    const p = iso.prison("oat");
+    const ev = coverageEvents(p);
+    await applyBatch(
+      tdb.db,
+      valid([
+        ev.refPrison("2026-01-01T00:00:00Z", 0.2, 0.1),
+        ev.census("2026-01-02T22:05:00Z", "2026-01-02", 300),
+        ev.census("2026-02-02T22:05:00Z", "2026-02-02", 300),
+        ev.oat("2026-01-05T09:00:00Z", ev.client(1), "enrol"),
+        ev.oat("2026-01-06T09:00:00Z", ev.client(2), "enrol"),
+        ev.oat("2026-01-31T21:59:00Z", ev.client(2), "discharge"), // 23:59 local on Jan 31
+        ev.oat("2026-02-03T09:00:00Z", ev.client(3), "enrol"),
+      ]),
+      null,
+    );
+    expect(await figure(p, "month", "2026-01-01")).toMatchObject({ oat_active_end: 1, estimate_id: null });
+    expect(await figure(p, "month", "2026-02-01")).toMatchObject({ oat_active_end: 2 });
+    expect((await figure(p, "month", "2026-01-01"))?.["oat_reach_pct"]).toBeCloseTo((100 * 1) / 30, 9);
+    await saveConfig(tdb.db, {
+      source: "test survey 2026",
+      estimates: [
+        {
+          prisonId: p,
+          effectiveFrom: "2026-02-01",
+          injectingPrevalence: 0.3,
+          opioidDependencePrevalence: 0.2,
+        },
+      ],
+      suppression: [],
+    });
+    const jan = await figure(p, "month", "2026-01-01");
+    const feb = await figure(p, "month", "2026-02-01");
+    expect(jan?.["estimate_source"]).toMatch(/^registry \(ref_prison /);
+    expect(feb?.["estimate_source"]).toBe("test survey 2026");
+    expect(feb?.["est_opioid_dependent"]).toBeCloseTo(60, 9);
+    expect(feb?.["oat_reach_pct"]).toBeCloseTo((100 * 2) / 60, 9);
+    expect(feb?.["oat_band"]).toBe("low");
+  });
+});
