@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -33,6 +33,7 @@ export function loadOrCreateSecrets(stateDir: string): Secrets {
   const existing = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>) : {};
   const secrets = Object.fromEntries(KEYS.map((k) => [k, existing[k] ?? newSecret()])) as unknown as Secrets;
   if (KEYS.some((k) => existing[k] === undefined)) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     // The simulator reads the deployment secret from its own file (see devices/README.md).
     writeFileSync(join(stateDir, "secret"), secrets.deploymentSecret, { mode: 0o600 });

@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { loadScenario } from "@hrvend/devices";
 import { newSecret } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
@@ -14,6 +11,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
+import { hrvend, hrvendInBackground } from "../support/cli";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 import { startPrivateServers } from "../support/private-servers";
 import { type ServiceProcess, startService } from "../support/services";
@@ -21,7 +19,6 @@ import { ledgerEvents, runSimulator } from "../support/simulator";
 
 // The simulator's prison ids are fixed, so this file gets a broker and a NATS server of its own.
 const iso = isolate("reorder");
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "hrvend-reorder-"));
 chmodSync(dir, 0o755);
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -85,19 +82,6 @@ async function plansCaughtUp(db: TestDatabase["db"]): Promise<boolean> {
     n: string;
   }>`SELECT count(*) AS n FROM reorder.prison WHERE time_zone IS NOT NULL`.execute(db);
   return Number(r.rows[0]?.n) === 0 && Number(known.rows[0]?.n) === scenario.prisons.length;
-}
-
-async function hrvend(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, ["services/cli/bin/hrvend.js", ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env["PATH"] ?? "" },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
 }
 
 describe("reorder through the pipeline", () => {
@@ -302,15 +286,24 @@ describe("reorder through the pipeline", () => {
       await grafana.destroy();
     }
 
-    // Replay: the tables rebuilt from the whole stream equal those of the run with a SIGKILL.
+    // Replay: `hrvend replay --service reorder` empties its tables and position; the service,
+    // started again, rebuilds from the whole stream the tables of the run with a SIGKILL.
     await reorder.kill("SIGTERM");
-    await sql`TRUNCATE reorder.prison, reorder.machine, reorder.slot, reorder.level_change, reorder.dispense_daily,
-      reorder.lot_stock, reorder.visit_schedule, reorder.slot_parameters, reorder.restock_plan`.execute(
-      tdb.db,
-    );
-    await sql`DELETE FROM ingest.stream_position WHERE consumer = 'reorder'`.execute(tdb.db);
+    const replay = hrvendInBackground([
+      "replay",
+      "--service",
+      "reorder",
+      "--database-url",
+      tdb.adminUrl,
+      "--nats-url",
+      nats.url,
+    ]);
+    await expect.poll(() => position(tdb.db), { timeout: 30_000, interval: 50 }).toBe(0);
     reorder = await startService("reorder", reorderEnv, "reorder");
-    await expect.poll(() => position(tdb.db), { timeout: 60_000, interval: 100 }).toBe(lastSeq);
+    const replayed = await replay;
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(replayed.stdout).toMatch(/reorder: emptied \d+ tables/);
+    expect(replayed.stdout).toContain(`reorder: rebuilt from ${lastSeq} stream messages`);
     await expect.poll(() => plansCaughtUp(tdb.db), { timeout: 30_000, interval: 100 }).toBe(true);
     expect(await reorderTables(tdb.db)).toEqual(live);
   });

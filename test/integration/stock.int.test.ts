@@ -7,6 +7,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
+import { hrvendInBackground } from "../support/cli";
 import { isolate, testDatabase } from "../support/isolate";
 import { type Fact, ledgerFacts, ledgerPeriods, type Period } from "../support/ledger";
 import { startPrivateServers } from "../support/private-servers";
@@ -212,5 +213,51 @@ describe("stock service through the real pipeline", () => {
       /permission denied/,
     );
     await grafana.destroy();
+
+    // `hrvend replay --service stock` rebuilds the same tables from the whole stream.
+    const stockTables = async () => {
+      const q = async (table: string, order: string) =>
+        (await sql.raw(`SELECT * FROM stock.${table} ORDER BY ${order}`).execute(tdb.db)).rows.map((r) => {
+          const { updated_at: _, ...rest } = r as Record<string, unknown>;
+          return rest;
+        });
+      return {
+        levelChanges: await q("level_change", "event_key"),
+        slots: await q("slot", "machine_id, slot_id"),
+        health: await q("machine_health", "machine_id"),
+        alerts: await q("alert", "alert_id"),
+        states: await q("machine_state", "machine_id"),
+      };
+    };
+    const live = await stockTables();
+    await stock.kill("SIGTERM");
+    const position = async () =>
+      Number(
+        (
+          await sql<{
+            s: string;
+          }>`SELECT stream_seq AS s FROM ingest.stream_position WHERE consumer = 'stock'`.execute(tdb.db)
+        ).rows[0]?.s ?? 0,
+      );
+    const replay = hrvendInBackground([
+      "replay",
+      "--service",
+      "stock",
+      "--database-url",
+      tdb.adminUrl,
+      "--nats-url",
+      nats.url,
+    ]);
+    await expect.poll(position, { timeout: 30_000, interval: 50 }).toBe(0);
+    stock = await startService("stock", stockEnv, "stock");
+    const replayed = await replay;
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(replayed.stdout).toContain(`stock: rebuilt from ${last} stream messages`);
+    const rebuilt = await stockTables();
+    expect(rebuilt.levelChanges).toEqual(live.levelChanges);
+    expect(rebuilt.slots).toEqual(live.slots);
+    expect(rebuilt.alerts).toEqual(live.alerts);
+    expect(rebuilt.health).toEqual(live.health);
+    expect(rebuilt.states).toEqual(live.states);
   });
 });

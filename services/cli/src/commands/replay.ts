@@ -1,5 +1,5 @@
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, withCredentials } from "@hrvend/infra/db";
+import { committedSeq, createDb, resetConsumer, withCredentials } from "@hrvend/infra/db";
 import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
 import { type ReplayProgress, replayFile, replayStream } from "@hrvend/recorder";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -7,10 +7,29 @@ import { connect } from "@nats-io/transport-node";
 import { SingleBar } from "cli-progress";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
+import { type ServiceName, startLocalService, stopLocalService } from "./services";
+
+/** Stateful services that rebuild their own schema from the stream: schema and consumer names. */
+const REBUILDABLE = {
+  stock: { schema: "stock", consumer: "stock" },
+  reorder: { schema: "reorder", consumer: "reorder" },
+} as const satisfies Partial<Record<ServiceName, { schema: string; consumer: string }>>;
+type Rebuildable = keyof typeof REBUILDABLE;
 
 export function replayCommand(config: CliConfig): Command {
   return new Command("replay")
-    .description("rebuild the raw-event tables from the JetStream stream, or load a simulator --out file")
+    .description(
+      "rebuild a service's tables from the JetStream stream (recorder: raw events, or from a simulator --out file)",
+    )
+    .option(
+      "--service <name>",
+      `recorder, or a stateful service to rebuild from the first message: ${Object.keys(REBUILDABLE).join(", ")}`,
+      "recorder",
+    )
+    .option(
+      "--consumer <name>",
+      "the service's durable consumer / stream-position name (default: the service's)",
+    )
     .option("--from-file <path>", "a JSONL file written by `hrvend simulate --out` (validated line by line)")
     .option("--stream <name>", "events stream to re-read", DEFAULT_STREAMS.events)
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
@@ -18,17 +37,25 @@ export function replayCommand(config: CliConfig): Command {
     .addHelpText(
       "after",
       `
-Writes are idempotent on the event key: replaying twice changes nothing, and events already
-recorded are counted as duplicates. Conflicting re-uses of a key are dead-lettered.
+recorder: writes are idempotent on the event key: replaying twice changes nothing, and events
+already recorded are counted as duplicates. Conflicting re-uses of a key are dead-lettered.
+
+stock, reorder: empties the service's own schema and its stream position in one
+transaction, then the service consumes the stream from its first message and rebuilds the same
+tables. On the local stack the service is stopped first and restarted; elsewhere (--database-url,
+an owner of the service's tables) stop every instance first and start them after the reset.
+Alert steps the stock service announces again carry the same ids (subscribers dedupe on them).
 
 Examples:
   npx hrvend replay
-  npx hrvend replay --from-file events.jsonl`,
+  npx hrvend replay --from-file events.jsonl
+  npx hrvend replay --service stock`,
     )
-    .action(async (opts: { fromFile?: string; stream: string; databaseUrl?: string; natsUrl?: string }) => {
+    .action(async (opts: ReplayOptions) => {
       const state = readStack(config.stateDir);
       const secrets = loadOrCreateSecrets(config.stateDir);
       const urls = state ? urlsOf(state, secrets) : undefined;
+      if (opts.service !== "recorder") return rebuildService(config, opts, urls);
       const dbUrl =
         opts.databaseUrl ??
         (urls && withCredentials(urls.postgresAdmin, "hrvend_writer", secrets.hrvend_writer));
@@ -70,4 +97,67 @@ Examples:
         await db.destroy();
       }
     });
+}
+
+interface ReplayOptions {
+  service: string;
+  consumer?: string;
+  fromFile?: string;
+  stream: string;
+  databaseUrl?: string;
+  natsUrl?: string;
+}
+
+/** Resets a stateful service and follows its rebuild until it has consumed the whole stream. */
+async function rebuildService(
+  config: CliConfig,
+  opts: ReplayOptions,
+  urls: ReturnType<typeof urlsOf> | undefined,
+): Promise<void> {
+  if (!(opts.service in REBUILDABLE))
+    throw new Error(
+      `unknown service '${opts.service}'; choose recorder, ${Object.keys(REBUILDABLE).join(", ")}`,
+    );
+  if (opts.fromFile)
+    throw new Error("--from-file rebuilds the recorder's raw events only; stateful services read the stream");
+  const name = opts.service as Rebuildable;
+  const target = { ...REBUILDABLE[name], ...(opts.consumer ? { consumer: opts.consumer } : {}) };
+  const dbUrl = opts.databaseUrl ?? urls?.postgresAdmin;
+  const natsUrl = opts.natsUrl ?? urls?.nats;
+  if (!dbUrl || !natsUrl)
+    throw new Error(
+      "no local stack is running (npx hrvend infra up) and no --database-url / --nats-url was given",
+    );
+  const local = opts.databaseUrl === undefined;
+  const db = createDb(dbUrl, { max: 2 });
+  const nc = await connect({ servers: natsUrl, name: "hrvend-replay" });
+  const bar = new SingleBar({
+    format: `${name} rebuild [{bar}] {value}/{total} stream messages`,
+    hideCursor: true,
+  });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const last = (await jsm.streams.info(opts.stream)).state.last_seq;
+    if (local) {
+      const pid = await stopLocalService(config, name);
+      if (pid !== undefined) console.log(`${name}: stopped (pid ${pid}) for the rebuild`);
+    }
+    const tables = await resetConsumer(db, target);
+    console.log(`${name}: emptied ${tables.length} tables and its stream position`);
+    if (local) console.log(await startLocalService(config, name));
+    else console.log(`start ${name} again now; waiting for it to consume ${last} messages`);
+    bar.start(last, 0);
+    for (;;) {
+      const at = await committedSeq(db, target.consumer);
+      bar.update(at);
+      if (at >= last) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    bar.stop();
+    console.log(`${name}: rebuilt from ${last} stream messages`);
+  } finally {
+    bar.stop();
+    await nc.close();
+    await db.destroy();
+  }
 }

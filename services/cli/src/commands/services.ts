@@ -52,8 +52,10 @@ const SERVICES = {
     };
   },
 } as const;
-type Name = keyof typeof SERVICES;
-const NAMES = Object.keys(SERVICES) as Name[];
+export type ServiceName = keyof typeof SERVICES;
+type Name = ServiceName;
+export const SERVICE_NAMES = Object.keys(SERVICES) as Name[];
+const NAMES = SERVICE_NAMES;
 
 interface Running {
   pid: number;
@@ -75,6 +77,35 @@ function pick(which: string): Name[] {
   return [which as Name];
 }
 
+/** Starts one service against the local stack unless it runs already; says what it did. */
+export async function startLocalService(config: CliConfig, name: ServiceName): Promise<string> {
+  const stack = readStack(config.stateDir);
+  if (!stack) throw new Error("the local stack is not running; start it with: npx hrvend infra up");
+  const secrets = loadOrCreateSecrets(config.stateDir);
+  const running = readRunning(config);
+  const r = running[name];
+  if (r && isAlive(r.pid)) return `${name}: already running (pid ${r.pid})`;
+  mkdirSync(join(config.stateDir, "services"), { recursive: true });
+  const logFile = join(config.stateDir, "services", `${name}.log`);
+  const p = await spawnService(name, SERVICES[name](stack, secrets), { logFile, detached: true });
+  writeFileSync(
+    stateFile(config),
+    JSON.stringify({ ...readRunning(config), [name]: { pid: p.pid, logFile } }, null, 2),
+  );
+  return `${name}: started (pid ${p.pid}), log ${logFile}`;
+}
+
+/** Stops one local service gracefully; returns its pid when it was running. */
+export async function stopLocalService(config: CliConfig, name: ServiceName): Promise<number | undefined> {
+  const running = readRunning(config);
+  const r = running[name];
+  const alive = r !== undefined && isAlive(r.pid);
+  if (alive) await stopPid(r.pid, "SIGTERM", 20_000);
+  delete running[name];
+  writeFileSync(stateFile(config), JSON.stringify(running, null, 2));
+  return alive ? r.pid : undefined;
+}
+
 export function servicesCommand(config: CliConfig): Command {
   const cmd = new Command("services")
     .description("run hrvend's services against the local stack")
@@ -94,23 +125,7 @@ Examples:
     .argument("[service]", `one of ${NAMES.join(", ")}, or all`, "all")
     .description("start services in the background (idempotent) and wait until each is ready")
     .action(async (which: string) => {
-      const stack = readStack(config.stateDir);
-      if (!stack) throw new Error("the local stack is not running; start it with: npx hrvend infra up");
-      const secrets = loadOrCreateSecrets(config.stateDir);
-      const running = readRunning(config);
-      mkdirSync(join(config.stateDir, "services"), { recursive: true });
-      for (const name of pick(which)) {
-        const r = running[name];
-        if (r && isAlive(r.pid)) {
-          console.log(`${name}: already running (pid ${r.pid})`);
-          continue;
-        }
-        const logFile = join(config.stateDir, "services", `${name}.log`);
-        const p = await spawnService(name, SERVICES[name](stack, secrets), { logFile, detached: true });
-        running[name] = { pid: p.pid, logFile };
-        writeFileSync(stateFile(config), JSON.stringify(running, null, 2));
-        console.log(`${name}: started (pid ${p.pid}), log ${logFile}`);
-      }
+      for (const name of pick(which)) console.log(await startLocalService(config, name));
     });
 
   cmd
@@ -118,16 +133,10 @@ Examples:
     .argument("[service]", `one of ${NAMES.join(", ")}, or all`, "all")
     .description("stop services gracefully (SIGTERM: they drain first)")
     .action(async (which: string) => {
-      const running = readRunning(config);
       for (const name of pick(which).reverse()) {
-        const r = running[name];
-        if (r && isAlive(r.pid)) {
-          await stopPid(r.pid, "SIGTERM", 20_000);
-          console.log(`${name}: stopped (pid ${r.pid})`);
-        }
-        delete running[name];
+        const stopped = await stopLocalService(config, name);
+        if (stopped !== undefined) console.log(`${name}: stopped (pid ${stopped})`);
       }
-      writeFileSync(stateFile(config), JSON.stringify(running, null, 2));
     });
 
   cmd
