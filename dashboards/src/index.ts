@@ -1,3 +1,4 @@
+import { coverageDashboard } from "./dashboards/coverage";
 import { machinesDashboard } from "./dashboards/machines";
 import { pipelineDashboard } from "./dashboards/pipeline";
 import { restockDashboard } from "./dashboards/restock";
@@ -10,4 +11,9 @@ export * from "./run";
 export * from "./sql";
 
 /** Every dashboard, one per audience, in the order the preview shows them. */
-export const DASHBOARDS: DashboardSpec[] = [machinesDashboard, restockDashboard, pipelineDashboard];
+export const DASHBOARDS: DashboardSpec[] = [
+  machinesDashboard,
+  restockDashboard,
+  coverageDashboard,
+  pipelineDashboard,
+];

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { expandQuery, panelIntervalMs, parseIntervalMs, type TimeRange, type VariableValue } from "./macros";
 import type { DashboardSpec, PanelSpec } from "./model";
 
@@ -91,4 +92,15 @@ export async function runPanel(
   const r = await db.query(text);
   const ms = performance.now() - t0;
   return { columns: r.fields.map((f) => f.name), rows: r.rows, sql: text, ms };
+}
+
+/** Runs `use` with one connection to `url` (as Grafana's role, for the preview and the tests). */
+export async function withConnection<T>(url: string, use: (db: Queryable) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: "hrvend-dashboards" });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
 }

@@ -11,6 +11,9 @@ import { startPrivateServers } from "./private-servers";
 import { type ServiceProcess, startService } from "./services";
 import { runSimulator } from "./simulator";
 
+/** The services that consume the events stream and write what the dashboards read. */
+export const CONSUMERS = ["recorder", "stock", "reorder", "coverage"] as const;
+
 export interface FilledPipeline {
   /** Events the simulator published (all of them reached the stream and every consumer). */
   events: number;
@@ -26,7 +29,7 @@ export interface FilledPipeline {
 
 /**
  * Runs a simulator scenario through the real pipeline (simulator → mosquitto → gateway →
- * JetStream → recorder, stock, reorder → TimescaleDB) into `db` (already migrated), and returns
+ * JetStream → recorder, stock, reorder, coverage → TimescaleDB) into `db` (already migrated), and returns
  * once every consumer has committed the stream's last message and every prison's restock plan
  * is computed from its latest revision. A few malformed messages go through the broker too, so
  * the dead-letter panels have rows. The scenario's prison ids are fixed: the broker and NATS
@@ -70,6 +73,7 @@ export async function fillPipeline(opts: {
     const base = { NATS_URL: nats.url, DATABASE_URL: opts.writerUrl, METRICS_PORT: "0" };
     procs.push(await startService("recorder", base, `${opts.label}-recorder`));
     procs.push(await startService("stock", base, `${opts.label}-stock`));
+    procs.push(await startService("coverage", base, `${opts.label}-coverage`));
     // The scenario's outreach schedules, counted from its start date (as the reorder test does).
     const schedules = Object.fromEntries(
       scenario.prisons.map((p) => [
@@ -144,7 +148,7 @@ export async function fillPipeline(opts: {
         opts.db,
       );
       const at = new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
-      return ["recorder", "stock", "reorder"].every((c) => at.get(c) === last);
+      return CONSUMERS.every((c) => at.get(c) === last);
     };
     const plansFresh = async () => {
       const r = await sql<{ n: string }>`

@@ -263,8 +263,8 @@ const activeAlerts: PanelSpec = {
     .orderBy("raised_at DESC")
     .build(),
   format: "table",
-  // The lot_expiring alert of the pilot's short-dated naloxone lot stays active.
-  rows: "some",
+  // None may be active at the instant a run ends.
+  rows: "any",
   w: 24,
   h: 8,
 };
@@ -287,9 +287,10 @@ const alertsInRange: PanelSpec = {
 
 const temperature: PanelSpec = {
   title: "Cabinet temperature",
-  description: "Mean cabinet temperature per machine (heartbeats). Naloxone excursions allowed 5–40 °C.",
+  description:
+    "Highest cabinet temperature per machine and interval (heartbeats), so an excursion shows. Naloxone: 5–40 °C allowed.",
   kind: "timeseries",
-  query: select({ time: timeGroup("event_time"), metric: "machine_id", temperature_c: "avg(temperature_c)" })
+  query: select({ time: timeGroup("event_time"), metric: "machine_id", temperature_c: "max(temperature_c)" })
     .from("reporting.machine_temperature")
     .where(timeFilter("event_time"), ...machineFilter)
     .groupBy("1", "2")
@@ -300,7 +301,8 @@ const temperature: PanelSpec = {
   w: 24,
   h: 9,
   unit: "celsius",
-  minInterval: "15m",
+  // Excursions last hours: 2-hour maxima show every one and keep a month at 360 points a machine.
+  minInterval: "2h",
   thresholds: [
     { from: null, color: "green" },
     { from: 40, color: "red" },

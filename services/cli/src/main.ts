@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
 import { replayCommand } from "./commands/replay";
@@ -26,6 +27,7 @@ program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));
 program.addCommand(summaryCommand(config));
 program.addCommand(restockPlanCommand(config));
+program.addCommand(dashboardsCommand(config));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,302 @@
+import type { DashboardSpec, PanelSpec, VariableSpec } from "../model";
+import { inVar, type Query, select, timeFrom, timeTo } from "../sql";
+
+/**
+ * Funders read only the suppressed views of schema `funder` (migration 0005): counts below the
+ * threshold are NULL there and named in `suppressed`; this dashboard shows them as "<5". WHO
+ * bands (DOMAIN.md): syringes per PWID per year low < 100, medium 100–200, high > 200; OAT reach
+ * low < 20 %, moderate 20–39 %, high ≥ 40 %.
+ */
+const PROGRAMME = "'*'";
+
+const prisonVar: VariableSpec = {
+  name: "prison",
+  label: "Prison",
+  query: select({ __value: "prison_id", __text: "max(coalesce(prison_name, prison_id))" })
+    .from("funder.coverage")
+    .where(`prison_id <> ${PROGRAMME}`)
+    .groupBy("prison_id")
+    .orderBy("2")
+    .build(),
+};
+
+/** Periods of a grain overlapping the time range, with at least one observed day. */
+const inRange = (grain: string) => [
+  `grain = '${grain}'`,
+  "days_observed > 0",
+  `period_end >= (${timeFrom})::date`,
+  `period_start <= (${timeTo})::date`,
+];
+const prisonsOrProgramme = `(${inVar("prison_id", "prison")} OR prison_id = ${PROGRAMME})`;
+
+/** A count as funders may see it: "<threshold" when suppressed. */
+const shown = (column: string, camel: string) =>
+  `CASE WHEN '${camel}' = ANY(suppressed) THEN '<' || threshold ELSE ${column}::text END`;
+
+/** The latest quarter in range, programme-wide. */
+const latestProgramme: Query = select({
+  period_start: "period_start",
+  nsp_clients: "nsp_clients",
+  nsp_reach_pct: "nsp_reach_pct",
+  syringes_per_pwid_year: "syringes_per_pwid_year",
+  oat_reach_pct: "oat_reach_pct",
+  naloxone_per_100_releases: "naloxone_per_100_releases",
+})
+  .from("funder.coverage")
+  .where(...inRange("quarter"), `prison_id = ${PROGRAMME}`)
+  .orderBy("period_start DESC")
+  .limit(1)
+  .build();
+
+const programmeStat = (
+  column: string,
+  title: string,
+  description: string,
+  extra: Partial<PanelSpec> = {},
+): PanelSpec => ({
+  title,
+  description,
+  kind: "stat",
+  query: select({ [column]: `round(${column}::numeric, 1)` })
+    .with("latest", latestProgramme)
+    .from("latest")
+    .build(),
+  format: "table",
+  rows: "some",
+  w: 5,
+  h: 4,
+  ...extra,
+});
+
+const nspClients = programmeStat(
+  "nsp_clients",
+  "NSP clients",
+  "Distinct cards with a syringe-kit dispense in the latest quarter of the range, programme-wide.",
+  { w: 4 },
+);
+const nspReach = programmeStat(
+  "nsp_reach_pct",
+  "NSP reach",
+  "NSP clients / estimated PWID (WHO SMART HIV.IND.8), latest quarter.",
+  {
+    unit: "percent",
+  },
+);
+const syringesPerPwid = programmeStat(
+  "syringes_per_pwid_year",
+  "Syringes per PWID per year",
+  "WHO/UNODC/UNAIDS bands: low < 100, medium 100–200, high > 200 (target 300 by 2030).",
+  {
+    thresholds: [
+      { from: null, color: "red" },
+      { from: 100, color: "orange" },
+      { from: 200, color: "green" },
+    ],
+  },
+);
+const oatReach = programmeStat(
+  "oat_reach_pct",
+  "OAT reach",
+  "Clients on OAT at the end of the period / estimated opioid-dependent. WHO bands: low < 20 %, moderate 20–39 %, high ≥ 40 %.",
+  {
+    unit: "percent",
+    thresholds: [
+      { from: null, color: "red" },
+      { from: 20, color: "orange" },
+      { from: 40, color: "green" },
+    ],
+  },
+);
+const naloxone = programmeStat(
+  "naloxone_per_100_releases",
+  "Naloxone kits per 100 releases",
+  "Take-home naloxone: kits dispensed per 100 people released (overdose risk peaks after release).",
+);
+
+const byPrison: PanelSpec = {
+  title: "Coverage by prison and quarter",
+  description:
+    "Suppressed funder figures: counts below the threshold show as <5 (with complementary suppression).",
+  kind: "table",
+  query: select({
+    period_start: "period_start",
+    prison: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme total' ELSE coalesce(prison_name, prison_id) END`,
+    days_observed: "days_observed",
+    nsp_clients: shown("nsp_clients", "nspClients"),
+    nsp_new: shown("nsp_new", "nspNew"),
+    nsp_reach_pct: "round(nsp_reach_pct::numeric, 1)",
+    regular_pct: "round(regular_pct::numeric, 1)",
+    syringes_per_pwid_year: "round(syringes_per_pwid_year::numeric)",
+    syringe_band: "syringe_band",
+    oat_clients: shown("oat_active_end", "oatActiveEnd"),
+    oat_reach_pct: "round(oat_reach_pct::numeric, 1)",
+    oat_band: "oat_band",
+    naloxone_kits: shown("naloxone_kits", "naloxoneKits"),
+    naloxone_per_100_releases: "round(naloxone_per_100_releases::numeric, 1)",
+  })
+    .from("funder.coverage")
+    .where(...inRange("quarter"), prisonsOrProgramme)
+    .orderBy("period_start DESC", `prison_id = ${PROGRAMME} DESC`, "prison")
+    .build(),
+  format: "table",
+  rows: "some",
+  w: 24,
+  h: 10,
+};
+
+/** One line per prison over the months of the range. */
+const monthly = (
+  column: string,
+  title: string,
+  description: string,
+  extra: Partial<PanelSpec>,
+): PanelSpec => ({
+  title,
+  description,
+  kind: "timeseries",
+  query: select({
+    time: "period_start::timestamp AT TIME ZONE 'UTC'",
+    metric: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme' ELSE prison_id END`,
+    [column]: `round(${column}::numeric, 1)`,
+  })
+    .from("funder.coverage")
+    .where(...inRange("month"), prisonsOrProgramme)
+    .orderBy("1", "2")
+    .build(),
+  format: "time_series",
+  rows: "some",
+  w: 12,
+  h: 9,
+  ...extra,
+});
+
+const reachTrend = monthly(
+  "nsp_reach_pct",
+  "NSP reach by month",
+  "NSP reach per prison and programme-wide, month by month.",
+  {
+    unit: "percent",
+  },
+);
+const syringeTrend = monthly(
+  "syringes_per_pwid_year",
+  "Syringes per PWID per year, by month",
+  "Against the WHO bands: below 100 low, above 200 high.",
+  {
+    thresholds: [
+      { from: null, color: "red" },
+      { from: 100, color: "orange" },
+      { from: 200, color: "green" },
+    ],
+  },
+);
+const oatTrend = monthly("oat_reach_pct", "OAT reach by month", "OAT reach per prison and programme-wide.", {
+  unit: "percent",
+  thresholds: [
+    { from: null, color: "red" },
+    { from: 20, color: "orange" },
+    { from: 40, color: "green" },
+  ],
+});
+const regularTrend = monthly(
+  "regular_pct",
+  "Regular access by month",
+  "Share of clients served in every 30-day window (HIV.IND.9).",
+  {
+    unit: "percent",
+  },
+);
+
+/** The latest quarter in range, per prison, as bars coloured by WHO band. */
+const bands = (column: string, title: string, description: string, extra: Partial<PanelSpec>): PanelSpec => ({
+  title,
+  description,
+  kind: "bargauge",
+  query: select({ prison: "coalesce(prison_name, prison_id)", [column]: `round(${column}::numeric, 1)` })
+    .from("funder.coverage")
+    .where(
+      ...inRange("quarter"),
+      inVar("prison_id", "prison"),
+      `${column} IS NOT NULL`,
+      `period_start = (SELECT max(period_start) FROM funder.coverage WHERE ${inRange("quarter").join(" AND ")})`,
+    )
+    .orderBy("2 DESC", "1")
+    .build(),
+  format: "table",
+  rows: "some",
+  w: 12,
+  h: 9,
+  ...extra,
+});
+
+const syringeBands = bands(
+  "syringes_per_pwid_year",
+  "Syringes per PWID per year — WHO band, latest quarter",
+  "Red low (< 100), orange medium (100–200), green high (> 200).",
+  {
+    min: 0,
+    max: 300,
+    thresholds: [
+      { from: null, color: "red" },
+      { from: 100, color: "orange" },
+      { from: 200, color: "green" },
+    ],
+  },
+);
+const oatBands = bands(
+  "oat_reach_pct",
+  "OAT reach — WHO band, latest quarter",
+  "Red low (< 20 %), orange moderate (20–39 %), green high (≥ 40 %); UNAIDS target 50 %.",
+  {
+    unit: "percent",
+    min: 0,
+    max: 100,
+    thresholds: [
+      { from: null, color: "red" },
+      { from: 20, color: "orange" },
+      { from: 40, color: "green" },
+    ],
+  },
+);
+
+const estimates: PanelSpec = {
+  title: "Estimates behind the figures",
+  description: "Injecting and opioid-dependence prevalence per prison (denominators), and their source.",
+  kind: "table",
+  query: select({
+    prison_id: "prison_id",
+    effective_from: "effective_from",
+    injecting_prevalence: "injecting_prevalence",
+    opioid_dependence_prevalence: "opioid_dependence_prevalence",
+    source: "source",
+  })
+    .from("funder.prevalence_estimate")
+    .where(inVar("prison_id", "prison"))
+    .orderBy("prison_id", "effective_from NULLS FIRST")
+    .build(),
+  format: "table",
+  rows: "some",
+  w: 24,
+  h: 7,
+};
+
+export const coverageDashboard: DashboardSpec = {
+  uid: "hrvend-coverage",
+  title: "hrvend · Coverage",
+  audience: "Funders",
+  description:
+    "How many people the programme reaches, against WHO coverage bands — small numbers suppressed (funder views only).",
+  tags: ["hrvend", "funders"],
+  time: { from: "now-1y", to: "now" },
+  refresh: "1h",
+  variables: [prisonVar],
+  rows: [
+    {
+      title: "Programme, latest quarter",
+      panels: [nspClients, nspReach, syringesPerPwid, oatReach, naloxone],
+    },
+    { title: "By prison", panels: [byPrison, syringeBands, oatBands] },
+    { title: "Trends", panels: [reachTrend, syringeTrend, oatTrend, regularTrend] },
+    { title: "Method", panels: [estimates] },
+  ],
+};

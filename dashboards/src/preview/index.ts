@@ -1,0 +1,58 @@
+import { DASHBOARDS } from "../index";
+import type { DashboardSpec } from "../model";
+import { type Queryable, resolveRange, resolveVariables, runPanel } from "../run";
+import { type RenderedDashboard, renderHtml } from "./render";
+
+export { formatValue, type RenderedDashboard, renderHtml } from "./render";
+
+/**
+ * The instant the dashboards' relative ranges (now-30d … now) end at: the latest recorded event,
+ * so a simulated run (whose events lie in the past or future) shows its data; at most the wall clock.
+ */
+export async function latestEventTime(db: Queryable): Promise<Date | undefined> {
+  const r = await db.query("SELECT max(event_time) AS t FROM reporting.ingest_event");
+  const t = r.rows[0]?.["t"];
+  return t ? new Date(t as string | Date) : undefined;
+}
+
+/** Runs every panel of every dashboard (All selected) and returns what each returned. */
+export async function previewData(
+  db: Queryable,
+  opts: { now: Date; dashboards?: DashboardSpec[] },
+): Promise<RenderedDashboard[]> {
+  const out: RenderedDashboard[] = [];
+  for (const spec of opts.dashboards ?? DASHBOARDS) {
+    const range = resolveRange(spec.time, opts.now);
+    const vars = await resolveVariables(db, spec, range);
+    const panels = [];
+    for (const row of spec.rows) {
+      const rendered = [];
+      for (const panel of row.panels) {
+        try {
+          rendered.push({ panel, result: await runPanel(db, panel, range, vars) });
+        } catch (e) {
+          rendered.push({ panel, error: (e as Error).message });
+        }
+      }
+      panels.push(rendered);
+    }
+    out.push({
+      spec,
+      range,
+      variables: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, [v.value].flat()])),
+      panels,
+    });
+  }
+  return out;
+}
+
+/** The static HTML page `hrvend dashboards preview` writes. */
+export async function renderPreview(
+  db: Queryable,
+  opts: { now?: Date; generatedAt?: Date } = {},
+): Promise<string> {
+  const wall = opts.generatedAt ?? new Date();
+  const latest = await latestEventTime(db);
+  const now = opts.now ?? (latest && latest < wall ? latest : wall);
+  return renderHtml(await previewData(db, { now }), wall);
+}
