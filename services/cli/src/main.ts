@@ -1,8 +1,10 @@
 import { Command } from "commander";
 import { dashboardsCommand } from "./commands/dashboards";
+import { coverageCommand } from "./commands/coverage";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
 import { replayCommand } from "./commands/replay";
+import { reportCommand } from "./commands/report";
 import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
 import { simulateCmd } from "./commands/simulate";
@@ -27,6 +29,8 @@ program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));
 program.addCommand(summaryCommand(config));
 program.addCommand(restockPlanCommand(config));
+program.addCommand(reportCommand(config));
+program.addCommand(coverageCommand(config));
 program.addCommand(dashboardsCommand(config));
 
 try {

@@ -51,6 +51,14 @@ const SERVICES = {
       METRICS_PORT: "9467",
     };
   },
+  coverage: (s: StackState, k: Secrets): Record<string, string> => {
+    const u = urlsOf(s, k);
+    return {
+      NATS_URL: u.nats,
+      DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
+      METRICS_PORT: "9468",
+    };
+  },
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 type Name = ServiceName;

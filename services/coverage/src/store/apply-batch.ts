@@ -7,12 +7,15 @@ import {
   cardPeriodRows,
   type DispenseRow,
   firstDates,
+  fullWindowMask,
+  type Grain,
   type ItemRef,
   type OatRow,
   PROGRAMME,
   type PrisonRef,
   planBatch,
   type Refs,
+  type TouchedPeriod,
   touchedPeriods,
   withProgramme,
 } from "../domain";
@@ -100,9 +103,12 @@ export async function applyBatch(
     dated.push(...(await upsertCards(trx, fresh)));
     const census = await upsertCensus(trx, plan.census);
     for (const c of census) dated.push(...withProgramme(c.prisonId, c.date));
-    dated.push(...(await insertOat(trx, plan.oat)));
+    const oat = await insertOat(trx, plan.oat);
+    dated.push(...oat.dated);
 
-    const touched = touchedPeriods(dated);
+    const touched = [...touchedPeriods(dated)];
+    const seen = new Set(touched.map((t) => `${t.scope}|${t.grain}|${t.start}`));
+    for (const t of oat.later) if (!seen.has(`${t.scope}|${t.grain}|${t.start}`)) touched.push(t);
     await recountPeriods(trx, touched);
     const groups = new Map(touched.map((t) => [`${t.grain}|${t.start}`, { grain: t.grain, start: t.start }]));
     await refreshFigures(trx, [...groups.values()]);
@@ -208,13 +214,14 @@ async function upsertCensus(trx: Kysely<Database>, rows: readonly CensusRow[]): 
 
 /**
  * OAT register changes. "Active at the end of the period" depends on every change before the
- * period's end, so a change also touches the later periods already counted (a late event).
+ * period's end, so a change also touches the later periods already counted (a late event):
+ * those are returned as they are, to be recounted, never to create new ones.
  */
 async function insertOat(
   trx: Kysely<Database>,
   rows: readonly OatRow[],
-): Promise<{ scope: string; date: string }[]> {
-  if (rows.length === 0) return [];
+): Promise<{ dated: { scope: string; date: string }[]; later: TouchedPeriod[] }> {
+  if (rows.length === 0) return { dated: [], later: [] };
   const unique = [...new Map(rows.map((r) => [r.eventKey, r])).values()];
   const fresh = await sql<{ prison_id: string; local_date: string }>`
     INSERT INTO coverage.oat_event (event_key, prison_id, client_token, action, at, local_date, seq)
@@ -223,17 +230,17 @@ async function insertOat(
                          ${unique.map((r) => r.at)}::timestamptz[], ${unique.map((r) => r.localDate)}::date[],
                          ${unique.map((r) => r.seq)}::bigint[])
     ON CONFLICT DO NOTHING RETURNING prison_id, local_date::text AS local_date`.execute(trx);
-  if (fresh.rows.length === 0) return [];
+  if (fresh.rows.length === 0) return { dated: [], later: [] };
   const earliest = new Map<string, string>();
   for (const r of fresh.rows) {
     const cur = earliest.get(r.prison_id);
     if (!cur || r.local_date < cur) earliest.set(r.prison_id, r.local_date);
   }
-  const dated = [...earliest].flatMap(([prisonId, date]) => withProgramme(prisonId, date));
-  const later = await sql<{ scope: string; period_end: string }>`
-    SELECT pc.scope, pc.period_end::text AS period_end FROM coverage.period_count pc
+  const dated = fresh.rows.flatMap((r) => withProgramme(r.prison_id, r.local_date));
+  const later = await sql<{ scope: string; grain: Grain; start: string; end: string }>`
+    SELECT DISTINCT pc.scope, pc.grain, pc.period_start::text AS start, pc.period_end::text AS end
+    FROM coverage.period_count pc
     JOIN unnest(${[...earliest.keys()]}::text[], ${[...earliest.values()]}::date[]) AS e(prison_id, d)
       ON (pc.scope = e.prison_id OR pc.scope = ${PROGRAMME}) AND pc.period_end >= e.d`.execute(trx);
-  // A period's own end date lies in it: touching it by that date recounts exactly that period.
-  return [...dated, ...later.rows.map((r) => ({ scope: r.scope, date: r.period_end }))];
+  return { dated, later: later.rows.map((p) => ({ ...p, fullMask: fullWindowMask(p) })) };
 }

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { type Figure, type PeriodCounts, PROGRAMME, prisonFigure, programmeFigure } from "./figures";
+import { COUNT_COLUMNS, publish, suppressTable } from "./suppress";
+
+const est = {
+  estimateId: 1,
+  effectiveFrom: "2026-01-01",
+  injectingPrevalence: 0.2,
+  opioidDependencePrevalence: 0.1,
+  source: "t",
+};
+function counts(scope: string, c: Partial<PeriodCounts>): PeriodCounts {
+  return {
+    scope,
+    grain: "quarter",
+    periodStart: "2026-01-01",
+    periodEnd: "2026-03-31",
+    daysObserved: 90,
+    avgPopulation: 500,
+    admissions: 100,
+    releases: 90,
+    nspClients: 40,
+    nspNew: 10,
+    nspRegular: 20,
+    syringeKits: 300,
+    syringes: 3000,
+    naloxoneKits: 20,
+    oatActiveEnd: 12,
+    ...c,
+  };
+}
+function table(prisons: Partial<PeriodCounts>[], total?: Partial<PeriodCounts>): Figure[] {
+  const ps = prisons.map((c, i) => prisonFigure(counts(`p${i}`, c), est));
+  const sum = (k: keyof PeriodCounts) => ps.reduce((a, p) => a + (p[k] as number), 0);
+  const t = counts(PROGRAMME, {
+    nspClients: sum("nspClients"),
+    nspNew: sum("nspNew"),
+    nspRegular: sum("nspRegular"),
+    syringeKits: sum("syringeKits"),
+    syringes: sum("syringes"),
+    naloxoneKits: sum("naloxoneKits"),
+    oatActiveEnd: sum("oatActiveEnd"),
+    avgPopulation: sum("avgPopulation"),
+    ...total,
+  });
+  return [...ps, programmeFigure(t, ps)];
+}
+const hidden = (figs: Figure[], threshold = 5) => {
+  const { cells } = suppressTable(figs, threshold);
+  return Object.fromEntries([...cells].map(([s, set]) => [s, [...set].sort()]));
+};
+
+describe("small-cell suppression", () => {
+  it("given no count between 1 and 4, when published, then nothing is hidden (zero is shown)", () => {
+    const figs = table([{ naloxoneKits: 0 }, {}]);
+    expect(publish(figs).every((p) => p.suppressed.length === 0)).toBe(true);
+    expect(publish(figs)[0]?.naloxoneKits).toBe(0);
+  });
+
+  it("given one prison's OAT count of 3, when published, then it is hidden, and so is the smallest other prison's (the total would reveal it), with their rates", () => {
+    const figs = table([{ oatActiveEnd: 3 }, { oatActiveEnd: 30 }, { oatActiveEnd: 12 }]);
+    const h = hidden(figs);
+    expect(h["p0"]).toEqual(["oatActiveEnd", "oatBand", "oatReachPct"]);
+    expect(h["p2"]).toEqual(["oatActiveEnd", "oatBand", "oatReachPct"]);
+    expect(h["p1"]).toEqual([]);
+    expect(h[PROGRAMME]).toEqual([]);
+    const pub = publish(figs);
+    expect(pub[0]?.oatActiveEnd).toBeNull();
+    expect(pub[0]?.oatReachPct).toBeNull();
+    expect(pub[1]?.oatActiveEnd).toBe(30);
+  });
+
+  it("given a single prison whose count is small, when published, then the programme total (equal to it) is hidden too", () => {
+    const h = hidden(table([{ naloxoneKits: 2 }]));
+    expect(h["p0"]).toContain("naloxoneKits");
+    expect(h[PROGRAMME]).toContain("naloxoneKits");
+    expect(h[PROGRAMME]).toContain("naloxonePer100Releases");
+  });
+
+  it("given 2 new clients, when published, then returning is hidden too (clients = new + returning), and the column partner in another prison", () => {
+    const h = hidden(
+      table([
+        { nspNew: 2, nspClients: 40 },
+        { nspNew: 9, nspClients: 30 },
+      ]),
+    );
+    expect(h["p0"]).toEqual(expect.arrayContaining(["nspNew", "nspReturning"]));
+    // p0's returning hidden → the returning column needs a second hidden cell; p0's new → p1's new.
+    expect(h["p1"]).toEqual(expect.arrayContaining(["nspNew", "nspReturning"]));
+    for (const [scope, cols] of Object.entries(h))
+      if (scope !== PROGRAMME) expect(cols).not.toContain("nspClients");
+  });
+
+  it("given 3 syringe kits, when published, then syringes (kits × 10) are hidden with them", () => {
+    const h = hidden(
+      table([
+        { syringeKits: 3, syringes: 30 },
+        { syringeKits: 200, syringes: 2000 },
+      ]),
+    );
+    expect(h["p0"]).toEqual(
+      expect.arrayContaining(["syringeKits", "syringes", "syringesPerPwidYear", "syringeBand"]),
+    );
+  });
+
+  it("given a regular count of 4 and many clients, when published, then regular access % is hidden with it", () => {
+    const h = hidden(table([{ nspRegular: 4 }, { nspRegular: 25 }]));
+    expect(h["p0"]).toEqual(expect.arrayContaining(["nspRegular", "regularPct"]));
+    expect(h["p0"]).not.toContain("nspClients");
+  });
+
+  it("given a threshold of 10, when published, then counts 1–9 are hidden and no visible count is below it", () => {
+    const figs = table([{ oatActiveEnd: 9, naloxoneKits: 7 }, { oatActiveEnd: 10 }, { oatActiveEnd: 40 }]);
+    for (const p of publish(figs, 10))
+      for (const c of COUNT_COLUMNS) {
+        const v = p[c];
+        if (typeof v === "number") expect(v === 0 || v >= 10, `${p.scope}.${c}=${v}`).toBe(true);
+      }
+    expect(publish(figs, 10)[0]?.threshold).toBe(10);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * An auditor for published (suppressed) coverage tables, written apart from the service's
+ * suppression code: it states what a reader could solve from one period's published table and
+ * finds every hidden cell whose value follows exactly from the visible ones (linear algebra: a
+ * hidden cell is recoverable iff its unit vector lies in the row space of the equations).
+ */
+export type Row = Record<string, unknown> & { scope: string };
+
+const COUNTS = [
+  "nsp_clients",
+  "nsp_new",
+  "nsp_returning",
+  "nsp_regular",
+  "syringe_kits",
+  "syringes",
+  "naloxone_kits",
+  "oat_active_end",
+];
+/** Visible rate → the count it reveals when its denominator is public. */
+const RATES: Record<string, string> = {
+  nsp_reach_pct: "nsp_clients",
+  syringes_per_pwid_year: "syringes",
+  naloxone_per_100_prisoners: "naloxone_kits",
+  oat_reach_pct: "oat_active_end",
+};
+
+export function visibleSmallCells(rows: readonly Row[], threshold: number): string[] {
+  const out: string[] = [];
+  for (const r of rows)
+    for (const c of COUNTS) {
+      const v = r[c];
+      if (typeof v === "number" && v >= 1 && v < threshold) out.push(`${r.scope}.${c}=${v}`);
+    }
+  return out;
+}
+
+/** Hidden cells a reader can compute from the table's published numbers. */
+export function recoverableCells(rows: readonly Row[], syringesPerKit: number): string[] {
+  const hidden: string[] = [];
+  const index = new Map<string, number>();
+  for (const r of rows)
+    for (const c of COUNTS)
+      if (r[c] === null) {
+        index.set(`${r.scope}.${c}`, hidden.length);
+        hidden.push(`${r.scope}.${c}`);
+      }
+  const n = hidden.length;
+  if (n === 0) return [];
+  const equations: number[][] = [];
+  // Σ coef·cell = 0; only the hidden cells' coefficients matter for recoverability.
+  const eq = (terms: [string, string, number][]) => {
+    const row = new Array<number>(n).fill(0);
+    let any = false;
+    for (const [scope, c, k] of terms) {
+      const i = index.get(`${scope}.${c}`);
+      if (i !== undefined) {
+        row[i] = (row[i] ?? 0) + k;
+        any = true;
+      }
+    }
+    if (any) equations.push(row);
+  };
+  const prisons = rows.filter((r) => r.scope !== "*").map((r) => r.scope);
+  if (rows.some((r) => r.scope === "*"))
+    for (const c of COUNTS) eq([...prisons.map((p) => [p, c, 1] as [string, string, number]), ["*", c, -1]]);
+  for (const r of rows) {
+    eq([
+      [r.scope, "nsp_new", 1],
+      [r.scope, "nsp_returning", 1],
+      [r.scope, "nsp_clients", -1],
+    ]);
+    eq([
+      [r.scope, "syringe_kits", syringesPerKit],
+      [r.scope, "syringes", -1],
+    ]);
+    // regular % × clients = regular (linear in whichever of the two is hidden).
+    if (typeof r["regular_pct"] === "number")
+      eq([
+        [r.scope, "nsp_regular", 1],
+        [r.scope, "nsp_clients", -(r["regular_pct"] as number) / 100],
+      ]);
+    // A visible rate with a public denominator is its count.
+    for (const [rate, count] of Object.entries(RATES))
+      if (typeof r[rate] === "number") eq([[r.scope, count, 1]]);
+  }
+  // Row-reduce; then each unit vector reduces to zero iff the cell is determined.
+  const m = equations.map((e) => [...e]);
+  const pivots: number[] = [];
+  let row = 0;
+  for (let col = 0; col < n && row < m.length; col++) {
+    let best = row;
+    for (let i = row + 1; i < m.length; i++) if (Math.abs(m[i]![col]!) > Math.abs(m[best]![col]!)) best = i;
+    if (Math.abs(m[best]![col]!) < 1e-9) continue;
+    [m[row], m[best]] = [m[best]!, m[row]!];
+    const pr = m[row]!;
+    const pv = pr[col]!;
+    for (let j = 0; j < n; j++) pr[j] = pr[j]! / pv;
+    for (let i = 0; i < m.length; i++) {
+      if (i === row) continue;
+      const f = m[i]![col]!;
+      if (Math.abs(f) < 1e-12) continue;
+      for (let j = 0; j < n; j++) m[i]![j] = m[i]![j]! - f * pr[j]!;
+    }
+    pivots.push(col);
+    row++;
+  }
+  return hidden.filter((_, i) => {
+    const v = new Array<number>(n).fill(0);
+    v[i] = 1;
+    pivots.forEach((col, r) => {
+      const f = v[col]!;
+      if (Math.abs(f) > 1e-12) for (let j = 0; j < n; j++) v[j] = v[j]! - f * m[r]![j]!;
+    });
+    return v.every((x) => Math.abs(x) < 1e-9);
+  });
+}
