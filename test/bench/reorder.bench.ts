@@ -6,10 +6,12 @@ import {
   type SimulationOptions,
 } from "@hrvend/devices";
 import {
+  DEFAULT_FILL_TO,
   DEFAULT_Z,
   dailyForecast,
   demandBySlot,
   dispenseRecord,
+  type FillTo,
   type ForecastAccuracy,
   type ForecastPoint,
   forecastAccuracy,
@@ -64,24 +66,24 @@ export interface ReorderPolicy {
    * slot is still filled up when the lead time saw more demand than forecast (the team loads up to
    * capacity and takes the rest back: the fixed policy's margin, sized by σ instead of capacity).
    */
-  fillTo: "max" | "capacity";
+  fillTo: FillTo;
 }
 
-/** The restock plan as the reorder domain computes it (the headline). */
+/** The restock plan as the reorder service computes it with its defaults (the headline). */
 export const HRVEND_POLICY: ReorderPolicy = {
   windowDays: 28,
   z: DEFAULT_Z,
   safetyStockOver: "lead_time",
-  fillTo: "max",
+  fillTo: DEFAULT_FILL_TO,
 };
 
-/** Variants tried when the headline does not beat the fixed policy; see reorderBench. */
+/** The headline and the variants it is compared with (same for every scenario and seed). */
 export const POLICY_VARIANTS: Record<string, ReorderPolicy> = {
   hrvend: HRVEND_POLICY,
-  /** Textbook periodic review: the stock brought must also absorb demand swings until the next visit. */
-  protectionPeriod: { ...HRVEND_POLICY, safetyStockOver: "protection_period" },
-  /** hrvend's projection, lot swaps and machine order, but every slot filled up (the fixed policy's target). */
-  fillToCapacity: { ...HRVEND_POLICY, fillTo: "capacity" },
+  /** DOMAIN.md's max-min as written: quantity = Max − projected (the service's FILL_TO=max). */
+  maxMin: { ...HRVEND_POLICY, fillTo: "max" },
+  /** Max − projected with periodic-review safety stock: demand swings until the next visit too. */
+  protectionPeriod: { ...HRVEND_POLICY, fillTo: "max", safetyStockOver: "protection_period" },
 };
 
 export interface RunFigures {
@@ -532,6 +534,7 @@ export function hrvendPlanner(
       followingVisitAt: request.nextVisitAt,
       leadTimeDays: request.outreach.leadTimeDays,
       reviewIntervalDays: request.outreach.intervalDays,
+      fillTo: policy.fillTo,
       z:
         policy.safetyStockOver === "lead_time" || request.outreach.leadTimeDays <= 0
           ? policy.z
@@ -573,11 +576,7 @@ export function hrvendPlanner(
         m.slots.map((s) => ({
           machineId: m.machineId,
           slotId: s.slotId,
-          quantity: unknown.has(key({ machineId: m.machineId, slotId: s.slotId }))
-            ? s.capacity
-            : policy.fillTo === "capacity"
-              ? s.capacity - s.projectedAtVisit + Math.ceil(s.safetyStock) + s.swapUnits
-              : s.loadUnits,
+          quantity: unknown.has(key({ machineId: m.machineId, slotId: s.slotId })) ? s.capacity : s.loadUnits,
         })),
       ),
       machineOrder: plan.machines.map((m) => m.machineId),

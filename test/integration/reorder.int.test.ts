@@ -229,7 +229,9 @@ describe("reorder through the pipeline", () => {
         expect(m.loadUnits).toBe(m.slots.reduce((n, s) => n + s.loadUnits, 0));
         for (const s of m.slots) {
           expect(Number.isInteger(s.quantity) && s.quantity >= 0).toBe(true);
-          expect(s.projectedAtVisit + s.quantity).toBeLessThanOrEqual(s.capacity);
+          // The default fills up: capacity − projected, plus the lead-time safety stock to take back if unused.
+          expect(plan.fillTo).toBe("capacity");
+          expect(s.projectedAtVisit + s.quantity).toBe(s.capacity + Math.ceil(s.safetyStock - 1e-9));
           byItem.set(s.itemId, (byItem.get(s.itemId) ?? 0) + s.loadUnits);
         }
       }

@@ -1,7 +1,7 @@
 import { parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
 import { z } from "zod";
-import { DEFAULT_Z } from "./domain";
+import { DEFAULT_FILL_TO, DEFAULT_Z } from "./domain";
 import { ScheduleOverrides } from "./schedules";
 
 /** The reorder service's whole configuration, from the environment, parsed once at start. */
@@ -40,6 +40,11 @@ export const ReorderEnv = z.object({
   WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(28),
   /** Safety-stock service factor (1.65 ≈ 95 % cycle service level). */
   SAFETY_Z: z.coerce.number().min(0).max(5).default(DEFAULT_Z),
+  /**
+   * What a visit fills a slot to: `capacity` (bring capacity − projected + safety stock, load
+   * what fits) or `max` (Max − projected, DOMAIN.md's max-min). See the domain's FillTo.
+   */
+  FILL_TO: z.enum(["capacity", "max"]).default(DEFAULT_FILL_TO),
   /** A prison's plan is recomputed at most once per this many ms of wall time (0: after every batch). */
   RECOMPUTE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */

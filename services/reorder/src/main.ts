@@ -24,6 +24,7 @@ const service = await startReorder({
   schedules: config.REORDER_SCHEDULES,
   windowDays: config.WINDOW_DAYS,
   z: config.SAFETY_Z,
+  fillTo: config.FILL_TO,
   recomputeIntervalMs: config.RECOMPUTE_INTERVAL_MS,
 });
 const http = await serveMetrics(registry, config.METRICS_PORT);

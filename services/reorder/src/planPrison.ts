@@ -2,6 +2,7 @@ import {
   type DemandBySlot,
   type DispenseRecord,
   demandBySlot,
+  type FillTo,
   type LevelChange,
   LocalCalendar,
   type LocalDate,
@@ -38,6 +39,8 @@ export interface PlanningParams {
   schedule: OutreachSchedule;
   windowDays: number;
   z: number;
+  /** What visits fill slots to; default the domain's DEFAULT_FILL_TO. */
+  fillTo?: FillTo;
 }
 
 /** A slot's demand, levels and outlook as the service stores it (`reorder.slot_parameters`). */
@@ -119,6 +122,7 @@ export function planPrison(s: PrisonSnapshot, p: PlanningParams): PrisonPlanning
     leadTimeDays: p.schedule.leadTimeDays,
     reviewIntervalDays: p.schedule.intervalDays,
     z: p.z,
+    ...(p.fillTo === undefined ? {} : { fillTo: p.fillTo }),
     machines,
   });
   const input = new Map(
@@ -173,6 +177,8 @@ export function replanForVisit(
     leadTimeDays: stored.leadTimeDays,
     reviewIntervalDays: stored.reviewIntervalDays,
     z: stored.z,
+    // Plans stored before fillTo existed were computed with Max − projected.
+    fillTo: stored.fillTo ?? "max",
     machines: stored.machines
       .slice()
       .sort((a, b) => (a.machineId < b.machineId ? -1 : a.machineId > b.machineId ? 1 : 0))

@@ -5,6 +5,7 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { Counter, Histogram, type Registry } from "prom-client";
+import type { FillTo } from "./domain";
 import { batchChanges } from "./events";
 import { Planner } from "./planner";
 import { plannablePrisons, recomputePrison } from "./planning";
@@ -25,6 +26,7 @@ export interface ReorderDeps {
   schedules: ScheduleOverrides;
   windowDays: number;
   z: number;
+  fillTo: FillTo;
   recomputeIntervalMs: number;
 }
 
@@ -66,7 +68,7 @@ export async function startReorder(d: ReorderDeps): Promise<RunningReorder> {
       s = scheduleFor(prisonId, d.schedules);
       schedules.set(prisonId, s);
     }
-    return { schedule: s, windowDays: d.windowDays, z: d.z };
+    return { schedule: s, windowDays: d.windowDays, z: d.z, fillTo: d.fillTo };
   };
   const planner = new Planner({
     intervalMs: d.recomputeIntervalMs,

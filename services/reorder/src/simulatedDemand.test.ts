@@ -189,6 +189,7 @@ describe("demand from the simulator's `small` scenario (28 days)", () => {
         visitAt: nextVisit(schedule, run.endTime),
         leadTimeDays: p.outreach.leadTimeDays,
         reviewIntervalDays: p.outreach.intervalDays,
+        fillTo: "max",
         machines: p.machines.map((m) => ({
           machineId: m.machineId,
           location: m.location,

@@ -35,6 +35,8 @@ export { csvField, renderPlanCsv, toCsv } from "./renderPlanCsv";
 export { renderPlanJson } from "./renderPlanJson";
 export { renderPlanTable, textTable } from "./renderPlanTable";
 export {
+  DEFAULT_FILL_TO,
+  type FillTo,
   type PickLine,
   type PlanMachineInput,
   type PlannedMachine,

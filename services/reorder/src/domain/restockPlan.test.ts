@@ -139,6 +139,25 @@ describe("restockPlan", () => {
     ]);
   });
 
+  it("given fillTo capacity (the default), then each slot's quantity is capacity − projected + ⌈safety stock⌉, Max unchanged", () => {
+    const { fillTo: _, ...input } = threeMachines();
+    const plan = restockPlan(input);
+    expect(plan.fillTo).toBe("capacity");
+    const byMax = restockPlan(threeMachines());
+    for (const [i, m] of plan.machines.entries())
+      for (const [j, s] of m.slots.entries()) {
+        const same = byMax.machines[i]!.slots[j]!;
+        expect(s.max).toBe(same.max);
+        expect(s.quantity).toBe(s.capacity - s.projectedAtVisit + Math.ceil(s.safetyStock - 1e-9));
+        expect(s.quantity).toBeGreaterThanOrEqual(same.quantity);
+      }
+    // mB: capacity 30, 10 now, 1 a day (σ 1): 7 at the visit, safety 1.65 × 1 × √2 = 2.33 → 3: 23 + 3.
+    expect(plan.machines.find((m) => m.machineId === "mB")!.slots[0]).toMatchObject({
+      projectedAtVisit: 7,
+      quantity: 26,
+    });
+  });
+
   it("given machines with no stockout ahead, then lowest days of cover first and no demand last", () => {
     const input = threeMachines();
     const slot = (stock: number, averageDaily: number) => [

@@ -37,8 +37,22 @@ export interface RestockPlanInput {
   leadTimeDays: number;
   reviewIntervalDays: number;
   z?: number;
+  /** What a visit fills each slot to (see FillTo); default `capacity`. */
+  fillTo?: FillTo;
   machines: readonly PlanMachineInput[];
 }
+
+/**
+ * `max`: quantity = Max − projected stock (DOMAIN.md's max-min as written). `capacity`: the team
+ * brings capacity − projected + the lead-time safety stock z·σ·√L, loads up to capacity and takes
+ * the rest back. A visit costs the same whatever it carries and a unit in the machine serves
+ * someone a unit in the warehouse cannot, so by default slots are filled up; Max (and Min) still
+ * size what a slot needs: cover, projected stockouts, low-stock alerts. Both are measured in
+ * `npm run bench` (reorder section): `max` leaves slots of ample capacity short where the fixed
+ * policy keeps them full.
+ */
+export type FillTo = "max" | "capacity";
+export const DEFAULT_FILL_TO: FillTo = "capacity";
 
 export interface PlannedSlot {
   slotId: string;
@@ -56,7 +70,11 @@ export interface PlannedSlot {
   safetyStock: number;
   min: number;
   max: number;
-  /** Restock quantity = Max − projected stock at the visit, 0 ≤ quantity ≤ capacity − projected. */
+  /**
+   * Units to bring for the slot: `max`: Max − projected stock at the visit, 0 ≤ quantity ≤
+   * capacity − projected; `capacity`: capacity − projected + ⌈safety stock⌉ (what does not fit
+   * goes back).
+   */
   quantity: number;
   lotsToSwap: LotSwap[];
   /** Units of swapped lots expected at the visit; the team brings as many again to replace them. */
@@ -100,6 +118,7 @@ export interface RestockPlan {
   leadTimeDays: number;
   reviewIntervalDays: number;
   z: number;
+  fillTo: FillTo;
   machines: PlannedMachine[];
   pickList: PickLine[];
 }
@@ -123,6 +142,7 @@ export function restockPlan(input: RestockPlanInput): RestockPlan {
   const { timeZone, now, visitAt } = input;
   const calendar = LocalCalendar.for(timeZone);
   const z = input.z ?? DEFAULT_Z;
+  const fillTo = input.fillTo ?? DEFAULT_FILL_TO;
   const followingVisitAt =
     input.followingVisitAt ?? calendar.plusLocalDays(visitAt, input.reviewIntervalDays);
   if (!(visitAt >= now) || !(followingVisitAt > visitAt))
@@ -167,7 +187,10 @@ export function restockPlan(input: RestockPlanInput): RestockPlan {
         const atVisit = s.stock - dispensed;
         before += s.stock;
         const levels = maxMin(s.demand, s.capacity, params);
-        const quantity = Math.max(0, Math.min(levels.max - atVisit, s.capacity - atVisit));
+        const quantity =
+          fillTo === "capacity"
+            ? Math.max(0, s.capacity - atVisit + Math.ceil(levels.safetyStock - EPS))
+            : Math.max(0, Math.min(levels.max - atVisit, s.capacity - atVisit));
         const swaps = lotsToSwap(s.lots ?? [], atVisit, swapOnOrBefore);
         const swapUnits = swaps.reduce((n, l) => n + l.quantityAtVisit, 0);
         planned.set(s.slotId, {
@@ -216,6 +239,7 @@ export function restockPlan(input: RestockPlanInput): RestockPlan {
     leadTimeDays: input.leadTimeDays,
     reviewIntervalDays: input.reviewIntervalDays,
     z,
+    fillTo,
     machines,
     pickList: pickList(machines),
   };

@@ -8,7 +8,7 @@ const flat = (averageDaily: number, sigmaDaily = 0) => ({
 
 /**
  * Test helper: a prison planned on Monday 2026-03-02 00:00 UTC for a visit on Wednesday at 10:00
- * (2 5/12 days later), weekly visits, lead time 2 days.
+ * (2 5/12 days later), weekly visits, lead time 2 days, quantities by max-min (fillTo `max`).
  */
 export function threeMachines(timeZone = "UTC"): RestockPlanInput {
   return {
@@ -18,6 +18,7 @@ export function threeMachines(timeZone = "UTC"): RestockPlanInput {
     visitAt: Date.parse("2026-03-04T10:00:00Z"),
     leadTimeDays: 2,
     reviewIntervalDays: 7,
+    fillTo: "max",
     machines: [
       {
         machineId: "mB",
