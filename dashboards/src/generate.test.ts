@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { drift, generatedFiles } from "./generate";
 import { DASHBOARDS, panelsOf } from "./index";
@@ -32,5 +33,22 @@ describe("generated dashboards", () => {
       if (p.format === "time_series") expect(p.query.columns[0], p.title).toBe("time");
       expect(p.query.columns.length, p.title).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("provisioning", () => {
+  const read = (p: string) => readFileSync(new URL(`../provisioning/${p}`, import.meta.url), "utf8");
+  it("the datasource: fixed uid, read-only role, password from the environment, TimescaleDB on", () => {
+    const ds = read("datasources/hrvend.yaml");
+    expect(ds).toMatch(/^\s+uid: hrvend-timescaledb$/m);
+    expect(ds).toMatch(/^\s+type: grafana-postgresql-datasource$/m);
+    expect(ds).toMatch(/^\s+user: hrvend_grafana$/m);
+    expect(ds).toMatch(/^\s+password: \$\{HRVEND_GRAFANA_DB_PASSWORD\}$/m);
+    expect(ds).toMatch(/^\s+timescaledb: true$/m);
+    expect(ds).toMatch(/^\s+postgresVersion: 1500$/m);
+    expect(ds).not.toMatch(/password: (?!\$\{)/);
+  });
+  it("the dashboards provider points at the generated JSON", () => {
+    expect(read("dashboards/hrvend.yaml")).toMatch(/path: \$\{HRVEND_DASHBOARDS_DIR\}/);
   });
 });

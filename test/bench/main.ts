@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { dashboardsBench } from "../support/dashboards-bench";
 import { startTestServers } from "../support/servers";
 import { ingestBench } from "./ingest.bench";
 import { reorderBench } from "./reorder.bench";
@@ -16,6 +17,7 @@ try {
   const ingest = await ingestBench(servers, events, log);
   const simulator = await simulatorBench(servers, log, Number(process.env["BENCH_ESTATE_SECONDS"] ?? 60));
   const reorder = await reorderBench(log);
+  const dashboards = await dashboardsBench(servers, log);
   const restock = reorder.summary[reorder.headline];
   const result = {
     startedAt: started.toISOString(),
@@ -23,6 +25,7 @@ try {
     ingest,
     simulator,
     reorder,
+    dashboards,
   };
   writeFileSync(new URL("../../bench.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.table({
@@ -42,6 +45,7 @@ try {
       restock?.forecast.all.wape,
       restock?.forecast.all.bias,
     ].join(" / "),
+    "dashboard panels: slowest p95 (ms, target < 200)": dashboards.slowestP95Ms,
   });
   console.log("bench.json written");
 } finally {
