@@ -26,16 +26,22 @@ export function resolveRange(time: { from: string; to: string }, now: Date): Tim
     if (s === "now") return now;
     const m = /^now-(\d+)([smhdwMy])$/.exec(s);
     if (!m) throw new Error(`unsupported relative time '${s}'`);
-    const unitMs: Record<string, number> = {
-      s: 1000,
-      m: 60_000,
-      h: 3_600_000,
-      d: 86_400_000,
-      w: 7 * 86_400_000,
-      M: 30 * 86_400_000,
-      y: 365 * 86_400_000,
-    };
-    return new Date(now.getTime() - Number(m[1]) * unitMs[m[2]!]!);
+    const n = Number(m[1]);
+    const t = new Date(now.getTime());
+    // Grafana's dateMath subtracts calendar months and years (here in UTC).
+    if (m[2] === "M") t.setUTCMonth(t.getUTCMonth() - n);
+    else if (m[2] === "y") t.setUTCFullYear(t.getUTCFullYear() - n);
+    else {
+      const unitMs: Record<string, number> = {
+        s: 1000,
+        m: 60_000,
+        h: 3_600_000,
+        d: 86_400_000,
+        w: 604_800_000,
+      };
+      t.setTime(t.getTime() - n * unitMs[m[2]!]!);
+    }
+    return t;
   };
   return { from: at(time.from), to: at(time.to) };
 }

@@ -36,3 +36,18 @@ describe("SQL builder", () => {
     );
   });
 });
+
+describe("dashboard time ranges", () => {
+  it("resolves now-Nd … now and calendar years at a given now", async () => {
+    const { resolveRange } = await import("./run");
+    const now = new Date(Date.UTC(2026, 3, 14, 22));
+    expect(resolveRange({ from: "now-30d", to: "now" }, now)).toEqual({
+      from: new Date(Date.UTC(2026, 2, 15, 22)),
+      to: now,
+    });
+    expect(resolveRange({ from: "now-1y", to: "now" }, now).from).toEqual(
+      new Date(Date.UTC(2025, 3, 14, 22)),
+    );
+    expect(() => resolveRange({ from: "yesterday", to: "now" }, now)).toThrow(/unsupported/);
+  });
+});
