@@ -27,7 +27,7 @@ const slotOf = (f: { machineId?: string; machine_id?: string; slotId?: string; s
   `${f.machineId ?? f.machine_id}/${f.slotId ?? f.slot_id ?? "-"}`;
 
 describe("stock service through the real pipeline", () => {
-  it("small scenario, 30 days: every level change, final level, stockout and offline period equals the ledger; a SIGKILL changes nothing", {
+  it("small scenario, 30 days: every level change, final level, stockout, low-stock and offline period equals the ledger; a SIGKILL and a rebuild change nothing", {
     timeout: 300_000,
   }, async () => {
     const secret = newSecret();
@@ -50,6 +50,20 @@ describe("stock service through the real pipeline", () => {
       "stock-gateway",
     );
     cleanup.push(() => gateway.kill("SIGTERM"));
+    // A Min per slot (10, or the capacity of a smaller slot), as the reorder service would store it.
+    const mins = new Map<string, number>();
+    for (const p of scenario.prisons)
+      for (const m of p.machines)
+        for (const x of m.slots) {
+          mins.set(`${m.machineId}/${x.slotId}`, Math.min(10, x.capacity));
+          await sql`
+            INSERT INTO reorder.slot_parameters (prison_id, machine_id, slot_id, item_id, capacity, stock, lots, source,
+              average_daily, sigma, weekday_factors, safety_stock, min, max, as_of, revision)
+            VALUES (${p.prisonId}, ${m.machineId}, ${x.slotId}, ${x.itemId}, ${x.capacity}, 0, '[]', 'history',
+              1, 0, '{1,1,1,1,1,1,1}', 0, ${Math.min(10, x.capacity)}, ${x.capacity}, now(), 1)`.execute(
+            tdb.db,
+          );
+        }
     const stockEnv = { NATS_URL: nats.url, DATABASE_URL: tdb.roleUrl("hrvend_writer"), METRICS_PORT: "0" };
     let stock: ServiceProcess = await startService("stock", stockEnv, "stock");
     cleanup.push(() => stock.kill("SIGTERM"));
@@ -175,6 +189,18 @@ describe("stock service through the real pipeline", () => {
     );
     expect([...stockouts.values()].flat().length).toBeGreaterThan(2);
     expect(ours("stockout", slotOf)).toEqual(stockouts);
+    // Low stock: from the stock fact that took a slot below its Min to the one that brought it back.
+    const lows = new Map<string, Period[]>();
+    for (const f of stockFacts) {
+      const list = lows.get(slotOf(f)) ?? [];
+      const open = list.at(-1)?.end === null;
+      const min = mins.get(slotOf(f)) as number;
+      if (f.level < min && !open) list.push({ start: Date.parse(f.t), end: null });
+      if (f.level >= min && open) (list.at(-1) as Period).end = Date.parse(f.t);
+      if (list.length > 0) lows.set(slotOf(f), list);
+    }
+    expect([...lows.values()].flat().length).toBeGreaterThan(2);
+    expect(ours("low_stock", slotOf)).toEqual(lows);
     // Offline: one alert per ledger outage, cleared when the machine came back; raised at the
     // outage start as the device reports it.
     const offline = ledgerPeriods(

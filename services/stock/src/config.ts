@@ -23,6 +23,11 @@ export const StockEnv = z.object({
   TEMPERATURE_MAX_C: z.coerce.number().default(40),
   LOT_EXPIRING_DAYS: z.coerce.number().int().min(0).default(30),
   SILENCE_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Card refused (quota) spikes: this many refusals at one machine within REFUSAL_SPIKE_MINUTES. */
+  REFUSAL_SPIKE_COUNT: z.coerce.number().int().min(1).default(8),
+  REFUSAL_SPIKE_MINUTES: z.coerce.number().int().min(1).default(60),
+  /** Low stock below the reorder service's Min per slot, reloaded this often (0: no low-stock alerts). */
+  MIN_REFRESH_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Reminders while an offline or stockout alert lasts. */
   REMINDER_MINUTES: z.coerce.number().int().min(1).default(60),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
@@ -42,6 +47,7 @@ export function loadStockConfig(env: Record<string, string | undefined>): StockC
       temperatureBand: { minC: e.TEMPERATURE_MIN_C, maxC: e.TEMPERATURE_MAX_C },
       lotExpiringDays: e.LOT_EXPIRING_DAYS,
       silenceMinutes: e.SILENCE_MINUTES,
+      refusalSpike: { count: e.REFUSAL_SPIKE_COUNT, minutes: e.REFUSAL_SPIKE_MINUTES },
     }),
   };
 }

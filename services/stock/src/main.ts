@@ -5,6 +5,7 @@ import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { AlertPublisher, alertMessage } from "./alert-publisher";
 import { loadStockConfig } from "./config";
 import { markReminded, remindersDue } from "./domain";
+import { ReorderMins } from "./reorder-mins";
 import { activeAlerts, saveAlert } from "./stock-store";
 import { stockWriter } from "./stock-writer";
 
@@ -23,6 +24,17 @@ await ensureStreams(jsm, {
   alertSubjects: config.ALERTS_SUBJECTS,
 });
 const publisher = new AlertPublisher(js, config.ALERTS_STREAM);
+const mins = new ReorderMins();
+const refreshMins = async () => {
+  try {
+    log.debug({ slots: await mins.refresh(db) }, "reorder Mins loaded");
+  } catch (err) {
+    log.warn({ err }, "reorder Mins not loaded (is the reorder service migrated?); low-stock alerts wait");
+  }
+};
+if (config.MIN_REFRESH_SECONDS > 0) await refreshMins();
+const minTimer =
+  config.MIN_REFRESH_SECONDS > 0 ? setInterval(refreshMins, config.MIN_REFRESH_SECONDS * 1000) : undefined;
 const consumer = await startBatchConsumer({
   js,
   jsm,
@@ -35,7 +47,7 @@ const consumer = await startBatchConsumer({
   write: stockWriter({
     db,
     publisher,
-    policy: config.policy,
+    policy: config.MIN_REFRESH_SECONDS > 0 ? { ...config.policy, lowStockMin: mins.lookup } : config.policy,
     consumer: config.CONSUMER,
     stream: config.EVENTS_STREAM,
     log,
@@ -62,6 +74,7 @@ log.info({ metricsPort: http.port }, "stock ready");
 
 drainOnSignals(log, [
   () => clearInterval(reminders),
+  () => clearInterval(minTimer),
   () => consumer.stop(),
   () => nc.drain(),
   () => db.destroy(),

@@ -2,6 +2,7 @@ import type { AlertPolicy } from "./alertPolicy";
 import { type AlertType, faultAlertType } from "./alertType";
 import { lotsExpiringWithin } from "./lots";
 import type { MachineState } from "./machineState";
+import { MINUTE_MS, ms } from "./time";
 
 /** A condition that should have an active alert, since when, and why. */
 export interface AlertCondition {
@@ -62,6 +63,15 @@ export function alertConditions(state: MachineState, at: string, policy: AlertPo
       detail: `cabinet at ${h.temperatureC} °C, outside ${band.minC}–${band.maxC} °C`,
     });
 
+  const spike = refusalSpikeSince(state.quotaRefusals ?? [], at, policy.refusalSpike);
+  if (spike !== undefined)
+    out.push({
+      type: "refusal_spike",
+      slotId: null,
+      since: spike,
+      detail: `${policy.refusalSpike.count}+ cards refused (quota reached) within ${policy.refusalSpike.minutes} min`,
+    });
+
   for (const f of Object.values(state.faults)) {
     if (!f.active) continue;
     out.push({
@@ -72,4 +82,18 @@ export function alertConditions(state: MachineState, at: string, policy: AlertPo
     });
   }
   return out;
+}
+
+/**
+ * When the window ending at `at` holds at least `count` quota refusals, the time of the refusal
+ * that reached the count (the spike's start); otherwise undefined.
+ */
+function refusalSpikeSince(
+  times: readonly string[],
+  at: string,
+  spike: { count: number; minutes: number },
+): string | undefined {
+  const end = ms(at);
+  const inWindow = times.filter((t) => ms(t) <= end && ms(t) > end - spike.minutes * MINUTE_MS);
+  return inWindow.length >= spike.count ? inWindow[spike.count - 1] : undefined;
 }

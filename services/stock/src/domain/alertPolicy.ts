@@ -16,6 +16,12 @@ export interface AlertPolicy {
   alertOnShutdown: boolean;
   /** Min per slot (configuration or the reorder service); below it `low_stock` is raised. None: no low-stock alert. */
   lowStockMin: (machineId: string, slotId: string) => number | undefined;
+  /**
+   * Card refused (quota reached) spikes (DOMAIN.md): at least `count` quota refusals at one
+   * machine within `minutes` raise `refusal_spike`; it clears when the window holds fewer. People
+   * turned away in numbers mean a quota set too tight for the need, or cards being passed around.
+   */
+  refusalSpike: { count: number; minutes: number };
 }
 
 export const DEFAULT_ALERT_POLICY: AlertPolicy = {
@@ -24,6 +30,7 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   silenceMinutes: 15,
   alertOnShutdown: false,
   lowStockMin: () => undefined,
+  refusalSpike: { count: 8, minutes: 60 },
 };
 
 export function alertPolicy(overrides: Partial<AlertPolicy> = {}): AlertPolicy {

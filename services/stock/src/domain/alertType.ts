@@ -12,6 +12,7 @@ export const ALERT_TYPES = [
   "offline",
   "door_open",
   "temperature_out_of_range",
+  "refusal_spike",
   "fault_jam",
   "fault_card_reader",
   "fault_tamper",

@@ -88,6 +88,7 @@ export function evolveMachine(
       if (event.state === "online") s = { ...s, seen: reserveSeq(s.seen, event.seq + 1) };
       break;
     case "dispense_refused":
+      if (event.reason === "quota") s = { ...s, quotaRefusals: insertTime(s.quotaRefusals ?? [], t) };
       break;
   }
   return s;
@@ -177,4 +178,13 @@ function newSlot(slotId: string, itemId: string, capacity: number | null, catalo
     levelAt: null,
     lots: [],
   };
+}
+
+/** Keeps the refusal times sorted (a late arrival goes in its place); the policy's window prunes them. */
+function insertTime(times: readonly string[], t: string): string[] {
+  const out = [...times, t];
+  out.sort((a, b) => ms(a) - ms(b));
+  // A day is far beyond any sensible window; the state stays small.
+  const keepFrom = ms(out[out.length - 1] as string) - 24 * 60 * 60_000;
+  return out.filter((x) => ms(x) >= keepFrom);
 }

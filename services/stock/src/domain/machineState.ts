@@ -82,6 +82,8 @@ export interface MachineState {
   faults: Record<string, FaultState>;
   /** By alertKey(type, slotId). */
   alerts: Record<string, ActiveAlert>;
+  /** Device times of recent quota refusals, oldest first (pruned to the refusal-spike window). */
+  quotaRefusals?: string[];
 }
 
 export function initialMachineState(machineId: string): MachineState {

@@ -147,6 +147,29 @@ describe("processMachineEvent", () => {
     });
   });
 
+  it("given quota refusals piling up at a machine, then one refusal spike from the refusal that reached the count until the window holds fewer", () => {
+    const policy = alertPolicy({
+      silenceMinutes: NO_SILENCE.silenceMinutes,
+      refusalSpike: { count: 3, minutes: 60 },
+    });
+    const { brief } = run(
+      [
+        ...started,
+        m.refused(4, "09:00", "s1"),
+        m.refused(5, "09:20", "s1"),
+        m.heartbeat(6, "09:30"),
+        m.refused(7, "09:40", "s1"),
+        m.refused(8, "09:50", "s1"),
+        m.heartbeat(9, "10:05"),
+        m.heartbeat(10, "10:45"),
+      ],
+      policy,
+    );
+    // 09:00, 09:20, 09:40 reach 3 at 09:40; at 10:05 the window (09:05, 10:05] still holds 3
+    // (09:20, 09:40, 09:50); at 10:45 only 09:50 is left.
+    expect(brief).toEqual(["raise refusal_spike @09:40", "clear refusal_spike @10:45"]);
+  });
+
   it("given a Min per slot, then low stock is raised below it and cleared at it", () => {
     const policy = alertPolicy({
       silenceMinutes: NO_SILENCE.silenceMinutes,
