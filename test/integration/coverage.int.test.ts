@@ -11,7 +11,12 @@ import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coverageFromLedger, type LedgerFigure } from "../support/coverage-ledger";
-import { type Row, recoverableCells, visibleSmallCells } from "../support/coverage-suppression";
+import {
+  type Row,
+  recoverableByPeeling,
+  recoverableCells,
+  visibleSmallCells,
+} from "../support/coverage-suppression";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 import { type Fact, ledgerFacts } from "../support/ledger";
 import { startPrivateServers } from "../support/private-servers";
@@ -184,7 +189,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
       const rows = await sql<
         Row & { grain: string; period_start: string; threshold: number; suppressed: string[] }
       >`
-        SELECT *, prison_id AS scope, period_start::text AS period_start FROM funder.coverage`.execute(
+        SELECT *, prison_id AS scope, period_start::text AS period_start, period_end::text AS period_end FROM funder.coverage`.execute(
         funder,
       );
       expect(rows.rows.length).toBeGreaterThan(100);
@@ -200,6 +205,9 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
         expect(recoverableCells(t, 10), k).toEqual([]);
         hidden += t.reduce((a, r) => a + ((r["suppressed"] as string[]) ?? []).length, 0);
       }
+      // Across periods too: no day, week, month or quarter can be peeled off a total over time.
+      const all = rows.rows as unknown as Parameters<typeof recoverableByPeeling>[0];
+      expect(recoverableByPeeling(all, 10)).toEqual([]);
       // Daily tables of small prisons have small counts: suppression did happen.
       expect(hidden).toBeGreaterThan(50);
     } finally {

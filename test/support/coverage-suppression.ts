@@ -114,3 +114,81 @@ export function recoverableCells(rows: readonly Row[], syringesPerKit: number): 
     return v.every((x) => Math.abs(x) < 1e-9);
   });
 }
+
+/**
+ * Every hidden cell a reader can peel off the whole publication, all periods together: any
+ * relation (see below) with one unknown left is solved, and what it yields is used again,
+ * until nothing changes. Relations: per period table, prisons sum to the programme total; per
+ * row, clients = new + returning and syringes = kits × syringes per kit; over time, per scope,
+ * the additive counts of a week or month are the sum of its days', a quarter's of its months',
+ * a year's of its quarters'; a visible rate reveals its count.
+ */
+export function recoverableByPeeling(
+  rows: readonly (Row & { grain: string; period_start: string; period_end: string })[],
+  syringesPerKit: number,
+): string[] {
+  const key = (r: { grain: string; period_start: string; scope: string }, c: string) =>
+    `${r.grain}|${r.period_start}|${r.scope}|${c}`;
+  const known = new Map<string, number>();
+  const unknown = new Set<string>();
+  for (const r of rows)
+    for (const c of COUNTS) {
+      const v = r[c];
+      if (typeof v === "number") known.set(key(r, c), v);
+      else if (v === null) unknown.add(key(r, c));
+    }
+  const relations: [string, number][][] = [];
+  const tables = new Map<string, typeof rows>();
+  for (const r of rows)
+    tables.set(`${r.grain}|${r.period_start}`, [...(tables.get(`${r.grain}|${r.period_start}`) ?? []), r]);
+  for (const t of tables.values()) {
+    const total = t.find((r) => r.scope === "*");
+    if (total)
+      for (const c of COUNTS)
+        relations.push([
+          ...t.filter((r) => r.scope !== "*").map((r) => [key(r, c), 1] as [string, number]),
+          [key(total, c), -1],
+        ]);
+  }
+  const child: Record<string, string> = { week: "day", month: "day", quarter: "month", year: "quarter" };
+  for (const r of rows) {
+    relations.push([
+      [key(r, "nsp_new"), 1],
+      [key(r, "nsp_returning"), 1],
+      [key(r, "nsp_clients"), -1],
+    ]);
+    relations.push([
+      [key(r, "syringe_kits"), syringesPerKit],
+      [key(r, "syringes"), -1],
+    ]);
+    for (const [rate, count] of Object.entries(RATES))
+      if (typeof r[rate] === "number") relations.push([[key(r, count), 1]]);
+    const g = child[r.grain];
+    if (g) {
+      const kids = rows.filter(
+        (k) =>
+          k.scope === r.scope &&
+          k.grain === g &&
+          k.period_start >= r.period_start &&
+          k.period_end <= r.period_end,
+      );
+      for (const c of ["syringe_kits", "syringes", "naloxone_kits", "nsp_new"])
+        relations.push([...kids.map((k) => [key(k, c), 1] as [string, number]), [key(r, c), -1]]);
+    }
+  }
+  const recovered: string[] = [];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const rel of relations) {
+      const open = rel.filter(([k]) => unknown.has(k) && !known.has(k));
+      if (open.length !== 1) continue;
+      const [[k, coef]] = open as [[string, number]];
+      // A single-cell relation (a visible rate) reveals the cell without a value: count it.
+      const rest = rel.filter(([x]) => x !== k).reduce((a, [x, c]) => a + c * (known.get(x) ?? 0), 0);
+      known.set(k, -rest / coef);
+      recovered.push(k);
+      changed = true;
+    }
+  }
+  return recovered;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Figure, type PeriodCounts, PROGRAMME, prisonFigure, programmeFigure } from "./figures";
-import { COUNT_COLUMNS, publish, suppressTable } from "./suppress";
+import { COUNT_COLUMNS, publish, suppress, suppressTable } from "./suppress";
 
 const est = {
   estimateId: 1,
@@ -117,5 +117,47 @@ describe("small-cell suppression", () => {
         if (typeof v === "number") expect(v === 0 || v >= 10, `${p.scope}.${c}=${v}`).toBe(true);
       }
     expect(publish(figs, 10)[0]?.threshold).toBe(10);
+  });
+});
+
+describe("suppression across periods", () => {
+  const day = (d: string, scope: string, naloxoneKits: number) => ({
+    ...counts(scope, {
+      naloxoneKits,
+      nspClients: 0,
+      nspNew: 0,
+      nspRegular: null,
+      syringeKits: 0,
+      syringes: 0,
+      oatActiveEnd: 0,
+    }),
+    grain: "day" as const,
+    periodStart: d,
+    periodEnd: d,
+  });
+  it("given a day with 3 naloxone kits in a month whose total is published, when suppressed, then a second day of that month is hidden too", () => {
+    const rows = [
+      day("2026-03-02", "p0", 3),
+      day("2026-03-03", "p0", 12),
+      day("2026-03-04", "p0", 20),
+      {
+        ...counts("p0", {
+          naloxoneKits: 35,
+          nspClients: 0,
+          nspNew: 0,
+          syringeKits: 0,
+          syringes: 0,
+          oatActiveEnd: 0,
+        }),
+        grain: "month" as const,
+        periodStart: "2026-03-01",
+        periodEnd: "2026-03-31",
+      },
+    ];
+    const { cells } = suppress(rows, () => 5);
+    expect(cells.get("day|2026-03-02|p0")?.has("naloxoneKits")).toBe(true);
+    expect(cells.get("day|2026-03-03|p0")?.has("naloxoneKits")).toBe(true); // the smallest other
+    expect(cells.get("day|2026-03-04|p0")?.has("naloxoneKits")).toBe(false);
+    expect(cells.get("month|2026-03-01|p0")?.has("naloxoneKits")).toBe(false);
   });
 });

@@ -36,96 +36,140 @@ export type SuppressedColumn = CountColumn | DerivedColumn;
 
 export const DEFAULT_THRESHOLD = 5;
 
-/** One cell: a count of a row (prison or programme) in a table of one period. */
-export interface Cell {
-  scope: string;
-  column: CountColumn;
-}
-const key = (c: Cell) => `${c.scope}\u0000${c.column}`;
+/** Counts that add up over time within a prison: a month's are the sum of its days', and so on. */
+export const ADDITIVE_OVER_TIME = [
+  "syringeKits",
+  "syringes",
+  "naloxoneKits",
+  "nspNew",
+] as const satisfies readonly CountColumn[];
+
+/** Which grain's periods add up to which: a week is its days, a month its days, a quarter its months, a year its quarters. */
+export const CHILD_GRAIN = { week: "day", month: "day", quarter: "month", year: "quarter" } as const;
+
+type Row = Pick<Figure, "scope" | "grain" | "periodStart" | "periodEnd"> &
+  Partial<Record<CountColumn, number | null>>;
+const rowKey = (f: Pick<Figure, "grain" | "periodStart" | "scope">) =>
+  `${f.grain}|${f.periodStart}|${f.scope}`;
+const cellKey = (f: Pick<Figure, "grain" | "periodStart" | "scope">, column: CountColumn) =>
+  `${rowKey(f)}|${column}`;
 
 /**
- * The linear relations a reader could solve with the published numbers of one period's table
- * (rows: its prisons and the programme total):
- * - per column, the programme total is the sum of the prisons (for distinct clients it is at
- *   most the sum; treating it as equal is the cautious reading);
+ * The linear relations a reader could solve with the published numbers:
+ * - per period table and column, the programme total is the sum of the prisons (for distinct
+ *   clients it is at most the sum; treating it as equal is the cautious reading);
  * - per row, clients = new + returning;
- * - syringes = kits × syringes per kit: kits and syringes are hidden together (a pair relation).
+ * - per row, syringes = kits × syringes per kit: kits and syringes are hidden together;
+ * - over time, per prison (and programme) and additive column: a week or month is the sum of
+ *   its days, a quarter of its months, a year of its quarters (days without data are zero).
  */
-export function relationsOf(scopes: readonly string[]): Cell[][] {
-  const prisons = scopes.filter((s) => s !== PROGRAMME);
-  const out: Cell[][] = [];
-  if (scopes.includes(PROGRAMME)) {
-    for (const column of COUNT_COLUMNS)
-      out.push([...prisons.map((scope) => ({ scope, column })), { scope: PROGRAMME, column }]);
+export function relationsOf(rows: readonly Row[]): string[][] {
+  const out: string[][] = [];
+  const tables = new Map<string, Row[]>();
+  for (const r of rows)
+    tables.set(`${r.grain}|${r.periodStart}`, [...(tables.get(`${r.grain}|${r.periodStart}`) ?? []), r]);
+  for (const t of tables.values()) {
+    const total = t.find((r) => r.scope === PROGRAMME);
+    if (!total) continue;
+    const prisons = t.filter((r) => r.scope !== PROGRAMME);
+    for (const c of COUNT_COLUMNS) out.push([...prisons.map((r) => cellKey(r, c)), cellKey(total, c)]);
   }
-  for (const scope of scopes) {
-    out.push([
-      { scope, column: "nspNew" },
-      { scope, column: "nspReturning" },
-      { scope, column: "nspClients" },
-    ]);
-    out.push([
-      { scope, column: "syringeKits" },
-      { scope, column: "syringes" },
-    ]);
+  for (const r of rows) {
+    out.push([cellKey(r, "nspNew"), cellKey(r, "nspReturning"), cellKey(r, "nspClients")]);
+    out.push([cellKey(r, "syringeKits"), cellKey(r, "syringes")]);
+  }
+  const byScopeGrain = new Map<string, Row[]>();
+  for (const r of rows)
+    byScopeGrain.set(`${r.scope}|${r.grain}`, [...(byScopeGrain.get(`${r.scope}|${r.grain}`) ?? []), r]);
+  for (const parent of rows) {
+    if (parent.grain === "day") continue;
+    const children = (byScopeGrain.get(`${parent.scope}|${CHILD_GRAIN[parent.grain]}`) ?? []).filter(
+      (c) => c.periodStart >= parent.periodStart && c.periodEnd <= parent.periodEnd,
+    );
+    for (const c of ADDITIVE_OVER_TIME)
+      out.push([...children.map((ch) => cellKey(ch, c)), cellKey(parent, c)]);
   }
   return out;
 }
 
 export interface Suppressed {
-  /** Hidden counts, as `scope -> columns`. */
+  /** Hidden columns per row (`grain|periodStart|scope`), derived figures included. */
   cells: Map<string, Set<SuppressedColumn>>;
-  threshold: number;
 }
 
 /**
- * Primary suppression (counts 1 … threshold−1), then complementary: while a relation has exactly
- * one hidden cell, hide its smallest visible cell too (a zero only when nothing else is left).
- * Then rates and bands computed from a hidden count are hidden. Deterministic: ties break by scope.
+ * Primary suppression (counts 1 … threshold−1, the threshold in force for the row's period),
+ * then complementary: while a relation has exactly one hidden cell, hide its smallest visible
+ * cell too (a zero only when nothing else is left), until no relation changes. Then rates and
+ * bands computed from a hidden count are hidden. Deterministic: ties break by cell key.
  */
-export function suppressTable(figures: readonly Figure[], threshold = DEFAULT_THRESHOLD): Suppressed {
-  if (!Number.isInteger(threshold) || threshold < 1)
-    throw new RangeError(`threshold must be ≥ 1: ${threshold}`);
+export function suppress(figures: readonly Row[], thresholdOf: (f: Row) => number): Suppressed {
   const value = new Map<string, number | null>();
-  for (const f of figures)
-    for (const column of COUNT_COLUMNS) value.set(key({ scope: f.scope, column }), f[column]);
   const hidden = new Set<string>();
-  for (const [k, v] of value) if (v !== null && v >= 1 && v < threshold) hidden.add(k);
-
-  const relations = relationsOf(figures.map((f) => f.scope)).map((r) =>
-    r.filter((c) => value.has(key(c)) && value.get(key(c)) !== null),
-  );
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const r of relations) {
-      const inRelation = r.filter((c) => hidden.has(key(c)));
-      if (inRelation.length !== 1) continue;
-      const candidates = r
-        .filter((c) => !hidden.has(key(c)))
-        .sort((a, b) => {
-          const va = value.get(key(a)) ?? 0;
-          const vb = value.get(key(b)) ?? 0;
-          // Positive values first (hiding a zero protects less), smallest first.
-          if ((va === 0) !== (vb === 0)) return va === 0 ? 1 : -1;
-          return va - vb || (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0);
-        });
-      const pick = candidates[0];
-      if (pick) {
-        hidden.add(key(pick));
-        changed = true;
-      }
+  for (const f of figures) {
+    const threshold = thresholdOf(f);
+    if (!Number.isInteger(threshold) || threshold < 1)
+      throw new RangeError(`threshold must be ≥ 1: ${threshold}`);
+    for (const column of COUNT_COLUMNS) {
+      const v = f[column] ?? null;
+      const k = cellKey(f, column);
+      value.set(k, v);
+      if (v !== null && v >= 1 && v < threshold) hidden.add(k);
     }
   }
-
+  const relations = relationsOf(figures).map((r) => r.filter((k) => value.has(k) && value.get(k) !== null));
+  const byCell = new Map<string, number[]>();
+  relations.forEach((r, i) => {
+    for (const k of r) byCell.set(k, [...(byCell.get(k) ?? []), i]);
+  });
+  // Work list: relations to (re)check; a newly hidden cell puts its relations back on it.
+  const queue = relations.map((_, i) => i);
+  const queued = new Set(queue);
+  while (queue.length > 0) {
+    const i = queue.shift() as number;
+    queued.delete(i);
+    const r = relations[i] ?? [];
+    let count = 0;
+    for (const k of r) if (hidden.has(k)) count++;
+    if (count !== 1) continue;
+    let pick: string | undefined;
+    let best = Number.POSITIVE_INFINITY;
+    for (const k of r) {
+      if (hidden.has(k)) continue;
+      const v = value.get(k) ?? 0;
+      // Positive values first (hiding a zero protects less), smallest first.
+      const rank = v === 0 ? Number.MAX_SAFE_INTEGER : v;
+      if (rank < best || (rank === best && pick !== undefined && k < pick)) {
+        best = rank;
+        pick = k;
+      }
+    }
+    if (pick === undefined) continue;
+    hidden.add(pick);
+    for (const j of byCell.get(pick) ?? [])
+      if (!queued.has(j)) {
+        queued.add(j);
+        queue.push(j);
+      }
+  }
   const cells = new Map<string, Set<SuppressedColumn>>();
   for (const f of figures) {
     const set = new Set<SuppressedColumn>();
-    for (const column of COUNT_COLUMNS) if (hidden.has(key({ scope: f.scope, column }))) set.add(column);
+    for (const column of COUNT_COLUMNS) if (hidden.has(cellKey(f, column))) set.add(column);
     for (const [derived, from] of Object.entries(DERIVED_FROM) as [DerivedColumn, readonly CountColumn[]][])
       if (from.some((c) => set.has(c))) set.add(derived);
-    cells.set(f.scope, set);
+    cells.set(rowKey(f), set);
   }
-  return { cells, threshold };
+  return { cells };
+}
+
+/** One period's table alone (tests and previews); the service suppresses all its tables together. */
+export function suppressTable(figures: readonly Figure[], threshold = DEFAULT_THRESHOLD) {
+  const { cells } = suppress(figures, () => threshold);
+  return {
+    cells: new Map(figures.map((f) => [f.scope, cells.get(rowKey(f)) ?? new Set<SuppressedColumn>()])),
+    threshold,
+  };
 }
 
 /** A figure as a funder may see it: hidden values are null and named in `suppressed`. */
@@ -136,12 +180,19 @@ export type PublishedFigure = {
   threshold: number;
 };
 
-export function publish(figures: readonly Figure[], threshold = DEFAULT_THRESHOLD): PublishedFigure[] {
-  const { cells } = suppressTable(figures, threshold);
-  return figures.map((f) => {
-    const hidden = cells.get(f.scope) ?? new Set();
-    const out: Record<string, unknown> = { ...f };
-    for (const c of hidden) out[c] = null;
-    return { ...(out as PublishedFigure), suppressed: [...hidden].sort(), threshold };
-  });
+export function publishedRow(
+  f: Figure,
+  hidden: ReadonlySet<SuppressedColumn>,
+  threshold: number,
+): PublishedFigure {
+  const out: Record<string, unknown> = { ...f };
+  for (const c of hidden) out[c] = null;
+  return { ...(out as PublishedFigure), suppressed: [...hidden].sort(), threshold };
 }
+
+export function publish(figures: readonly Figure[], threshold = DEFAULT_THRESHOLD): PublishedFigure[] {
+  const { cells } = suppress(figures, () => threshold);
+  return figures.map((f) => publishedRow(f, cells.get(rowKey(f)) ?? new Set(), threshold));
+}
+
+export { rowKey as figureKey };

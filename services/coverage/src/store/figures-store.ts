@@ -4,12 +4,14 @@ import {
   type EstimateRow,
   estimateFor,
   type Figure,
+  figureKey,
   type PeriodCounts,
   PROGRAMME,
   prisonFigure,
   programmeFigure,
-  publish,
+  publishedRow,
   type RegistryPrevalence,
+  suppress,
   type ThresholdRow,
   type TouchedPeriod,
   thresholdFor,
@@ -115,18 +117,20 @@ export function periodTable(counts: readonly PeriodCounts[], config: FigureConfi
 }
 
 /**
- * Recomputes figures and their suppressed publication for whole period tables (all scopes of a
- * grain and start): complementary suppression needs the table, not one row.
+ * Recomputes the figures of whole period tables (all scopes of a grain and start: the programme
+ * row needs its prisons'), then the suppressed publication. Complementary suppression links
+ * tables (a month is the sum of its days), so it runs over every figure; only rows whose values
+ * or hidden cells changed are rewritten.
  */
 export async function refreshFigures(
   trx: Kysely<Database>,
   groups: readonly { grain: string; start: string }[] | "all",
 ): Promise<number> {
+  if (groups !== "all" && groups.length === 0) return 0;
   const where =
     groups === "all"
       ? sql`true`
       : sql`(grain, period_start) IN (SELECT * FROM unnest(${groups.map((g) => g.grain)}::text[], ${groups.map((g) => g.start)}::date[]))`;
-  if (groups !== "all" && groups.length === 0) return 0;
   const rows = await sql<Record<string, unknown>>`
     SELECT scope, grain, period_start::text AS period_start, period_end::text AS period_end, days_observed,
            avg_population, admissions, releases, nsp_clients, nsp_new, nsp_regular, syringe_kits, syringes,
@@ -139,19 +143,58 @@ export async function refreshFigures(
     const k = `${c.grain}|${c.periodStart}`;
     tables.set(k, [...(tables.get(k) ?? []), c]);
   }
-  const figures: Record<string, unknown>[] = [];
-  const published: Record<string, unknown>[] = [];
-  for (const counts of tables.values()) {
-    const table = periodTable(counts, config);
-    const first = counts[0];
-    if (!first) continue;
-    const threshold = thresholdFor(first.periodEnd, config.thresholds);
-    for (const f of table) figures.push(snakeKeys({ ...f }));
-    for (const p of publish(table, threshold)) published.push(snakeKeys({ ...p }));
-  }
-  await upsertAll(trx, "figure", figures);
-  await upsertAll(trx, "published", published);
+  const figures: Figure[] = [];
+  for (const counts of tables.values()) figures.push(...periodTable(counts, config));
+  await upsertAll(
+    trx,
+    "figure",
+    figures.map((f) => snakeKeys({ ...f })),
+  );
+  await republish(trx, config, new Set(tables.keys()));
   return figures.length;
+}
+
+async function republish(
+  trx: Kysely<Database>,
+  config: FigureConfig,
+  changed: ReadonlySet<string>,
+): Promise<void> {
+  const all = await sql<Record<string, unknown>>`
+    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure`.execute(
+    trx,
+  );
+  const figures = all.rows.map((r) => {
+    const { computedAt: _, ...f } = camelKeys<Figure & { computedAt: unknown }>(r);
+    return f as Figure;
+  });
+  const thresholdOf = (f: { periodEnd: string }) => thresholdFor(f.periodEnd, config.thresholds);
+  const { cells } = suppress(figures, thresholdOf);
+  const before = await sql<{
+    grain: string;
+    period_start: string;
+    scope: string;
+    suppressed: string[];
+    threshold: number;
+  }>`
+    SELECT grain, period_start::text AS period_start, scope, suppressed, threshold FROM coverage.published`.execute(
+    trx,
+  );
+  const was = new Map(
+    before.rows.map((r) => [
+      `${r.grain}|${r.period_start}|${r.scope}`,
+      `${r.threshold}|${r.suppressed.join(",")}`,
+    ]),
+  );
+  const out: Record<string, unknown>[] = [];
+  for (const f of figures) {
+    const k = figureKey(f);
+    const hidden = cells.get(k) ?? new Set();
+    const threshold = thresholdOf(f);
+    const now = `${threshold}|${[...hidden].sort().join(",")}`;
+    if (changed.has(`${f.grain}|${f.periodStart}`) || was.get(k) !== now)
+      out.push(snakeKeys({ ...publishedRow(f, hidden, threshold) }));
+  }
+  await upsertAll(trx, "published", out);
 }
 
 async function upsertAll(
