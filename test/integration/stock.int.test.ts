@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadScenario } from "@hrvend/devices";
 import { newSecret } from "@hrvend/infra";
+import { LocalCalendar, type LocalDate } from "@hrvend/reorder";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
@@ -220,6 +221,8 @@ describe("stock service through the real pipeline", () => {
       machine_id: string;
       slot_id: string;
       stockout_minutes: number;
+      stocked_online_minutes: number;
+      known_online_minutes: number;
       availability_pct: number | null;
       uptime_pct: number;
     }>`SELECT * FROM reporting.slot_availability(${runStart.start}::timestamptz, ${runStart.end}::timestamptz)`.execute(
@@ -227,6 +230,8 @@ describe("stock service through the real pipeline", () => {
     );
     expect(avail.rows.length).toBe(finalLedger.size);
     const runEnd = Date.parse(runStart.end);
+    const timeZoneOf = (machineId: string) =>
+      scenario.prisons.find((p) => p.machines.some((m) => m.machineId === machineId))?.timeZone as string;
     for (const r of avail.rows) {
       const want =
         (stockouts.get(slotOf(r)) ?? []).reduce((n, p) => n + ((p.end ?? runEnd) - p.start), 0) / 60_000;
@@ -234,6 +239,12 @@ describe("stock service through the real pipeline", () => {
       expect(r.uptime_pct).toBeGreaterThan(90);
       expect(r.uptime_pct).toBeLessThan(100);
       if (want > 0) expect(r.availability_pct).toBeLessThan(100);
+      // Availability from the ledger: stock > 0 while online, expired naloxone not counting.
+      const expected = ledgerAvailability(stockFacts, offline, slotOf(r), runEnd, timeZoneOf(r.machine_id));
+      expect(r.known_online_minutes, slotOf(r)).toBeCloseTo(expected.knownOnline, 3);
+      // The stock service dates expiry at the offset of the change's device time, so a change
+      // before a daylight-saving switch dates an expiry after it an hour off (see lots.ts).
+      expect(Math.abs(r.stocked_online_minutes - expected.stockedOnline), slotOf(r)).toBeLessThanOrEqual(60);
     }
     await expect(sql`SELECT state FROM stock.machine_state`.execute(grafana)).rejects.toThrow(
       /permission denied/,
@@ -287,3 +298,37 @@ describe("stock service through the real pipeline", () => {
     expect(rebuilt.states).toEqual(live.states);
   });
 });
+
+/**
+ * A slot's known-online and stocked-online minutes from the ledger: each stock fact's level holds
+ * until the slot's next fact; stocked while level > 0 and before its lots have all expired (end
+ * of the last expiry day, local time); online outside the machine's ledger offline periods.
+ */
+function ledgerAvailability(
+  stockFacts: readonly (Fact & { fact: "stock" })[],
+  offline: Map<string, Period[]>,
+  slot: string,
+  runEnd: number,
+  timeZone: string,
+): { knownOnline: number; stockedOnline: number } {
+  const facts = stockFacts.filter((f) => `${f.machineId}/${f.slotId}` === slot);
+  const machineId = slot.split("/")[0] as string;
+  const away = (offline.get(machineId) ?? []).map((p) => ({ start: p.start, end: p.end ?? runEnd }));
+  const onlineMs = (a: number, b: number) =>
+    Math.max(0, b - a) - away.reduce((n, p) => n + Math.max(0, Math.min(b, p.end) - Math.max(a, p.start)), 0);
+  const calendar = LocalCalendar.for(timeZone);
+  let knownOnline = 0;
+  let stockedOnline = 0;
+  facts.forEach((f, i) => {
+    const from = Date.parse(f.t);
+    const to = i + 1 < facts.length ? Date.parse((facts[i + 1] as Fact).t) : runEnd;
+    knownOnline += onlineMs(from, to);
+    if (f.level === 0) return;
+    const lots = (f.lots ?? []).filter((l) => l.quantity > 0);
+    const lastExpiry = lots.reduce((d, l) => (l.expiry > d ? l.expiry : d), "");
+    const usableUntil =
+      lots.length === 0 ? to : calendar.startOfDay(LocalCalendar.addDays(lastExpiry as LocalDate, 1));
+    stockedOnline += onlineMs(from, Math.min(to, usableUntil));
+  });
+  return { knownOnline: knownOnline / 60_000, stockedOnline: stockedOnline / 60_000 };
+}

@@ -7,10 +7,13 @@ import { type Kysely, sql } from "kysely";
  * order), offline periods are the machine's offline alerts (dated by the machine itself, see
  * services/stock), and the window is cut with PostgreSQL's multiranges. Before a slot's first
  * level change its level is unknown and counts for neither side (as the domain's availability()).
+ * Expired units count as unavailable (DOMAIN.md): a level holds stock only until `usable_until`.
  * SECURITY DEFINER so the Grafana role gets the figures without reading the stock tables; it
  * returns no card token (the stock tables hold none).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // Naloxone: when the units after a change will all have expired (null: no expiry tracked).
+  await sql`ALTER TABLE stock.level_change ADD COLUMN usable_until timestamptz`.execute(db);
   await sql`
     CREATE FUNCTION reporting.minutes(m tstzmultirange) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -28,10 +31,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       WITH w AS (SELECT tstzmultirange(tstzrange(p_from, p_to)) AS r),
       -- The changes inside the window and, per slot, the last one before it (its level holds into the window).
       changes AS (
-        SELECT c.machine_id, c.slot_id, c.prison_id, c.item_id, c.seq, c.device_time, c.level
+        SELECT c.machine_id, c.slot_id, c.prison_id, c.item_id, c.seq, c.device_time, c.level, c.usable_until
         FROM stock.level_change c WHERE c.device_time >= p_from AND c.device_time < p_to
         UNION ALL
-        SELECT b.machine_id, b.slot_id, b.prison_id, b.item_id, b.seq, b.device_time, b.level
+        SELECT b.machine_id, b.slot_id, b.prison_id, b.item_id, b.seq, b.device_time, b.level, b.usable_until
         FROM stock.slot s
         CROSS JOIN LATERAL (
           SELECT * FROM stock.level_change c
@@ -42,13 +45,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       held AS (
         SELECT machine_id, slot_id, prison_id, item_id, level,
                tstzmultirange(tstzrange(device_time,
-                 COALESCE(lead(device_time) OVER (PARTITION BY machine_id, slot_id ORDER BY seq), 'infinity'))) AS r
+                 COALESCE(lead(device_time) OVER (PARTITION BY machine_id, slot_id ORDER BY seq), 'infinity'))) AS r,
+               tstzmultirange(tstzrange(NULL, COALESCE(usable_until, 'infinity'))) AS usable
         FROM changes
       ),
       slots AS (
         SELECT h.machine_id, h.slot_id, max(h.prison_id) AS prison_id, max(h.item_id) AS item_id,
                range_agg(h.r) * w.r AS known,
-               COALESCE(range_agg(h.r) FILTER (WHERE h.level > 0), '{}') * w.r AS stocked,
+               COALESCE(range_agg(h.r * h.usable) FILTER (WHERE h.level > 0), '{}') * w.r AS stocked,
                COALESCE(range_agg(h.r) FILTER (WHERE h.level = 0), '{}') * w.r AS empty
         FROM held h, w GROUP BY h.machine_id, h.slot_id, w.r
       ),
@@ -83,4 +87,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP FUNCTION reporting.slot_availability(timestamptz, timestamptz)`.execute(db);
   await sql`DROP FUNCTION reporting.minutes(tstzmultirange)`.execute(db);
+  await sql`ALTER TABLE stock.level_change DROP COLUMN usable_until`.execute(db);
 }

@@ -18,6 +18,11 @@ export interface LevelChange {
   cause: "dispense" | "restock" | "adjustment";
   /** Why an adjustment was made (count, expired, damaged, other). */
   reason: EventOf<"stock_adjustment">["reason"] | null;
+  /**
+   * For a slot that tracks lots: when its units after this change will all have expired (they
+   * count as unavailable from then: DOMAIN.md); null otherwise. Set by processMachineEvent.
+   */
+  usableUntil: string | null;
 }
 
 /** The level change an event makes, or undefined for events that do not change stock. */
@@ -55,5 +60,6 @@ function change(
     delta,
     cause,
     reason,
+    usableUntil: null,
   };
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addLots, expiredUnits, lotsExpiringWithin, stockedLots, takeFefo, takeFromLot } from "./lots";
+import {
+  addLots,
+  expiredUnits,
+  lotsExpiringWithin,
+  stockedLots,
+  takeFefo,
+  takeFromLot,
+  usableUntil,
+} from "./lots";
 
 const A = { lotId: "NX-A", expiry: "2026-04-30", quantity: 3 };
 const B = { lotId: "NX-B", expiry: "2026-04-02", quantity: 2 };
@@ -36,5 +44,21 @@ describe("lots", () => {
     expect(lotsExpiringWithin(lots, "2026-03-25T10:00:00.000+02:00", 7)).toEqual([]);
     expect(lotsExpiringWithin(lots, "2026-03-26T10:00:00.000+02:00", 7)).toEqual([B]);
     expect(lotsExpiringWithin(lots, "2026-04-25T10:00:00.000+03:00", 7)).toEqual([B, A]);
+  });
+});
+
+describe("usableUntil", () => {
+  const lot = (lotId: string, expiry: string | null, quantity: number) => ({ lotId, expiry, quantity });
+  it("given stocked lots, then the end of the last expiry day at the prison's offset; emptied lots do not count", () => {
+    expect(
+      usableUntil(
+        [lot("A", "2026-03-10", 2), lot("B", "2026-04-01", 3), lot("C", "2026-09-01", 0)],
+        "2026-03-04T10:00:00+02:00",
+      ),
+    ).toBe("2026-04-02T00:00:00+02:00");
+  });
+  it("given a lot of unknown expiry or no lots, then null: those units never expire here", () => {
+    expect(usableUntil([lot("A", "2026-03-10", 2), lot("X", null, 1)], "2026-03-04T10:00:00Z")).toBeNull();
+    expect(usableUntil([], "2026-03-04T10:00:00Z")).toBeNull();
   });
 });

@@ -65,6 +65,19 @@ export function expiredUnits(lots: readonly LotState[], at: string): number {
     .reduce((n, l) => n + l.quantity, 0);
 }
 
+/**
+ * When every unit in the slot will have expired: the end of the last stocked lot's expiry day, at
+ * the offset `at` is written in (the prison's; across a daylight-saving change it can be an hour
+ * off). Null when a lot's expiry is unknown or the slot tracks no lots: its units never expire here.
+ */
+export function usableUntil(lots: readonly LotState[], at: string): string | null {
+  const stocked = stockedLots(lots);
+  if (stocked.length === 0 || stocked.some((l) => l.expiry === null)) return null;
+  const last = stocked.reduce((d, l) => ((l.expiry as string) > d ? (l.expiry as string) : d), "");
+  const offset = /(Z|[+-]\d\d:\d\d)$/.exec(at)?.[0] ?? "Z";
+  return `${addDays(last, 1)}T00:00:00${offset}`;
+}
+
 /** Lots with units that expire within `days` days of `at` (already expired ones included). */
 export function lotsExpiringWithin(lots: readonly LotState[], at: string, days: number): LotState[] {
   const limit = addDays(localDate(at), days);

@@ -44,6 +44,7 @@ describe("processMachineEvent", () => {
       delta: -1,
       cause: "dispense",
       reason: null,
+      usableUntil: null,
     });
     expect(
       processMachineEvent(s, m.adjust(4, "09:00", "s1", -1, 1, "damaged"), alertPolicy()).levelChange,

@@ -3,6 +3,7 @@ import { type AlertCommand, decideAlerts, evolveAlerts } from "./decideAlerts";
 import { evolveMachine, isDuplicate, type MachineInput } from "./evolveMachine";
 import type { ItemCatalog } from "./itemCatalog";
 import { type LevelChange, levelChangeOf } from "./levelChangeOf";
+import { usableUntil } from "./lots";
 import type { MachineState } from "./machineState";
 import { markLost, markSilent, silentSince } from "./silence";
 
@@ -51,7 +52,13 @@ export function processMachineEvent(
     for (const [i, a] of alerts.entries())
       if (i >= before && a.command === "clear" && a.type === "offline")
         alerts[i] = { ...a, raisedAt: lostAt };
-  return { state: s, levelChange: levelChangeOf(event), alerts, duplicate: false };
+  const change = levelChangeOf(event);
+  const slot = change === undefined ? undefined : s.slots[change.slotId];
+  const levelChange =
+    change !== undefined && slot !== undefined && (slot.tracksLots || slot.lots.length > 0)
+      ? { ...change, usableUntil: usableUntil(slot.lots, change.deviceTime) }
+      : change;
+  return { state: s, levelChange, alerts, duplicate: false };
 }
 
 /** A birth of a newer connection that says when the previous one was lost. */
