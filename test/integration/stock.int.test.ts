@@ -8,7 +8,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { hrvendInBackground } from "../support/cli";
+import { hrvend, hrvendInBackground } from "../support/cli";
 import { isolate, testDatabase } from "../support/isolate";
 import { type Fact, ledgerFacts, ledgerPeriods, type Period } from "../support/ledger";
 import { startPrivateServers } from "../support/private-servers";
@@ -296,6 +296,33 @@ describe("stock service through the real pipeline", () => {
     expect(rebuilt.alerts).toEqual(live.alerts);
     expect(rebuilt.health).toEqual(live.health);
     expect(rebuilt.states).toEqual(live.states);
+
+    // A person acknowledges an active alert with the CLI; a cleared one cannot be acknowledged.
+    const listed = await hrvend([
+      "alerts",
+      "list",
+      "--all",
+      "--json",
+      "--database-url",
+      tdb.roleUrl("hrvend_writer"),
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const all = JSON.parse(listed.stdout) as { id: string; clearedAt: string | null }[];
+    expect(all.length).toBe(live.alerts.length);
+    const active = all.find((a) => a.clearedAt === null);
+    const cleared = all.find((a) => a.clearedAt !== null);
+    expect(active).toBeDefined();
+    const db = ["--database-url", tdb.roleUrl("hrvend_writer"), "--nats-url", nats.url];
+    const acked = await hrvend(["alerts", "ack", active?.id as string, "--by", "tester", ...db]);
+    expect(acked.code, acked.stderr).toBe(0);
+    const row = await sql<{ acknowledged_by: string; acknowledged_at: Date | null }>`
+      SELECT acknowledged_by, acknowledged_at FROM stock.alert WHERE alert_id = ${active?.id as string}`.execute(
+      tdb.db,
+    );
+    expect(row.rows[0]?.acknowledged_by).toBe("tester");
+    const refused = await hrvend(["alerts", "ack", cleared?.id as string, "--by", "tester", ...db]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("nothing to acknowledge");
   });
 });
 

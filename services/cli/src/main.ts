@@ -1,6 +1,7 @@
 import { Command } from "commander";
-import { dashboardsCommand } from "./commands/dashboards";
+import { alertsCommand } from "./commands/alerts";
 import { coverageCommand } from "./commands/coverage";
+import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
 import { replayCommand } from "./commands/replay";
@@ -29,6 +30,7 @@ program.addCommand(replayCommand(config));
 program.addCommand(smokeCommand(config));
 program.addCommand(summaryCommand(config));
 program.addCommand(restockPlanCommand(config));
+program.addCommand(alertsCommand(config));
 program.addCommand(reportCommand(config));
 program.addCommand(coverageCommand(config));
 program.addCommand(dashboardsCommand(config));

@@ -165,12 +165,14 @@ async function applyAlerts(
   return out;
 }
 
+/** Writes an alert's record. An acknowledgement, once stored, stays (the CLI sets it while the service runs). */
 export async function saveAlert(db: Kysely<Database> | Trx, a: Alert): Promise<void> {
   await sql`
     INSERT INTO stock.alert (alert_id, prison_id, machine_id, slot_id, type, detail, raised_at, acknowledged_at, acknowledged_by, cleared_at, reminded_at)
     VALUES (${a.id}, ${a.prisonId}, ${a.machineId}, ${a.slotId}, ${a.type}, ${a.detail}, ${a.raisedAt}, ${a.acknowledgedAt},
             ${a.acknowledgedBy}, ${a.clearedAt}, ${a.remindedAt})
-    ON CONFLICT (alert_id) DO UPDATE SET raised_at = excluded.raised_at, acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
+    ON CONFLICT (alert_id) DO UPDATE SET raised_at = excluded.raised_at, acknowledged_at = COALESCE(stock.alert.acknowledged_at, excluded.acknowledged_at),
+      acknowledged_by = COALESCE(stock.alert.acknowledged_by, excluded.acknowledged_by),
       cleared_at = excluded.cleared_at, reminded_at = excluded.reminded_at`.execute(db);
 }
 

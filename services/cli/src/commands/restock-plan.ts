@@ -23,9 +23,10 @@ export function restockPlanCommand(config: CliConfig): Command {
     .addHelpText(
       "after",
       `
-Machines come in priority order (projected stockout first); quantities are whole units:
-restock = Max − stock projected at the visit; naloxone lots expiring before the following
-visit are swapped. Times are the prison's local time. JSON keeps every field of the plan.
+Machines come in priority order (projected stockout first); quantities are whole units to
+bring: by default capacity − stock projected at the visit + safety stock (load what fits, take
+the rest back); with the reorder service's FILL_TO=max, Max − projected. Naloxone lots expiring
+before the following visit are swapped. Times are the prison's local time. JSON keeps every field of the plan.
 
 Examples:
   npx hrvend restock-plan --prison sm-north

@@ -326,7 +326,9 @@ describe(`the stock domain fed the simulator's small scenario (${DAYS} days) in 
 });
 
 describe("the same run reordered as through four gateway connections (windows of 1,000), put back in seq order", () => {
-  it("given the reordered stream, then level changes, stockout, offline and fault alerts equal the in-order run and the ledger", { timeout: 60_000 }, () => {
+  it("given the reordered stream, then level changes, stockout, offline and fault alerts equal the in-order run and the ledger", {
+    timeout: 60_000,
+  }, () => {
     const run = simulate();
     const events = run.arrivals.map((p) => parseEventBytes(p));
     const shuffled = reorder(events, 1000);
