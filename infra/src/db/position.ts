@@ -30,16 +30,18 @@ export async function committedSeq(db: Kysely<any>, consumer: string): Promise<n
  * Forgets everything a stateful service derived from the stream, so that it rebuilds its tables
  * from the first message: in one transaction, empties every table of the service's own schema
  * and removes its stream position (its durable consumer is recreated from that position when
- * the service starts). Returns the tables emptied. Needs a role that owns those tables.
+ * the service starts). Tables in `keep` hold configuration, not derived data, and stay. Returns
+ * the tables emptied. Needs a role that owns those tables.
  */
 export async function resetConsumer(
   db: Kysely<any>,
-  o: { schema: string; consumer: string },
+  o: { schema: string; consumer: string; keep?: readonly string[] },
 ): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const tables = await sql<{ t: string }>`
       SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables
-      WHERE schemaname = ${o.schema} ORDER BY tablename`.execute(trx);
+      WHERE schemaname = ${o.schema} AND NOT (tablename = ANY(${[...(o.keep ?? [])]}::text[]))
+      ORDER BY tablename`.execute(trx);
     const names = tables.rows.map((r) => r.t);
     if (names.length > 0) await sql`TRUNCATE ${sql.raw(names.join(", "))}`.execute(trx);
     await sql`DELETE FROM ingest.stream_position WHERE consumer = ${o.consumer}`.execute(trx);

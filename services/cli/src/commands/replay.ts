@@ -13,7 +13,11 @@ import { type ServiceName, startLocalService, stopLocalService } from "./service
 const REBUILDABLE = {
   stock: { schema: "stock", consumer: "stock" },
   reorder: { schema: "reorder", consumer: "reorder" },
-} as const satisfies Partial<Record<ServiceName, { schema: string; consumer: string }>>;
+  // Prevalence estimates and suppression settings are configuration: a rebuild keeps them.
+  coverage: { schema: "coverage", consumer: "coverage", keep: ["estimate", "suppression_setting"] },
+} as const satisfies Partial<
+  Record<ServiceName, { schema: string; consumer: string; keep?: readonly string[] }>
+>;
 type Rebuildable = keyof typeof REBUILDABLE;
 
 export function replayCommand(config: CliConfig): Command {
@@ -40,8 +44,8 @@ export function replayCommand(config: CliConfig): Command {
 recorder: writes are idempotent on the event key: replaying twice changes nothing, and events
 already recorded are counted as duplicates. Conflicting re-uses of a key are dead-lettered.
 
-stock, reorder: empties the service's own schema and its stream position in one
-transaction, then the service consumes the stream from its first message and rebuilds the same
+stock, reorder, coverage: empties the service's own schema and its stream position in one
+transaction (coverage keeps its estimates and suppression settings), then the service consumes the stream from its first message and rebuilds the same
 tables. On the local stack the service is stopped first and restarted; elsewhere (--database-url,
 an owner of the service's tables) stop every instance first and start them after the reset.
 Alert steps the stock service announces again carry the same ids (subscribers dedupe on them).
