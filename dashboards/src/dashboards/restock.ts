@@ -1,5 +1,5 @@
 import type { DashboardSpec, PanelSpec } from "../model";
-import { epochMs, inVar, select, timeFilter, timeGroup } from "../sql";
+import { epochMs, inVar, select, timeFilter, timeGroup, timeTo } from "../sql";
 import { itemVar, machineVar, prisonVar } from "./variables";
 
 const prisonFilter = inVar("prison_id", "prison");
@@ -204,7 +204,8 @@ const expiringLots: PanelSpec = {
   kind: "table",
   query: select({
     expiry: "expiry",
-    days_left: "expiry - (now() AT TIME ZONE 'UTC')::date",
+    // Counted to the end of the time range (Grafana's "now" unless the range is moved).
+    days_left: `expiry - (${timeTo})::date`,
     prison_id: "prison_id",
     machine_id: "machine_id",
     slot_id: "slot_id",
