@@ -13,7 +13,9 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { hrvend, hrvendInBackground } from "../support/cli";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
+import { ledgerFacts } from "../support/ledger";
 import { startPrivateServers } from "../support/private-servers";
+import { reconcileReorder } from "../support/reconcile";
 import { type ServiceProcess, startService } from "../support/services";
 import { ledgerEvents, runSimulator } from "../support/simulator";
 
@@ -157,55 +159,14 @@ describe("reorder through the pipeline", () => {
     await expect.poll(() => plansCaughtUp(tdb.db), { timeout: 30_000, interval: 100 }).toBe(true);
     const live = await reorderTables(tdb.db);
 
-    // Daily dispenses per machine, item and local day equal the ledger's dispense events.
-    const zoneOf = new Map(scenario.prisons.map((p) => [p.prisonId, p.timeZone]));
-    const expected = new Map<string, number>();
-    for (const { event: e } of truth) {
-      if (e.kind !== "dispense") continue;
-      const date = LocalCalendar.for(zoneOf.get(e.prisonId)!).dateOf(Date.parse(e.deviceTime));
-      const key = `${e.prisonId}/${e.machineId}/${e.itemId}/${date}`;
-      expected.set(key, (expected.get(key) ?? 0) + e.quantity);
-    }
-    const daily = await sql<{ k: string; quantity: number }>`
-      SELECT prison_id || '/' || machine_id || '/' || item_id || '/' || local_date::text AS k, quantity
-      FROM reorder.dispense_daily`.execute(tdb.db);
-    expect(new Map(daily.rows.map((r) => [r.k, r.quantity]))).toEqual(expected);
-    expect(expected.size).toBeGreaterThan(50);
-
-    // Slot parameters for every slot: Min ≤ Max ≤ capacity; stock and lots as the ledger ends.
-    const lastStock = new Map<
-      string,
-      { level: number; lots?: { lotId: string; expiry: string; quantity: number }[] }
-    >();
-    for (const line of readFileSync(ledger, "utf8").split("\n")) {
-      if (!line.includes('"fact":"stock"')) continue;
-      const f = JSON.parse(line);
-      lastStock.set(`${f.machineId}/${f.slotId}`, f);
-    }
+    // Daily dispenses, slot stock and lots as the ledger has them; plans that add up.
+    const counted = await reconcileReorder(tdb.db, ledgerFacts(ledger), scenario);
+    expect(counted.dispenseDays).toBeGreaterThan(50);
     const params = await sql<{
-      machine_id: string;
-      slot_id: string;
-      capacity: number;
-      stock: number;
-      lots: { lotId: string; expiry: string; quantity: number }[];
-      min: number;
-      max: number;
       average_daily: number;
-    }>`SELECT * FROM reorder.slot_parameters`.execute(tdb.db);
-    const slots = scenario.prisons.flatMap((p) =>
-      p.machines.flatMap((m) => m.slots.map((s) => ({ ...s, m }))),
-    );
-    expect(params.rows.map((r) => `${r.machine_id}/${r.slot_id}`).sort()).toEqual(
-      slots.map((s) => `${s.m.machineId}/${s.slotId}`).sort(),
-    );
-    for (const r of params.rows) {
-      const key = `${r.machine_id}/${r.slot_id}`;
-      expect(r.min, key).toBeLessThanOrEqual(r.max);
-      expect(r.max, key).toBeLessThanOrEqual(r.capacity);
-      expect(r.stock, key).toBe(lastStock.get(key)?.level ?? 0);
-      expect(r.lots, key).toEqual((lastStock.get(key)?.lots ?? []).filter((l) => l.quantity > 0));
-    }
+    }>`SELECT average_daily FROM reorder.slot_parameters`.execute(tdb.db);
     expect(params.rows.some((r) => r.average_daily > 0)).toBe(true);
+    const slots = scenario.prisons.flatMap((p) => p.machines.flatMap((m) => m.slots));
 
     // The plan of each prison: every machine, priority order, whole quantities, a pick list that adds up.
     const stored = await sql<{ prison_id: string; plan: RestockPlan; as_of: Date }>`
@@ -224,18 +185,7 @@ describe("reorder through the pipeline", () => {
         else if (b.projectedStockoutAt !== null)
           expect(a.projectedStockoutAt).toBeLessThanOrEqual(b.projectedStockoutAt);
       }
-      const byItem = new Map<string, number>();
-      for (const m of plan.machines) {
-        expect(m.loadUnits).toBe(m.slots.reduce((n, s) => n + s.loadUnits, 0));
-        for (const s of m.slots) {
-          expect(Number.isInteger(s.quantity) && s.quantity >= 0).toBe(true);
-          // The default fills up: capacity − projected, plus the lead-time safety stock to take back if unused.
-          expect(plan.fillTo).toBe("capacity");
-          expect(s.projectedAtVisit + s.quantity).toBe(s.capacity + Math.ceil(s.safetyStock - 1e-9));
-          byItem.set(s.itemId, (byItem.get(s.itemId) ?? 0) + s.loadUnits);
-        }
-      }
-      expect(new Map(plan.pickList.map((l) => [l.itemId, l.totalUnits]))).toEqual(byItem);
+      for (const m of plan.machines) expect(m.loadUnits).toBe(m.slots.reduce((n, s) => n + s.loadUnits, 0));
       for (const l of plan.pickList) expect(l.totalUnits).toBe(l.restockUnits + l.replacementUnits);
 
       // The CLI prints the same plan.
