@@ -162,8 +162,24 @@ export async function fillPipeline(opts: {
       Number(
         (await sql<{ n: string }>`SELECT count(*) AS n FROM ingest.dead_letter`.execute(opts.db)).rows[0]?.n,
       );
+    // The coverage service publishes its suppressed figures once its figures settle (a
+    // publish_state table, where it exists, says whether publication has caught up).
+    const published = async () => {
+      const n = await sql<{ n: string }>`SELECT count(*) AS n FROM funder.coverage`.execute(opts.db);
+      if (Number(n.rows[0]?.n) === 0) return false;
+      const state = await sql<{ t: string | null }>`
+        SELECT to_regclass('coverage.publish_state')::text AS t`.execute(opts.db);
+      if (!state.rows[0]?.t) return true;
+      const r = await sql<{ behind: boolean | null }>`
+        SELECT bool_or(published_revision < figure_revision) AS behind FROM coverage.publish_state`.execute(
+        opts.db,
+      );
+      return r.rows[0]?.behind === false;
+    };
     const deadline = Date.now() + 30 * 60_000;
-    while (!((await caughtUp()) && (await plansFresh()) && (await deadLetters()) >= rejects)) {
+    while (
+      !((await caughtUp()) && (await plansFresh()) && (await deadLetters()) >= rejects && (await published()))
+    ) {
       if (Date.now() > deadline) throw new Error("the consumers did not catch up within 30 minutes");
       await new Promise((r) => setTimeout(r, 500));
     }

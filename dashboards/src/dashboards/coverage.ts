@@ -29,9 +29,14 @@ const inRange = (grain: string) => [
 ];
 const prisonsOrProgramme = `(${inVar("prison_id", "prison")} OR prison_id = ${PROGRAMME})`;
 
-/** A count as funders may see it: "<threshold" when suppressed. */
+/**
+ * A count as funders may see it: "<threshold" when hidden for being small, "hidden" when hidden
+ * only to protect another cell (complementary suppression: it may be large). The view's `small`
+ * column names the former; read through to_jsonb so the query also runs where it is absent
+ * (then every hidden count shows as "<threshold").
+ */
 const shown = (column: string, camel: string) =>
-  `CASE WHEN '${camel}' = ANY(suppressed) THEN '<' || threshold ELSE ${column}::text END`;
+  `CASE WHEN '${camel}' = ANY(suppressed) THEN CASE WHEN coalesce((to_jsonb(c) -> 'small') ? '${camel}', true) THEN '<' || threshold ELSE 'hidden' END ELSE ${column}::text END`;
 
 /** The latest quarter in range, programme-wide. */
 const latestProgramme: Query = select({
@@ -134,7 +139,7 @@ const byPrison: PanelSpec = {
     naloxone_kits: shown("naloxone_kits", "naloxoneKits"),
     naloxone_per_100_releases: "round(naloxone_per_100_releases::numeric, 1)",
   })
-    .from("funder.coverage")
+    .from("funder.coverage c")
     .where(...inRange("quarter"), prisonsOrProgramme)
     .orderBy("period_start DESC", `prison_id = ${PROGRAMME} DESC`, "prison")
     .build(),
