@@ -4,6 +4,7 @@ import { startBatchConsumer } from "@hrvend/infra/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { Counter } from "prom-client";
 import { loadCoverageConfig } from "./config";
+import { startPublisher } from "./publisher";
 import { coverageWriter } from "./writer";
 
 const config = loadCoverageConfig(process.env);
@@ -32,7 +33,15 @@ const consumer = await startBatchConsumer({
   write: coverageWriter({ db, consumer: config.CONSUMER, stream: config.EVENTS_STREAM, applied }),
 });
 
+const publisher = startPublisher(db, config.PUBLISH_INTERVAL_MS, log);
+
 const http = await serveMetrics(registry, config.METRICS_PORT);
 log.info({ metricsPort: http.port }, "coverage ready");
 
-drainOnSignals(log, [() => consumer.stop(), () => nc.drain(), () => db.destroy(), () => http.server.close()]);
+drainOnSignals(log, [
+  () => consumer.stop(),
+  () => publisher.stop(),
+  () => nc.drain(),
+  () => db.destroy(),
+  () => http.server.close(),
+]);

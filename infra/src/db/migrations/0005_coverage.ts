@@ -179,8 +179,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE TABLE coverage.published (${FIGURE_COLUMNS},
       suppressed text[]  NOT NULL,
+      small      text[]  NOT NULL,
       threshold  integer NOT NULL
     )`.execute(db);
+
+  // Publication is derived from the committed figures, at most every second and at rest: the
+  // revisions say whether it is behind (a batch bumps figure_revision in its transaction).
+  await sql`
+    CREATE TABLE coverage.publish_state (
+      id                 integer PRIMARY KEY CHECK (id = 1),
+      figure_revision    bigint      NOT NULL,
+      published_revision bigint      NOT NULL,
+      published_at       timestamptz
+    )`.execute(db);
+  await sql`INSERT INTO coverage.publish_state (id, figure_revision, published_revision) VALUES (1, 0, 0)`.execute(
+    db,
+  );
 
   await sql`GRANT USAGE ON SCHEMA coverage TO hrvend_writer`.execute(db);
   await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA coverage TO hrvend_writer`.execute(
@@ -198,7 +212,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
              p.naloxone_kits, p.naloxone_per_100_prisoners, p.naloxone_per_100_releases,
              p.oat_active_end, p.oat_reach_pct, p.oat_band,
              p.est_pwid, p.est_opioid_dependent, p.injecting_prevalence, p.opioid_dependence_prevalence,
-             p.estimate_id, p.estimate_source, p.suppressed, p.threshold, p.computed_at
+             p.estimate_id, p.estimate_source, p.suppressed, p.small, p.threshold, p.computed_at
       FROM coverage.published p
       LEFT JOIN coverage.prison pr ON pr.prison_id = p.scope`.execute(db);
   await sql`

@@ -161,3 +161,31 @@ describe("suppression across periods", () => {
     expect(cells.get("month|2026-03-01|p0")?.has("naloxoneKits")).toBe(false);
   });
 });
+
+describe("choosing the complementary cell", () => {
+  const q = (start: string, end: string, nspNew: number, grain: "quarter" | "year" = "quarter") => ({
+    ...counts("p0", {
+      nspNew,
+      nspClients: nspNew,
+      syringeKits: 100,
+      syringes: 1000,
+      naloxoneKits: 10,
+      oatActiveEnd: 10,
+    }),
+    grain,
+    periodStart: start,
+    periodEnd: end,
+  });
+  it("given 3 new clients in a 4-day second quarter and none returning in the first, when suppressed, then the year's count is hidden, not the first quarter's headline", () => {
+    const rows = [
+      q("2026-01-01", "2026-03-31", 98),
+      q("2026-04-01", "2026-06-30", 3),
+      q("2026-01-01", "2026-12-31", 101, "year"),
+    ];
+    const { cells, small } = suppress(rows, () => 5);
+    expect([...(small.get("quarter|2026-04-01|p0") ?? [])]).toContain("nspNew");
+    expect(cells.get("year|2026-01-01|p0")?.has("nspNew")).toBe(true);
+    expect(cells.get("quarter|2026-01-01|p0")?.has("nspNew")).toBe(false);
+    expect(cells.get("quarter|2026-01-01|p0")?.has("nspClients")).toBe(false);
+  });
+});

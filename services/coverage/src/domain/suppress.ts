@@ -63,8 +63,14 @@ const cellKey = (f: Pick<Figure, "grain" | "periodStart" | "scope">, column: Cou
  * - over time, per prison (and programme) and additive column: a week or month is the sum of
  *   its days, a quarter of its months, a year of its quarters (days without data are zero).
  */
-export function relationsOf(rows: readonly Row[]): string[][] {
-  const out: string[][] = [];
+export interface Relation {
+  cells: string[];
+  /** Over time: the coarser period's cell (cheaper to hide than one more small period). */
+  parent?: string;
+}
+
+export function relationsOf(rows: readonly Row[]): Relation[] {
+  const out: Relation[] = [];
   const tables = new Map<string, Row[]>();
   for (const r of rows)
     tables.set(`${r.grain}|${r.periodStart}`, [...(tables.get(`${r.grain}|${r.periodStart}`) ?? []), r]);
@@ -72,11 +78,12 @@ export function relationsOf(rows: readonly Row[]): string[][] {
     const total = t.find((r) => r.scope === PROGRAMME);
     if (!total) continue;
     const prisons = t.filter((r) => r.scope !== PROGRAMME);
-    for (const c of COUNT_COLUMNS) out.push([...prisons.map((r) => cellKey(r, c)), cellKey(total, c)]);
+    for (const c of COUNT_COLUMNS)
+      out.push({ cells: [...prisons.map((r) => cellKey(r, c)), cellKey(total, c)] });
   }
   for (const r of rows) {
-    out.push([cellKey(r, "nspNew"), cellKey(r, "nspReturning"), cellKey(r, "nspClients")]);
-    out.push([cellKey(r, "syringeKits"), cellKey(r, "syringes")]);
+    out.push({ cells: [cellKey(r, "nspNew"), cellKey(r, "nspReturning"), cellKey(r, "nspClients")] });
+    out.push({ cells: [cellKey(r, "syringeKits"), cellKey(r, "syringes")] });
   }
   const byScopeGrain = new Map<string, Row[]>();
   for (const r of rows)
@@ -87,7 +94,10 @@ export function relationsOf(rows: readonly Row[]): string[][] {
       (c) => c.periodStart >= parent.periodStart && c.periodEnd <= parent.periodEnd,
     );
     for (const c of ADDITIVE_OVER_TIME)
-      out.push([...children.map((ch) => cellKey(ch, c)), cellKey(parent, c)]);
+      out.push({
+        cells: [...children.map((ch) => cellKey(ch, c)), cellKey(parent, c)],
+        parent: cellKey(parent, c),
+      });
   }
   return out;
 }
@@ -95,17 +105,35 @@ export function relationsOf(rows: readonly Row[]): string[][] {
 export interface Suppressed {
   /** Hidden columns per row (`grain|periodStart|scope`), derived figures included. */
   cells: Map<string, Set<SuppressedColumn>>;
+  /** The counts hidden for being small (primary suppression), per row: shown as "<threshold". */
+  small: Map<string, Set<CountColumn>>;
+}
+
+/**
+ * What hiding one more cell costs the reader: its value (small first), ten times more for the
+ * headline NSP client count, half for the coarser period of a relation over time (one more
+ * hidden small day or quarter protects as well and keeps the finer table readable). A zero is a
+ * last resort: a zero the reader can infer (no returning clients in a programme's first period)
+ * protects nothing.
+ */
+function cost(key: string, value: number, relation: Relation): number {
+  if (value === 0) return Number.MAX_SAFE_INTEGER;
+  let c = value;
+  if (key.endsWith("|nspClients")) c *= 10;
+  if (relation.parent === key) c *= 0.5;
+  return c;
 }
 
 /**
  * Primary suppression (counts 1 … threshold−1, the threshold in force for the row's period),
- * then complementary: while a relation has exactly one hidden cell, hide its smallest visible
- * cell too (a zero only when nothing else is left), until no relation changes. Then rates and
- * bands computed from a hidden count are hidden. Deterministic: ties break by cell key.
+ * then complementary: while a relation has exactly one hidden cell, hide its cheapest visible
+ * cell too (see cost), until no relation changes. Then rates and bands computed from a hidden
+ * count are hidden. Deterministic: ties break by cell key.
  */
 export function suppress(figures: readonly Row[], thresholdOf: (f: Row) => number): Suppressed {
   const value = new Map<string, number | null>();
   const hidden = new Set<string>();
+  const primary = new Set<string>();
   for (const f of figures) {
     const threshold = thresholdOf(f);
     if (!Number.isInteger(threshold) || threshold < 1)
@@ -114,13 +142,19 @@ export function suppress(figures: readonly Row[], thresholdOf: (f: Row) => numbe
       const v = f[column] ?? null;
       const k = cellKey(f, column);
       value.set(k, v);
-      if (v !== null && v >= 1 && v < threshold) hidden.add(k);
+      if (v !== null && v >= 1 && v < threshold) {
+        hidden.add(k);
+        primary.add(k);
+      }
     }
   }
-  const relations = relationsOf(figures).map((r) => r.filter((k) => value.has(k) && value.get(k) !== null));
+  const relations = relationsOf(figures).map((r) => ({
+    ...r,
+    cells: r.cells.filter((k) => value.has(k) && value.get(k) !== null),
+  }));
   const byCell = new Map<string, number[]>();
   relations.forEach((r, i) => {
-    for (const k of r) byCell.set(k, [...(byCell.get(k) ?? []), i]);
+    for (const k of r.cells) byCell.set(k, [...(byCell.get(k) ?? []), i]);
   });
   // Work list: relations to (re)check; a newly hidden cell puts its relations back on it.
   const queue = relations.map((_, i) => i);
@@ -128,19 +162,18 @@ export function suppress(figures: readonly Row[], thresholdOf: (f: Row) => numbe
   while (queue.length > 0) {
     const i = queue.shift() as number;
     queued.delete(i);
-    const r = relations[i] ?? [];
+    const r = relations[i];
+    if (!r) continue;
     let count = 0;
-    for (const k of r) if (hidden.has(k)) count++;
+    for (const k of r.cells) if (hidden.has(k)) count++;
     if (count !== 1) continue;
     let pick: string | undefined;
     let best = Number.POSITIVE_INFINITY;
-    for (const k of r) {
+    for (const k of r.cells) {
       if (hidden.has(k)) continue;
-      const v = value.get(k) ?? 0;
-      // Positive values first (hiding a zero protects less), smallest first.
-      const rank = v === 0 ? Number.MAX_SAFE_INTEGER : v;
-      if (rank < best || (rank === best && pick !== undefined && k < pick)) {
-        best = rank;
+      const c = cost(k, value.get(k) ?? 0, r);
+      if (c < best || (c === best && pick !== undefined && k < pick)) {
+        best = c;
         pick = k;
       }
     }
@@ -153,14 +186,20 @@ export function suppress(figures: readonly Row[], thresholdOf: (f: Row) => numbe
       }
   }
   const cells = new Map<string, Set<SuppressedColumn>>();
+  const small = new Map<string, Set<CountColumn>>();
   for (const f of figures) {
     const set = new Set<SuppressedColumn>();
-    for (const column of COUNT_COLUMNS) if (hidden.has(cellKey(f, column))) set.add(column);
+    const prim = new Set<CountColumn>();
+    for (const column of COUNT_COLUMNS) {
+      if (hidden.has(cellKey(f, column))) set.add(column);
+      if (primary.has(cellKey(f, column))) prim.add(column);
+    }
     for (const [derived, from] of Object.entries(DERIVED_FROM) as [DerivedColumn, readonly CountColumn[]][])
       if (from.some((c) => set.has(c))) set.add(derived);
     cells.set(rowKey(f), set);
+    small.set(rowKey(f), prim);
   }
-  return { cells };
+  return { cells, small };
 }
 
 /** One period's table alone (tests and previews); the service suppresses all its tables together. */
@@ -176,23 +215,29 @@ export function suppressTable(figures: readonly Figure[], threshold = DEFAULT_TH
 export type PublishedFigure = {
   [K in keyof Figure]: K extends SuppressedColumn ? Figure[K] | null : Figure[K];
 } & {
+  /** Every hidden column. */
   suppressed: SuppressedColumn[];
+  /** The hidden counts that are small (1 … threshold−1); the others are hidden to protect them. */
+  small: CountColumn[];
   threshold: number;
 };
 
 export function publishedRow(
   f: Figure,
   hidden: ReadonlySet<SuppressedColumn>,
+  small: ReadonlySet<CountColumn>,
   threshold: number,
 ): PublishedFigure {
   const out: Record<string, unknown> = { ...f };
   for (const c of hidden) out[c] = null;
-  return { ...(out as PublishedFigure), suppressed: [...hidden].sort(), threshold };
+  return { ...(out as PublishedFigure), suppressed: [...hidden].sort(), small: [...small].sort(), threshold };
 }
 
 export function publish(figures: readonly Figure[], threshold = DEFAULT_THRESHOLD): PublishedFigure[] {
-  const { cells } = suppress(figures, () => threshold);
-  return figures.map((f) => publishedRow(f, cells.get(rowKey(f)) ?? new Set(), threshold));
+  const { cells, small } = suppress(figures, () => threshold);
+  return figures.map((f) =>
+    publishedRow(f, cells.get(rowKey(f)) ?? new Set(), small.get(rowKey(f)) ?? new Set(), threshold),
+  );
 }
 
 export { rowKey as figureKey };

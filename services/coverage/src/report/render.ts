@@ -50,10 +50,12 @@ const esc = (s: unknown) =>
   );
 
 type Key = keyof FunderFigure;
-const hiddenMark = (f: FunderFigure) => `&lt;${f.threshold}`;
+/** A small count reads "<5"; a cell hidden to protect one (a total, a difference, a rate) reads "x". */
+const isSmall = (f: FunderFigure, k: Key) => ((f.small ?? []) as string[]).includes(k as string);
+const mark = (f: FunderFigure, k: Key) => (isSmall(f, k) ? `&lt;${f.threshold}` : "x");
 
 function cell(f: FunderFigure, k: Key, digits = 0, suffix = ""): string {
-  if ((f.suppressed as string[]).includes(k as string)) return `<td class="sup">${hiddenMark(f)}</td>`;
+  if ((f.suppressed as string[]).includes(k as string)) return `<td class="sup">${mark(f, k)}</td>`;
   const v = f[k];
   if (v === null || v === undefined) return `<td class="na">–</td>`;
   if (typeof v === "number")
@@ -61,7 +63,7 @@ function cell(f: FunderFigure, k: Key, digits = 0, suffix = ""): string {
   return `<td>${esc(v)}</td>`;
 }
 function banded(f: FunderFigure, k: Key, band: Key, digits = 0): string {
-  if ((f.suppressed as string[]).includes(k as string)) return `<td class="sup">${hiddenMark(f)}</td>`;
+  if ((f.suppressed as string[]).includes(k as string)) return `<td class="sup">${mark(f, k)}</td>`;
   const v = f[k] as number | null;
   if (v === null) return `<td class="na">–</td>`;
   return `<td><span class="band ${esc(f[band])}">${v.toFixed(digits)} · ${esc(f[band])}</span></td>`;
@@ -119,7 +121,7 @@ function chart(
       const hidden = (f.suppressed as string[]).includes(k as string);
       const name = `<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="lbl">${esc(label(f))}</text>`;
       if (hidden || v === null)
-        return `${name}<text x="${left + 4}" y="${y + 14}" class="val">${hidden ? hiddenMark(f) : "–"}</text>`;
+        return `${name}<text x="${left + 4}" y="${y + 14}" class="val">${hidden ? mark(f, k) : "–"}</text>`;
       return `${name}<rect class="bar ${bandOf(v)}" x="${left}" y="${y + 3}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${rowH - 6}"/><text x="${(x(v) + 4).toFixed(1)}" y="${y + 14}" class="val">${v.toFixed(1)}</text>`;
     })
     .join("");
@@ -217,7 +219,7 @@ dl dt { font-weight: bold; margin-top: 4px; } dl dd { margin: 0 0 2px 12px; }
 <div class="meta">Period ${esc(meta.from)} – ${esc(meta.to)} · by ${esc(meta.grain)}${meta.prisonId ? ` · prison ${esc(meta.prisonId)}` : ""} · generated ${esc(meta.generatedAt)} by hrvend from the funder views (small numbers suppressed)</div>
 ${empty}${sections.join("\n")}
 <h2>Suppression</h2>
-<div class="legend"><p><strong>&lt;${esc(thresholds.join(", ") || 5)}</strong>: a count between 1 and ${esc((thresholds[0] ?? 5) - 1)} (people, kits or syringes) is not shown, so that no person can be singled out. Where a total, a difference (clients = new + returning, programme = sum of prisons) or a rate would reveal a hidden count, a second cell is hidden too (complementary suppression), and rates and bands computed from a hidden count are hidden. Population, releases and estimates are institutional figures and are shown. Zero is shown as 0.</p>
+<div class="legend"><p><strong>&lt;${esc(thresholds.join(", ") || 5)}</strong>: a count between 1 and ${esc((thresholds[0] ?? 5) - 1)} (people, kits or syringes), not shown so that no person can be singled out. <strong>x</strong>: a figure hidden because, with the published numbers, it would reveal such a count: a total or a difference (programme = sum of prisons, clients = new + returning, a month = its days, a year = its quarters) or a rate or band computed from a hidden count (complementary suppression). Population, releases and estimates are institutional figures and are shown. Zero is shown as 0.</p>
 ${data.thresholds.length > 0 ? `<p>Threshold settings: ${data.thresholds.map((t) => `${esc(t.threshold)} from ${esc(t.effectiveFrom)} (${esc(t.source)})`).join("; ")}.</p>` : "<p>Threshold: the default, 5 (counts 1–4 hidden).</p>"}</div>
 <h2>Estimates used</h2>
 <table class="estimates"><thead><tr><th scope="col">Prison</th><th scope="col">Injecting prevalence</th><th scope="col">Opioid-dependence prevalence</th><th scope="col">Source</th></tr></thead><tbody>${estimatesUsed}</tbody></table>
@@ -274,7 +276,11 @@ export function renderCsv(data: FunderData): string {
   for (const f of data.figures)
     lines.push(
       CSV_COLUMNS.map((c) =>
-        (f.suppressed as string[]).includes(c as string) ? `<${f.threshold}` : csvField(f[c]),
+        (f.suppressed as string[]).includes(c as string)
+          ? isSmall(f, c)
+            ? `<${f.threshold}`
+            : "x"
+          : csvField(f[c]),
       ).join(","),
     );
   return `${lines.join("\n")}\n`;

@@ -1,7 +1,7 @@
 import type { Database } from "@hrvend/infra/db";
 import { type Kysely, sql } from "kysely";
 import type { EstimatesFile } from "../domain";
-import { refreshFigures } from "./figures-store";
+import { refreshFigures, republish } from "./figures-store";
 import { lockFigures } from "./lock";
 
 /**
@@ -35,6 +35,7 @@ export async function saveConfig(
           loaded_at = now()`.execute(trx);
     }
     const figures = await refreshFigures(trx, "all");
+    await republish(trx);
     return { estimates: file.estimates.length, thresholds: file.suppression.length, figures };
   });
 }

@@ -16,6 +16,7 @@ import {
   type TouchedPeriod,
   thresholdFor,
 } from "../domain";
+import { lockFigures } from "./lock";
 import { camelKeys, snakeKeys } from "./rows";
 
 /**
@@ -118,9 +119,7 @@ export function periodTable(counts: readonly PeriodCounts[], config: FigureConfi
 
 /**
  * Recomputes the figures of whole period tables (all scopes of a grain and start: the programme
- * row needs its prisons'), then the suppressed publication. Complementary suppression links
- * tables (a month is the sum of its days), so it runs over every figure; only rows whose values
- * or hidden cells changed are rewritten.
+ * row needs its prisons') and marks the publication behind (figure_revision).
  */
 export async function refreshFigures(
   trx: Kysely<Database>,
@@ -150,15 +149,30 @@ export async function refreshFigures(
     "figure",
     figures.map((f) => snakeKeys({ ...f })),
   );
-  await republish(trx, config, new Set(tables.keys()));
+  await sql`UPDATE coverage.publish_state SET figure_revision = figure_revision + 1 WHERE id = 1`.execute(
+    trx,
+  );
   return figures.length;
 }
 
-async function republish(
-  trx: Kysely<Database>,
-  config: FigureConfig,
-  changed: ReadonlySet<string>,
-): Promise<void> {
+/** Whether the publication is behind the figures. */
+export async function publicationBehind(db: Kysely<Database>): Promise<boolean> {
+  const r = await sql<{ behind: boolean }>`
+    SELECT published_revision < figure_revision AS behind FROM coverage.publish_state WHERE id = 1`.execute(
+    db,
+  );
+  return r.rows[0]?.behind ?? false;
+}
+
+/**
+ * Publishes the suppressed figures (the funder views read them). Complementary suppression links
+ * tables (a month is the sum of its days), so it runs over every figure; only rows whose
+ * published content changed are rewritten. Runs inside the caller's transaction, under the lock.
+ */
+export async function republish(trx: Kysely<Database>): Promise<number> {
+  const rev = await sql<{ figure_revision: string }>`
+    SELECT figure_revision FROM coverage.publish_state WHERE id = 1`.execute(trx);
+  const config = await loadFigureConfig(trx);
   const all = await sql<Record<string, unknown>>`
     SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure`.execute(
     trx,
@@ -168,33 +182,43 @@ async function republish(
     return f as Figure;
   });
   const thresholdOf = (f: { periodEnd: string }) => thresholdFor(f.periodEnd, config.thresholds);
-  const { cells } = suppress(figures, thresholdOf);
-  const before = await sql<{
-    grain: string;
-    period_start: string;
-    scope: string;
-    suppressed: string[];
-    threshold: number;
-  }>`
-    SELECT grain, period_start::text AS period_start, scope, suppressed, threshold FROM coverage.published`.execute(
+  const { cells, small } = suppress(figures, thresholdOf);
+  const before = await sql<Record<string, unknown>>`
+    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.published`.execute(
     trx,
   );
+  const fingerprint = (r: Record<string, unknown>) =>
+    JSON.stringify(
+      Object.keys(r)
+        .filter((k) => k !== "computed_at")
+        .sort()
+        .map((k) => [k, r[k]]),
+    );
   const was = new Map(
-    before.rows.map((r) => [
-      `${r.grain}|${r.period_start}|${r.scope}`,
-      `${r.threshold}|${r.suppressed.join(",")}`,
-    ]),
+    before.rows.map((r) => [`${r["grain"]}|${r["period_start"]}|${r["scope"]}`, fingerprint(r)]),
   );
   const out: Record<string, unknown>[] = [];
   for (const f of figures) {
     const k = figureKey(f);
-    const hidden = cells.get(k) ?? new Set();
-    const threshold = thresholdOf(f);
-    const now = `${threshold}|${[...hidden].sort().join(",")}`;
-    if (changed.has(`${f.grain}|${f.periodStart}`) || was.get(k) !== now)
-      out.push(snakeKeys({ ...publishedRow(f, hidden, threshold) }));
+    const row = snakeKeys({
+      ...publishedRow(f, cells.get(k) ?? new Set(), small.get(k) ?? new Set(), thresholdOf(f)),
+    });
+    if (was.get(k) !== fingerprint(row)) out.push(row);
   }
   await upsertAll(trx, "published", out);
+  await sql`
+    UPDATE coverage.publish_state SET published_revision = ${rev.rows[0]?.figure_revision ?? "0"}, published_at = now()
+    WHERE id = 1`.execute(trx);
+  return out.length;
+}
+
+/** Brings the publication up to date in its own transaction (the service's timer, start-up, drain). */
+export async function publishIfBehind(db: Kysely<Database>): Promise<number | null> {
+  if (!(await publicationBehind(db))) return null;
+  return db.transaction().execute(async (trx) => {
+    await lockFigures(trx);
+    return republish(trx);
+  });
 }
 
 async function upsertAll(

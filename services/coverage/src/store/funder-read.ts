@@ -38,7 +38,7 @@ export async function readFunderData(
            nsp_clients, nsp_new, nsp_returning, nsp_regular, nsp_reach_pct, regular_pct, syringe_kits, syringes,
            syringes_per_pwid_year, syringe_band, naloxone_kits, naloxone_per_100_prisoners,
            naloxone_per_100_releases, oat_active_end, oat_reach_pct, oat_band, est_pwid, est_opioid_dependent,
-           injecting_prevalence, opioid_dependence_prevalence, estimate_id, estimate_source, suppressed, threshold
+           injecting_prevalence, opioid_dependence_prevalence, estimate_id, estimate_source, suppressed, small, threshold
     FROM funder.coverage
     WHERE grain = ${q.grain} AND period_start >= ${q.from}::date AND period_end <= ${q.to}::date
       ${q.prisonId ? sql`AND (prison_id = ${q.prisonId} OR prison_id = '*')` : sql``}
