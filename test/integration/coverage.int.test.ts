@@ -193,6 +193,19 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
   });
 
   it("funder views: no visible count 1–4, and no hidden cell recoverable from a published table", async () => {
+    // The auditors find a leak when there is one: a hidden count next to a published total.
+    const leak = (scope: string, oat: number | null) => ({
+      scope,
+      grain: "month",
+      period_start: "2026-03-01",
+      period_end: "2026-03-31",
+      oat_active_end: oat,
+    });
+    const leaky = [leak("a", null), leak("b", 12), leak("*", 15)] as unknown as Parameters<
+      typeof recoverableByPeeling
+    >[0];
+    expect(recoverableCells(leaky, 10)).toEqual(["a.oat_active_end"]);
+    expect(recoverableByPeeling(leaky, 10)).toEqual(["month|2026-03-01|a|oat_active_end"]);
     const funder = createDb(tdb.roleUrl("hrvend_funder"), { max: 1 });
     try {
       const rows = await sql<

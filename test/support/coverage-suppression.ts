@@ -121,7 +121,8 @@ export function recoverableCells(rows: readonly Row[], syringesPerKit: number): 
  * until nothing changes. Relations: per period table, prisons sum to the programme total; per
  * row, clients = new + returning and syringes = kits × syringes per kit; over time, per scope,
  * the additive counts of a week or month are the sum of its days', a quarter's of its months',
- * a year's of its quarters'; a visible rate reveals its count.
+ * a year's of its quarters'; OAT clients at the end are equal for periods ending the same day;
+ * a visible rate reveals its count.
  */
 export function recoverableByPeeling(
   rows: readonly (Row & { grain: string; period_start: string; period_end: string })[],
@@ -176,6 +177,16 @@ export function recoverableByPeeling(
         relations.push([...kids.map((k) => [key(k, c), 1] as [string, number]), [key(r, c), -1]]);
     }
   }
+  // OAT clients active at the end: equal for periods ending the same day.
+  const byEnd = new Map<string, (typeof rows)[number][]>();
+  for (const r of rows)
+    byEnd.set(`${r.scope}|${r.period_end}`, [...(byEnd.get(`${r.scope}|${r.period_end}`) ?? []), r]);
+  for (const same of byEnd.values())
+    for (let i = 1; i < same.length; i++)
+      relations.push([
+        [key(same[0] as Row & { grain: string; period_start: string }, "oat_active_end"), 1],
+        [key(same[i] as Row & { grain: string; period_start: string }, "oat_active_end"), -1],
+      ]);
   const recovered: string[] = [];
   for (let changed = true; changed; ) {
     changed = false;

@@ -189,3 +189,38 @@ describe("choosing the complementary cell", () => {
     expect(cells.get("quarter|2026-01-01|p0")?.has("nspClients")).toBe(false);
   });
 });
+
+describe("stocks at the period's end", () => {
+  it("given a month and its last day with the same OAT count, when the day's is hidden to protect another prison, then the month's is hidden too", () => {
+    const row = (scope: string, grain: "day" | "month", start: string, oatActiveEnd: number) => ({
+      ...counts(scope, {
+        oatActiveEnd,
+        nspClients: 0,
+        nspNew: 0,
+        nspRegular: null,
+        syringeKits: 0,
+        syringes: 0,
+        naloxoneKits: 0,
+      }),
+      grain,
+      periodStart: start,
+      periodEnd: "2026-03-31",
+    });
+    const rows = [
+      row("p0", "day", "2026-03-31", 3),
+      row("p1", "day", "2026-03-31", 12),
+      row(PROGRAMME, "day", "2026-03-31", 15),
+      row("p0", "month", "2026-03-01", 3),
+      row("p1", "month", "2026-03-01", 12),
+      row(PROGRAMME, "month", "2026-03-01", 15),
+    ];
+    const { cells } = suppress(rows, () => 5);
+    const hiddenOat = [...cells].filter(([, set]) => set.has("oatActiveEnd")).map(([k]) => k);
+    // p0 is small in both; whichever cell protects it in one table is hidden in the other too.
+    for (const scope of ["p1", PROGRAMME])
+      expect(hiddenOat.includes(`day|2026-03-31|${scope}`)).toBe(
+        hiddenOat.includes(`month|2026-03-01|${scope}`),
+      );
+    expect(hiddenOat.length).toBeGreaterThanOrEqual(4);
+  });
+});

@@ -61,7 +61,8 @@ const cellKey = (f: Pick<Figure, "grain" | "periodStart" | "scope">, column: Cou
  * - per row, clients = new + returning;
  * - per row, syringes = kits × syringes per kit: kits and syringes are hidden together;
  * - over time, per prison (and programme) and additive column: a week or month is the sum of
- *   its days, a quarter of its months, a year of its quarters (days without data are zero).
+ *   its days, a quarter of its months, a year of its quarters (days without data are zero);
+ * - OAT clients active at the end are equal for all periods that end on the same day.
  */
 export interface Relation {
   cells: string[];
@@ -99,6 +100,14 @@ export function relationsOf(rows: readonly Row[]): Relation[] {
         parent: cellKey(parent, c),
       });
   }
+  // A stock at the period's end is the same number for every period ending that day (a month's
+  // OAT clients at its end are its last day's): equal cells are hidden together.
+  const byEnd = new Map<string, Row[]>();
+  for (const r of rows)
+    byEnd.set(`${r.scope}|${r.periodEnd}`, [...(byEnd.get(`${r.scope}|${r.periodEnd}`) ?? []), r]);
+  for (const same of byEnd.values())
+    for (let i = 1; i < same.length; i++)
+      out.push({ cells: [cellKey(same[0] as Row, "oatActiveEnd"), cellKey(same[i] as Row, "oatActiveEnd")] });
   return out;
 }
 
