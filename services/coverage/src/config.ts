@@ -14,7 +14,8 @@ export const CoverageEnv = z.object({
     .regex(/^[\w-]+$/)
     .default("coverage"),
   BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2000),
-  BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Coverage is not urgent: waiting longer fills batches, and each batch recounts its periods once. */
+  BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(500),
   /** How often the suppressed publication catches up with the figures. */
   PUBLISH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9468),
