@@ -115,6 +115,7 @@ beforeAll(async () => {
   const inStream = async () => (await jsm.streams.info("HR_EVENTS")).state.messages;
   const events = facts.filter((f) => f.fact === "event").length;
   await until("all events in the stream", inStream, (n) => n === events, 180_000);
+  const streamDone = Date.now();
   const last = (await jsm.streams.info("HR_EVENTS")).state.last_seq;
   await nc.close();
   const position = async () =>
@@ -133,7 +134,7 @@ beforeAll(async () => {
     ).rows[0]?.behind;
   await until("the suppressed publication", behind, (b) => b === false, 60_000);
   console.log(
-    `coverage caught up ${((Date.now() - simDone) / 1000).toFixed(1)} s after the simulator finished`,
+    `all events in the stream ${((streamDone - simDone) / 1000).toFixed(1)} s after the simulator finished; coverage caught up and published ${((Date.now() - streamDone) / 1000).toFixed(1)} s later`,
   );
   console.log(
     `pilot ${DAYS} days: ${last} events through the pipeline and coverage in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -324,6 +325,57 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
     expect(json.status, json.stderr).toBe(0);
     const data = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { figures: { prisonId: string }[] };
     expect(data.figures.filter((f) => f.prisonId !== "*").length).toBe(8);
+    // One prison by month: its rows and the programme's, for the three whole months.
+    const one = spawnSync(
+      process.execPath,
+      [
+        "services/cli/bin/hrvend.js",
+        "report",
+        "coverage",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--prison",
+        "md-p7",
+        "--grain",
+        "month",
+        "--format",
+        "json",
+        "--database-url",
+        tdb.roleUrl("hrvend_funder"),
+      ],
+      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+    );
+    expect(one.status, one.stderr).toBe(0);
+    const months = JSON.parse(one.stdout) as { figures: { prisonId: string; periodStart: string }[] };
+    expect(months.figures.map((f) => `${f.periodStart} ${f.prisonId}`)).toEqual([
+      "2026-01-01 md-p7",
+      "2026-01-01 *",
+      "2026-02-01 md-p7",
+      "2026-02-01 *",
+      "2026-03-01 md-p7",
+      "2026-03-01 *",
+    ]);
+    const unknown = spawnSync(
+      process.execPath,
+      [
+        "services/cli/bin/hrvend.js",
+        "report",
+        "coverage",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--prison",
+        "nowhere",
+        "--database-url",
+        tdb.roleUrl("hrvend_funder"),
+      ],
+      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+    );
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no quarter figures for prison 'nowhere'.*md-p13/);
     const csv = report("csv", join(dir, "r.csv"));
     expect(csv.status, csv.stderr).toBe(0);
     expect(readFileSync(join(dir, "r.csv"), "utf8").split("\n")[0]).toMatch(/^prison_id,/);
