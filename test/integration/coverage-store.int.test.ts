@@ -1,4 +1,4 @@
-import { applyBatch, saveConfig } from "@hrvend/coverage/store";
+import { applyBatch, publishIfBehind, saveConfig } from "@hrvend/coverage/store";
 import { type HrEvent, HrEvent as HrEventSchema } from "@hrvend/schemas";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,6 +124,47 @@ describe("coverage store on TimescaleDB", () => {
     expect(await figure(p, "day", "2026-05-05")).toMatchObject({ nsp_clients: 1, syringes: 5 });
     const pending = await sql<{ n: number }>`SELECT count(*)::int AS n FROM coverage.pending`.execute(tdb.db);
     expect(pending.rows[0]?.n).toBe(0);
+  });
+
+  it("given a rebuild that empties coverage's tables (hrvend replay --service coverage), when the events come again, then figures and the publication come back the same", async () => {
+    // A database of its own: the rebuild empties every prison's coverage tables.
+    const own = await testDatabase(isolate("covrebuild"));
+    const db = own.db;
+    const p = iso.prison("rebuild");
+    const ev = coverageEvents(p);
+    const events = valid([
+      ev.refItem("2026-06-01T00:00:00Z", "kit4", "syringe_kit", 10),
+      ev.refPrison("2026-06-01T00:00:00Z"),
+      ev.census("2026-06-01T21:05:00Z", "2026-06-01", 200),
+      ...[1, 2, 3, 4, 5, 6, 7].map((n) => ev.dispense("2026-06-01T10:00:00Z", ev.token(100 + n), "kit4")),
+      ev.dispense("2026-06-02T10:00:00Z", ev.token(200), "kit4"),
+    ]);
+    await applyBatch(db, events, null);
+    expect(await publishIfBehind(db)).toBeGreaterThan(0);
+    const published = async () =>
+      (
+        await sql<Record<string, unknown>>`
+          SELECT grain, period_start::text, scope, nsp_clients, suppressed, small FROM coverage.published
+          WHERE scope = ${p} ORDER BY 1, 2`.execute(db)
+      ).rows;
+    const before = await published();
+    // The day with one client is hidden as small.
+    expect(
+      before.find((r) => r["grain"] === "day" && r["period_start"] === "2026-06-02")?.["small"],
+    ).toContain("nspClients");
+    await sql`
+      DO $$ DECLARE t text; BEGIN
+        FOR t IN SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+                 WHERE schemaname = 'coverage' AND tablename NOT IN ('estimate', 'suppression_setting') LOOP
+          EXECUTE 'TRUNCATE ' || t;
+        END LOOP;
+      END $$`.execute(db);
+    expect(await published()).toEqual([]);
+    await applyBatch(db, events, null);
+    expect(await publishIfBehind(db)).toBeGreaterThan(0);
+    expect(await published()).toEqual(before);
+    expect(await publishIfBehind(db)).toBeNull(); // up to date: nothing to do
+    await own.close();
   });
 
   it("given OAT enrolments and discharges, when a period ends, then clients active at its end count; an estimate with an effective date is named by the figures it applies to", async () => {

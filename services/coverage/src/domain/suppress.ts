@@ -119,18 +119,20 @@ export interface Suppressed {
 }
 
 /**
- * What hiding one more cell costs the reader: its value (small first), ten times more for the
- * headline NSP client count, half for the coarser period of a relation over time (one more
- * hidden small day or quarter protects as well and keeps the finer table readable). A zero is a
- * last resort: a zero the reader can infer (no returning clients in a programme's first period)
- * protects nothing.
+ * How much a funder loses when a cell of a grain is hidden: the quarter is the reporting period
+ * ("in the last quarter…"), then the year and the month; days and weeks matter least.
  */
-function cost(key: string, value: number, relation: Relation): number {
+const GRAIN_WEIGHT: Record<string, number> = { day: 1, week: 2, month: 3, quarter: 5, year: 4 };
+
+/**
+ * What hiding one more cell costs the reader: its value (small first), weighted by its grain,
+ * ten times more for the headline NSP client count. A zero is a last resort: a zero the reader
+ * can infer (no returning clients in a programme's first period) protects nothing.
+ */
+function cost(key: string, value: number): number {
   if (value === 0) return Number.MAX_SAFE_INTEGER;
-  let c = value;
-  if (key.endsWith("|nspClients")) c *= 10;
-  if (relation.parent === key) c *= 0.5;
-  return c;
+  const grain = key.slice(0, key.indexOf("|"));
+  return value * (GRAIN_WEIGHT[grain] ?? 1) * (key.endsWith("|nspClients") ? 10 : 1);
 }
 
 /**
@@ -180,7 +182,7 @@ export function suppress(figures: readonly Row[], thresholdOf: (f: Row) => numbe
     let best = Number.POSITIVE_INFINITY;
     for (const k of r.cells) {
       if (hidden.has(k)) continue;
-      const c = cost(k, value.get(k) ?? 0, r);
+      const c = cost(k, value.get(k) ?? 0);
       if (c < best || (c === best && pick !== undefined && k < pick)) {
         best = c;
         pick = k;

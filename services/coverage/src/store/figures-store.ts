@@ -149,9 +149,10 @@ export async function refreshFigures(
     "figure",
     figures.map((f) => snakeKeys({ ...f })),
   );
-  await sql`UPDATE coverage.publish_state SET figure_revision = figure_revision + 1 WHERE id = 1`.execute(
-    trx,
-  );
+  // An upsert: a rebuild (hrvend replay --service coverage) empties every coverage table, this one too.
+  await sql`
+    INSERT INTO coverage.publish_state AS s (id, figure_revision, published_revision) VALUES (1, 1, 0)
+    ON CONFLICT (id) DO UPDATE SET figure_revision = s.figure_revision + 1`.execute(trx);
   return figures.length;
 }
 
@@ -206,9 +207,13 @@ export async function republish(trx: Kysely<Database>): Promise<number> {
     if (was.get(k) !== fingerprint(row)) out.push(row);
   }
   await upsertAll(trx, "published", out);
+  const at = rev.rows[0]?.figure_revision ?? "0";
   await sql`
-    UPDATE coverage.publish_state SET published_revision = ${rev.rows[0]?.figure_revision ?? "0"}, published_at = now()
-    WHERE id = 1`.execute(trx);
+    INSERT INTO coverage.publish_state AS s (id, figure_revision, published_revision, published_at)
+    VALUES (1, ${at}, ${at}, now())
+    ON CONFLICT (id) DO UPDATE SET published_revision = excluded.published_revision, published_at = now()`.execute(
+    trx,
+  );
   return out.length;
 }
 
