@@ -23,8 +23,14 @@ export async function dashboardsBench(servers: TestServers, log: (s: string) => 
   const dir = mkdtempSync(join(tmpdir(), "hrvend-dashbench-"));
   chmodSync(dir, 0o755);
   try {
+    // The year ends yesterday (UTC midnight): the gateway dead-letters events from the future.
+    const day = 86_400_000;
+    const start = new Date((Math.floor(Date.now() / day) - days - 1) * day)
+      .toISOString()
+      .replace(".000Z", "+00:00");
     const fill = await fillPipeline({
       dir,
+      start,
       db: tdb.db,
       writerUrl: tdb.roleUrl("hrvend_writer"),
       scenario: "pilot",
@@ -36,8 +42,14 @@ export async function dashboardsBench(servers: TestServers, log: (s: string) => 
     log(`${fill.events} events through the pipeline in ${fill.seconds} s; measuring the panels`);
     // What autovacuum would have done over a real year (visibility map for index-only scans, statistics).
     await sql`VACUUM ANALYZE`.execute(tdb.db);
-    const sizes = await sql<{ events: string; level_changes: string; coverage_rows: string }>`
+    const sizes = await sql<{
+      events: string;
+      rejects: string;
+      level_changes: string;
+      coverage_rows: string;
+    }>`
       SELECT (SELECT count(*) FROM ingest.raw_event) AS events,
+             (SELECT count(*) FROM ingest.dead_letter) AS rejects,
              (SELECT count(*) FROM stock.level_change) AS level_changes,
              (SELECT count(*) FROM coverage.published) AS coverage_rows`.execute(tdb.db);
     const s = sizes.rows[0]!;
@@ -55,6 +67,7 @@ export async function dashboardsBench(servers: TestServers, log: (s: string) => 
           levelChanges: Number(s.level_changes),
           coverageRows: Number(s.coverage_rows),
           fillSeconds: fill.seconds,
+          rejects: Number(s.rejects),
           fill: "simulator --speed max over MQTT through gateway, recorder, stock, reorder, coverage; then VACUUM ANALYZE",
         },
       });

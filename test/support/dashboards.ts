@@ -42,6 +42,8 @@ export async function fillPipeline(opts: {
   scenario: string;
   days: number;
   seed?: string;
+  /** Override the scenario's start instant (ISO 8601 with offset): the gateway refuses events from the future. */
+  start?: string;
   label: string;
   log?: (s: string) => void;
 }): Promise<FilledPipeline> {
@@ -49,6 +51,7 @@ export async function fillPipeline(opts: {
   const log = opts.log ?? (() => undefined);
   const secret = newSecret();
   const { scenario } = loadScenario(opts.scenario);
+  const startIso = opts.start ?? scenario.start;
   const { broker, nats, stop: stopServers } = await startPrivateServers(opts.dir, scenario, secret);
   const procs: ServiceProcess[] = [];
   const stop = async () => {
@@ -79,7 +82,7 @@ export async function fillPipeline(opts: {
       scenario.prisons.map((p) => [
         p.prisonId,
         {
-          anchorDate: LocalCalendar.for(p.timeZone).dateOf(Date.parse(scenario.start)),
+          anchorDate: LocalCalendar.for(p.timeZone).dateOf(Date.parse(startIso)),
           firstVisitDay: p.outreach.firstVisitDay,
           intervalDays: p.outreach.intervalDays,
           hour: p.outreach.hour,
@@ -100,6 +103,7 @@ export async function fillPipeline(opts: {
       [
         ...["--scenario", opts.scenario, "--days", String(opts.days), "--seed", opts.seed ?? "42"],
         ...["--speed", "max", "--mqtt", broker.url, "--state-dir", join(opts.dir, "sim")],
+        ...(opts.start ? ["--start", opts.start] : []),
       ],
       { HRVEND_DEPLOYMENT_SECRET: secret },
     );
@@ -183,7 +187,7 @@ export async function fillPipeline(opts: {
       if (Date.now() > deadline) throw new Error("the consumers did not catch up within 30 minutes");
       await new Promise((r) => setTimeout(r, 500));
     }
-    const start = new Date(Date.parse(scenario.start));
+    const start = new Date(Date.parse(startIso));
     return {
       events,
       rejects,
