@@ -33,7 +33,8 @@ export async function startIntake(
         password: opts.password,
         clean: false,
         protocolVersion: 4,
-        reconnectPeriod: 1_000,
+        // Back before the machines (1 s): after a broker restart the subscription must be renewed first.
+        reconnectPeriod: 200,
         connectTimeout: 10_000,
         resubscribe: true,
       });
@@ -47,6 +48,17 @@ export async function startIntake(
         client.once("error", reject);
       });
       await client.subscribeAsync(filters, { qos: 1 });
+      // Renew the subscription on every reconnect, even when the broker resumes the session:
+      // Mosquitto 2.0.11 restarted from its persistence file restores a shared subscription
+      // that no longer receives anything when ACLs are on (seen in test/e2e/faults.e2e.test.ts:
+      // nothing reached the stream after a SIGKILL of the broker); unsubscribing and subscribing
+      // again repairs it. The other connections of the group keep receiving meanwhile.
+      client.on("connect", () => {
+        client
+          .unsubscribeAsync(filters)
+          .then(() => client.subscribeAsync(filters, { qos: 1 }))
+          .catch((err: Error) => log.error({ err: err.message, client: i }, "MQTT resubscribe failed"));
+      });
       return client;
     }),
   );

@@ -1,0 +1,42 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { type FaultRun, runFaults } from "../support/faults";
+import { reconcileCoverage, reconcileRecorder, reconcileReorder, reconcileStock } from "../support/reconcile";
+
+let run: FaultRun | undefined;
+afterAll(async () => {
+  await run?.pipeline.stop();
+});
+
+describe("faults: every component SIGKILLed once during a run (seeded)", () => {
+  it("small, 30 days: gateway, recorder, stock, reorder, coverage, mosquitto, nats-server and PostgreSQL each killed and restarted at a seeded moment; every figure still equals the ledger", {
+    timeout: 900_000,
+  }, async () => {
+    run = await runFaults({ seed: 8, log: (s) => console.log(`[faults] ${s}`) });
+    expect(run.simulatorExit).toBe(0);
+    expect(run.faults.map((f) => f.component).sort()).toEqual([
+      "coverage",
+      "gateway",
+      "mosquitto",
+      "nats",
+      "postgres",
+      "recorder",
+      "reorder",
+      "stock",
+    ]);
+    // The faults landed mid-run, not after it.
+    const last = (await run.pipeline.streamState()).lastSeq;
+    expect(run.faults.filter((f) => f.atStreamSeq < last).length).toBeGreaterThanOrEqual(6);
+    for (const f of run.faults) expect(f.recoverySeconds, f.component).toBeLessThan(120);
+    console.log(
+      `[faults] recovery: ${run.faults.map((f) => `${f.component} ${f.recoverySeconds}s`).join(", ")}`,
+    );
+
+    const db = run.pipeline.db;
+    expect(await reconcileRecorder(db, run.facts)).toBe(run.events);
+    const stock = await reconcileStock(db, run.facts);
+    expect(stock.offline).toBeGreaterThan(2);
+    const reorder = await reconcileReorder(db, run.facts, run.pipeline.scenario);
+    expect(reorder.plans).toBe(run.pipeline.scenario.prisons.length);
+    expect(await reconcileCoverage(db, run.facts)).toBeGreaterThan(1000);
+  });
+});

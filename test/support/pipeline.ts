@@ -1,0 +1,251 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deviceCredentials, loadScenario, type Scenario } from "@hrvend/devices";
+import {
+  freePort,
+  newSecret,
+  type ServerHandle,
+  startMosquitto,
+  startNats,
+  startPostgres,
+  stopPid,
+} from "@hrvend/infra";
+import {
+  createDb,
+  type Database,
+  ensureDatabase,
+  migrateToLatest,
+  setRolePasswords,
+  withCredentials,
+  withDatabase,
+} from "@hrvend/infra/db";
+import { LocalCalendar } from "@hrvend/reorder";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { type Kysely, sql } from "kysely";
+import { type ServiceProcess, startService } from "./services";
+import { runSimulator } from "./simulator";
+
+/** The services on the pipeline's path, in start order; the last four consume the events stream. */
+export const SERVICES = ["gateway", "recorder", "stock", "reorder", "coverage"] as const;
+export type ServiceName = (typeof SERVICES)[number];
+export const CONSUMERS = ["recorder", "stock", "reorder", "coverage"] as const;
+export const SERVERS = ["mosquitto", "nats", "postgres"] as const;
+export type ServerName = (typeof SERVERS)[number];
+export type Component = ServiceName | ServerName;
+
+/**
+ * The whole system of its own for one test or benchmark: private mosquitto, nats-server and
+ * PostgreSQL+TimescaleDB on free loopback ports (so any of them can be killed without touching
+ * other tests), every service as its own process, and the simulator publishing a scenario.
+ */
+export class Pipeline {
+  readonly services = new Map<ServiceName, ServiceProcess>();
+  readonly servers = new Map<ServerName, ServerHandle>();
+  db!: Kysely<Database>;
+  adminUrl!: string;
+  writerUrl!: string;
+  readonly secret = newSecret();
+  private readonly pgPassword = newSecret();
+  private readonly rolePassword = newSecret();
+  private readonly ports = new Map<string, number>();
+
+  private constructor(
+    readonly dir: string,
+    readonly scenario: Scenario,
+    readonly label: string,
+  ) {}
+
+  static async start(scenarioName: string, label: string): Promise<Pipeline> {
+    const dir = mkdtempSync(join(tmpdir(), `hrvend-${label}-`));
+    chmodSync(dir, 0o755);
+    const p = new Pipeline(dir, loadScenario(scenarioName).scenario, label);
+    for (const k of ["mosquitto", "nats", "natsMonitor", "postgres"]) p.ports.set(k, await freePort());
+    try {
+      for (const s of SERVERS) await p.startServer(s);
+      const admin = createDb(p.servers.get("postgres")?.url as string, { max: 1 });
+      await ensureDatabase(admin, "hrvend");
+      await admin.destroy();
+      p.adminUrl = withDatabase(p.servers.get("postgres")?.url as string, "hrvend");
+      p.db = createDb(p.adminUrl, { max: 4, onIdleError: () => undefined });
+      await migrateToLatest(p.db);
+      await setRolePasswords(p.db, {
+        hrvend_writer: p.rolePassword,
+        hrvend_grafana: p.rolePassword,
+        hrvend_funder: p.rolePassword,
+      });
+      p.writerUrl = withCredentials(p.adminUrl, "hrvend_writer", p.rolePassword);
+      for (const s of SERVICES) await p.startServiceProcess(s);
+      return p;
+    } catch (e) {
+      await p.stop();
+      throw e;
+    }
+  }
+
+  roleUrl(role: "hrvend_grafana" | "hrvend_funder"): string {
+    return withCredentials(this.adminUrl, role, this.rolePassword);
+  }
+
+  get natsUrl(): string {
+    return `nats://127.0.0.1:${this.ports.get("nats")}`;
+  }
+  get mqttUrl(): string {
+    return `mqtt://127.0.0.1:${this.ports.get("mosquitto")}`;
+  }
+
+  async startServer(name: ServerName): Promise<void> {
+    const dir = join(this.dir, name);
+    const port = this.ports.get(name) as number;
+    const handle =
+      name === "mosquitto"
+        ? await startMosquitto({
+            dir,
+            port,
+            users: [
+              ...deviceCredentials(this.scenario, this.secret),
+              { username: "gw", password: "gw", subscribe: ["hr/v1/#"] },
+            ],
+          })
+        : name === "nats"
+          ? await startNats({ dir, port, monitorPort: this.ports.get("natsMonitor") as number })
+          : await startPostgres({ dir, port, superuserPassword: this.pgPassword });
+    this.servers.set(name, handle);
+  }
+
+  serviceEnv(name: ServiceName): Record<string, string> {
+    const base = { NATS_URL: this.natsUrl, DATABASE_URL: this.writerUrl, METRICS_PORT: "0" };
+    switch (name) {
+      case "gateway":
+        return {
+          GATEWAY_ID: this.label,
+          MQTT_URL: this.mqttUrl,
+          MQTT_USERNAME: "gw",
+          MQTT_PASSWORD: "gw",
+          NATS_URL: this.natsUrl,
+          METRICS_PORT: "0",
+        };
+      case "reorder": {
+        // The scenario's outreach schedules, counted from its start date.
+        const schedules = Object.fromEntries(
+          this.scenario.prisons.map((p) => [
+            p.prisonId,
+            {
+              anchorDate: LocalCalendar.for(p.timeZone).dateOf(Date.parse(this.scenario.start)),
+              firstVisitDay: p.outreach.firstVisitDay,
+              intervalDays: p.outreach.intervalDays,
+              hour: p.outreach.hour,
+              leadTimeDays: p.outreach.leadTimeDays,
+            },
+          ]),
+        );
+        return { ...base, REORDER_SCHEDULES: JSON.stringify(schedules), RECOMPUTE_INTERVAL_MS: "1000" };
+      }
+      case "stock":
+        return { ...base, MIN_REFRESH_SECONDS: "5" };
+      default:
+        return base;
+    }
+  }
+
+  async startServiceProcess(name: ServiceName): Promise<void> {
+    this.services.set(name, await startService(name, this.serviceEnv(name), `${this.label}-${name}`));
+  }
+
+  /** SIGKILLs one component (a service, or a server with all its processes). */
+  async kill(c: Component): Promise<void> {
+    if ((SERVICES as readonly string[]).includes(c)) {
+      await this.services.get(c as ServiceName)?.kill("SIGKILL");
+      this.services.delete(c as ServiceName);
+      return;
+    }
+    const s = this.servers.get(c as ServerName);
+    if (s === undefined) return;
+    await stopPid(s.pid, "SIGKILL", 10_000);
+    this.servers.delete(c as ServerName);
+  }
+
+  /** Starts a killed component again (a killed PostgreSQL's backends may take a moment to go). */
+  async restart(c: Component): Promise<void> {
+    if ((SERVICES as readonly string[]).includes(c)) return this.startServiceProcess(c as ServiceName);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startServer(c as ServerName);
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** Runs the simulator against the broker; resolves with its exit code. */
+  simulate(args: string[]): ReturnType<typeof runSimulator> {
+    return runSimulator([...args, "--mqtt", this.mqttUrl, "--state-dir", join(this.dir, "sim")], {
+      HRVEND_DEPLOYMENT_SECRET: this.secret,
+    });
+  }
+
+  async streamState(): Promise<{ messages: number; lastSeq: number }> {
+    const nc = await natsConnect({ servers: this.natsUrl, reconnect: false });
+    try {
+      const s = (await (await jetstreamManager(nc)).streams.info("HR_EVENTS")).state;
+      return { messages: s.messages, lastSeq: s.last_seq };
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** Every consumer's committed position (0 for one that has not committed yet). */
+  async positions(): Promise<Record<(typeof CONSUMERS)[number], number>> {
+    const r = await sql<{ consumer: string; s: string }>`
+      SELECT consumer, stream_seq AS s FROM ingest.stream_position`.execute(this.db);
+    const at = new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
+    return Object.fromEntries(CONSUMERS.map((c) => [c, at.get(c) ?? 0])) as Record<
+      (typeof CONSUMERS)[number],
+      number
+    >;
+  }
+
+  /** True once every prison's plan was computed from its latest data. */
+  async plansFresh(): Promise<boolean> {
+    const r = await sql<{ stale: string; known: string }>`
+      SELECT (SELECT count(*) FROM reorder.prison p LEFT JOIN reorder.restock_plan rp USING (prison_id)
+              WHERE p.time_zone IS NOT NULL AND (rp.revision IS NULL OR rp.revision <> p.revision)) AS stale,
+             (SELECT count(*) FROM reorder.prison WHERE time_zone IS NOT NULL) AS known`.execute(this.db);
+    return Number(r.rows[0]?.stale) === 0 && Number(r.rows[0]?.known) === this.scenario.prisons.length;
+  }
+
+  /**
+   * Waits until the stream holds `events` messages and every consumer has committed its last
+   * one, and the plans are fresh; throws after `timeoutMs`.
+   */
+  async settle(events: number, timeoutMs = 300_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+      const s = await this.streamState().catch(() => undefined);
+      const at = await this.positions().catch(() => undefined);
+      last = JSON.stringify({ stream: s, positions: at });
+      if (
+        s !== undefined &&
+        at !== undefined &&
+        s.messages === events &&
+        Object.values(at).every((p) => p === s.lastSeq) &&
+        (await this.plansFresh().catch(() => false))
+      )
+        return;
+      if (Date.now() > deadline) throw new Error(`the pipeline did not settle: ${last}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const s of [...this.services.values()].reverse()) await s.kill("SIGTERM").catch(() => undefined);
+    this.services.clear();
+    await this.db?.destroy().catch(() => undefined);
+    for (const s of [...this.servers.values()].reverse()) await s.stop().catch(() => undefined);
+    this.servers.clear();
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
