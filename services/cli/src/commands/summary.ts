@@ -1,5 +1,6 @@
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
+import { instantFormat, type RestockPlan } from "@hrvend/reorder";
 import { Command } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
@@ -8,11 +9,14 @@ import type { CliConfig } from "../config";
 export function summaryCommand(config: CliConfig): Command {
   return new Command("summary")
     .description(
-      "print what the local pipeline has recorded: events by kind, rejects by reason, consumer positions",
+      "print what the pipeline holds: events, rejects, active alerts, each prison's next restock plan, coverage against WHO bands",
     )
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack)")
     .option("--settle", "first wait (up to 2 minutes) until the recorder has caught up: no new rows for 3 s")
-    .addHelpText("after", "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --database-url postgres://…/hrvend",
+    )
     .action(async (opts: { databaseUrl?: string; settle?: boolean }) => {
       const state = readStack(config.stateDir);
       const url =
@@ -47,6 +51,14 @@ export function summaryCommand(config: CliConfig): Command {
           .catch(() => ({ rows: [] }));
         console.log(`active alerts: ${alerts.rows.reduce((n, r) => n + Number(r.n), 0)}`);
         for (const r of alerts.rows) console.log(`  ${r.type.padEnd(18)} ${r.n.padStart(9)}`);
+        const oldest = await sql<{ machine_id: string; type: string; raised_at: Date; detail: string }>`
+          SELECT machine_id, type, raised_at, detail FROM reporting.alert WHERE active ORDER BY raised_at LIMIT 5`
+          .execute(db)
+          .catch(() => ({ rows: [] }));
+        for (const a of oldest.rows)
+          console.log(`    since ${a.raised_at.toISOString()}  ${a.machine_id}: ${a.detail.slice(0, 70)}`);
+        await printPlans(db);
+        await printCoverage(db);
         const pos = await sql<{ consumer: string; stream: string; stream_seq: string; updated_at: Date }>`
           SELECT consumer, stream, stream_seq, updated_at FROM ingest.stream_position ORDER BY consumer`.execute(
           db,
@@ -95,4 +107,64 @@ async function settle(db: ReturnType<typeof createDb>): Promise<void> {
     }
   }
   process.stderr.write("\n");
+}
+
+/** Each prison's next outreach visit: when, which machine first, what to load. */
+async function printPlans(db: ReturnType<typeof createDb>): Promise<void> {
+  const plans = await sql<{ prison_id: string; plan: RestockPlan }>`
+    SELECT prison_id, plan FROM reorder.restock_plan ORDER BY prison_id`
+    .execute(db)
+    .catch(() => ({ rows: [] as { prison_id: string; plan: RestockPlan }[] }));
+  console.log(
+    `next restock visits: ${plans.rows.length} prisons (npx hrvend restock-plan --prison <id> for the details)`,
+  );
+  for (const { prison_id, plan } of plans.rows) {
+    const local = instantFormat(plan.timeZone, "short");
+    const first = plan.machines[0];
+    const out = first?.projectedStockoutAt
+      ? `, ${first.stockoutItemId} out ${local(first.projectedStockoutAt)}`
+      : "";
+    const pick = plan.pickList.map((l) => `${l.itemId} ${l.totalUnits}`).join(", ");
+    console.log(
+      `  ${prison_id.padEnd(12)} ${local(plan.visitAt)}  first ${first?.machineId ?? "-"}${out}; load ${pick || "nothing"}`,
+    );
+  }
+}
+
+/** The quarter with the most observed days (the latest on a tie): coverage per prison, as funders see it (suppressed), with WHO bands. */
+async function printCoverage(db: ReturnType<typeof createDb>): Promise<void> {
+  const rows = await sql<{
+    prison_id: string;
+    period_start: string;
+    nsp_clients: number | null;
+    nsp_reach_pct: number | null;
+    syringes_per_pwid_year: number | null;
+    syringe_band: string | null;
+    naloxone_per_100_prisoners: number | null;
+    oat_reach_pct: number | null;
+    oat_band: string | null;
+    days_observed: number;
+  }>`
+    SELECT prison_id, period_start::text AS period_start, nsp_clients, nsp_reach_pct, syringes_per_pwid_year,
+           syringe_band, naloxone_per_100_prisoners, oat_reach_pct, oat_band, days_observed
+    FROM funder.coverage
+    WHERE grain = 'quarter' AND period_start = (
+      SELECT period_start FROM funder.coverage WHERE grain = 'quarter' AND prison_id = '*'
+      ORDER BY days_observed DESC, period_start DESC LIMIT 1)
+    ORDER BY prison_id = '*', prison_id`
+    .execute(db)
+    .catch(() => ({ rows: [] }));
+  if (rows.rows.length === 0) return console.log("coverage: no complete quarter yet");
+  const q = rows.rows[0]?.period_start;
+  console.log(
+    `coverage, quarter from ${q} (suppressed as funders see it; * = programme; npx hrvend report coverage):`,
+  );
+  console.log(
+    `  ${"prison".padEnd(12)} ${"NSP clients".padStart(11)} ${"reach %".padStart(8)} ${"syringes/PWID/yr".padStart(17)} band    ${"naloxone/100".padStart(12)} ${"OAT reach %".padStart(11)} band`,
+  );
+  const n = (v: number | null, d = 0) => (v === null ? "<5/hidden" : v.toFixed(d));
+  for (const r of rows.rows)
+    console.log(
+      `  ${r.prison_id.padEnd(12)} ${n(r.nsp_clients).padStart(11)} ${n(r.nsp_reach_pct, 1).padStart(8)} ${n(r.syringes_per_pwid_year).padStart(17)} ${(r.syringe_band ?? "-").padEnd(7)} ${n(r.naloxone_per_100_prisoners, 1).padStart(12)} ${n(r.oat_reach_pct, 1).padStart(11)} ${r.oat_band ?? "-"}`,
+    );
 }

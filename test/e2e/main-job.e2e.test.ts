@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { hrvend } from "../support/cli";
+import { ledgerFacts } from "../support/ledger";
+import { Pipeline } from "../support/pipeline";
+import { reconcileCoverage, reconcileRecorder, reconcileReorder, reconcileStock } from "../support/reconcile";
+
+let p: Pipeline | undefined;
+afterAll(async () => {
+  await p?.stop();
+});
+
+describe("the main job end to end", () => {
+  it("small, 30 days, every service on the real stack: every stock, alert, restock and coverage figure equals the ledger; summary, report and preview read them", {
+    timeout: 600_000,
+  }, async () => {
+    p = await Pipeline.start("small", "main-job");
+    const ledger = join(p.dir, "ledger.jsonl");
+    const sim = p.simulate([
+      "--scenario",
+      "small",
+      "--days",
+      "30",
+      "--seed",
+      "7",
+      "--speed",
+      "max",
+      "--ledger",
+      ledger,
+    ]);
+    expect(await sim.exited, sim.output()).toBe(0);
+    const facts = ledgerFacts(ledger);
+    const events = facts.filter((f) => f.fact === "event").length;
+    await p.settle(events);
+
+    expect(await reconcileRecorder(p.db, facts)).toBe(events);
+    const stock = await reconcileStock(p.db, facts);
+    expect(stock.levelChanges).toBeGreaterThan(100);
+    expect(stock.stockouts).toBeGreaterThan(2);
+    expect(stock.offline).toBeGreaterThan(2);
+    const reorder = await reconcileReorder(p.db, facts, p.scenario);
+    expect(reorder.plans).toBe(p.scenario.prisons.length);
+    expect(await reconcileCoverage(p.db, facts)).toBeGreaterThan(1000);
+
+    // What a person reads: the summary, the funder report, the dashboards preview.
+    const summary = await hrvend(["summary", "--database-url", p.adminUrl]);
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stdout).toContain(`events recorded: ${events}`);
+    for (const prison of p.scenario.prisons)
+      expect(summary.stdout).toMatch(new RegExp(`^  ${prison.prisonId} .* first `, "m"));
+    expect(summary.stdout).toMatch(/coverage, quarter from \d{4}-\d{2}-\d{2}/);
+    const report = join(p.dir, "coverage.json");
+    const start = p.scenario.start.slice(0, 10);
+    const r = await hrvend([
+      ...["report", "coverage", "--from", start, "--to", "2026-04-30", "--format", "json", "--out", report],
+      ...["--database-url", p.roleUrl("hrvend_funder")],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(report, "utf8"))).toBeTypeOf("object");
+    const preview = join(p.dir, "preview.html");
+    const d = await hrvend([
+      "dashboards",
+      "preview",
+      "--out",
+      preview,
+      "--database-url",
+      p.roleUrl("hrvend_grafana"),
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(existsSync(preview) && readFileSync(preview, "utf8")).toContain("Machines and stock");
+  });
+});
