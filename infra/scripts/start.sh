@@ -1,22 +1,75 @@
 #!/usr/bin/env bash
-# `npm start`: provision what is missing, bring up the local stack and the services, run the
-# main job (the pilot scenario, accelerated, through the real pipeline) and print a summary.
-# Leaves everything running; stop with `npx hrvend services stop && npx hrvend infra down`.
+# `npm start`: the main job. Provisions what is missing, brings up the local stack and every
+# service, runs the pilot scenario accelerated through the real pipeline with progress, prints a
+# summary (events, rejects, alerts, next restock visits, coverage against WHO bands), writes the
+# coverage report and the dashboards preview, and says where everything is. The stack keeps
+# running for Grafana unless `--stop` is given (npm start -- --stop).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+STOP=0
 DAYS="${HRVEND_DAYS:-90}"
+for arg in "$@"; do
+  case "$arg" in
+    --stop) STOP=1 ;;
+    --days=*) DAYS="${arg#--days=}" ;;
+    -h|--help)
+      cat <<'TXT'
+npm start [-- --stop] [-- --days=N]
+  Provisions, starts the local stack (.hrvend/) and every service, simulates the pilot
+  (8 prisons, 9 machines) for N days (default 90, or HRVEND_DAYS) as fast as the pipeline
+  takes it, prints a summary and writes .hrvend/out/coverage-report.{html,pdf} and
+  .hrvend/out/dashboards-preview.html. --stop stops everything at the end.
+TXT
+      exit 0 ;;
+    *) echo "unknown argument: $arg (try: npm start -- --help)" >&2; exit 2 ;;
+  esac
+done
+
+OUT=.hrvend/out
+hrvend() { node services/cli/bin/hrvend.js "$@"; }
+
 bash infra/scripts/provision.sh
 bash infra/scripts/deps.sh
-npx hrvend infra up
-npx hrvend services start all
-echo "[start] simulating the pilot (8 prisons, 9 machines) for ${DAYS} days, as fast as the pipeline takes it"
-npx hrvend simulate --scenario pilot --days "$DAYS" --seed 42 --speed max --ledger .hrvend/pilot-ledger.jsonl >/dev/null
-npx hrvend summary --settle
+hrvend infra up
+hrvend services start all
+# The prevalence estimates the pilot was generated with (modelled, not official; see the report).
+hrvend coverage estimates --from-scenario pilot >/dev/null
+
+# A fresh simulator state per run: the pilot's registry numbers its events from 1 again, so a
+# second run on the same stack would collide on event keys (dead-lettered as duplicate_seq).
+rm -rf .hrvend/sim
+echo "[start] simulating the pilot for ${DAYS} days through MQTT → gateway → JetStream → services"
+hrvend simulate --scenario pilot --days "$DAYS" --seed 42 --speed max \
+  --ledger .hrvend/pilot-ledger.jsonl --state-dir .hrvend/sim
+echo
+hrvend summary --settle
+
+mkdir -p "$OUT"
+FROM=$(node -e 'const s=require("./devices/scenarios/pilot.json").start.slice(0,10);console.log(s)')
+TO=$(node -e "const d=new Date(Date.parse('${FROM}T12:00:00Z')+(${DAYS}-1)*864e5);console.log(d.toISOString().slice(0,10))")
+hrvend report coverage --from "$FROM" --to "$TO" --format html --out "$OUT/coverage-report.html"
+if [ -x /usr/bin/chromium ]; then
+  hrvend report coverage --from "$FROM" --to "$TO" --format pdf --out "$OUT/coverage-report.pdf"
+fi
+hrvend dashboards preview --out "$OUT/dashboards-preview.html"
+
 cat <<TXT
 
-Done. The ground-truth ledger is in .hrvend/pilot-ledger.jsonl; logs in .hrvend/services/.
-  npx hrvend infra status       # the stack and its URLs
-  npx hrvend services status    # gateway, recorder, stock, reorder
-  npx hrvend restock-plan --prison md-p13   # the next visit's plan for one prison
-  npx hrvend services stop && npx hrvend infra down   # stop everything
+Done.
+  Coverage report    $OUT/coverage-report.html$( [ -x /usr/bin/chromium ] && echo " (and .pdf)")
+  Dashboards preview $OUT/dashboards-preview.html   (Grafana provisioning: dashboards/provisioning/)
+  Ground truth       .hrvend/pilot-ledger.jsonl; service logs in .hrvend/services/
+  More:
+    npx hrvend infra status                    # the stack's URLs (PostgreSQL, NATS, MQTT)
+    npx hrvend restock-plan --prison md-p13    # a prison's next visit, machine by machine
+    npx hrvend alerts list                     # active alerts
+  Stop:
+    npx hrvend services stop && npx hrvend infra down
 TXT
+
+if [ "$STOP" = 1 ]; then
+  hrvend services stop all
+  hrvend infra down
+  echo "[start] stopped the services and the stack (--stop)"
+fi

@@ -33,7 +33,8 @@ export function loadOrCreateSecrets(stateDir: string): Secrets {
   const existing = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>) : {};
   const secrets = Object.fromEntries(KEYS.map((k) => [k, existing[k] ?? newSecret()])) as unknown as Secrets;
   if (KEYS.some((k) => existing[k] === undefined)) {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    // The servers (postgres, mosquitto users) must traverse it; the secret files are 0600.
+    mkdirSync(stateDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     // The simulator reads the deployment secret from its own file (see devices/README.md).
     writeFileSync(join(stateDir, "secret"), secrets.deploymentSecret, { mode: 0o600 });

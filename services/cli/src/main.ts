@@ -19,7 +19,17 @@ const program = new Command("hrvend")
   .showHelpAfterError()
   .addHelpText(
     "after",
-    "\nExamples:\n  npx hrvend infra up\n  npx hrvend db migrate\n  npx hrvend infra down",
+    `
+The main job is \`npm start\` (infra/scripts/start.sh): stack, services, the pilot, a summary.
+
+Examples:
+  npx hrvend infra up && npx hrvend services start
+  npx hrvend simulate --scenario pilot --days 90 --speed max
+  npx hrvend summary
+  npx hrvend restock-plan --prison md-p13
+  npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --format html --out q1.html
+  npx hrvend dashboards preview
+  npx hrvend services stop && npx hrvend infra down`,
   );
 
 program.addCommand(infraCommand(config));

@@ -26,6 +26,10 @@ Examples:
   cmd
     .command("list")
     .description("active alerts, most recent first (--all: cleared ones too)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx hrvend alerts list\n  npx hrvend alerts list --prison md-p13 --all --json",
+    )
     .option("--prison <id>", "one prison's alerts")
     .option("--all", "include cleared alerts")
     .option("--json", "one JSON document instead of a table")
@@ -55,6 +59,10 @@ Examples:
   cmd
     .command("ack")
     .description("acknowledge an active alert (stored, and announced on its NATS subject)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx hrvend alerts ack 'md-p13-m1/s1/stockout/2026-03-04T09:30:00+02:00' --by Ana",
+    )
     .argument("<alertId>", "the alert's id, as `alerts list` prints it")
     .requiredOption("--by <name>", "who is on it")
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")

@@ -23,9 +23,12 @@ export function estimatesFromScenario(name: string, effectiveFrom?: string): Est
 }
 
 export function coverageCommand(config: CliConfig): Command {
-  const cmd = new Command("coverage").description(
-    "coverage figures: configuration (prevalence estimates, suppression)",
-  );
+  const cmd = new Command("coverage")
+    .description("coverage figures: configuration (prevalence estimates, suppression)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx hrvend coverage estimates --from-scenario pilot\n  npx hrvend coverage estimates --file estimates.json",
+    );
   cmd
     .command("estimates")
     .description(

@@ -9,9 +9,9 @@ import type { CliConfig } from "../config";
 
 /** `hrvend dashboards preview`: what each audience sees in Grafana, as one static HTML page. */
 export function dashboardsCommand(config: CliConfig): Command {
-  const cmd = new Command("dashboards").description(
-    "the Grafana dashboards (dashboards/): preview without Grafana",
-  );
+  const cmd = new Command("dashboards")
+    .description("the Grafana dashboards (dashboards/): preview without Grafana")
+    .addHelpText("after", "\nExamples:\n  npx hrvend dashboards preview --out preview.html");
   cmd
     .command("preview")
     .description("render every dashboard from its own panel SQL into a static HTML page (no Grafana needed)")

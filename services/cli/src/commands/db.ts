@@ -3,7 +3,9 @@ import { Command } from "commander";
 import type { CliConfig } from "../config";
 
 export function dbCommand(config: CliConfig): Command {
-  const db = new Command("db").description("database tasks");
+  const db = new Command("db")
+    .description("database tasks")
+    .addHelpText("after", "\nExamples:\n  npx hrvend db migrate");
   db.command("migrate")
     .description("create the hrvend database if needed, apply pending migrations, set role passwords")
     .option("--url <url>", "PostgreSQL superuser URL (default: the local stack's)")

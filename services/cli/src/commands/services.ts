@@ -132,6 +132,7 @@ Examples:
     .command("start")
     .argument("[service]", `one of ${NAMES.join(", ")}, or all`, "all")
     .description("start services in the background (idempotent) and wait until each is ready")
+    .addHelpText("after", "\nExamples:\n  npx hrvend services start\n  npx hrvend services start stock")
     .action(async (which: string) => {
       for (const name of pick(which)) console.log(await startLocalService(config, name));
     });
@@ -140,6 +141,7 @@ Examples:
     .command("stop")
     .argument("[service]", `one of ${NAMES.join(", ")}, or all`, "all")
     .description("stop services gracefully (SIGTERM: they drain first)")
+    .addHelpText("after", "\nExamples:\n  npx hrvend services stop\n  npx hrvend services stop gateway")
     .action(async (which: string) => {
       for (const name of pick(which).reverse()) {
         const stopped = await stopLocalService(config, name);
@@ -150,6 +152,7 @@ Examples:
   cmd
     .command("status")
     .description("show which services run, with pid and log")
+    .addHelpText("after", "\nExamples:\n  npx hrvend services status")
     .action(() => {
       const running = readRunning(config);
       for (const name of NAMES) {

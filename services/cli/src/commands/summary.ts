@@ -154,10 +154,10 @@ async function printCoverage(db: ReturnType<typeof createDb>): Promise<void> {
     ORDER BY prison_id = '*', prison_id`
     .execute(db)
     .catch(() => ({ rows: [] }));
-  if (rows.rows.length === 0) return console.log("coverage: no complete quarter yet");
-  const q = rows.rows[0]?.period_start;
+  if (rows.rows.length === 0) return console.log("coverage: no figures yet");
+  const q = rows.rows[0];
   console.log(
-    `coverage, quarter from ${q} (suppressed as funders see it; * = programme; npx hrvend report coverage):`,
+    `coverage, quarter from ${q?.period_start}, ${q?.days_observed} days observed (suppressed as funders see it; * = programme):`,
   );
   console.log(
     `  ${"prison".padEnd(12)} ${"NSP clients".padStart(11)} ${"reach %".padStart(8)} ${"syringes/PWID/yr".padStart(17)} band    ${"naloxone/100".padStart(12)} ${"OAT reach %".padStart(11)} band`,
