@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { dashboardsBench } from "../support/dashboards-bench";
 import { startTestServers } from "../support/servers";
+import { faultsBench } from "./faults.bench";
 import { ingestBench } from "./ingest.bench";
 import { reorderBench } from "./reorder.bench";
 import { simulatorBench } from "./simulator.bench";
@@ -18,6 +19,7 @@ try {
   const simulator = await simulatorBench(servers, log, Number(process.env["BENCH_ESTATE_SECONDS"] ?? 60));
   const reorder = await reorderBench(log);
   const dashboards = await dashboardsBench(servers, log);
+  const faults = await faultsBench(log);
   const restock = reorder.summary[reorder.headline];
   const result = {
     startedAt: started.toISOString(),
@@ -26,6 +28,7 @@ try {
     simulator,
     reorder,
     dashboards,
+    faults,
   };
   writeFileSync(new URL("../../bench.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.table({
@@ -46,6 +49,10 @@ try {
       restock?.forecast.all.bias,
     ].join(" / "),
     "dashboard panels: slowest p95 (ms, target < 200)": dashboards.slowestP95Ms,
+    "faults: recovery (s) per component": Object.entries(faults.recoverySeconds)
+      .map(([c, s]) => `${c} ${s}`)
+      .join(", "),
+    "faults: figures equal the ledger": faults.figuresEqualLedger,
   });
   console.log("bench.json written");
 } finally {
