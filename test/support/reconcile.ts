@@ -1,18 +1,31 @@
+import assert from "node:assert/strict";
 import type { Scenario } from "@hrvend/devices";
 import type { Database } from "@hrvend/infra/db";
 import { LocalCalendar, type RestockPlan } from "@hrvend/reorder";
 import type { HrEvent } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
-import { expect } from "vitest";
 import { coverageFromLedger, type LedgerFigure } from "./coverage-ledger";
 import { type Fact, ledgerPeriods, type Period } from "./ledger";
 
 /**
  * Every figure of the pipeline against the simulator's ground-truth ledger (ARCHITECTURE.md,
  * invariant 5), one function per service, for the end-to-end and fault tests and the services'
- * own integration tests. Each returns how much it compared, so a caller can assert the run was
- * not trivially empty.
+ * own integration tests and the benchmark (plain node:assert, so it runs outside vitest too).
+ * Each returns how much it compared, so a caller can assert the run was not trivially empty.
  */
+
+/** Deep equality of plain data as JSON sees it (Maps as sorted objects, undefined fields dropped). */
+function same(actual: unknown, expected: unknown, message?: string): void {
+  const norm = (v: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(v, (_, x) =>
+        x instanceof Map
+          ? Object.fromEntries([...x.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : x,
+      ) ?? "null",
+    );
+  assert.deepStrictEqual(norm(actual), norm(expected), message);
+}
 
 type Db = Kysely<Database>;
 type StockFact = Fact & { fact: "stock" };
@@ -31,7 +44,7 @@ const ledgerEvents = (facts: readonly Fact[]): HrEvent[] =>
 export async function reconcileRecorder(db: Db, facts: readonly Fact[]): Promise<number> {
   const want = facts.flatMap((f) => (f.fact === "event" ? [f.key] : [])).sort();
   const rows = await sql<{ event_key: string }>`SELECT event_key FROM ingest.raw_event`.execute(db);
-  expect(rows.rows.map((r) => r.event_key).sort()).toEqual(want);
+  same(rows.rows.map((r) => r.event_key).sort(), want);
   return want.length;
 }
 
@@ -72,28 +85,32 @@ export async function reconcileStock(
   }>`SELECT machine_id, slot_id, device_time, level, delta, cause FROM stock.level_change`.execute(db);
   const line = (slot: string, t: number, level: number, delta: number, cause: string) =>
     `${slot} ${t} ${level} ${delta} ${cause}`;
-  expect(
+  same(
     rows.rows.map((r) => line(slotOf(r), r.device_time.getTime(), r.level, r.delta, r.cause)).sort(),
-  ).toEqual(stockFacts.map((f) => line(slotOf(f), Date.parse(f.t), f.level, f.delta, f.cause)).sort());
+    stockFacts.map((f) => line(slotOf(f), Date.parse(f.t), f.level, f.delta, f.cause)).sort(),
+    "level changes",
+  );
   const finalLedger = new Map(stockFacts.map((f) => [slotOf(f), f.level]));
   const slots = await sql<{ machine_id: string; slot_id: string; level: number }>`
     SELECT machine_id, slot_id, level FROM stock.slot`.execute(db);
-  expect(
+  same(
     new Map(slots.rows.filter((r) => finalLedger.has(slotOf(r))).map((r) => [slotOf(r), r.level])),
-  ).toEqual(finalLedger);
+    finalLedger,
+    "final levels",
+  );
 
   const ours = (type: string, subject: (a: AlertSubject) => string) => alertPeriods(db, type, subject);
   const stockouts = ledgerPeriods(facts, "stockout_start", "stockout_end", (f) =>
     slotOf(f as { machineId: string; slotId: string }),
   );
-  expect(await ours("stockout", slotOf)).toEqual(stockouts);
+  same(await ours("stockout", slotOf), stockouts);
   const offline = ledgerPeriods(
     facts,
     "offline_start",
     "offline_end",
     (f) => (f as { machineId: string }).machineId,
   );
-  expect(await ours("offline", (a) => a.machine_id)).toEqual(offline);
+  same(await ours("offline", (a) => a.machine_id), offline);
   const count = (m: Map<string, Period[]>) => [...m.values()].flat().length;
   return { levelChanges: stockFacts.length, stockouts: count(stockouts), offline: count(offline) };
 }
@@ -119,7 +136,7 @@ export async function reconcileReorder(
   const daily = await sql<{ k: string; quantity: number }>`
     SELECT prison_id || '/' || machine_id || '/' || item_id || '/' || local_date::text AS k, quantity
     FROM reorder.dispense_daily`.execute(db);
-  expect(new Map(daily.rows.map((r) => [r.k, r.quantity]))).toEqual(expected);
+  same(new Map(daily.rows.map((r) => [r.k, r.quantity])), expected);
 
   const lastStock = new Map<string, StockFact>();
   for (const f of facts) if (f.fact === "stock") lastStock.set(slotOf(f), f as StockFact);
@@ -135,22 +152,34 @@ export async function reconcileReorder(
   const slots = scenario.prisons.flatMap((p) =>
     p.machines.flatMap((m) => m.slots.map((s) => `${m.machineId}/${s.slotId}`)),
   );
-  expect(params.rows.map((r) => slotOf(r)).sort()).toEqual([...slots].sort());
+  same(params.rows.map((r) => slotOf(r)).sort(), [...slots].sort());
   for (const r of params.rows) {
     const key = slotOf(r);
-    expect(r.min, key).toBeLessThanOrEqual(r.max);
-    expect(r.max, key).toBeLessThanOrEqual(r.capacity);
-    expect(r.stock, key).toBe(lastStock.get(key)?.level ?? 0);
-    expect(r.lots, key).toEqual((lastStock.get(key)?.lots ?? []).filter((l) => l.quantity > 0));
+    assert.ok(
+      r.min <= r.max && r.max <= r.capacity,
+      `${key}: min ${r.min} ≤ max ${r.max} ≤ capacity ${r.capacity}`,
+    );
+    same(r.stock, lastStock.get(key)?.level ?? 0, `${key} stock`);
+    same(
+      r.lots,
+      (lastStock.get(key)?.lots ?? []).filter((l) => l.quantity > 0),
+      `${key} lots`,
+    );
   }
 
   const stored = await sql<{ prison_id: string; plan: RestockPlan }>`
     SELECT prison_id, plan FROM reorder.restock_plan ORDER BY prison_id`.execute(db);
-  expect(stored.rows.map((r) => r.prison_id)).toEqual(scenario.prisons.map((p) => p.prisonId).sort());
+  same(
+    stored.rows.map((r) => r.prison_id),
+    scenario.prisons.map((p) => p.prisonId).sort(),
+  );
   for (const { prison_id, plan } of stored.rows) {
     const p = scenario.prisons.find((x) => x.prisonId === prison_id) as Scenario["prisons"][number];
-    expect(plan.machines.map((m) => m.machineId).sort()).toEqual(p.machines.map((m) => m.machineId).sort());
-    expect(plan.machines.map((m) => m.priority)).toEqual(plan.machines.map((_, i) => i + 1));
+    same(plan.machines.map((m) => m.machineId).sort(), p.machines.map((m) => m.machineId).sort());
+    same(
+      plan.machines.map((m) => m.priority),
+      plan.machines.map((_, i) => i + 1),
+    );
     const byItem = new Map<string, number>();
     for (const m of plan.machines)
       for (const s of m.slots) {
@@ -158,12 +187,14 @@ export async function reconcileReorder(
           plan.fillTo === "capacity"
             ? s.capacity + Math.ceil(s.safetyStock - 1e-9)
             : Math.min(s.max, s.capacity);
-        expect(s.projectedAtVisit + s.quantity, `${m.machineId}/${s.slotId}`).toBe(
+        same(
+          s.projectedAtVisit + s.quantity,
           Math.max(fill, s.projectedAtVisit),
+          `${m.machineId}/${s.slotId}`,
         );
         byItem.set(s.itemId, (byItem.get(s.itemId) ?? 0) + s.loadUnits);
       }
-    expect(new Map(plan.pickList.map((l) => [l.itemId, l.totalUnits]))).toEqual(byItem);
+    same(new Map(plan.pickList.map((l) => [l.itemId, l.totalUnits])), byItem, `${prison_id} pick list`);
   }
   return { dispenseDays: expected.size, slots: params.rows.length, plans: stored.rows.length };
 }
@@ -188,18 +219,15 @@ export async function reconcileCoverage(db: Db, facts: readonly Fact[]): Promise
       return [key(f as unknown as LedgerFigure), f];
     }),
   );
-  expect([...actual.keys()].sort()).toEqual(expected.map(key).sort());
+  same([...actual.keys()].sort(), expected.map(key).sort());
   let compared = 0;
   for (const want of expected) {
     const got = actual.get(key(want)) ?? {};
     for (const [field, w] of Object.entries(want)) {
       const g = got[field];
-      if (typeof w === "number" && !Number.isInteger(w)) {
-        expect(g, `${key(want)} ${field}`).toBeTypeOf("number");
-        expect(Math.abs((g as number) - w), `${key(want)} ${field}: ${g} vs ${w}`).toBeLessThan(
-          1e-9 * Math.max(1, Math.abs(w)),
-        );
-      } else expect(g, `${key(want)} ${field}`).toEqual(w);
+      if (typeof w === "number" && typeof g === "number") {
+        assert.ok(Math.abs(g - w) < 1e-9 * Math.max(1, Math.abs(w)), `${key(want)} ${field}: ${g} vs ${w}`);
+      } else same(g, w, `${key(want)} ${field}`);
       compared++;
     }
   }
