@@ -46,8 +46,13 @@ echo
 hrvend summary --settle
 
 mkdir -p "$OUT"
-FROM=$(node -e 'const s=require("./devices/scenarios/pilot.json").start.slice(0,10);console.log(s)')
-TO=$(node -e "const d=new Date(Date.parse('${FROM}T12:00:00Z')+(${DAYS}-1)*864e5);console.log(d.toISOString().slice(0,10))")
+# The calendar quarter the run starts in (the pilot starts on 2026-01-05: Q1 2026), so the report
+# shows quarterly figures; a shorter run shows what it has.
+read -r FROM TO < <(node -e '
+  const s = new Date(require("./devices/scenarios/pilot.json").start.slice(0, 10) + "T12:00:00Z");
+  const q = s.getUTCMonth() - (s.getUTCMonth() % 3);
+  const iso = (d) => d.toISOString().slice(0, 10);
+  console.log(iso(new Date(Date.UTC(s.getUTCFullYear(), q, 1, 12))), iso(new Date(Date.UTC(s.getUTCFullYear(), q + 3, 0, 12))));')
 hrvend report coverage --from "$FROM" --to "$TO" --format html --out "$OUT/coverage-report.html"
 if [ -x /usr/bin/chromium ]; then
   hrvend report coverage --from "$FROM" --to "$TO" --format pdf --out "$OUT/coverage-report.pdf"
