@@ -1,5 +1,7 @@
 import type { DashboardSpec, PanelSpec, VariableSpec } from "../model";
-import { inVar, type Query, select, timeFrom, timeTo } from "../sql";
+import { bargauge, percentScale, stat, table, timeseries } from "../panels";
+import { type Query, select, timeFrom, timeTo } from "../sql";
+import { prisonFilter } from "./variables";
 
 /**
  * Funders read only the suppressed views of schema `funder` (migration 0005): counts below the
@@ -27,7 +29,19 @@ const inRange = (grain: string) => [
   `period_end >= (${timeFrom})::date`,
   `period_start <= (${timeTo})::date`,
 ];
-const prisonsOrProgramme = `(${inVar("prison_id", "prison")} OR prison_id = ${PROGRAMME})`;
+const prisonsOrProgramme = `(${prisonFilter} OR prison_id = ${PROGRAMME})`;
+
+/** The WHO bands as colours: red low, orange medium (moderate for OAT), green high. */
+const syringeBandColours: PanelSpec["thresholds"] = [
+  { from: null, color: "red" },
+  { from: 100, color: "orange" },
+  { from: 200, color: "green" },
+];
+const oatBandColours: PanelSpec["thresholds"] = [
+  { from: null, color: "red" },
+  { from: 20, color: "orange" },
+  { from: 40, color: "green" },
+];
 
 /**
  * A count as funders may see it: "<threshold" when hidden for being small, "hidden" when hidden
@@ -58,20 +72,17 @@ const programmeStat = (
   title: string,
   description: string,
   extra: Partial<PanelSpec> = {},
-): PanelSpec => ({
-  title,
-  description,
-  kind: "stat",
-  query: select({ [column]: `round(${column}::numeric, 1)` })
-    .with("latest", latestProgramme)
-    .from("latest")
-    .build(),
-  format: "table",
-  rows: "some",
-  w: 5,
-  h: 4,
-  ...extra,
-});
+): PanelSpec =>
+  stat({
+    title,
+    description,
+    query: select({ [column]: `round(${column}::numeric, 1)` })
+      .with("latest", latestProgramme)
+      .from("latest")
+      .build(),
+    w: 5,
+    ...extra,
+  });
 
 const nspClients = programmeStat(
   "nsp_clients",
@@ -92,11 +103,7 @@ const syringesPerPwid = programmeStat(
   "Syringes per PWID per year",
   "WHO/UNODC/UNAIDS bands: low < 100, medium 100–200, high > 200 (target 300 by 2030).",
   {
-    thresholds: [
-      { from: null, color: "red" },
-      { from: 100, color: "orange" },
-      { from: 200, color: "green" },
-    ],
+    thresholds: syringeBandColours,
   },
 );
 const oatReach = programmeStat(
@@ -105,11 +112,7 @@ const oatReach = programmeStat(
   "Clients on OAT at the end of the period / estimated opioid-dependent. WHO bands: low < 20 %, moderate 20–39 %, high ≥ 40 %.",
   {
     unit: "percent",
-    thresholds: [
-      { from: null, color: "red" },
-      { from: 20, color: "orange" },
-      { from: 40, color: "green" },
-    ],
+    thresholds: oatBandColours,
   },
 );
 const naloxone = programmeStat(
@@ -118,11 +121,10 @@ const naloxone = programmeStat(
   "Take-home naloxone: kits dispensed per 100 people released (overdose risk peaks after release).",
 );
 
-const byPrison: PanelSpec = {
+const byPrison = table({
   title: "Coverage by prison and quarter",
   description:
     "Suppressed funder figures: counts below the threshold show as <5 (with complementary suppression).",
-  kind: "table",
   query: select({
     period_start: "period_start",
     prison: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme total' ELSE coalesce(prison_name, prison_id) END`,
@@ -143,37 +145,28 @@ const byPrison: PanelSpec = {
     .where(...inRange("quarter"), prisonsOrProgramme)
     .orderBy("period_start DESC", `prison_id = ${PROGRAMME} DESC`, "prison")
     .build(),
-  format: "table",
-  rows: "some",
   w: 24,
   h: 10,
-};
+});
 
 /** One line per prison over the months of the range. */
-const monthly = (
-  column: string,
-  title: string,
-  description: string,
-  extra: Partial<PanelSpec>,
-): PanelSpec => ({
-  title,
-  description,
-  kind: "timeseries",
-  query: select({
-    time: "period_start::timestamp AT TIME ZONE 'UTC'",
-    metric: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme' ELSE prison_id END`,
-    [column]: `round(${column}::numeric, 1)`,
-  })
-    .from("funder.coverage")
-    .where(...inRange("month"), prisonsOrProgramme)
-    .orderBy("1", "2")
-    .build(),
-  format: "time_series",
-  rows: "some",
-  w: 12,
-  h: 9,
-  ...extra,
-});
+const monthly = (column: string, title: string, description: string, extra: Partial<PanelSpec>): PanelSpec =>
+  timeseries({
+    title,
+    description,
+    query: select({
+      time: "period_start::timestamp AT TIME ZONE 'UTC'",
+      metric: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme' ELSE prison_id END`,
+      [column]: `round(${column}::numeric, 1)`,
+    })
+      .from("funder.coverage")
+      .where(...inRange("month"), prisonsOrProgramme)
+      .orderBy("1", "2")
+      .build(),
+    w: 12,
+    h: 9,
+    ...extra,
+  });
 
 const reachTrend = monthly(
   "nsp_reach_pct",
@@ -188,20 +181,12 @@ const syringeTrend = monthly(
   "Syringes per PWID per year, by month",
   "Against the WHO bands: below 100 low, above 200 high.",
   {
-    thresholds: [
-      { from: null, color: "red" },
-      { from: 100, color: "orange" },
-      { from: 200, color: "green" },
-    ],
+    thresholds: syringeBandColours,
   },
 );
 const oatTrend = monthly("oat_reach_pct", "OAT reach by month", "OAT reach per prison and programme-wide.", {
   unit: "percent",
-  thresholds: [
-    { from: null, color: "red" },
-    { from: 20, color: "orange" },
-    { from: 40, color: "green" },
-  ],
+  thresholds: oatBandColours,
 });
 const regularTrend = monthly(
   "regular_pct",
@@ -213,26 +198,24 @@ const regularTrend = monthly(
 );
 
 /** The latest quarter in range, per prison, as bars coloured by WHO band. */
-const bands = (column: string, title: string, description: string, extra: Partial<PanelSpec>): PanelSpec => ({
-  title,
-  description,
-  kind: "bargauge",
-  query: select({ prison: "coalesce(prison_name, prison_id)", [column]: `round(${column}::numeric, 1)` })
-    .from("funder.coverage")
-    .where(
-      ...inRange("quarter"),
-      inVar("prison_id", "prison"),
-      `${column} IS NOT NULL`,
-      `period_start = (SELECT max(period_start) FROM funder.coverage WHERE ${inRange("quarter").join(" AND ")})`,
-    )
-    .orderBy("2 DESC", "1")
-    .build(),
-  format: "table",
-  rows: "some",
-  w: 12,
-  h: 9,
-  ...extra,
-});
+const bands = (column: string, title: string, description: string, extra: Partial<PanelSpec>): PanelSpec =>
+  bargauge({
+    title,
+    description,
+    query: select({ prison: "coalesce(prison_name, prison_id)", [column]: `round(${column}::numeric, 1)` })
+      .from("funder.coverage")
+      .where(
+        ...inRange("quarter"),
+        prisonFilter,
+        `${column} IS NOT NULL`,
+        `period_start = (SELECT max(period_start) FROM funder.coverage WHERE ${inRange("quarter").join(" AND ")})`,
+      )
+      .orderBy("2 DESC", "1")
+      .build(),
+    w: 12,
+    h: 9,
+    ...extra,
+  });
 
 const syringeBands = bands(
   "syringes_per_pwid_year",
@@ -241,33 +224,19 @@ const syringeBands = bands(
   {
     min: 0,
     max: 300,
-    thresholds: [
-      { from: null, color: "red" },
-      { from: 100, color: "orange" },
-      { from: 200, color: "green" },
-    ],
+    thresholds: syringeBandColours,
   },
 );
 const oatBands = bands(
   "oat_reach_pct",
   "OAT reach — WHO band, latest quarter",
   "Red low (< 20 %), orange moderate (20–39 %), green high (≥ 40 %); UNAIDS target 50 %.",
-  {
-    unit: "percent",
-    min: 0,
-    max: 100,
-    thresholds: [
-      { from: null, color: "red" },
-      { from: 20, color: "orange" },
-      { from: 40, color: "green" },
-    ],
-  },
+  percentScale(oatBandColours),
 );
 
-const estimates: PanelSpec = {
+const estimates = table({
   title: "Estimates behind the figures",
   description: "Injecting and opioid-dependence prevalence per prison (denominators), and their source.",
-  kind: "table",
   query: select({
     prison_id: "prison_id",
     effective_from: "effective_from",
@@ -276,14 +245,12 @@ const estimates: PanelSpec = {
     source: "source",
   })
     .from("funder.prevalence_estimate")
-    .where(inVar("prison_id", "prison"))
+    .where(prisonFilter)
     .orderBy("prison_id", "effective_from NULLS FIRST")
     .build(),
-  format: "table",
-  rows: "some",
   w: 24,
   h: 7,
-};
+});
 
 export const coverageDashboard: DashboardSpec = {
   uid: "hrvend-coverage",

@@ -1,80 +1,55 @@
-import type { DashboardSpec, PanelSpec } from "../model";
+import type { DashboardSpec } from "../model";
+import { bargauge, orangeFromOne, redFromOne, stat, table, timeseries } from "../panels";
 import { epochMs, inVar, select, timeFilter, timeGroup, timeTo } from "../sql";
-import { itemVar, machineVar, prisonVar } from "./variables";
+import { itemVar, machineVar, prisonFilter, prisonVar, slotFilter, slotLabel } from "./variables";
 
-const prisonFilter = inVar("prison_id", "prison");
-const slotFilter = [prisonFilter, inVar("machine_id", "machine"), inVar("item_id", "item")];
-
-const nextVisit: PanelSpec = {
+const nextVisit = stat({
   title: "Next outreach visit",
   description: "The earliest planned visit among the selected prisons.",
-  kind: "stat",
   query: select({ next_visit: epochMs("min(visit_at)") })
     .from("reporting.restock_plan_line")
     .where(prisonFilter)
     .build(),
-  format: "table",
-  rows: "some",
   w: 6,
-  h: 4,
   unit: "dateTimeAsIso",
-};
+});
 
-const unitsToLoad: PanelSpec = {
+const unitsToLoad = stat({
   title: "Units to load",
   description: "All units on the pick lists of the next visits: restock plus lot replacements.",
-  kind: "stat",
   query: select({ units: "coalesce(sum(total_units), 0)" })
     .from("reporting.restock_pick_list")
     .where(prisonFilter, inVar("item_id", "item"))
     .build(),
-  format: "table",
-  rows: "some",
   w: 6,
-  h: 4,
   unit: "none",
-};
+});
 
-const stockoutsBeforeVisit: PanelSpec = {
+const stockoutsBeforeVisit = stat({
   title: "Slots running out before the visit",
   description: "Slots whose projected stockout comes before the next planned visit.",
-  kind: "stat",
   query: select({ slots: "count(*) FILTER (WHERE projected_stockout_at < visit_at)" })
     .from("reporting.restock_plan_line")
     .where(...slotFilter)
     .build(),
-  format: "table",
-  rows: "some",
   w: 6,
-  h: 4,
-  thresholds: [
-    { from: null, color: "green" },
-    { from: 1, color: "red" },
-  ],
-};
+  thresholds: redFromOne,
+});
 
-const belowMin: PanelSpec = {
+const belowMin = stat({
   title: "Slots below Min",
   description: "Slots whose stock is below the max-min Min (demand × lead time + safety stock).",
-  kind: "stat",
   query: select({ slots: "count(*) FILTER (WHERE below_min)" })
     .from("reporting.slot_forecast")
     .where(...slotFilter)
     .build(),
-  format: "table",
-  rows: "some",
   w: 6,
-  h: 4,
-  thresholds: [
-    { from: null, color: "green" },
-    { from: 1, color: "orange" },
-  ],
-};
+  thresholds: orangeFromOne,
+});
 
-const visits: PanelSpec = {
+const visits = table({
   title: "Next visits",
   description: "Per prison: when the next visit is, the one after, how many machines and units.",
-  kind: "table",
   query: select({
     prison_id: "prison_id",
     visit_at: "visit_at",
@@ -88,17 +63,14 @@ const visits: PanelSpec = {
     .groupBy("prison_id", "visit_at", "following_visit_at")
     .orderBy("visit_at", "prison_id")
     .build(),
-  format: "table",
-  rows: "some",
   w: 24,
   h: 7,
-};
+});
 
-const planLines: PanelSpec = {
+const planLines = table({
   title: "Restock plan, machine by machine",
   description:
     "Machines in priority order (projected stockout first); quantity = Max − stock projected at the visit.",
-  kind: "table",
   query: select({
     prison_id: "prison_id",
     priority: "priority",
@@ -118,16 +90,13 @@ const planLines: PanelSpec = {
     .where(...slotFilter)
     .orderBy("prison_id", "priority", "slot_id")
     .build(),
-  format: "table",
-  rows: "some",
   w: 24,
   h: 10,
-};
+});
 
-const projectedStockouts: PanelSpec = {
+const projectedStockouts = table({
   title: "Projected stockouts",
   description: "Slots by projected stockout time (current stock / forecast demand), soonest first.",
-  kind: "table",
   query: select({
     projected_stockout_at: "projected_stockout_at",
     prison_id: "prison_id",
@@ -143,26 +112,21 @@ const projectedStockouts: PanelSpec = {
     .where("projected_stockout_at IS NOT NULL", ...slotFilter)
     .orderBy("projected_stockout_at")
     .build(),
-  format: "table",
-  rows: "some",
   w: 14,
   h: 10,
-};
+});
 
-const daysOfCover: PanelSpec = {
+const daysOfCover = bargauge({
   title: "Days of cover per slot",
   description: "Stock / average daily demand. Fewer days than the visit interval needs a restock.",
-  kind: "bargauge",
   query: select({
-    slot: "machine_id || ' ' || slot_id || ' · ' || item_id",
+    slot: slotLabel,
     days_of_cover: "round(least(days_of_cover, 60)::numeric, 1)",
   })
     .from("reporting.slot_forecast")
     .where("days_of_cover IS NOT NULL", ...slotFilter)
     .orderBy("2", "1")
     .build(),
-  format: "table",
-  rows: "some",
   w: 10,
   h: 10,
   unit: "d",
@@ -173,12 +137,11 @@ const daysOfCover: PanelSpec = {
     { from: 7, color: "orange" },
     { from: 14, color: "green" },
   ],
-};
+});
 
-const pickList: PanelSpec = {
+const pickList = table({
   title: "Pick list",
   description: "What to load for each prison's next visit, per item: restock and lot replacements.",
-  kind: "table",
   query: select({
     prison_id: "prison_id",
     visit_at: "visit_at",
@@ -191,17 +154,14 @@ const pickList: PanelSpec = {
     .where(prisonFilter, inVar("item_id", "item"))
     .orderBy("visit_at", "prison_id", "item_id")
     .build(),
-  format: "table",
-  rows: "some",
   w: 12,
   h: 9,
-};
+});
 
-const expiringLots: PanelSpec = {
+const expiringLots = table({
   title: "Naloxone lots by expiry",
   description:
     "Lots in the machines, soonest expiry first; lots expiring before the following visit are swapped.",
-  kind: "table",
   query: select({
     expiry: "expiry",
     // Counted to the end of the time range (Grafana's "now" unless the range is moved).
@@ -217,16 +177,13 @@ const expiringLots: PanelSpec = {
     .where(...slotFilter)
     .orderBy("expiry", "prison_id", "machine_id")
     .build(),
-  format: "table",
-  rows: "some",
   w: 12,
   h: 9,
-};
+});
 
-const dispensedPerDay: PanelSpec = {
+const dispensedPerDay = timeseries({
   title: "Dispensed per day, by item",
   description: "Units dispensed per local day (the demand the forecast learns from).",
-  kind: "timeseries",
   query: select({
     time: timeGroup("local_date::timestamp AT TIME ZONE 'UTC'", "'1d'"),
     metric: "item_id",
@@ -237,11 +194,9 @@ const dispensedPerDay: PanelSpec = {
     .groupBy("1", "2")
     .orderBy("1", "2")
     .build(),
-  format: "time_series",
-  rows: "some",
   w: 24,
   h: 8,
-};
+});
 
 export const restockDashboard: DashboardSpec = {
   uid: "hrvend-restock",

@@ -26,3 +26,11 @@ export const itemVar: VariableSpec = {
   label: "Item",
   query: select({ __value: "item_id", __text: "item_id" }).from("reporting.item").orderBy("1").build(),
 };
+
+/** The filters on those variables: a panel keeps the rows of the chosen prisons, machines and items. */
+export const prisonFilter = inVar("prison_id", "prison");
+export const machineFilter = [prisonFilter, inVar("machine_id", "machine")];
+export const slotFilter = [...machineFilter, inVar("item_id", "item")];
+
+/** How bar gauges and series name a slot. */
+export const slotLabel = "machine_id || ' ' || slot_id || ' · ' || item_id";
