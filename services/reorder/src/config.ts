@@ -1,24 +1,12 @@
 import { parseEnv } from "@hrvend/infra";
-import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { streamServiceEnv } from "@hrvend/infra/nats";
 import { z } from "zod";
 import { DEFAULT_FILL_TO, DEFAULT_Z } from "./domain";
 import { ScheduleOverrides } from "./schedules";
 
 /** The reorder service's whole configuration, from the environment, parsed once at start. */
 export const ReorderEnv = z.object({
-  NATS_URL: z.string().min(1),
-  /** The service's own NATS user (one user per service); none on an open server. */
-  NATS_USER: z.string().min(1).optional(),
-  NATS_PASSWORD: z.string().min(1).optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
-  EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
-  /** Durable consumer name, also the row in ingest.stream_position. */
-  CONSUMER: z
-    .string()
-    .regex(/^[\w-]+$/)
-    .default("reorder"),
-  BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
-  BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  ...streamServiceEnv({ consumer: "reorder", batchSize: 1000, batchWaitMs: 50, metricsPort: 9467 }),
   /**
    * Outreach schedules: a JSON object by prison id, each entry any of `intervalDays`,
    * `firstVisitDay`, `hour`, `leadTimeDays`, `anchorDate`; key `"*"` changes the default
@@ -47,9 +35,6 @@ export const ReorderEnv = z.object({
   FILL_TO: z.enum(["capacity", "max"]).default(DEFAULT_FILL_TO),
   /** A prison's plan is recomputed at most once per this many ms of wall time (0: after every batch). */
   RECOMPUTE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
-  /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9467),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type ReorderConfig = z.infer<typeof ReorderEnv>;
 

@@ -1,23 +1,12 @@
 import { CommaList, parseEnv } from "@hrvend/infra";
-import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { DEFAULT_STREAMS, streamServiceEnv } from "@hrvend/infra/nats";
 import { z } from "zod";
 import { type AlertPolicy, alertPolicy } from "./domain";
 
 export const StockEnv = z.object({
-  NATS_URL: z.string().min(1),
-  NATS_USER: z.string().min(1).optional(),
-  NATS_PASSWORD: z.string().min(1).optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
-  EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
+  ...streamServiceEnv({ consumer: "stock", batchSize: 500, batchWaitMs: 50, metricsPort: 9466 }),
   ALERTS_STREAM: z.string().default(DEFAULT_STREAMS.alerts ?? "HR_ALERTS"),
   ALERTS_SUBJECTS: CommaList.default(DEFAULT_STREAMS.alertSubjects ?? ["hr.v1.*.*.alert"]),
-  /** Durable consumer and stream-position name. */
-  CONSUMER: z
-    .string()
-    .regex(/^[\w-]+$/)
-    .default("stock"),
-  BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
-  BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Naloxone storage band for temperature alerts (DOMAIN.md: excursions 5–40 °C allowed). */
   TEMPERATURE_MIN_C: z.coerce.number().default(5),
   TEMPERATURE_MAX_C: z.coerce.number().default(40),
@@ -30,8 +19,6 @@ export const StockEnv = z.object({
   MIN_REFRESH_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Reminders while an offline or stockout alert lasts. */
   REMINDER_MINUTES: z.coerce.number().int().min(1).default(60),
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type StockEnvConfig = z.infer<typeof StockEnv>;
 

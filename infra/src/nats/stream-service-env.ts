@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { DEFAULT_STREAMS } from "./streams";
+
+export interface StreamServiceEnvDefaults {
+  /** CONSUMER: the durable consumer's name, also its row in ingest.stream_position. */
+  consumer: string;
+  batchSize: number;
+  /** BATCH_SIZE's upper bound. */
+  maxBatchSize?: number;
+  batchWaitMs: number;
+  metricsPort: number;
+}
+
+/**
+ * The environment every service consuming the events stream in batches reads (recorder, stock,
+ * reorder, coverage: what startStreamService, startBatchConsumer and serveMetrics are given).
+ * Services spread it into their own schema; only the defaults differ between them.
+ */
+export const streamServiceEnv = (d: StreamServiceEnvDefaults) => ({
+  NATS_URL: z.string().min(1),
+  /** The service's own NATS user (one user per service); none on an open server. */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
+  CONSUMER: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default(d.consumer),
+  BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(d.maxBatchSize ?? 5000)
+    .default(d.batchSize),
+  BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(d.batchWaitMs),
+  /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(d.metricsPort),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
