@@ -100,7 +100,10 @@ export async function runFaults(opts: {
       for (;;) {
         const at = await pipeline.positions().catch(() => undefined);
         if (at !== undefined && CONSUMERS.every((k) => at[k] >= before)) break;
-        if (Date.now() > deadline) throw new Error(`no recovery from the loss of ${c} within 180 s`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no recovery from the loss of ${c} within 180 s: positions ${JSON.stringify(at)}, wanted ${before}`,
+          );
         await sleep(100);
       }
       const recoverySeconds = Math.round((performance.now() - killedAt) / 100) / 10;

@@ -10,7 +10,12 @@ export function createDb(
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
   // An idle connection dies when the server restarts; pg reports it here and drops it. Without
   // a listener the process would crash; the next query reconnects (or fails and is retried).
-  pool.on("error", opts.onIdleError ?? (() => {}));
+  const onError = opts.onIdleError ?? (() => {});
+  pool.on("error", onError);
+  // A connection checked out of the pool (inside a transaction, between two statements) that
+  // dies with the server emits 'error' on its client, where the pool's listener is not
+  // attached: without this the process crashes; the statement in hand fails and is retried.
+  pool.on("connect", (client) => client.on("error", onError));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -48,12 +48,20 @@ export async function startIntake(
         client.once("error", reject);
       });
       await client.subscribeAsync(filters, { qos: 1 });
-      // Renew the subscription on every reconnect, even when the broker resumes the session:
-      // Mosquitto 2.0.11 restarted from its persistence file restores a shared subscription
-      // that no longer receives anything when ACLs are on (seen in test/e2e/faults.e2e.test.ts:
-      // nothing reached the stream after a SIGKILL of the broker); unsubscribing and subscribing
-      // again repairs it. The other connections of the group keep receiving meanwhile.
+      // After the broker itself was down (connections refused), renew the subscription even
+      // though the broker resumes the session: Mosquitto 2.0.11 restarted from its persistence
+      // file restores a shared subscription that no longer receives anything when ACLs are on
+      // (seen in test/e2e/faults.e2e.test.ts: nothing reached the stream after a SIGKILL of the
+      // broker); unsubscribing and subscribing again repairs it. Not after other reconnects
+      // (a keepalive timeout under load): the live session's queue must be left alone.
+      let brokerWasDown = false;
+      client.on("error", (err) => {
+        if ((err as NodeJS.ErrnoException).code === "ECONNREFUSED") brokerWasDown = true;
+      });
       client.on("connect", () => {
+        if (!brokerWasDown) return;
+        brokerWasDown = false;
+        log.warn({ client: i }, "broker restarted: renewing the shared subscription");
         client
           .unsubscribeAsync(filters)
           .then(() => client.subscribeAsync(filters, { qos: 1 }))
