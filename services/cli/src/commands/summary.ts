@@ -12,7 +12,10 @@ export function summaryCommand(config: CliConfig): Command {
       "print what the pipeline holds: events, rejects, active alerts, each prison's next restock plan, coverage against WHO bands",
     )
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack)")
-    .option("--settle", "first wait (up to 2 minutes) until the recorder has caught up: no new rows for 3 s")
+    .option(
+      "--settle",
+      "first wait (up to 2 minutes) until every consumer has caught up and every restock plan is fresh",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --database-url postgres://…/hrvend",
@@ -97,7 +100,21 @@ async function settle(db: ReturnType<typeof createDb>): Promise<void> {
         )
       ).rows[0]?.gap ?? 0,
     );
-  while ((Date.now() - stableSince < 3_000 || (await behind()) > 0) && Date.now() < deadline) {
+  // Plans are recomputed a few seconds after the data they use (throttled): wait for them too.
+  const stalePlans = async () =>
+    Number(
+      (
+        await sql<{ n: string }>`
+          SELECT count(*) AS n FROM reorder.prison p LEFT JOIN reorder.restock_plan rp USING (prison_id)
+          WHERE p.time_zone IS NOT NULL AND (rp.revision IS NULL OR rp.revision <> p.revision)`
+          .execute(db)
+          .catch(() => ({ rows: [{ n: "0" }] }))
+      ).rows[0]?.n ?? 0,
+    );
+  while (
+    (Date.now() - stableSince < 3_000 || (await behind()) > 0 || (await stalePlans()) > 0) &&
+    Date.now() < deadline
+  ) {
     await new Promise((r) => setTimeout(r, 500));
     const n = await count();
     if (n !== last) {
