@@ -5,6 +5,9 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from "@nats-io/jetstream";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import { committedSeq } from "../db/position";
 
 export interface BatchConsumerOptions {
   js: JetStreamClient;
@@ -122,4 +125,20 @@ export async function startBatchConsumer(o: BatchConsumerOptions): Promise<Runni
       await chain;
     },
   };
+}
+
+/**
+ * startBatchConsumer for a service that keeps its position in `ingest.stream_position` under
+ * its durable's name: resumes from that committed position, and logs failed writes (they are
+ * retried; nothing is acknowledged meanwhile).
+ */
+export async function startCommittedConsumer(
+  o: Omit<BatchConsumerOptions, "committedSeq" | "onError"> & { db: Kysely<any>; log: Logger },
+): Promise<RunningConsumer> {
+  const { db, log, ...rest } = o;
+  return startBatchConsumer({
+    ...rest,
+    committedSeq: await committedSeq(db, o.durable),
+    onError: (err) => log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile"),
+  });
 }

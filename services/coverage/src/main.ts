@@ -1,6 +1,5 @@
-import { committedSeq } from "@hrvend/infra/db";
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { startBatchConsumer } from "@hrvend/infra/nats";
+import { startCommittedConsumer } from "@hrvend/infra/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { Counter } from "prom-client";
 import { loadCoverageConfig } from "./config";
@@ -21,15 +20,15 @@ const applied = new Counter({
   labelNames: ["kind"],
   registers: [registry],
 });
-const consumer = await startBatchConsumer({
+const consumer = await startCommittedConsumer({
   js,
   jsm,
+  db,
+  log,
   stream: config.EVENTS_STREAM,
   durable: config.CONSUMER,
   maxBatch: config.BATCH_SIZE,
   maxWaitMs: config.BATCH_WAIT_MS,
-  committedSeq: await committedSeq(db, config.CONSUMER),
-  onError: (err) => log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile"),
   write: coverageWriter({ db, consumer: config.CONSUMER, stream: config.EVENTS_STREAM, applied }),
 });
 

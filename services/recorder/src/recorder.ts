@@ -1,5 +1,5 @@
-import { committedSeq, type Database } from "@hrvend/infra/db";
-import { type RunningConsumer, startBatchConsumer } from "@hrvend/infra/nats";
+import type { Database } from "@hrvend/infra/db";
+import { type RunningConsumer, startCommittedConsumer } from "@hrvend/infra/nats";
 import { DeadLetter } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";
@@ -34,18 +34,15 @@ export async function startRecorder(d: RecorderDeps): Promise<RunningConsumer[]>
     help: "Dead letters stored",
     registers: [d.registry],
   });
-  const onError = (err: unknown) =>
-    d.log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile");
-
-  const events = await startBatchConsumer({
+  const events = await startCommittedConsumer({
     js: d.js,
     jsm: d.jsm,
+    db: d.db,
+    log: d.log,
     stream: d.streams.events,
     durable: d.consumer,
     maxBatch: d.batchSize,
     maxWaitMs: d.batchWaitMs,
-    committedSeq: await committedSeq(d.db, d.consumer),
-    onError,
     write: async (batch, lastSeq) => {
       const r = await writeEvents(
         d.db,
@@ -60,15 +57,15 @@ export async function startRecorder(d: RecorderDeps): Promise<RunningConsumer[]>
     },
   });
   const deadName = `${d.consumer}-dead`;
-  const letters = await startBatchConsumer({
+  const letters = await startCommittedConsumer({
     js: d.js,
     jsm: d.jsm,
+    db: d.db,
+    log: d.log,
     stream: d.streams.dead,
     durable: deadName,
     maxBatch: d.batchSize,
     maxWaitMs: d.batchWaitMs,
-    committedSeq: await committedSeq(d.db, deadName),
-    onError,
     write: async (batch, lastSeq) => {
       await writeDeadLetters(
         d.db,

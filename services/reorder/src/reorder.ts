@@ -1,5 +1,5 @@
-import { committedSeq, type Database } from "@hrvend/infra/db";
-import { type RunningConsumer, startBatchConsumer } from "@hrvend/infra/nats";
+import type { Database } from "@hrvend/infra/db";
+import { type RunningConsumer, startCommittedConsumer } from "@hrvend/infra/nats";
 import type { HrEvent } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";
@@ -88,15 +88,15 @@ export async function startReorder(d: ReorderDeps): Promise<RunningReorder> {
     },
   });
 
-  const consumer: RunningConsumer = await startBatchConsumer({
+  const consumer: RunningConsumer = await startCommittedConsumer({
     js: d.js,
     jsm: d.jsm,
+    db: d.db,
+    log: d.log,
     stream: d.stream,
     durable: d.consumer,
     maxBatch: d.batchSize,
     maxWaitMs: d.batchWaitMs,
-    committedSeq: await committedSeq(d.db, d.consumer),
-    onError: (err) => d.log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile"),
     write: async (batch, lastSeq) => {
       // The gateway validated every event at the edge: decoding is enough here (as the recorder does).
       const decoded = batch.map((m) => JSON.parse(Buffer.from(m.data).toString("utf8")) as HrEvent);

@@ -1,6 +1,5 @@
-import { committedSeq } from "@hrvend/infra/db";
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { DEFAULT_STREAMS, ensureStreams, startBatchConsumer } from "@hrvend/infra/nats";
+import { DEFAULT_STREAMS, ensureStreams, startCommittedConsumer } from "@hrvend/infra/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { AlertPublisher, alertMessage } from "./alert-publisher";
 import { loadStockConfig } from "./config";
@@ -35,15 +34,15 @@ const refreshMins = async () => {
 if (config.MIN_REFRESH_SECONDS > 0) await refreshMins();
 const minTimer =
   config.MIN_REFRESH_SECONDS > 0 ? setInterval(refreshMins, config.MIN_REFRESH_SECONDS * 1000) : undefined;
-const consumer = await startBatchConsumer({
+const consumer = await startCommittedConsumer({
   js,
   jsm,
+  db,
+  log,
   stream: config.EVENTS_STREAM,
   durable: config.CONSUMER,
   maxBatch: config.BATCH_SIZE,
   maxWaitMs: config.BATCH_WAIT_MS,
-  committedSeq: await committedSeq(db, config.CONSUMER),
-  onError: (err) => log.error({ err }, "write failed; retrying, nothing acknowledged meanwhile"),
   write: stockWriter({
     db,
     publisher,
