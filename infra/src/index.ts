@@ -2,6 +2,7 @@ export * from "./config";
 export * from "./errors";
 export * from "./mosquitto";
 export * from "./nats";
+export * from "./nats-cluster";
 export * from "./ports";
 export * from "./postgres";
 export * from "./process";

@@ -26,7 +26,8 @@ export async function startStreamService(c: StreamServiceConfig) {
     onIdleError: (err) => log.warn({ err: err.message }, "database connection lost"),
   });
   const nc = await connectNats({ ...c.nats, name: c.name });
-  const jsm = await jetstreamManager(nc);
+  // No API check: a cluster just started has no JetStream leader yet; waitForStream retries.
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
   for (const stream of c.waitForStreams) await waitForStream(jsm, stream, (m) => log.info(m));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -6,4 +6,5 @@ export * from "./examples";
 export * from "./ids";
 export * from "./kinds";
 export * from "./parse";
+export * from "./partition";
 export * from "./topics";

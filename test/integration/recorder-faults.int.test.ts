@@ -148,7 +148,7 @@ describe("recorder under faults", () => {
 
     await pg.stop();
     await publishRange(streams.events, subject, 1_001, 5_000);
-    await expect.poll(() => rec.logs().includes("write failed; retrying"), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => rec.logs().includes("consumer error; retrying"), { timeout: 20_000 }).toBe(true);
     const nc = await natsConnect({ servers: iso.servers.natsUrl });
     const info = await (await jetstreamManager(nc)).consumers.info(streams.events, `rec-${iso.tag}-d`);
     await nc.close();

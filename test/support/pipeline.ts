@@ -3,9 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deviceCredentials, loadScenario, type Scenario } from "@hrvend/devices";
 import {
+  type ClusterNodePorts,
+  clusterUrl,
   freePort,
   newSecret,
   type ServerHandle,
+  startClusterNode,
   startMosquitto,
   startNats,
   startPostgres,
@@ -35,14 +38,27 @@ export const SERVERS = ["mosquitto", "nats", "postgres"] as const;
 export type ServerName = (typeof SERVERS)[number];
 export type Component = ServiceName | ServerName;
 
+/** Cluster mode: three NATS nodes with R3 streams, two instances of every service, partitions. */
+export interface ClusterOptions {
+  /** Partitions of the subject space (PARTITIONS of every service). */
+  partitions: number;
+  /** LEASE_SECONDS: how soon a dead instance's partitions are taken over. */
+  leaseSeconds: number;
+}
+export const NATS_NODES = ["nats-1", "nats-2", "nats-3"] as const;
+export const INSTANCES = [1, 2] as const;
+
 /**
  * The whole system of its own for one test or benchmark: private mosquitto, nats-server and
  * PostgreSQL+TimescaleDB on free loopback ports (so any of them can be killed without touching
  * other tests), every service as its own process, and the simulator publishing a scenario.
  */
 export class Pipeline {
-  readonly services = new Map<ServiceName, ServiceProcess>();
-  readonly servers = new Map<ServerName, ServerHandle>();
+  /** By instance: the service's name, or `<service>-<n>` in cluster mode. */
+  readonly services = new Map<string, ServiceProcess>();
+  /** By server: mosquitto, postgres, and nats or nats-1…nats-3. */
+  readonly servers = new Map<string, ServerHandle>();
+  private natsNodes: ClusterNodePorts[] = [];
   db!: Kysely<Database>;
   adminUrl!: string;
   writerUrl!: string;
@@ -55,15 +71,29 @@ export class Pipeline {
     readonly dir: string,
     readonly scenario: Scenario,
     readonly label: string,
+    readonly cluster?: ClusterOptions,
   ) {}
 
-  static async start(scenarioName: string, label: string): Promise<Pipeline> {
+  /** The server names: in cluster mode the three NATS nodes replace `nats`. */
+  get serverNames(): string[] {
+    return this.cluster ? ["mosquitto", ...NATS_NODES, "postgres"] : [...SERVERS];
+  }
+
+  /** The service instances in start order. */
+  get instanceNames(): string[] {
+    return this.cluster ? SERVICES.flatMap((s) => INSTANCES.map((i) => `${s}-${i}`)) : [...SERVICES];
+  }
+
+  static async start(scenarioName: string, label: string, cluster?: ClusterOptions): Promise<Pipeline> {
     const dir = mkdtempSync(join(tmpdir(), `hrvend-${label}-`));
     chmodSync(dir, 0o755);
-    const p = new Pipeline(dir, loadScenario(scenarioName).scenario, label);
+    const p = new Pipeline(dir, loadScenario(scenarioName).scenario, label, cluster);
     for (const k of ["mosquitto", "nats", "natsMonitor", "postgres"]) p.ports.set(k, await freePort());
+    if (cluster)
+      for (const _ of NATS_NODES)
+        p.natsNodes.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });
     try {
-      for (const s of SERVERS) await p.startServer(s);
+      for (const s of p.serverNames) await p.startServer(s);
       const admin = createDb(p.servers.get("postgres")?.url as string, { max: 1 });
       await ensureDatabase(admin, "hrvend");
       await admin.destroy();
@@ -76,7 +106,7 @@ export class Pipeline {
         hrvend_funder: p.rolePassword,
       });
       p.writerUrl = withCredentials(p.adminUrl, "hrvend_writer", p.rolePassword);
-      for (const s of SERVICES) await p.startServiceProcess(s);
+      for (const s of p.instanceNames) await p.startServiceProcess(s);
       return p;
     } catch (e) {
       await p.stop();
@@ -88,38 +118,60 @@ export class Pipeline {
     return withCredentials(this.adminUrl, role, this.rolePassword);
   }
 
+  /** One server, or the cluster's three as a comma-separated list. */
   get natsUrl(): string {
-    return `nats://127.0.0.1:${this.ports.get("nats")}`;
+    return this.cluster ? clusterUrl(this.natsNodes) : `nats://127.0.0.1:${this.ports.get("nats")}`;
   }
   get mqttUrl(): string {
     return `mqtt://127.0.0.1:${this.ports.get("mosquitto")}`;
   }
 
-  async startServer(name: ServerName): Promise<void> {
+  async startServer(name: string): Promise<void> {
     const dir = join(this.dir, name);
     const port = this.ports.get(name) as number;
+    const node = (NATS_NODES as readonly string[]).indexOf(name);
     const handle =
-      name === "mosquitto"
-        ? await startMosquitto({
-            dir,
-            port,
-            users: [
-              ...deviceCredentials(this.scenario, this.secret),
-              { username: "gw", password: "gw", subscribe: ["hr/v1/#"] },
-            ],
-          })
-        : name === "nats"
-          ? await startNats({ dir, port, monitorPort: this.ports.get("natsMonitor") as number })
-          : await startPostgres({ dir, port, superuserPassword: this.pgPassword });
+      node >= 0
+        ? await startClusterNode({ dir: this.dir, nodes: this.natsNodes }, node)
+        : name === "mosquitto"
+          ? await startMosquitto({
+              dir,
+              port,
+              users: [
+                ...deviceCredentials(this.scenario, this.secret),
+                { username: "gw", password: "gw", subscribe: ["hr/v1/#"] },
+              ],
+            })
+          : name === "nats"
+            ? await startNats({ dir, port, monitorPort: this.ports.get("natsMonitor") as number })
+            : await startPostgres({ dir, port, superuserPassword: this.pgPassword });
     this.servers.set(name, handle);
   }
 
-  serviceEnv(name: ServiceName): Record<string, string> {
+  serviceEnv(instance: string): Record<string, string> {
+    const name = serviceOf(instance);
+    const clustered: Record<string, string> = this.cluster
+      ? {
+          PARTITIONS: String(this.cluster.partitions),
+          STREAM_REPLICAS: "3",
+          INSTANCE_ID: `${this.label}-${instance}`,
+          LEASE_SECONDS: String(this.cluster.leaseSeconds),
+        }
+      : {};
+    const env = this.serviceOwnEnv(name, instance);
+    if (name === "gateway") {
+      const { INSTANCE_ID: _, LEASE_SECONDS: __, ...gateway } = clustered;
+      return { ...env, ...gateway } as Record<string, string>;
+    }
+    return { ...env, ...clustered };
+  }
+
+  private serviceOwnEnv(name: ServiceName, instance: string): Record<string, string> {
     const base = { NATS_URL: this.natsUrl, DATABASE_URL: this.writerUrl, METRICS_PORT: "0" };
     switch (name) {
       case "gateway":
         return {
-          GATEWAY_ID: this.label,
+          GATEWAY_ID: `${this.label}-${instance}`,
           MQTT_URL: this.mqttUrl,
           MQTT_USERNAME: "gw",
           MQTT_PASSWORD: "gw",
@@ -149,29 +201,39 @@ export class Pipeline {
     }
   }
 
-  async startServiceProcess(name: ServiceName): Promise<void> {
-    this.services.set(name, await startService(name, this.serviceEnv(name), `${this.label}-${name}`));
+  async startServiceProcess(instance: string): Promise<void> {
+    const name = serviceOf(instance);
+    this.services.set(
+      instance,
+      await startService(name, this.serviceEnv(instance), `${this.label}-${instance}`),
+    );
   }
 
-  /** SIGKILLs one component (a service, or a server with all its processes). */
-  async kill(c: Component): Promise<void> {
-    if ((SERVICES as readonly string[]).includes(c)) {
-      await this.services.get(c as ServiceName)?.kill("SIGKILL");
-      this.services.delete(c as ServiceName);
+  /** SIGKILLs one component (a service instance, or a server with all its processes). */
+  async kill(c: string): Promise<void> {
+    if (this.instanceNames.includes(c)) {
+      await this.services.get(c)?.kill("SIGKILL");
+      this.services.delete(c);
       return;
     }
-    const s = this.servers.get(c as ServerName);
+    const s = this.servers.get(c);
     if (s === undefined) return;
     await stopPid(s.pid, "SIGKILL", 10_000);
-    this.servers.delete(c as ServerName);
+    this.servers.delete(c);
+  }
+
+  /** Stops a service instance gracefully (SIGTERM: it drains and gives its leases back). */
+  async stopInstance(instance: string): Promise<void> {
+    await this.services.get(instance)?.kill("SIGTERM");
+    this.services.delete(instance);
   }
 
   /** Starts a killed component again (a killed PostgreSQL's backends may take a moment to go). */
-  async restart(c: Component): Promise<void> {
-    if ((SERVICES as readonly string[]).includes(c)) return this.startServiceProcess(c as ServiceName);
+  async restart(c: string): Promise<void> {
+    if (this.instanceNames.includes(c)) return this.startServiceProcess(c);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.startServer(c as ServerName);
+        return await this.startServer(c);
       } catch (e) {
         if (attempt >= 20) throw e;
         await new Promise((r) => setTimeout(r, 500));
@@ -187,7 +249,7 @@ export class Pipeline {
   }
 
   async streamState(): Promise<{ messages: number; lastSeq: number }> {
-    const nc = await natsConnect({ servers: this.natsUrl, reconnect: false });
+    const nc = await natsConnect({ servers: this.natsUrl.split(","), reconnect: false });
     try {
       const s = (await (await jetstreamManager(nc)).streams.info("HR_EVENTS")).state;
       return { messages: s.messages, lastSeq: s.last_seq };
@@ -223,20 +285,49 @@ export class Pipeline {
   async settle(events: number, timeoutMs = 300_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
+    // Partitioned, item definitions are stored once per partition.
+    const stored = events + (this.cluster ? (this.cluster.partitions - 1) * this.itemDefinitions() : 0);
     for (;;) {
       const s = await this.streamState().catch(() => undefined);
-      const at = await this.positions().catch(() => undefined);
-      last = JSON.stringify({ stream: s, positions: at });
+      const caughtUp = this.cluster
+        ? await this.partitionsCaughtUp().catch(() => false)
+        : await this.positions()
+            .then((at) => Object.values(at).every((p) => p === s?.lastSeq))
+            .catch(() => false);
+      last = JSON.stringify({ stream: s, caughtUp });
       if (
         s !== undefined &&
-        at !== undefined &&
-        s.messages === events &&
-        Object.values(at).every((p) => p === s.lastSeq) &&
+        s.messages === stored &&
+        caughtUp &&
         (await this.plansFresh().catch(() => false))
       )
         return;
       if (Date.now() > deadline) throw new Error(`the pipeline did not settle: ${last}`);
       await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** The scenario's ref_item events (one per item). */
+  itemDefinitions(): number {
+    return this.scenario.items.length;
+  }
+
+  /**
+   * Cluster mode: every service has a consumer on every partition, each with nothing pending
+   * and nothing unacknowledged (a batch is acknowledged only once committed).
+   */
+  async partitionsCaughtUp(): Promise<boolean> {
+    const nc = await natsConnect({ servers: this.natsUrl.split(","), reconnect: false });
+    try {
+      const jsm = await jetstreamManager(nc, { checkAPI: false });
+      for (const c of CONSUMERS)
+        for (let k = 0; k < (this.cluster?.partitions ?? 0); k++) {
+          const info = await jsm.consumers.info("HR_EVENTS", `${c}-p${k}`);
+          if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+        }
+      return true;
+    } finally {
+      await nc.close();
     }
   }
 
@@ -248,4 +339,12 @@ export class Pipeline {
     this.servers.clear();
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 5 });
   }
+}
+
+/** `stock-2` → `stock`; a plain service name stays as it is. */
+export function serviceOf(instance: string): ServiceName {
+  const name = instance.replace(/-\d+$/, "");
+  if (!(SERVICES as readonly string[]).includes(name))
+    throw new Error(`unknown service instance '${instance}'`);
+  return name as ServiceName;
 }

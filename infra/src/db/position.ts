@@ -4,19 +4,47 @@ export interface StreamPosition {
   consumer: string;
   stream: string;
   seq: number;
+  /**
+   * The position this batch follows (what the writer last committed or loaded). When given, the
+   * move is a compare-and-set: if another instance moved the position meanwhile (a partition
+   * taken over while this one stalled), nothing is written and PositionMovedError is thrown.
+   */
+  after?: number;
+}
+
+/** Another instance committed this consumer's position: the caller no longer owns it. */
+export class PositionMovedError extends Error {
+  override readonly name = "PositionMovedError";
+  constructor(
+    readonly consumer: string,
+    readonly expected: number,
+  ) {
+    super(
+      `consumer ${consumer}'s position is no longer ${expected}: another instance took it over; this batch is not written`,
+    );
+  }
 }
 
 /**
  * Moves a consumer's stream position, inside the transaction that stores its results
- * (invariant 3). Never moves backwards.
+ * (invariant 3). Never moves backwards; with `after`, only from that position.
  */
 export async function savePosition(trx: Kysely<any>, p: StreamPosition): Promise<void> {
-  await sql`
+  if (p.after === undefined) {
+    await sql`
+      INSERT INTO ingest.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})
+      ON CONFLICT (consumer) DO UPDATE
+        SET stream = excluded.stream,
+            stream_seq = GREATEST(ingest.stream_position.stream_seq, excluded.stream_seq),
+            updated_at = now()`.execute(trx);
+    return;
+  }
+  const moved = await sql`
     INSERT INTO ingest.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})
     ON CONFLICT (consumer) DO UPDATE
-      SET stream = excluded.stream,
-          stream_seq = GREATEST(ingest.stream_position.stream_seq, excluded.stream_seq),
-          updated_at = now()`.execute(trx);
+      SET stream = excluded.stream, stream_seq = excluded.stream_seq, updated_at = now()
+      WHERE ingest.stream_position.stream_seq = ${p.after}`.execute(trx);
+  if (Number(moved.numAffectedRows ?? 0) !== 1) throw new PositionMovedError(p.consumer, p.after);
 }
 
 /** The stream sequence a consumer has committed (0 when it never ran). */
@@ -44,7 +72,9 @@ export async function resetConsumer(
       ORDER BY tablename`.execute(trx);
     const names = tables.rows.map((r) => r.t);
     if (names.length > 0) await sql`TRUNCATE ${sql.raw(names.join(", "))}`.execute(trx);
-    await sql`DELETE FROM ingest.stream_position WHERE consumer = ${o.consumer}`.execute(trx);
+    // With the partitions' positions (`<consumer>-p<k>`).
+    await sql`DELETE FROM ingest.stream_position
+              WHERE consumer = ${o.consumer} OR consumer ~ ${`^${o.consumer}-p[0-9]+$`}`.execute(trx);
     return names;
   });
 }

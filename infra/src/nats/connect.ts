@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 
 export interface NatsOptions {
+  /** One server, or a comma-separated list (the nodes of a cluster; the client fails over). */
   url: string;
   /** The service's own NATS user (one per service), when the server requires one. */
   user?: string | undefined;
@@ -12,7 +13,10 @@ export interface NatsOptions {
 /** Connects a service to NATS, reconnecting for ever (the service retries its work meanwhile). */
 export function connectNats(o: NatsOptions): Promise<NatsConnection> {
   return connect({
-    servers: o.url,
+    servers: o.url
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     ...(o.user ? { user: o.user, pass: o.password ?? "" } : {}),
     name: o.name,
     maxReconnectAttempts: -1,

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { z } from "zod";
 import { DEFAULT_STREAMS } from "./streams";
 
@@ -17,6 +18,7 @@ export interface StreamServiceEnvDefaults {
  * Services spread it into their own schema; only the defaults differ between them.
  */
 export const streamServiceEnv = (d: StreamServiceEnvDefaults) => ({
+  /** One server or a comma-separated list of a cluster's nodes. */
   NATS_URL: z.string().min(1),
   /** The service's own NATS user (one user per service); none on an open server. */
   NATS_USER: z.string().min(1).optional(),
@@ -36,5 +38,20 @@ export const streamServiceEnv = (d: StreamServiceEnvDefaults) => ({
   BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(d.batchWaitMs),
   /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(d.metricsPort),
+  /**
+   * Partitions of the subject space (by prison); 0: one consumer over the whole stream. N > 0
+   * (the gateway's PARTITIONS): the instances of the service share partitions 0..N-1 through
+   * leases, one durable consumer `<CONSUMER>-p<k>` per partition.
+   */
+  PARTITIONS: z.coerce.number().int().min(0).max(1024).default(0),
+  /** This instance's name in the lease bucket. */
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default(`${hostname()}-${process.pid}`.replace(/[^\w-]/g, "-")),
+  /** A stopped or dead instance's partitions are taken over within this long. */
+  LEASE_SECONDS: z.coerce.number().int().min(3).max(300).default(10),
+  /** Replicas of the streams and lease bucket the service creates: 3 on a 3-node cluster. */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });

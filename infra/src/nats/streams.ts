@@ -16,6 +16,8 @@ export interface StreamNames {
   /** Alerts the stock service publishes, subjects hr.v1.<prison>.<machine>.alert (optional). */
   alerts?: string;
   alertSubjects?: string[];
+  /** Replicas of every stream created (3 on a 3-node cluster); 1 when unset. */
+  replicas?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): 
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: DUPLICATE_WINDOW_NS,
+    num_replicas: names.replicas ?? 1,
   });
   if (names.alerts && names.alertSubjects) {
     await ensure(jsm, {
@@ -51,6 +54,7 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): 
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       duplicate_window: DUPLICATE_WINDOW_NS,
+      num_replicas: names.replicas ?? 1,
     });
   }
   await ensure(jsm, {
@@ -59,17 +63,31 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): 
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: DUPLICATE_WINDOW_NS,
+    num_replicas: names.replicas ?? 1,
   });
 }
 
+/**
+ * A cluster that has just started (or lost a node) answers "JetStream not available" until its
+ * nodes agree on a leader: creation is retried for up to a minute.
+ */
 async function ensure(
   jsm: JetStreamManager,
   config: Partial<StreamConfig> & { name: string },
 ): Promise<void> {
-  try {
-    await jsm.streams.info(config.name);
-  } catch {
-    await jsm.streams.add(config);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await jsm.streams.info(config.name);
+      return;
+    } catch {
+      try {
+        await jsm.streams.add(config);
+        return;
+      } catch (err) {
+        if (attempt >= 120) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { startCommittedConsumer } from "@hrvend/infra/nats";
+import { startStreamConsumers } from "@hrvend/infra/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { Counter } from "prom-client";
 import { loadCoverageConfig } from "./config";
@@ -20,7 +20,9 @@ const applied = new Counter({
   labelNames: ["kind"],
   registers: [registry],
 });
-const consumer = await startCommittedConsumer({
+const consumer = await startStreamConsumers({
+  nc,
+  partitioning: config,
   js,
   jsm,
   db,
@@ -29,7 +31,7 @@ const consumer = await startCommittedConsumer({
   durable: config.CONSUMER,
   maxBatch: config.BATCH_SIZE,
   maxWaitMs: config.BATCH_WAIT_MS,
-  write: coverageWriter({ db, consumer: config.CONSUMER, stream: config.EVENTS_STREAM, applied }),
+  write: coverageWriter({ db, applied }),
 });
 
 const publisher = startPublisher(db, config.PUBLISH_INTERVAL_MS, log);

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { CommaList, parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/infra/nats";
-import { INGEST_FILTER } from "@hrvend/schemas";
+import { INGEST_FILTER, PARTITIONED_EVENT_SUBJECTS } from "@hrvend/schemas";
 import { z } from "zod";
 
 /** The gateway's whole configuration, from the environment, parsed once at start. */
@@ -32,7 +32,15 @@ export const GatewayEnv = z.object({
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
   EVENTS_STREAM: z.string().default(DEFAULT_STREAMS.events),
-  EVENTS_SUBJECTS: CommaList.default(DEFAULT_STREAMS.eventSubjects),
+  /** Default: one subject per event kind; partitioned, `hr.v1.*.*.*.*`. */
+  EVENTS_SUBJECTS: CommaList.optional(),
+  /**
+   * Partitions of the subject space (by prison) for partitioned services; 0: none. Must equal
+   * the services' PARTITIONS. Changing it needs a new events stream (subjects differ).
+   */
+  PARTITIONS: z.coerce.number().int().min(0).max(1024).default(0),
+  /** Replicas of the streams the gateway creates: 3 on a 3-node NATS cluster. */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
   DEAD_SUBJECT_PREFIX: z.string().default(DEFAULT_STREAMS.deadPrefix),
   MAX_CLOCK_SKEW_S: z.coerce.number().min(0).default(300),
@@ -56,6 +64,7 @@ export interface GatewayConfig {
   };
   nats: { url: string; user?: string; pass?: string };
   streams: StreamNames;
+  partitions: number;
   maxClockSkewMs: number;
   unknownMachineGraceMs: number;
   metricsPort: number;
@@ -78,10 +87,13 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     nats: { url: e.NATS_URL, ...(e.NATS_USER ? { user: e.NATS_USER, pass: e.NATS_PASSWORD ?? "" } : {}) },
     streams: {
       events: e.EVENTS_STREAM,
-      eventSubjects: e.EVENTS_SUBJECTS,
+      eventSubjects:
+        e.EVENTS_SUBJECTS ?? (e.PARTITIONS > 0 ? PARTITIONED_EVENT_SUBJECTS : DEFAULT_STREAMS.eventSubjects),
       dead: e.DEAD_STREAM,
       deadPrefix: e.DEAD_SUBJECT_PREFIX,
+      replicas: e.STREAM_REPLICAS,
     },
+    partitions: e.PARTITIONS,
     maxClockSkewMs: e.MAX_CLOCK_SKEW_S * 1000,
     unknownMachineGraceMs: e.UNKNOWN_MACHINE_GRACE_MS,
     metricsPort: e.METRICS_PORT,

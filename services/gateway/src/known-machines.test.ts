@@ -17,5 +17,7 @@ describe("known machines", () => {
   it("derives the ref_machine filter inside each stream subject", () => {
     expect(registryFilter("hr.v1.>")).toBe("hr.v1.*.*.ref_machine");
     expect(registryFilter("hr.v1.p1.>")).toBe("hr.v1.p1.*.ref_machine");
+    expect(registryFilter("hr.v1.*.*.*.*")).toBe("hr.v1.*.*.ref_machine.*");
+    expect(registryFilter("hr.v1.p1.*.*.*")).toBe("hr.v1.p1.*.ref_machine.*");
   });
 });

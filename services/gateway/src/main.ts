@@ -19,7 +19,9 @@ const nc = await connectNats({
   password: config.nats.pass,
   name: `gateway-${config.id}`,
 });
-const jsm = await jetstreamManager(nc);
+// No API check: a cluster just started has no JetStream leader yet; ensureStreams and
+// waitForStream retry until it has.
+const jsm = await jetstreamManager(nc, { checkAPI: false });
 await ensureStreams(jsm, config.streams);
 const js = jetstream(nc);
 
@@ -28,7 +30,7 @@ const registry = new RegistryFeed(jsm, js, config.streams.events, known, config.
 await registry.refresh();
 const metrics = gatewayMetrics();
 const gateway = new Gateway({
-  publisher: new StreamPublisher(js, config.streams),
+  publisher: new StreamPublisher(js, config.streams, config.partitions),
   registry,
   known,
   metrics,

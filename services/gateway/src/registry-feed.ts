@@ -6,12 +6,13 @@ import type { KnownMachines } from "./known-machines";
  * The subject filter for ref_machine events inside one of the stream's subjects: `hr.v1.>`
  * gives `hr.v1.*.*.ref_machine`, `hr.v1.p1.>` gives `hr.v1.p1.*.ref_machine`. (nats-server 2.9
  * wants a consumer filter to be a subset of one stream subject, and one filter per consumer.)
+ * A partitioned subject keeps its partition token: `hr.v1.*.*.*.*` gives `hr.v1.*.*.ref_machine.*`.
  */
 export function registryFilter(streamSubject: string): string {
   const tokens = streamSubject.split(".");
   if (tokens.at(-1) === ">") tokens.pop();
   while (tokens.length < 4) tokens.push("*");
-  return [...tokens.slice(0, 4), "ref_machine"].join(".");
+  return [...tokens.slice(0, 4), "ref_machine", ...tokens.slice(5)].join(".");
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { DeadLetter } from "@hrvend/schemas";
+import { type DeadLetter, parseNatsSubject, partitionsOf } from "@hrvend/schemas";
 import type { JetStreamClient } from "@nats-io/jetstream";
 
 /** Thin adapter: accepted events and dead letters into their JetStream streams. */
@@ -7,6 +7,8 @@ export class StreamPublisher {
   constructor(
     private readonly js: JetStreamClient,
     private readonly streams: { events: string; dead: string; deadPrefix: string },
+    /** PARTITIONS: 0 publishes to the address's subject, N appends the partition token. */
+    private readonly partitions = 0,
   ) {}
 
   /**
@@ -14,13 +16,22 @@ export class StreamPublisher {
    * id is the event key plus a digest of the bytes: a device's replay of the same event is
    * dropped by JetStream's dedup, while a conflicting re-use of a seq (same key, other content)
    * is not silently swallowed but reaches the recorder, which dead-letters it as duplicate_seq.
+   * Partitioned, an item definition is published into every partition (each copy its own id).
    */
   async publishEvent(subject: string, key: string, payload: Uint8Array): Promise<void> {
     const digest = createHash("sha256").update(payload).digest("base64url").slice(0, 16);
-    await this.js.publish(subject, payload, {
-      msgID: `${key}#${digest}`,
-      expect: { streamName: this.streams.events },
-    });
+    const msgID = `${key}#${digest}`;
+    const expect = { streamName: this.streams.events };
+    const targets = partitionsOf(parseNatsSubject(subject), this.partitions);
+    if (targets.length === 0) {
+      await this.js.publish(subject, payload, { msgID, expect });
+    } else if (targets.length === 1) {
+      await this.js.publish(`${subject}.${targets[0]}`, payload, { msgID, expect });
+    } else {
+      await Promise.all(
+        targets.map((p) => this.js.publish(`${subject}.${p}`, payload, { msgID: `${msgID}#p${p}`, expect })),
+      );
+    }
   }
 
   async publishDeadLetter(dl: DeadLetter): Promise<void> {

@@ -12,6 +12,7 @@ const { log, db, nc, jsm, js, registry } = await startStreamService({
   waitForStreams: [config.EVENTS_STREAM, config.DEAD_STREAM],
 });
 const consumers = await startRecorder({
+  nc,
   js,
   jsm,
   db,
@@ -22,12 +23,13 @@ const consumers = await startRecorder({
   consumer: config.CONSUMER,
   batchSize: config.BATCH_SIZE,
   batchWaitMs: config.BATCH_WAIT_MS,
+  partitioning: config,
 });
 const http = await serveMetrics(registry, config.METRICS_PORT);
 log.info({ metricsPort: http.port }, "recorder ready");
 
 drainOnSignals(log, [
-  () => Promise.all(consumers.map((c) => c.stop())),
+  () => consumers.stop(),
   () => nc.drain(),
   () => db.destroy(),
   () => http.server.close(),

@@ -1,7 +1,13 @@
 import type { Database } from "@hrvend/infra/db";
-import { type RunningConsumer, startCommittedConsumer } from "@hrvend/infra/nats";
+import {
+  type Partitioning,
+  type StreamConsumers,
+  startCommittedConsumer,
+  startStreamConsumers,
+} from "@hrvend/infra/nats";
 import { DeadLetter } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
@@ -9,6 +15,7 @@ import { toRecord } from "./records";
 import { writeDeadLetters, writeEvents } from "./store";
 
 export interface RecorderDeps {
+  nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
   db: Kysely<Database>;
@@ -19,10 +26,14 @@ export interface RecorderDeps {
   consumer: string;
   batchSize: number;
   batchWaitMs: number;
+  partitioning: Partitioning;
 }
 
-/** Runs the two consumers: accepted events into raw_event, dead letters into dead_letter. */
-export async function startRecorder(d: RecorderDeps): Promise<RunningConsumer[]> {
+/**
+ * Runs the two consumers: accepted events into raw_event (per partition when partitioned), dead
+ * letters into dead_letter (one instance at a time: its own leased unit).
+ */
+export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
   const rows = new Counter({
     name: "hrvend_recorder_events_total",
     help: "Events consumed, by outcome (inserted, duplicate, conflict)",
@@ -34,20 +45,25 @@ export async function startRecorder(d: RecorderDeps): Promise<RunningConsumer[]>
     help: "Dead letters stored",
     registers: [d.registry],
   });
-  const events = await startCommittedConsumer({
+  const common = {
     js: d.js,
     jsm: d.jsm,
     db: d.db,
     log: d.log,
-    stream: d.streams.events,
-    durable: d.consumer,
     maxBatch: d.batchSize,
     maxWaitMs: d.batchWaitMs,
-    write: async (batch, lastSeq) => {
+  };
+  return startStreamConsumers({
+    ...common,
+    nc: d.nc,
+    partitioning: d.partitioning,
+    stream: d.streams.events,
+    durable: d.consumer,
+    write: async (batch, position) => {
       const r = await writeEvents(
         d.db,
         batch.map((m) => toRecord(m.data)),
-        { consumer: d.consumer, stream: d.streams.events, seq: lastSeq },
+        position,
         d.clock(),
       );
       rows.inc({ outcome: "inserted" }, r.inserted);
@@ -55,25 +71,21 @@ export async function startRecorder(d: RecorderDeps): Promise<RunningConsumer[]>
       rows.inc({ outcome: "conflict" }, r.conflicts);
       if (r.conflicts > 0) d.log.warn({ conflicts: r.conflicts }, "re-used event keys dead-lettered");
     },
-  });
-  const deadName = `${d.consumer}-dead`;
-  const letters = await startCommittedConsumer({
-    js: d.js,
-    jsm: d.jsm,
-    db: d.db,
-    log: d.log,
-    stream: d.streams.dead,
-    durable: deadName,
-    maxBatch: d.batchSize,
-    maxWaitMs: d.batchWaitMs,
-    write: async (batch, lastSeq) => {
-      await writeDeadLetters(
-        d.db,
-        batch.map((m) => DeadLetter.parse(JSON.parse(Buffer.from(m.data).toString("utf8")))),
-        { consumer: deadName, stream: d.streams.dead, seq: lastSeq },
-      );
-      dead.inc(batch.length);
+    extraUnits: {
+      dead: () =>
+        startCommittedConsumer({
+          ...common,
+          stream: d.streams.dead,
+          durable: `${d.consumer}-dead`,
+          write: async (batch, position) => {
+            await writeDeadLetters(
+              d.db,
+              batch.map((m) => DeadLetter.parse(JSON.parse(Buffer.from(m.data).toString("utf8")))),
+              position,
+            );
+            dead.inc(batch.length);
+          },
+        }),
     },
   });
-  return [events, letters];
 }

@@ -12,6 +12,8 @@ const { log, db, nc, jsm, js, registry } = await startStreamService({
   waitForStreams: [config.EVENTS_STREAM],
 });
 const service = await startReorder({
+  nc,
+  partitioning: config,
   js,
   jsm,
   db,

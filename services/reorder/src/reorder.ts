@@ -1,7 +1,8 @@
 import type { Database } from "@hrvend/infra/db";
-import { type RunningConsumer, startCommittedConsumer } from "@hrvend/infra/nats";
+import { type Partitioning, startStreamConsumers } from "@hrvend/infra/nats";
 import type { HrEvent } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { Counter, Histogram, type Registry } from "prom-client";
@@ -14,6 +15,8 @@ import { type OutreachSchedule, type ScheduleOverrides, scheduleFor } from "./sc
 import { applyBatch } from "./store";
 
 export interface ReorderDeps {
+  nc: NatsConnection;
+  partitioning: Partitioning;
   js: JetStreamClient;
   jsm: JetStreamManager;
   db: Kysely<Database>;
@@ -88,7 +91,16 @@ export async function startReorder(d: ReorderDeps): Promise<RunningReorder> {
     },
   });
 
-  const consumer: RunningConsumer = await startCommittedConsumer({
+  // Every prison this instance (newly) owns is recomputed: a crash between a batch and its
+  // recompute, or a hand-over, leaves nothing stale.
+  const recomputeOwned = (owns: (prisonId: string) => boolean) =>
+    plannablePrisons(d.db)
+      .then((prisons) => planner.markDirty(prisons.filter(owns)))
+      .catch((err: unknown) => d.log.error({ err }, "could not list prisons to recompute"));
+  const consumer = await startStreamConsumers({
+    nc: d.nc,
+    partitioning: d.partitioning,
+    onChange: (owns) => void recomputeOwned(owns),
     js: d.js,
     jsm: d.jsm,
     db: d.db,
@@ -97,18 +109,18 @@ export async function startReorder(d: ReorderDeps): Promise<RunningReorder> {
     durable: d.consumer,
     maxBatch: d.batchSize,
     maxWaitMs: d.batchWaitMs,
-    write: async (batch, lastSeq) => {
+    write: async (batch, position) => {
       // The gateway validated every event at the edge: decoding is enough here (as the recorder does).
       const decoded = batch.map((m) => JSON.parse(Buffer.from(m.data).toString("utf8")) as HrEvent);
       const changes = batchChanges(decoded);
-      const r = await applyBatch(d.db, changes, { consumer: d.consumer, stream: d.stream, seq: lastSeq });
+      const r = await applyBatch(d.db, changes, position);
       events.inc({ outcome: "fresh" }, r.fresh);
       events.inc({ outcome: "duplicate" }, r.duplicates);
       events.inc({ outcome: "other" }, batch.length - changes.stock.length);
       planner.markDirty(r.prisons);
     },
   });
-  planner.markDirty(await plannablePrisons(d.db));
+  await recomputeOwned(consumer.owns);
 
   return {
     stop: async () => {

@@ -1,5 +1,5 @@
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { DEFAULT_STREAMS, ensureStreams, startCommittedConsumer } from "@hrvend/infra/nats";
+import { DEFAULT_STREAMS, ensureStreams, startStreamConsumers } from "@hrvend/infra/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { AlertPublisher, alertMessage } from "./alert-publisher";
 import { loadStockConfig } from "./config";
@@ -21,6 +21,7 @@ await ensureStreams(jsm, {
   events: config.EVENTS_STREAM,
   alerts: config.ALERTS_STREAM,
   alertSubjects: config.ALERTS_SUBJECTS,
+  replicas: config.STREAM_REPLICAS,
 });
 const publisher = new AlertPublisher(js, config.ALERTS_STREAM);
 const mins = new ReorderMins();
@@ -34,7 +35,9 @@ const refreshMins = async () => {
 if (config.MIN_REFRESH_SECONDS > 0) await refreshMins();
 const minTimer =
   config.MIN_REFRESH_SECONDS > 0 ? setInterval(refreshMins, config.MIN_REFRESH_SECONDS * 1000) : undefined;
-const consumer = await startCommittedConsumer({
+const consumer = await startStreamConsumers({
+  nc,
+  partitioning: config,
   js,
   jsm,
   db,
@@ -47,17 +50,17 @@ const consumer = await startCommittedConsumer({
     db,
     publisher,
     policy: config.MIN_REFRESH_SECONDS > 0 ? { ...config.policy, lowStockMin: mins.lookup } : config.policy,
-    consumer: config.CONSUMER,
-    stream: config.EVENTS_STREAM,
     log,
   }),
 });
 
-// Reminders while an offline or stockout alert lasts (wall clock: a live concern, not a replay one).
+// Reminders while an offline or stockout alert lasts (wall clock: a live concern, not a replay one),
+// each by the instance that owns the alert's prison.
 const reminders = setInterval(async () => {
   try {
     const now = new Date().toISOString();
-    const active = new Map((await activeAlerts(db)).map((a) => [a.id, a]));
+    const mine = (await activeAlerts(db)).filter((a) => consumer.owns(a.prisonId ?? ""));
+    const active = new Map(mine.map((a) => [a.id, a]));
     for (const r of remindersDue([...active.values()], now, config.REMINDER_MINUTES)) {
       const alert = markReminded(active.get(r.alertId) as NonNullable<ReturnType<typeof active.get>>, now);
       await saveAlert(db, alert);

@@ -1,4 +1,4 @@
-import type { Database } from "@hrvend/infra/db";
+import type { Database, StreamPosition } from "@hrvend/infra/db";
 import type { HrEvent } from "@hrvend/schemas";
 import type { JsMsg } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";
@@ -16,18 +16,11 @@ export function stockWriter(deps: {
   db: Kysely<Database>;
   publisher: AlertPublisher;
   policy: AlertPolicy;
-  consumer: string;
-  stream: string;
   log: Logger;
 }) {
-  return async (batch: JsMsg[], lastSeq: number): Promise<void> => {
+  return async (batch: JsMsg[], position: StreamPosition): Promise<void> => {
     const events = batch.map((m) => JSON.parse(Buffer.from(m.data).toString("utf8")) as HrEvent);
-    const result = await applyBatch(
-      deps.db,
-      events,
-      { consumer: deps.consumer, stream: deps.stream, seq: lastSeq },
-      deps.policy,
-    );
+    const result = await applyBatch(deps.db, events, position, deps.policy);
     for (const { command, alert } of result.alerts) {
       const step = command.command === "raise" ? "raised" : "cleared";
       await deps.publisher

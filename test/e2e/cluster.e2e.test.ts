@@ -1,0 +1,77 @@
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ledgerFacts } from "../support/ledger";
+import { Pipeline } from "../support/pipeline";
+import { reconcileCoverage, reconcileRecorder, reconcileReorder, reconcileStock } from "../support/reconcile";
+
+let p: Pipeline | undefined;
+afterAll(async () => {
+  await p?.stop();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const acquired = (logs: string) => (logs.match(/"msg":"unit acquired"/g) ?? []).length;
+
+describe("scale-out on a NATS cluster", () => {
+  it("pilot, 14 days, on three NATS nodes (R3) with two instances of every service over 4 partitions: a NATS node SIGKILLed and restarted, a stock instance stopped and a coverage instance SIGKILLed mid-run; no event lost or doubled, every figure equals the ledger", {
+    timeout: 900_000,
+  }, async () => {
+    p = await Pipeline.start("pilot", "cluster", { partitions: 4, leaseSeconds: 6 });
+    const pipeline = p;
+    const ledger = join(pipeline.dir, "ledger.jsonl");
+    const sim = pipeline.simulate([
+      ...["--scenario", "pilot", "--days", "14", "--seed", "9"],
+      ...["--speed", "15000", "--ledger", ledger],
+    ]);
+    let done = false;
+    void sim.exited.then(() => {
+      done = true;
+    });
+    const seqAbove = async (n: number) => {
+      while (!done && ((await pipeline.streamState().catch(() => undefined))?.lastSeq ?? 0) < n)
+        await sleep(200);
+    };
+    const log = (s: string) => console.log(`[cluster] ${s}`);
+
+    await seqAbove(5_000);
+    const beforeNodeLoss = (await pipeline.streamState()).lastSeq;
+    log(`SIGKILL nats-2 at stream seq ${beforeNodeLoss}`);
+    await pipeline.kill("nats-2");
+    await sleep(4_000);
+    await pipeline.restart("nats-2");
+    log("nats-2 restarted");
+
+    // Hand-over: a graceful stop gives the leases back at once; a SIGKILL lets them expire.
+    await seqAbove(beforeNodeLoss + 8_000);
+    const stock2Before = acquired(pipeline.services.get("stock-2")?.logs() ?? "");
+    log("SIGTERM stock-1, SIGKILL coverage-2");
+    await pipeline.stopInstance("stock-1");
+    await pipeline.kill("coverage-2");
+    await sleep(10_000);
+    const stock2After = acquired(pipeline.services.get("stock-2")?.logs() ?? "");
+    await pipeline.restart("stock-1");
+    await pipeline.restart("coverage-2");
+    log(`stock-2 acquired ${stock2After - stock2Before} more partitions; stock-1 and coverage-2 restarted`);
+
+    expect(await sim.exited, sim.output()).toBe(0);
+    expect(done).toBe(true);
+    const facts = ledgerFacts(ledger);
+    const events = facts.filter((f) => f.fact === "event").length;
+    // The faults landed mid-run.
+    expect(beforeNodeLoss).toBeLessThan(events / 2);
+    await pipeline.settle(events);
+
+    // stock-2 took over stock-1's partitions; after the restart the two share them again.
+    expect(stock2After - stock2Before).toBeGreaterThanOrEqual(1);
+    expect(acquired(pipeline.services.get("stock-1")?.logs() ?? "")).toBeGreaterThanOrEqual(1);
+
+    const db = pipeline.db;
+    expect(await reconcileRecorder(db, facts)).toBe(events);
+    const stock = await reconcileStock(db, facts);
+    expect(stock.levelChanges).toBeGreaterThan(100);
+    expect(stock.offline).toBeGreaterThan(2);
+    const reorder = await reconcileReorder(db, facts, pipeline.scenario);
+    expect(reorder.plans).toBe(pipeline.scenario.prisons.length);
+    expect(await reconcileCoverage(db, facts)).toBeGreaterThan(1000);
+  });
+});
