@@ -4,6 +4,7 @@ import { createDb, ensureDatabase, migrateToLatest, setRolePasswords, withDataba
 import { InfraError } from "./errors";
 import { type MqttUser, startMosquitto } from "./mosquitto";
 import { startNats } from "./nats";
+import { type ClusterNodePorts, clusterUrl, startClusterNode } from "./nats-cluster";
 import { isPortOpen } from "./ports";
 import { postmasterPid, startPostgres } from "./postgres";
 import { isAlive, stopPid } from "./process";
@@ -21,8 +22,23 @@ export interface StackPorts {
 export const DEFAULT_PORTS: StackPorts = { postgres: 55432, nats: 14222, natsMonitor: 18222, mqtt: 11883 };
 export const DATABASE = "hrvend";
 
-type Part = "postgres" | "nats" | "mosquitto";
+/** postgres, nats (or the cluster's nats-1…nats-3), mosquitto. */
+type Part = string;
 const PARTS: Part[] = ["postgres", "nats", "mosquitto"];
+const CLUSTER_PARTS: Part[] = ["postgres", "nats-1", "nats-2", "nats-3", "mosquitto"];
+const partsOf = (state: { cluster?: unknown }) => (state.cluster ? CLUSTER_PARTS : PARTS);
+
+/**
+ * The cluster's loopback ports from the stack's: clients on the NATS port and the two after it
+ * (14222-14224 by default), routes 2000 above them, monitoring from the monitor port up.
+ */
+export function clusterPorts(ports: StackPorts): ClusterNodePorts[] {
+  return [0, 1, 2].map((i) => ({
+    client: ports.nats + i,
+    route: ports.nats + 2000 + i,
+    monitor: ports.natsMonitor + i,
+  }));
+}
 
 export interface PartState {
   pid: number;
@@ -36,6 +52,8 @@ export interface PartState {
 export interface StackState {
   stateDir: string;
   ports: StackPorts;
+  /** Set for a 3-node NATS cluster (`infra up --cluster`). */
+  cluster?: ClusterNodePorts[];
   parts: Partial<Record<Part, PartState>>;
 }
 
@@ -62,7 +80,7 @@ function writeStack(state: StackState): void {
 export function urlsOf(state: StackState, secrets: Secrets): StackUrls {
   return {
     postgresAdmin: `postgres://postgres:${encodeURIComponent(secrets.postgres)}@127.0.0.1:${state.ports.postgres}/${DATABASE}`,
-    nats: `nats://127.0.0.1:${state.ports.nats}`,
+    nats: state.cluster ? clusterUrl(state.cluster) : `nats://127.0.0.1:${state.ports.nats}`,
     mqtt: `mqtt://127.0.0.1:${state.ports.mqtt}`,
   };
 }
@@ -96,27 +114,52 @@ export async function stackUp(
   stateDir: string,
   ports: StackPorts,
   say: Progress,
+  opts: { cluster?: boolean } = {},
 ): Promise<{ state: StackState; urls: StackUrls }> {
   const dir = resolve(stateDir);
   mkdirSync(dir, { recursive: true });
+  // A single-node stream and a cluster's partitioned one are different streams; the database's
+  // positions belong to one of them.
+  const other = opts.cluster ? join(dir, "nats") : join(dir, "nats-1");
+  if (existsSync(other)) {
+    throw new InfraError(
+      `${dir} holds a ${opts.cluster ? "single-node" : "cluster"} stack; use another state dir (HRVEND_STATE_DIR=.hrvend-${opts.cluster ? "cluster" : "single"}) or remove this one`,
+      { dir },
+    );
+  }
   const secrets = loadOrCreateSecrets(dir);
   const previous = readStack(dir);
-  const state: StackState = { stateDir: dir, ports, parts: {} };
-  for (const part of PARTS) {
+  const state: StackState = {
+    stateDir: dir,
+    ports,
+    ...(opts.cluster ? { cluster: clusterPorts(ports) } : {}),
+    parts: {},
+  };
+  for (const part of partsOf(state)) {
     const prev = previous?.parts[part];
     if (prev && running(prev, part)) {
       say(`${part}: already running (pid ${prev.pid}) at ${prev.url}`);
       state.parts[part] = prev;
       continue;
     }
-    const port = part === "postgres" ? ports.postgres : part === "nats" ? ports.nats : ports.mqtt;
+    const node = CLUSTER_PARTS.indexOf(part) - 1;
+    const port =
+      part === "postgres"
+        ? ports.postgres
+        : part === "mosquitto"
+          ? ports.mqtt
+          : state.cluster
+            ? (state.cluster[node] as ClusterNodePorts).client
+            : ports.nats;
     if (await isPortOpen(port)) {
       throw new InfraError(
         `port ${port} for ${part} is already taken by another program; choose another with --${part}-port`,
         { port },
       );
     }
-    const handle = await startPart(part, join(dir, part), ports, secrets);
+    const handle = state.cluster?.[node]
+      ? await startClusterNode({ dir, nodes: state.cluster, detached: true }, node)
+      : await startPart(part, join(dir, part), ports, secrets);
     state.parts[part] = {
       pid: handle.pid,
       port: handle.port,
@@ -150,7 +193,7 @@ async function startPart(
       });
     case "nats":
       return startNats({ dir, port: ports.nats, monitorPort: ports.natsMonitor, detached: true });
-    case "mosquitto":
+    default:
       return startMosquitto({ dir, port: ports.mqtt, detached: true, users: baseMqttUsers(secrets) });
   }
 }
@@ -179,7 +222,7 @@ export async function stackDown(stateDir: string, say: Progress): Promise<void> 
     say("nothing to stop: no stack was started from this state dir");
     return;
   }
-  for (const part of [...PARTS].reverse()) {
+  for (const part of [...partsOf(state)].reverse()) {
     const p = state.parts[part];
     if (!p) continue;
     if (running(p, part)) {
@@ -203,7 +246,7 @@ export interface PartStatus {
 export async function stackStatus(stateDir: string): Promise<PartStatus[]> {
   const state = readStack(resolve(stateDir));
   return Promise.all(
-    PARTS.map(async (part) => {
+    partsOf(state ?? {}).map(async (part) => {
       const p = state?.parts[part];
       if (!p) return { part, running: false };
       const up = running(p, part) && (await isPortOpen(p.port));

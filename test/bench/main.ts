@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { dashboardsBench } from "../support/dashboards-bench";
 import { startTestServers } from "../support/servers";
+import { clusterBench } from "./cluster.bench";
 import { faultsBench } from "./faults.bench";
 import { ingestBench } from "./ingest.bench";
 import { reorderBench } from "./reorder.bench";
@@ -20,6 +21,7 @@ try {
   const reorder = await reorderBench(log);
   const dashboards = await dashboardsBench(servers, log);
   const faults = await faultsBench(log);
+  const cluster = await clusterBench(log);
   const restock = reorder.summary[reorder.headline];
   const result = {
     startedAt: started.toISOString(),
@@ -29,6 +31,7 @@ try {
     reorder,
     dashboards,
     faults,
+    cluster,
   };
   writeFileSync(new URL("../../bench.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.table({
@@ -53,6 +56,10 @@ try {
       .map(([c, s]) => `${c} ${s}`)
       .join(", "),
     "faults: figures equal the ledger": faults.figuresEqualLedger,
+    "whole pipeline single node (events/s)": cluster.singleNode.eventsPerSec,
+    "whole pipeline on the 3-node cluster (events/s)": cluster.cluster.eventsPerSec,
+    "cluster / single node": cluster.clusterToSingleRatio,
+    "events per pipeline CPU-second (single / cluster)": `${cluster.singleNode.eventsPerCoreSecond} / ${cluster.cluster.eventsPerCoreSecond}`,
   });
   console.log("bench.json written");
 } finally {

@@ -1,6 +1,13 @@
 import { stackDown, stackStatus, stackUp } from "@hrvend/infra";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
+import {
+  CLUSTER_INSTANCES,
+  CLUSTER_PARTITIONS,
+  SERVICE_NAMES,
+  startLocalService,
+  stopLocalService,
+} from "./services";
 
 export function infraCommand(config: CliConfig): Command {
   const infra = new Command("infra")
@@ -15,6 +22,7 @@ the machine's own services. Provision the machine first: bash infra/scripts/prov
 
 Examples:
   npx hrvend infra up
+  HRVEND_STATE_DIR=.hrvend-cluster npx hrvend infra up --cluster
   npx hrvend infra status
   npx hrvend infra down`,
     );
@@ -25,24 +33,46 @@ Examples:
     .option("--postgres-port <port>", "PostgreSQL port", String(config.ports.postgres))
     .option("--nats-port <port>", "NATS client port", String(config.ports.nats))
     .option("--mosquitto-port <port>", "MQTT port", String(config.ports.mqtt))
-    .addHelpText("after", "\nExample:\n  npx hrvend infra up --mosquitto-port 11884")
-    .action(async (opts: { postgresPort: string; natsPort: string; mosquittoPort: string }) => {
-      const ports = {
-        ...config.ports,
-        postgres: port(opts.postgresPort),
-        nats: port(opts.natsPort),
-        mqtt: port(opts.mosquittoPort),
-      };
-      const { urls } = await stackUp(config.stateDir, ports, (l) => console.log(l));
-      console.log(`\nready. NATS ${urls.nats}  MQTT ${urls.mqtt}  state ${config.stateDir}`);
-      console.log("stop it with: npx hrvend infra down");
-    });
+    .option(
+      "--cluster",
+      `a 3-node NATS cluster (client ports --nats-port and the two after it, routes 2000 above) with R3 streams, and ${CLUSTER_INSTANCES} gateway instances in one shared-subscription group; services then run ${CLUSTER_INSTANCES} instances each over ${CLUSTER_PARTITIONS} partitions. Needs a state dir of its own`,
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  npx hrvend infra up --mosquitto-port 11884
+  HRVEND_STATE_DIR=.hrvend-cluster npx hrvend infra up --cluster
+  HRVEND_STATE_DIR=.hrvend-cluster npx hrvend services start all`,
+    )
+    .action(
+      async (opts: { postgresPort: string; natsPort: string; mosquittoPort: string; cluster?: boolean }) => {
+        const ports = {
+          ...config.ports,
+          postgres: port(opts.postgresPort),
+          nats: port(opts.natsPort),
+          mqtt: port(opts.mosquittoPort),
+        };
+        const cluster = opts.cluster ?? false;
+        const { urls } = await stackUp(config.stateDir, ports, (l) => console.log(l), { cluster });
+        if (cluster) console.log(await startLocalService(config, "gateway"));
+        console.log(`\nready. NATS ${urls.nats}  MQTT ${urls.mqtt}  state ${config.stateDir}`);
+        if (cluster) console.log("start the other services with: npx hrvend services start all");
+        console.log("stop it with: npx hrvend infra down");
+      },
+    );
 
   infra
     .command("down")
-    .description("stop exactly the processes `infra up` started (by pid); data stays in the state dir")
+    .description(
+      "stop the services, then exactly the processes `infra up` started (by pid); data stays in the state dir",
+    )
     .addHelpText("after", "\nExample:\n  npx hrvend infra down")
     .action(async () => {
+      for (const name of [...SERVICE_NAMES].reverse()) {
+        const pid = await stopLocalService(config, name);
+        if (pid !== undefined) console.log(`${name}: stopped`);
+      }
       await stackDown(config.stateDir, (l) => console.log(l));
     });
 

@@ -70,10 +70,45 @@ interface Running {
   logFile: string;
 }
 
+/** Partitions of a local cluster's subject space (`infra up --cluster`). */
+export const CLUSTER_PARTITIONS = 8;
+/** Instances of each service on a local cluster. */
+export const CLUSTER_INSTANCES = 2;
+
+/**
+ * The instances of a service on this stack: `stock` on a single node; `stock-1`, `stock-2` on a
+ * cluster, each with its own id and metrics port (instance n: the service's port + 10·(n−1)).
+ */
+function instancesOf(
+  stack: StackState,
+  secrets: Secrets,
+  name: Name,
+): { id: string; env: Record<string, string> }[] {
+  const env = SERVICES[name](stack, secrets);
+  if (!stack.cluster) return [{ id: name, env }];
+  return Array.from({ length: CLUSTER_INSTANCES }, (_, i) => {
+    const n = i + 1;
+    const own: Record<string, string> =
+      name === "gateway"
+        ? { GATEWAY_ID: `local-${n}` }
+        : { INSTANCE_ID: `local-${name}-${n}`, LEASE_SECONDS: "10" };
+    return {
+      id: `${name}-${n}`,
+      env: {
+        ...env,
+        ...own,
+        PARTITIONS: String(CLUSTER_PARTITIONS),
+        STREAM_REPLICAS: "3",
+        METRICS_PORT: String(Number(env["METRICS_PORT"]) + 10 * i),
+      },
+    };
+  });
+}
+
 function stateFile(config: CliConfig): string {
   return join(config.stateDir, "services.json");
 }
-function readRunning(config: CliConfig): Partial<Record<Name, Running>> {
+function readRunning(config: CliConfig): Record<string, Running> {
   const f = stateFile(config);
   return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : {};
 }
@@ -85,33 +120,49 @@ function pick(which: string): Name[] {
   return [which as Name];
 }
 
-/** Starts one service against the local stack unless it runs already; says what it did. */
+/** Starts a service's instances against the local stack unless they run already; says what it did. */
 export async function startLocalService(config: CliConfig, name: ServiceName): Promise<string> {
   const stack = readStack(config.stateDir);
   if (!stack) throw new Error("the local stack is not running; start it with: npx hrvend infra up");
   const secrets = loadOrCreateSecrets(config.stateDir);
-  const running = readRunning(config);
-  const r = running[name];
-  if (r && isAlive(r.pid)) return `${name}: already running (pid ${r.pid})`;
   mkdirSync(join(config.stateDir, "services"), { recursive: true });
-  const logFile = join(config.stateDir, "services", `${name}.log`);
-  const p = await spawnService(name, SERVICES[name](stack, secrets), { logFile, detached: true });
-  writeFileSync(
-    stateFile(config),
-    JSON.stringify({ ...readRunning(config), [name]: { pid: p.pid, logFile } }, null, 2),
-  );
-  return `${name}: started (pid ${p.pid}), log ${logFile}`;
+  const said: string[] = [];
+  for (const { id, env } of instancesOf(stack, secrets, name)) {
+    const r = readRunning(config)[id];
+    if (r && isAlive(r.pid)) {
+      said.push(`${id}: already running (pid ${r.pid})`);
+      continue;
+    }
+    const logFile = join(config.stateDir, "services", `${id}.log`);
+    const p = await spawnService(name, env, { logFile, detached: true });
+    writeFileSync(
+      stateFile(config),
+      JSON.stringify({ ...readRunning(config), [id]: { pid: p.pid, logFile } }, null, 2),
+    );
+    said.push(`${id}: started (pid ${p.pid}), log ${logFile}`);
+  }
+  return said.join("\n");
 }
 
-/** Stops one local service gracefully; returns its pid when it was running. */
+/** The running instances' names of a service (`stock`, or `stock-1`, `stock-2`…). */
+function instanceIds(running: Record<string, Running>, name: Name): string[] {
+  return Object.keys(running).filter((id) => id === name || new RegExp(`^${name}-\\d+$`).test(id));
+}
+
+/** Stops a service's instances gracefully; returns the pids that were running. */
 export async function stopLocalService(config: CliConfig, name: ServiceName): Promise<number | undefined> {
   const running = readRunning(config);
-  const r = running[name];
-  const alive = r !== undefined && isAlive(r.pid);
-  if (alive) await stopPid(r.pid, "SIGTERM", 20_000);
-  delete running[name];
+  let stopped: number | undefined;
+  for (const id of instanceIds(running, name)) {
+    const r = running[id] as Running;
+    if (isAlive(r.pid)) {
+      await stopPid(r.pid, "SIGTERM", 20_000);
+      stopped = r.pid;
+    }
+    delete running[id];
+  }
   writeFileSync(stateFile(config), JSON.stringify(running, null, 2));
-  return alive ? r.pid : undefined;
+  return stopped;
 }
 
 export function servicesCommand(config: CliConfig): Command {
@@ -156,9 +207,14 @@ Examples:
     .action(() => {
       const running = readRunning(config);
       for (const name of NAMES) {
-        const r = running[name];
-        const up = r !== undefined && isAlive(r.pid);
-        console.log(`${name.padEnd(10)} ${up ? `running  pid ${r.pid}  log ${r.logFile}` : "stopped"}`);
+        const ids = instanceIds(running, name);
+        if (ids.length === 0) console.log(`${name.padEnd(12)} stopped`);
+        for (const id of ids) {
+          const r = running[id] as Running;
+          console.log(
+            `${id.padEnd(12)} ${isAlive(r.pid) ? `running  pid ${r.pid}  log ${r.logFile}` : "stopped"}`,
+          );
+        }
       }
     });
   return cmd;
