@@ -18,6 +18,8 @@ export interface StreamNames {
   alertSubjects?: string[];
   /** Replicas of every stream created (3 on a 3-node cluster); 1 when unset. */
   replicas?: number;
+  /** Days a message is kept in the events and dead-letter streams (0 or unset: for ever). */
+  maxAgeDays?: number;
 }
 
 /**
@@ -39,7 +41,9 @@ const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
 
 /** Creates the streams if missing (idempotent); never changes an existing stream's data. */
 export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
+  const maxAge = names.maxAgeDays ? { max_age: Math.round(names.maxAgeDays * 86_400) * 1_000_000_000 } : {};
   await ensure(jsm, {
+    ...maxAge,
     name: names.events,
     subjects: names.eventSubjects,
     retention: RetentionPolicy.Limits,
@@ -58,6 +62,7 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): 
     });
   }
   await ensure(jsm, {
+    ...maxAge,
     name: names.dead,
     subjects: [`${names.deadPrefix}.>`],
     retention: RetentionPolicy.Limits,

@@ -41,6 +41,12 @@ export const GatewayEnv = z.object({
   PARTITIONS: z.coerce.number().int().min(0).max(1024).default(0),
   /** Replicas of the streams the gateway creates: 3 on a 3-node NATS cluster. */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Days the events and dead-letter streams keep a message when the gateway creates them; 0
+   * keeps everything. The raw-event hypertable is the long-term record (replays can start
+   * from it), so production bounds the streams' disk: about 1.6 GB a day per node for `estate`.
+   */
+  STREAM_MAX_AGE_DAYS: z.coerce.number().min(0).max(3650).default(0),
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
   DEAD_SUBJECT_PREFIX: z.string().default(DEFAULT_STREAMS.deadPrefix),
   MAX_CLOCK_SKEW_S: z.coerce.number().min(0).default(300),
@@ -92,6 +98,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       dead: e.DEAD_STREAM,
       deadPrefix: e.DEAD_SUBJECT_PREFIX,
       replicas: e.STREAM_REPLICAS,
+      maxAgeDays: e.STREAM_MAX_AGE_DAYS,
     },
     partitions: e.PARTITIONS,
     maxClockSkewMs: e.MAX_CLOCK_SKEW_S * 1000,

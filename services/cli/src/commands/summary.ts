@@ -91,13 +91,20 @@ async function settle(db: ReturnType<typeof createDb>): Promise<void> {
   const deadline = Date.now() + 120_000;
   let last = await count();
   let stableSince = Date.now();
+  // Every service reads the same stream (or the same partition of it, `<service>-p<k>`): once
+  // settled, all positions of one partition are equal, and every service has one.
   const behind = async () =>
     Number(
       (
         await sql<{ gap: string | null }>`
-          SELECT max(stream_seq) - min(stream_seq) AS gap FROM ingest.stream_position WHERE stream = 'HR_EVENTS'`.execute(
-          db,
-        )
+          WITH p AS (
+            SELECT coalesce(substring(consumer FROM '-(p[0-9]+)$'), '') AS part,
+                   regexp_replace(consumer, '-p[0-9]+$', '') AS service, stream_seq
+            FROM ingest.stream_position WHERE stream = 'HR_EVENTS')
+          SELECT max(gap) AS gap FROM (
+            SELECT max(stream_seq) - min(stream_seq)
+                   + (SELECT count(DISTINCT service) FROM p) - count(DISTINCT service) AS gap
+            FROM p GROUP BY part) g`.execute(db)
       ).rows[0]?.gap ?? 0,
     );
   // Plans are recomputed a few seconds after the data they use (throttled): wait for them too.
