@@ -26,7 +26,10 @@ async function instance(id: string, running: Map<string, string>) {
     replicas: 1,
     log,
     start: async (unit) => {
-      expect(running.get(unit), `${unit} started by ${id} while ${running.get(unit)} runs it`).toBeUndefined();
+      expect(
+        running.get(unit),
+        `${unit} started by ${id} while ${running.get(unit)} runs it`,
+      ).toBeUndefined();
       running.set(unit, id);
       let end: () => void = () => undefined;
       const done = new Promise<void>((r) => {
@@ -45,7 +48,8 @@ async function instance(id: string, running: Map<string, string>) {
   return { nc, work };
 }
 
-const owned = (running: Map<string, string>, id: string) => [...running.values()].filter((v) => v === id).length;
+const owned = (running: Map<string, string>, id: string) =>
+  [...running.values()].filter((v) => v === id).length;
 
 describe("leased units of work (NATS KV)", () => {
   it("given two instances, then each owns half; when one stops, the other takes all at once; when one dies, after the lease", {

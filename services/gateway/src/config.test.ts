@@ -21,7 +21,12 @@ describe("gateway config", () => {
   });
 
   it("given PARTITIONS on a cluster, then the stream takes the partitioned subjects, 3 replicas and a retention", () => {
-    const c = loadGatewayConfig({ ...minimal, PARTITIONS: "8", STREAM_REPLICAS: "3", STREAM_MAX_AGE_DAYS: "30" });
+    const c = loadGatewayConfig({
+      ...minimal,
+      PARTITIONS: "8",
+      STREAM_REPLICAS: "3",
+      STREAM_MAX_AGE_DAYS: "30",
+    });
     expect(c.partitions).toBe(8);
     expect(c.streams).toMatchObject({ eventSubjects: ["hr.v1.*.*.*.*"], replicas: 3, maxAgeDays: 30 });
     expect(loadGatewayConfig(minimal).streams).toMatchObject({ replicas: 1, maxAgeDays: 0 });

@@ -73,7 +73,7 @@ Examples:
     .action(async (alertId: string, o: { by: string; databaseUrl?: string; natsUrl?: string }) => {
       const db = createDb(databaseUrl(config, o.databaseUrl), { max: 1 });
       const natsUrl = o.natsUrl ?? localUrls(config)?.nats;
-      const nc = natsUrl ? await connect({ servers: natsUrl, name: "hrvend-alerts" }) : undefined;
+      const nc = natsUrl ? await connect({ servers: natsUrl.split(","), name: "hrvend-alerts" }) : undefined;
       try {
         const a = await acknowledgeAlert(
           db,

@@ -2,7 +2,7 @@ import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { committedSeq, createDb, resetConsumer, withCredentials } from "@hrvend/infra/db";
 import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
 import { type ReplayProgress, replayFile, replayStream } from "@hrvend/recorder";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { SingleBar } from "cli-progress";
 import { Command } from "commander";
@@ -84,7 +84,7 @@ Examples:
         } else {
           const natsUrl = opts.natsUrl ?? urls?.nats;
           if (!natsUrl) throw new Error("no local stack is running and no --nats-url was given");
-          const nc = await connect({ servers: natsUrl, name: "hrvend-replay" });
+          const nc = await connect({ servers: natsUrl.split(","), name: "hrvend-replay" });
           try {
             final = await replayStream(jetstream(nc), await jetstreamManager(nc), db, opts.stream, progress);
           } finally {
@@ -134,7 +134,7 @@ async function rebuildService(
     );
   const local = opts.databaseUrl === undefined;
   const db = createDb(dbUrl, { max: 2 });
-  const nc = await connect({ servers: natsUrl, name: "hrvend-replay" });
+  const nc = await connect({ servers: natsUrl.split(","), name: "hrvend-replay" });
   const bar = new SingleBar({
     format: `${name} rebuild [{bar}] {value}/{total} stream messages`,
     hideCursor: true,
@@ -152,7 +152,7 @@ async function rebuildService(
     else console.log(`start ${name} again now; waiting for it to consume ${last} messages`);
     bar.start(last, 0);
     for (;;) {
-      const at = await committedSeq(db, target.consumer);
+      const at = await rebuiltTo(db, jsm, opts.stream, target.consumer, last);
       bar.update(at);
       if (at >= last) break;
       await new Promise((r) => setTimeout(r, 500));
@@ -164,4 +164,24 @@ async function rebuildService(
     await nc.close();
     await db.destroy();
   }
+}
+
+/**
+ * How far a rebuild has come, in stream sequence: the committed position of an unpartitioned
+ * service; partitioned (`<consumer>-p<k>` consumers), the stream's last sequence less what its
+ * partitions' consumers still have pending (done when none has anything pending or unacknowledged).
+ */
+async function rebuiltTo(
+  db: ReturnType<typeof createDb>,
+  jsm: JetStreamManager,
+  stream: string,
+  consumer: string,
+  last: number,
+): Promise<number> {
+  const partitions: { num_pending: number; num_ack_pending: number }[] = [];
+  for await (const c of jsm.consumers.list(stream))
+    if (new RegExp(`^${consumer}-p\\d+$`).test(c.name)) partitions.push(c);
+  if (partitions.length === 0) return committedSeq(db, consumer);
+  const pending = partitions.reduce((n, c) => n + c.num_pending + c.num_ack_pending, 0);
+  return pending === 0 ? last : Math.max(0, last - pending);
 }

@@ -94,7 +94,7 @@ export function smokeCommand(config: CliConfig): Command {
       });
 
       await check("JetStream: publish with Nats-Msg-Id, duplicates dropped, read back", async () => {
-        const nc = await natsConnect({ servers: urls.nats });
+        const nc = await natsConnect({ servers: urls.nats.split(",") });
         try {
           const jsm = await jetstreamManager(nc);
           const stream = "HRVEND_SMOKE";
