@@ -110,11 +110,18 @@ export async function startLeasedWork(o: LeaseOptions): Promise<LeasedWork> {
   };
 
   const every = Math.max(500, (o.leaseSeconds * 1000) / 3);
+  let wake: () => void = () => undefined;
   const loop = async () => {
     while (!stopped) {
       round = tick().catch((err: unknown) => o.log.warn({ err }, "lease round failed; retrying"));
       await round;
-      await new Promise((r) => setTimeout(r, every));
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, every);
+        wake = () => {
+          clearTimeout(timer);
+          r();
+        };
+      });
     }
   };
   await tick();
@@ -124,6 +131,7 @@ export async function startLeasedWork(o: LeaseOptions): Promise<LeasedWork> {
     owned: () => new Set(held.keys()),
     stop: async () => {
       stopped = true;
+      wake();
       await round;
       await Promise.all([...held.keys()].map((u) => release(u, "stopping")));
       await kv.delete(member).catch(() => undefined);
