@@ -12,6 +12,16 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const acquired = (logs: string) => (logs.match(/"msg":"unit acquired"/g) ?? []).length;
 
+/** Events a gateway instance accepted, from its Prometheus metrics (port from its ready line). */
+async function acceptedBy(p: Pipeline, instance: string): Promise<number> {
+  const port = /"metricsPort":(\d+)/.exec(p.services.get(instance)?.logs() ?? "")?.[1];
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return [...text.matchAll(/^hrvend_gateway_accepted_total\{[^}]*\} (\d+)/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+}
+
 describe("scale-out on a NATS cluster", () => {
   it("pilot, 14 days, on three NATS nodes (R3) with two instances of every service over 4 partitions: a NATS node SIGKILLed and restarted, a stock instance stopped and a coverage instance SIGKILLed mid-run; no event lost or doubled, every figure equals the ledger", {
     timeout: 900_000,
@@ -60,6 +70,13 @@ describe("scale-out on a NATS cluster", () => {
     // The faults landed mid-run.
     expect(beforeNodeLoss).toBeLessThan(events / 2);
     await pipeline.settle(events);
+
+    // Both gateways took part: the broker shares the machines' messages between them.
+    const [g1, g2] = [await acceptedBy(pipeline, "gateway-1"), await acceptedBy(pipeline, "gateway-2")];
+    log(`gateway-1 accepted ${g1}, gateway-2 ${g2}`);
+    expect(g1).toBeGreaterThan(events / 10);
+    expect(g2).toBeGreaterThan(events / 10);
+    expect(g1 + g2).toBeGreaterThanOrEqual(events);
 
     // stock-2 took over stock-1's partitions; after the restart the two share them again.
     expect(stock2After - stock2Before).toBeGreaterThanOrEqual(1);
