@@ -38,6 +38,8 @@ export const streamServiceEnv = (d: StreamServiceEnvDefaults) => ({
   BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(d.batchWaitMs),
   /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(d.metricsPort),
+  /** Address /metrics listens on: loopback by default; a production host's internal address for Prometheus. */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   /**
    * Partitions of the subject space (by prison); 0: one consumer over the whole stream. N > 0
    * (the gateway's PARTITIONS): the instances of the service share partitions 0..N-1 through

@@ -36,7 +36,7 @@ const consumer = await startStreamConsumers({
 
 const publisher = startPublisher(db, config.PUBLISH_INTERVAL_MS, log);
 
-const http = await serveMetrics(registry, config.METRICS_PORT);
+const http = await serveMetrics(registry, config.METRICS_PORT, config.METRICS_HOST);
 log.info({ metricsPort: http.port }, "coverage ready");
 
 drainOnSignals(log, [

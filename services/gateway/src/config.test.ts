@@ -18,6 +18,7 @@ describe("gateway config", () => {
     expect(c.streams.eventSubjects).toContain("hr.v1.*.*.dispense");
     expect(c.streams.eventSubjects).not.toContain("hr.v1.*.*.alert");
     expect(c.maxClockSkewMs).toBe(300_000);
+    expect(c.metricsHost).toBe("127.0.0.1");
   });
 
   it("given PARTITIONS on a cluster, then the stream takes the partitioned subjects, 3 replicas and a retention", () => {

@@ -54,6 +54,8 @@ export const GatewayEnv = z.object({
   UNKNOWN_MACHINE_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
   /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Address /metrics listens on: loopback by default; a production host's internal address for Prometheus. */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 
@@ -74,6 +76,7 @@ export interface GatewayConfig {
   maxClockSkewMs: number;
   unknownMachineGraceMs: number;
   metricsPort: number;
+  metricsHost: string;
   logLevel: string;
 }
 
@@ -104,6 +107,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     maxClockSkewMs: e.MAX_CLOCK_SKEW_S * 1000,
     unknownMachineGraceMs: e.UNKNOWN_MACHINE_GRACE_MS,
     metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -39,7 +39,7 @@ const gateway = new Gateway({
   maxClockSkewMs: config.maxClockSkewMs,
   unknownMachineGraceMs: config.unknownMachineGraceMs,
 });
-const http = await serveMetrics(metrics.registry, config.metricsPort);
+const http = await serveMetrics(metrics.registry, config.metricsPort, config.metricsHost);
 const clients = await startIntake(
   { ...config.mqtt, clientIdPrefix: `hrvend-gw-${config.id}` },
   (t, p) => gateway.handle(t, p),

@@ -25,7 +25,7 @@ const consumers = await startRecorder({
   batchWaitMs: config.BATCH_WAIT_MS,
   partitioning: config,
 });
-const http = await serveMetrics(registry, config.METRICS_PORT);
+const http = await serveMetrics(registry, config.METRICS_PORT, config.METRICS_HOST);
 log.info({ metricsPort: http.port }, "recorder ready");
 
 drainOnSignals(log, [

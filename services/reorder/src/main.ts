@@ -29,7 +29,7 @@ const service = await startReorder({
   fillTo: config.FILL_TO,
   recomputeIntervalMs: config.RECOMPUTE_INTERVAL_MS,
 });
-const http = await serveMetrics(registry, config.METRICS_PORT);
+const http = await serveMetrics(registry, config.METRICS_PORT, config.METRICS_HOST);
 log.info({ metricsPort: http.port, consumer: config.CONSUMER }, "reorder ready");
 
 drainOnSignals(log, [() => service.stop(), () => nc.drain(), () => db.destroy(), () => http.server.close()]);

@@ -71,7 +71,7 @@ const reminders = setInterval(async () => {
   }
 }, 60_000);
 
-const http = await serveMetrics(registry, config.METRICS_PORT);
+const http = await serveMetrics(registry, config.METRICS_PORT, config.METRICS_HOST);
 log.info({ metricsPort: http.port }, "stock ready");
 
 drainOnSignals(log, [
