@@ -36,7 +36,9 @@ export async function startStreamService(c: StreamServiceConfig) {
 
 /**
  * Graceful stop on SIGTERM/SIGINT: runs the steps in order (stop taking work, finish what is
- * in hand, close connections), once, logging `draining` and `stopped`.
+ * in hand, close connections), once, logging `draining` and `stopped`, then exits: once the work
+ * is drained nothing is left to wait for, and a handle some library keeps open must not keep a
+ * stopped service alive.
  */
 export function drainOnSignals(log: Logger, steps: (() => unknown)[]): void {
   let stopping = false;
@@ -46,6 +48,7 @@ export function drainOnSignals(log: Logger, steps: (() => unknown)[]): void {
     log.info({ signal }, "draining");
     for (const step of steps) await step();
     log.info("stopped");
+    log.flush(() => process.exit(0));
   };
   process.once("SIGTERM", () => void drain("SIGTERM"));
   process.once("SIGINT", () => void drain("SIGINT"));

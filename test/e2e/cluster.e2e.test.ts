@@ -26,7 +26,7 @@ describe("scale-out on a NATS cluster", () => {
   it("pilot, 14 days, on three NATS nodes (R3) with two instances of every service over 4 partitions: a NATS node SIGKILLed and restarted, a stock instance stopped and a coverage instance SIGKILLed mid-run; no event lost or doubled, every figure equals the ledger", {
     timeout: 900_000,
   }, async () => {
-    p = await Pipeline.start("pilot", "cluster", { partitions: 4, leaseSeconds: 6 });
+    p = await Pipeline.start("pilot", "cluster", { partitions: 4, leaseSeconds: 10 });
     const pipeline = p;
     const ledger = join(pipeline.dir, "ledger.jsonl");
     const sim = pipeline.simulate([

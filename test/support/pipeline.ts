@@ -332,7 +332,15 @@ export class Pipeline {
   }
 
   async stop(): Promise<void> {
-    for (const s of [...this.services.values()].reverse()) await s.kill("SIGTERM").catch(() => undefined);
+    // A service that does not finish draining in 30 s is killed: stopping must not hang a test.
+    for (const s of [...this.services.values()].reverse()) {
+      const stopped = s.kill("SIGTERM").then(
+        () => true,
+        () => true,
+      );
+      const late = new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref());
+      if (!(await Promise.race([stopped, late]))) await s.kill("SIGKILL").catch(() => undefined);
+    }
     this.services.clear();
     await this.db?.destroy().catch(() => undefined);
     for (const s of [...this.servers.values()].reverse()) await s.stop().catch(() => undefined);

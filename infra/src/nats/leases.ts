@@ -50,7 +50,10 @@ export async function startLeasedWork(o: LeaseOptions): Promise<LeasedWork> {
   // Instances start claiming at different units, so two starting together split the work.
   const offset = [...o.instanceId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % o.units.length;
   const order = o.units.map((_, i) => o.units[(i + offset) % o.units.length] as string);
-  const changed = () => o.onChange?.(new Set(held.keys()));
+  // Giving everything back on stop is no change the service has to act on.
+  const changed = () => {
+    if (!stopped) o.onChange?.(new Set(held.keys()));
+  };
 
   const release = async (unit: string, why: string) => {
     const h = held.get(unit);

@@ -62,6 +62,7 @@ async function drain(signal: string): Promise<void> {
   await nc.drain();
   http.server.close();
   log.info("stopped");
+  log.flush(() => process.exit(0));
 }
 process.once("SIGTERM", () => void drain("SIGTERM"));
 process.once("SIGINT", () => void drain("SIGINT"));
