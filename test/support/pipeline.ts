@@ -23,6 +23,7 @@ import {
   withCredentials,
   withDatabase,
 } from "@hrvend/infra/db";
+import { natsServers } from "@hrvend/infra/nats";
 import { LocalCalendar } from "@hrvend/reorder";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
@@ -253,7 +254,7 @@ export class Pipeline {
   }
 
   async streamState(): Promise<{ messages: number; lastSeq: number }> {
-    const nc = await natsConnect({ servers: this.natsUrl.split(","), reconnect: false });
+    const nc = await natsConnect({ servers: natsServers(this.natsUrl), reconnect: false });
     try {
       const s = (await (await jetstreamManager(nc)).streams.info("HR_EVENTS")).state;
       return { messages: s.messages, lastSeq: s.last_seq };
@@ -321,7 +322,7 @@ export class Pipeline {
    * and nothing unacknowledged (a batch is acknowledged only once committed).
    */
   async partitionsCaughtUp(): Promise<boolean> {
-    const nc = await natsConnect({ servers: this.natsUrl.split(","), reconnect: false });
+    const nc = await natsConnect({ servers: natsServers(this.natsUrl), reconnect: false });
     try {
       const jsm = await jetstreamManager(nc, { checkAPI: false });
       for (const c of CONSUMERS)

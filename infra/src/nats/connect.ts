@@ -10,13 +10,17 @@ export interface NatsOptions {
   name: string;
 }
 
+/** The servers in a NATS URL: one, or a cluster's nodes as a comma-separated list. */
+export const natsServers = (url: string): string[] =>
+  url
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /** Connects a service to NATS, reconnecting for ever (the service retries its work meanwhile). */
 export function connectNats(o: NatsOptions): Promise<NatsConnection> {
   return connect({
-    servers: o.url
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
+    servers: natsServers(o.url),
     ...(o.user ? { user: o.user, pass: o.password ?? "" } : {}),
     name: o.name,
     maxReconnectAttempts: -1,

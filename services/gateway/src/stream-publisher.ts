@@ -22,16 +22,20 @@ export class StreamPublisher {
     const digest = createHash("sha256").update(payload).digest("base64url").slice(0, 16);
     const msgID = `${key}#${digest}`;
     const expect = { streamName: this.streams.events };
-    const targets = partitionsOf(parseNatsSubject(subject), this.partitions);
+    // Unpartitioned (the common case) the subject is published as it is, without parsing it.
+    const targets = this.partitions > 0 ? partitionsOf(parseNatsSubject(subject), this.partitions) : [];
     if (targets.length === 0) {
       await this.js.publish(subject, payload, { msgID, expect });
-    } else if (targets.length === 1) {
-      await this.js.publish(`${subject}.${targets[0]}`, payload, { msgID, expect });
-    } else {
-      await Promise.all(
-        targets.map((p) => this.js.publish(`${subject}.${p}`, payload, { msgID: `${msgID}#p${p}`, expect })),
-      );
+      return;
     }
+    await Promise.all(
+      targets.map((p) =>
+        this.js.publish(`${subject}.${p}`, payload, {
+          msgID: targets.length > 1 ? `${msgID}#p${p}` : msgID,
+          expect,
+        }),
+      ),
+    );
   }
 
   async publishDeadLetter(dl: DeadLetter): Promise<void> {

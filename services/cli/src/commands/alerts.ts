@@ -1,6 +1,6 @@
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, withCredentials } from "@hrvend/infra/db";
-import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
 import { acknowledgeAlert, listAlerts } from "@hrvend/stock/alerts";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -73,7 +73,9 @@ Examples:
     .action(async (alertId: string, o: { by: string; databaseUrl?: string; natsUrl?: string }) => {
       const db = createDb(databaseUrl(config, o.databaseUrl), { max: 1 });
       const natsUrl = o.natsUrl ?? localUrls(config)?.nats;
-      const nc = natsUrl ? await connect({ servers: natsUrl.split(","), name: "hrvend-alerts" }) : undefined;
+      const nc = natsUrl
+        ? await connect({ servers: natsServers(natsUrl), name: "hrvend-alerts" })
+        : undefined;
       try {
         const a = await acknowledgeAlert(
           db,

@@ -1,6 +1,6 @@
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { committedSeq, createDb, resetConsumer, withCredentials } from "@hrvend/infra/db";
-import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
 import { type ReplayProgress, replayFile, replayStream } from "@hrvend/recorder";
 import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -84,7 +84,7 @@ Examples:
         } else {
           const natsUrl = opts.natsUrl ?? urls?.nats;
           if (!natsUrl) throw new Error("no local stack is running and no --nats-url was given");
-          const nc = await connect({ servers: natsUrl.split(","), name: "hrvend-replay" });
+          const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-replay" });
           try {
             final = await replayStream(jetstream(nc), await jetstreamManager(nc), db, opts.stream, progress);
           } finally {
@@ -134,7 +134,7 @@ async function rebuildService(
     );
   const local = opts.databaseUrl === undefined;
   const db = createDb(dbUrl, { max: 2 });
-  const nc = await connect({ servers: natsUrl.split(","), name: "hrvend-replay" });
+  const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-replay" });
   const bar = new SingleBar({
     format: `${name} rebuild [{bar}] {value}/{total} stream messages`,
     hideCursor: true,

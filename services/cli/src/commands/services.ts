@@ -171,7 +171,8 @@ export function servicesCommand(config: CliConfig): Command {
     .addHelpText(
       "after",
       `
-Services: ${NAMES.join(", ")}. Logs go to ${join(config.stateDir, "services")}/<name>.log.
+Services: ${NAMES.join(", ")}. Logs go to ${join(config.stateDir, "services")}/<name>.log
+(on a cluster stack, started with infra up --cluster: two instances each, <name>-1.log and <name>-2.log).
 
 Examples:
   npx hrvend services start all

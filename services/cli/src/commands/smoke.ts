@@ -1,5 +1,6 @@
 import { applyMqttUsers, deviceUser, loadOrCreateSecrets, newSecret, readStack, urlsOf } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
+import { natsServers } from "@hrvend/infra/nats";
 import {
   addressOf,
   EXAMPLES,
@@ -94,7 +95,7 @@ export function smokeCommand(config: CliConfig): Command {
       });
 
       await check("JetStream: publish with Nats-Msg-Id, duplicates dropped, read back", async () => {
-        const nc = await natsConnect({ servers: urls.nats.split(",") });
+        const nc = await natsConnect({ servers: natsServers(urls.nats) });
         try {
           const jsm = await jetstreamManager(nc);
           const stream = "HRVEND_SMOKE";
