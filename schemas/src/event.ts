@@ -42,6 +42,46 @@ export const MACHINE_KINDS = [
   "status",
 ] as const satisfies readonly EventKind[];
 
+/**
+ * The one legitimate source type of every kind (ARCHITECTURE.md, "Privacy and security"). The
+ * topic grammar, the broker ACL and the gateway all derive from this map: a kind published by
+ * any other source type is refused. A new kind must be added here (the `Record` makes the
+ * compiler insist).
+ */
+export const SOURCE_TYPES = [
+  "machine",
+  "registry",
+  "census_office",
+  "health_unit",
+  "outreach",
+  "operator",
+] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export const KIND_SOURCE_TYPE = {
+  dispense: "machine",
+  dispense_refused: "machine",
+  restock: "machine",
+  stock_adjustment: "machine",
+  heartbeat: "machine",
+  fault: "machine",
+  status: "machine",
+  ref_prison: "registry",
+  ref_machine: "registry",
+  ref_item: "registry",
+  census: "census_office",
+  oat: "health_unit",
+} as const satisfies Record<EventKind, SourceType>;
+
+/** The kinds a source type may publish (in EVENT_KINDS order; empty for outreach today). */
+export function kindsOfSourceType(type: SourceType): EventKind[] {
+  return EVENT_KINDS.filter((k) => KIND_SOURCE_TYPE[k] === type);
+}
+
+export function sourceTypeOf(kind: EventKind): SourceType {
+  return KIND_SOURCE_TYPE[kind];
+}
+
 export const HrEvent = z.discriminatedUnion("kind", [
   Dispense,
   DispenseRefused,
