@@ -13,7 +13,7 @@ import { EXAMPLES } from "./examples";
 
 describe("event", () => {
   it("has one schema per kind, each in the union", () => {
-    expect(EVENT_KINDS).toHaveLength(12);
+    expect(EVENT_KINDS).toHaveLength(13);
     expect(HrEvent.options.map((o) => o.shape.kind.value).sort()).toEqual([...EVENT_KINDS].sort());
     for (const kind of EVENT_KINDS) expect(EVENT_SCHEMAS[kind].shape.kind.value).toBe(kind);
   });

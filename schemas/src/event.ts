@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  AlertAck,
   Census,
   Dispense,
   DispenseRefused,
@@ -28,6 +29,7 @@ export const EVENT_SCHEMAS = {
   ref_prison: RefPrison,
   ref_machine: RefMachine,
   ref_item: RefItem,
+  alert_ack: AlertAck,
 } as const;
 
 export type EventKind = keyof typeof EVENT_SCHEMAS;
@@ -71,6 +73,7 @@ export const KIND_SOURCE_TYPE = {
   ref_item: "registry",
   census: "census_office",
   oat: "health_unit",
+  alert_ack: "operator",
 } as const satisfies Record<EventKind, SourceType>;
 
 /** The kinds a source type may publish (in EVENT_KINDS order; empty for outreach today). */
@@ -95,6 +98,7 @@ export const HrEvent = z.discriminatedUnion("kind", [
   RefPrison,
   RefMachine,
   RefItem,
+  AlertAck,
 ]);
 export type HrEvent = z.infer<typeof HrEvent>;
 export type EventOf<K extends EventKind> = Extract<HrEvent, { kind: K }>;

@@ -163,4 +163,15 @@ export const EXAMPLES: { [K in EventKind]: EventOf<K> } = {
     syringesPerUnit: 0,
     tracksLots: true,
   },
+  alert_ack: {
+    v: 1,
+    kind: "alert_ack",
+    prisonId: "md-branesti",
+    sourceId: "operator",
+    seq: 1,
+    time: "2025-01-11T09:00:00+02:00",
+    machineId: "md-branesti-m1",
+    alertId: "md-branesti-m1/s1/stockout/2025-01-11T08:30:00+02:00",
+    by: "Ana (outreach)",
+  },
 };

@@ -577,6 +577,38 @@ const INVALID: { [K in EventKind]: Invalid[] } = {
       says: [ID_RULE, 'received "naloxone nasal"'],
     },
   ],
+  alert_ack: [
+    {
+      name: "missing alertId",
+      input: variant("alert_ack", { alertId: undefined }),
+      path: "alertId",
+      says: ["missing"],
+    },
+    {
+      name: "alertId with a space",
+      input: variant("alert_ack", { alertId: "m1/s1/stockout now" }),
+      path: "alertId",
+      says: ["must be an alert id"],
+    },
+    {
+      name: "empty by",
+      input: variant("alert_ack", { by: "" }),
+      path: "by",
+      says: ["must have at least 1 character"],
+    },
+    {
+      name: "by too long",
+      input: variant("alert_ack", { by: long(121) }),
+      path: "by",
+      says: ["must have at most 120 characters"],
+    },
+    {
+      name: "machineId with a slash",
+      input: variant("alert_ack", { machineId: "m1/s1" }),
+      path: "machineId",
+      says: [ID_RULE],
+    },
+  ],
 };
 
 describe.each(EVENT_KINDS)("%s", (kind) => {

@@ -208,3 +208,20 @@ export const RefItem = z.strictObject({
   /** Naloxone and other perishables carry lots and expiry dates. */
   tracksLots: z.boolean(),
 });
+
+/**
+ * A person acknowledges an alert (DOMAIN.md: raised → acknowledged → cleared): someone has seen it
+ * and is on it. Published by the operator's tool (`hrvend alerts ack`) as an event of the stream,
+ * so a rebuild of the stock service (replay) keeps it. `machineId` routes it to the machine's
+ * stock state; `alertId` is the stock service's id (`<machine>/<slot or ->/<type>/<raised at>`).
+ */
+export const AlertAck = z.strictObject({
+  ...sourceEnvelope,
+  kind: z.literal("alert_ack"),
+  machineId: Id,
+  alertId: z
+    .string()
+    .regex(/^[A-Za-z0-9_+:./-]{1,200}$/, "must be an alert id as `hrvend alerts list` prints it"),
+  /** Who is on it, as they gave it (a name or a role; no card or client token). */
+  by: z.string().min(1).max(120),
+});

@@ -2,7 +2,7 @@ import type { EventKind } from "../event";
 
 export interface KindDoc {
   /** Who publishes it; the topic's `sourceId` level is that source's id. */
-  source: "vending machine" | "census office" | "prison health unit" | "reference registry";
+  source: "vending machine" | "census office" | "prison health unit" | "reference registry" | "operator";
   summary: string;
   /** Rules the zod contract enforces that JSON Schema cannot express; readers of the JSON Schema need them. */
   rules: string[];
@@ -69,6 +69,12 @@ export const KIND_DOCS: { [K in EventKind]: KindDoc } = {
   ref_item: {
     source: "reference registry",
     summary: "An item the machines hand out.",
+    rules: [],
+  },
+  alert_ack: {
+    source: "operator",
+    summary:
+      "A person acknowledges a stock alert (someone is on it); the stock service keeps it on the alert, also in a rebuild.",
     rules: [],
   },
 };
