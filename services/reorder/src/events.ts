@@ -108,6 +108,7 @@ export function batchChanges(events: readonly HrEvent[]): BatchChanges {
       case "status":
       case "census":
       case "oat":
+      case "alert_ack":
         break;
       default: {
         const never: never = e;

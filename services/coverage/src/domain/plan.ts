@@ -124,6 +124,7 @@ export function planBatch(events: readonly { key: string; event: HrEvent }[], re
       case "fault":
       case "status":
       case "ref_machine":
+      case "alert_ack":
         break;
       default: {
         const never: never = e;
