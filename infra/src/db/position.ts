@@ -10,6 +10,11 @@ export interface StreamPosition {
    * taken over while this one stalled), nothing is written and PositionMovedError is thrown.
    */
   after?: number;
+  /**
+   * A parked message re-applied by this write (`hrvend parked retry`): marked resolved in the
+   * same transaction. The position itself then stays where it is (seq = after = committed).
+   */
+  resolvesParked?: number;
 }
 
 /** Another instance committed this consumer's position: the caller no longer owns it. */
@@ -30,6 +35,14 @@ export class PositionMovedError extends Error {
  * (invariant 3). Never moves backwards; with `after`, only from that position.
  */
 export async function savePosition(trx: Kysely<any>, p: StreamPosition): Promise<void> {
+  await moveTo(trx, p);
+  if (p.resolvesParked !== undefined)
+    await sql`UPDATE ops.parked_message
+              SET resolved_at = now(), retry_requested_at = NULL, retries = retries + 1, last_retry_error = NULL
+              WHERE id = ${p.resolvesParked}`.execute(trx);
+}
+
+async function moveTo(trx: Kysely<any>, p: StreamPosition): Promise<void> {
   if (p.after === undefined) {
     await sql`
       INSERT INTO ingest.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})

@@ -7,7 +7,10 @@ import {
 } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import { Counter, type Registry } from "prom-client";
+import { dueRetries, type ParkedInput, type ParkedRetry, parkMessage, retryFailed } from "../db/parked";
 import { committedSeq, PositionMovedError, type StreamPosition } from "../db/position";
+import { ConsumerHaltedError, describeFailure, writeOrPark } from "./failure";
 
 export interface BatchConsumerOptions {
   js: JetStreamClient;
@@ -31,6 +34,27 @@ export interface BatchConsumerOptions {
    */
   write(batch: JsMsg[], position: StreamPosition): Promise<void>;
   onError(err: unknown): void;
+  /**
+   * Parks a message this consumer cannot apply: stores it and moves the position past it
+   * (`position`), in one transaction (invariant 6). Without it a failed write is retried forever.
+   * Transient failures (database down, connection lost, serialization failure) never park.
+   */
+  park?(p: ParkedInput, position: StreamPosition): Promise<void>;
+  /** Tries of a failure that is neither transient nor poison before it is split / parked (default 3). */
+  maxTries?: number;
+  /** After a message was parked (count it, log it). */
+  onParked?(p: ParkedInput): void;
+  /**
+   * Parked messages of this consumer that an operator asked to re-apply (`hrvend parked retry`):
+   * polled every intervalMs, each re-applied through `write` with the position unmoved and
+   * `resolvesParked` set (so it is marked resolved in the write's transaction).
+   */
+  retries?: {
+    due(): Promise<ParkedRetry[]>;
+    failed(id: number, err: unknown): Promise<void>;
+    onResolved?(id: number): void;
+    intervalMs?: number;
+  };
 }
 
 export interface RunningConsumer {
@@ -89,31 +113,114 @@ export async function startBatchConsumer(o: BatchConsumerOptions): Promise<Runni
       const last = batch[batch.length - 1]!;
       const fresh = batch.filter((m) => m.seq > committed);
       // A failed write is retried (the database may be down) and nothing later is acknowledged
-      // meanwhile: AckAll on a later message would acknowledge this batch too.
+      // meanwhile: AckAll on a later message would acknowledge this batch too. A message the
+      // consumer cannot apply is found by splitting the batch and parked (invariant 6).
+      try {
+        if (fresh.length > 0) await writeFresh(fresh);
+        committed = Math.max(committed, last.seq);
+        last.ack();
+      } catch (err) {
+        if (!(err instanceof ConsumerHaltedError)) throw err;
+        halted = true;
+        // Not ours any more (the new owner delivers from its own position), or stopping: left
+        // unacknowledged, and so is everything after it.
+        if (err.cause instanceof PositionMovedError) void messages.close();
+      }
+    });
+    return chain;
+  };
+
+  const position = (seq: number): StreamPosition => ({
+    consumer: o.durable,
+    stream: o.stream,
+    seq,
+    after: committed,
+  });
+  const writeFresh = async (fresh: JsMsg[]): Promise<void> => {
+    if (!o.park) {
+      // No parking (a consumer without a table for it): retried until it succeeds.
       for (let attempt = 0; ; attempt++) {
         try {
-          if (fresh.length > 0)
-            await o.write(fresh, { consumer: o.durable, stream: o.stream, seq: last.seq, after: committed });
-          committed = Math.max(committed, last.seq);
-          last.ack();
+          await o.write(fresh, position(fresh[fresh.length - 1]!.seq));
+          committed = fresh[fresh.length - 1]!.seq;
           return;
         } catch (err) {
           o.onError(err);
+          if (err instanceof PositionMovedError || stopped) throw new ConsumerHaltedError({ cause: err });
+          await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5_000)));
+        }
+      }
+    }
+    const park = o.park;
+    await writeOrPark(fresh, {
+      write: async (msgs) => {
+        const seq = msgs[msgs.length - 1]!.seq;
+        await o.write(msgs, position(seq));
+        committed = seq;
+      },
+      park: async (m, f) => {
+        const d = describeFailure(f.error);
+        const parked: ParkedInput = {
+          consumer: o.durable,
+          stream: o.stream,
+          seq: m.seq,
+          subject: m.subject,
+          eventKey: m.headers?.get("Nats-Msg-Id") || null,
+          verdict: f.verdict === "poison" ? "poison" : "exhausted",
+          errorClass: d.errorClass,
+          errorCode: d.code,
+          errorMessage: d.message,
+          tries: f.tries,
+          data: m.data,
+        };
+        await park(parked, position(m.seq));
+        committed = m.seq;
+        o.onParked?.(parked);
+      },
+      isFatal: (err) => err instanceof PositionMovedError,
+      stopping: () => stopped,
+      onError: o.onError,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      maxTries: Math.max(1, o.maxTries ?? 3),
+    });
+  };
+
+  /** Re-applies the parked messages an operator asked for, between batches (same chain). */
+  const retryParked = (): Promise<void> => {
+    const r = o.retries;
+    if (!r) return chain;
+    chain = chain.then(async () => {
+      if (halted || stopped) return;
+      let due: ParkedRetry[];
+      try {
+        due = await r.due();
+      } catch (err) {
+        o.onError(err);
+        return;
+      }
+      for (const p of due) {
+        if (halted || stopped) return;
+        // The writers read only data (and seq, subject): what a parked message keeps.
+        const msg = { data: new Uint8Array(p.data), seq: p.seq, subject: p.subject } as unknown as JsMsg;
+        try {
+          await o.write([msg], { ...position(committed), resolvesParked: p.id });
+          r.onResolved?.(p.id);
+        } catch (err) {
+          o.onError(err);
           if (err instanceof PositionMovedError) {
-            halted = true; // not ours any more: the new owner delivers from its own position
+            halted = true;
             void messages.close();
             return;
           }
-          if (stopped) {
-            halted = true; // left unacknowledged, and so is everything after it
-            return;
-          }
-          await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5_000)));
+          await r.failed(p.id, err).catch(o.onError);
         }
       }
     });
     return chain;
   };
+  const retryTimer = o.retries
+    ? setInterval(() => void retryParked(), o.retries.intervalMs ?? 2_000)
+    : undefined;
 
   /** Reads until stopped, or until the delivery order breaks (then true: reopen). */
   const read = async (): Promise<boolean> => {
@@ -169,6 +276,7 @@ export async function startBatchConsumer(o: BatchConsumerOptions): Promise<Runni
     done,
     stop: async () => {
       stopped = true;
+      if (retryTimer) clearInterval(retryTimer);
       await flush();
       await messages.close().catch(() => undefined);
       await done.catch(() => undefined);
@@ -177,18 +285,67 @@ export async function startBatchConsumer(o: BatchConsumerOptions): Promise<Runni
   };
 }
 
+/** The per-consumer parked counter, one per registry (a process runs several consumers). */
+function parkedCounter(registry: Registry): Counter<"consumer"> {
+  const name = "hrvend_consumer_parked_total";
+  return (
+    (registry.getSingleMetric(name) as Counter<"consumer"> | undefined) ??
+    new Counter({
+      name,
+      help: "Messages a consumer could not apply and parked (ops.parked_message), by consumer",
+      labelNames: ["consumer"],
+      registers: [registry],
+    })
+  );
+}
+
 /**
  * startBatchConsumer for a service that keeps its position in `ingest.stream_position` under
- * its durable's name: resumes from that committed position, and logs failed writes (they are
- * retried; nothing is acknowledged meanwhile).
+ * its durable's name: resumes from that committed position, logs failed writes (transient ones
+ * are retried; nothing is acknowledged meanwhile), parks what it cannot apply in
+ * `ops.parked_message` (counted in `hrvend_consumer_parked_total` when a registry is given), and
+ * re-applies parked messages an operator asked for (`hrvend parked retry`).
  */
 export async function startCommittedConsumer(
-  o: Omit<BatchConsumerOptions, "committedSeq" | "onError"> & { db: Kysely<any>; log: Logger },
+  o: Omit<BatchConsumerOptions, "committedSeq" | "onError" | "park" | "retries"> & {
+    db: Kysely<any>;
+    log: Logger;
+    registry?: Registry;
+  },
 ): Promise<RunningConsumer> {
-  const { db, log, ...rest } = o;
+  const { db, log, registry, ...rest } = o;
+  const parked = registry ? parkedCounter(registry) : undefined;
+  if (parked) parked.inc({ consumer: o.durable }, 0);
   return startBatchConsumer({
     ...rest,
     committedSeq: await committedSeq(db, o.durable),
-    onError: (err) => log.error({ err }, "consumer error; retrying, nothing acknowledged meanwhile"),
+    onError: (err) => log.error({ err }, "consumer error"),
+    park: (p, position) => parkMessage(db, p, position),
+    onParked: (p) => {
+      parked?.inc({ consumer: p.consumer });
+      log.warn(
+        {
+          consumer: p.consumer,
+          stream: p.stream,
+          seq: p.seq,
+          subject: p.subject,
+          eventKey: p.eventKey,
+          verdict: p.verdict,
+          errorClass: p.errorClass,
+          errorCode: p.errorCode,
+          error: p.errorMessage,
+        },
+        "message parked; the consumer moves on (hrvend parked list)",
+      );
+    },
+    retries: {
+      due: () => dueRetries(db, o.durable, o.stream),
+      failed: (id, err) => {
+        const d = describeFailure(err);
+        log.warn({ id, errorCode: d.code, error: d.message }, "parked message re-applied and failed again");
+        return retryFailed(db, id, `${d.errorClass} ${d.code}: ${d.message}`);
+      },
+      onResolved: (id) => log.info({ id }, "parked message re-applied and resolved"),
+    },
   });
 }

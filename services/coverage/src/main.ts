@@ -27,6 +27,7 @@ const consumer = await startStreamConsumers({
   jsm,
   db,
   log,
+  registry,
   stream: config.EVENTS_STREAM,
   durable: config.CONSUMER,
   maxBatch: config.BATCH_SIZE,

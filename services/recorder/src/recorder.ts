@@ -50,6 +50,7 @@ export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
     jsm: d.jsm,
     db: d.db,
     log: d.log,
+    registry: d.registry,
     maxBatch: d.batchSize,
     maxWaitMs: d.batchWaitMs,
   };

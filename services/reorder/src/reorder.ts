@@ -105,6 +105,7 @@ export async function startReorder(d: ReorderDeps): Promise<RunningReorder> {
     jsm: d.jsm,
     db: d.db,
     log: d.log,
+    registry: d.registry,
     stream: d.stream,
     durable: d.consumer,
     maxBatch: d.batchSize,

@@ -45,7 +45,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       SELECT id, consumer, stream, stream_seq, subject, event_key, verdict, error_class, error_code,
              error_message, tries, parked_at, retry_requested_at, retries, resolved_at
       FROM ops.parked_message`.execute(db);
-  await sql`GRANT SELECT ON reporting.parked_message TO hrvend_grafana`.execute(db);
+  // The operator audience (0010_audiences creates the role).
+  await sql`GRANT SELECT ON reporting.parked_message TO hrvend_operator`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
