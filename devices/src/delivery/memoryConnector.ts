@@ -17,10 +17,18 @@ export class MemoryConnector implements MqttConnector {
   readonly connections: ConnectOptions[] = [];
   private paused = false;
   private held: (() => void)[] = [];
+  private readonly open = new Set<() => void>();
 
   connect(options: ConnectOptions): PublisherConnection {
     this.connections.push(options);
     let open = true;
+    const die = () => {
+      if (open && options.will)
+        this.messages.push({ ...options.will, clientId: options.clientId, will: true });
+      open = false;
+      this.open.delete(die);
+    };
+    this.open.add(die);
     return {
       publish: (topic, payload) =>
         new Promise<void>((resolve) => {
@@ -31,15 +39,21 @@ export class MemoryConnector implements MqttConnector {
           if (this.paused) this.held.push(deliver);
           else queueMicrotask(deliver);
         }),
-      kill: async () => {
-        if (open && options.will)
-          this.messages.push({ ...options.will, clientId: options.clientId, will: true });
-        open = false;
-      },
+      kill: async () => die(),
       close: async () => {
         open = false;
+        this.open.delete(die);
       },
     };
+  }
+
+  /**
+   * The publishing process was killed: every connection still open dies without DISCONNECT, so
+   * the broker publishes each one's will; held messages never arrive.
+   */
+  crash(): void {
+    for (const die of [...this.open]) die();
+    this.held = [];
   }
 
   /** Holds PUBACKs (a broker that stopped answering) until resume(). */

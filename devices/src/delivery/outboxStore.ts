@@ -28,6 +28,8 @@ export interface OutboxResume {
   position: number;
   /** Per source, items acknowledged from index 0 on (the ack watermark). */
   done: Map<string, number>;
+  /** Instants of the earlier restarts of this run (see Simulation.restartAt), ascending. */
+  restarts: number[];
 }
 
 interface Segment {
@@ -40,6 +42,8 @@ interface StateFile {
   position: number;
   complete: boolean;
   done: Record<string, number>;
+  /** Absent in state dirs written before restarts were recorded. */
+  restarts?: number[];
   segments: Segment[];
 }
 
@@ -64,12 +68,14 @@ export class OutboxStore {
   private pending: string[] = [];
   private pendingBytes = 0;
   private nextSegmentNo = 1;
+  private readonly restarts: number[];
 
   private constructor(
     readonly dir: string,
     resume: OutboxResume | undefined,
   ) {
     this.resume = resume;
+    this.restarts = [...(resume?.restarts ?? [])];
   }
 
   /**
@@ -103,6 +109,7 @@ export class OutboxStore {
     const store = new OutboxStore(dir, {
       position: state.position,
       done: new Map(Object.entries(state.done)),
+      restarts: state.restarts ?? [],
     });
     store.loadLog(state);
     return store;
@@ -111,6 +118,25 @@ export class OutboxStore {
   /** The payload an earlier run logged for an unacknowledged item, if any. */
   loggedPayload(source: string, index: number): string | undefined {
     return this.logged.get(source)?.get(index);
+  }
+
+  /**
+   * Per source, how many items the regenerated run must produce before it has passed everything
+   * an earlier run may have sent: the ack watermark, or one past the highest logged index.
+   */
+  generatedBeforeCrash(): Map<string, number> {
+    const need = new Map(this.resume?.done ?? []);
+    for (const [source, items] of this.logged) {
+      let max = -1;
+      for (const index of items.keys()) if (index > max) max = index;
+      need.set(source, Math.max(need.get(source) ?? 0, max + 1));
+    }
+    return need;
+  }
+
+  /** Records that this run resumed after a crash at `t` (persisted by the next checkpoint). */
+  recordRestart(t: number): void {
+    this.restarts.push(t);
   }
 
   /** Appends a generated item to the log (buffered; a crash loses only what the generator can regenerate). */
@@ -139,7 +165,13 @@ export class OutboxStore {
       else keep.push(seg);
     }
     this.segments = keep;
-    const state: StateFile = { position, complete, done: doneObj, segments: this.segments };
+    const state: StateFile = {
+      position,
+      complete,
+      done: doneObj,
+      segments: this.segments,
+      restarts: this.restarts,
+    };
     writeAtomic(join(this.dir, "state.json"), JSON.stringify(state));
   }
 
@@ -161,7 +193,11 @@ export class OutboxStore {
     return this.current.segment;
   }
 
-  private flush(): void {
+  /**
+   * Hands the buffered log lines to the OS (write, no fsync): the runner calls it before it gives
+   * items to the sink, so whatever reaches the broker is in the log even if the process is killed.
+   */
+  flush(): void {
     if (this.pending.length === 0 || this.current === undefined) return;
     const text = this.pending.join("");
     writeSync(this.current.fd, text);

@@ -74,12 +74,29 @@ export async function runSimulation(o: RunOptions): Promise<RunSummary> {
   const counters = new Map<string, number>();
   const skip = o.store?.resume?.done ?? new Map<string, number>();
   const store = o.store;
+  // Per source, items to regenerate before the run has passed all an earlier run may have sent.
+  const need = store?.resume ? store.generatedBeforeCrash() : new Map<string, number>();
+  let behind = [...need.values()].filter((n) => n > 0).length;
+  // Write-ahead: items reach the sink only after their log lines reached the OS (dispatch), so
+  // what the broker got is always in the log, even after kill -9.
+  let queued: { item: DeliveryItem; index: number; skip: boolean }[] = [];
+  const dispatch = () => {
+    if (queued.length === 0) return;
+    store?.flush();
+    const items = queued;
+    queued = [];
+    for (const q of items) {
+      if (q.skip) o.sink.skipped(q.item, q.index);
+      else o.sink.accept(q.item, q.index);
+    }
+  };
   const out: SimOutput = {
     deliver(item: DeliveryItem) {
       const index = counters.get(item.source) ?? 0;
       counters.set(item.source, index + 1);
+      if (index + 1 === need.get(item.source)) behind--;
       if (index < (skip.get(item.source) ?? 0)) {
-        o.sink.skipped(item, index);
+        queued.push({ item, index, skip: true });
         return;
       }
       if (store && (item.type === "event" || item.type === "will")) {
@@ -93,7 +110,7 @@ export async function runSimulation(o: RunOptions): Promise<RunSummary> {
           );
         }
       }
-      o.sink.accept(item, index);
+      queued.push({ item, index, skip: false });
     },
     fact(t, fact, payload) {
       ledger?.write(formatLedgerLine(t, fact, payload));
@@ -107,6 +124,7 @@ export async function runSimulation(o: RunOptions): Promise<RunSummary> {
       days: o.days,
       cardTokenKey: o.cardTokenKey,
       ...(o.start === undefined ? {} : { start: o.start }),
+      ...(store?.resume ? { restarts: store.resume.restarts } : {}),
     },
     out,
   );
@@ -117,7 +135,9 @@ export async function runSimulation(o: RunOptions): Promise<RunSummary> {
   let pacedFromSim = catchUpTo;
   let lastCheckpoint = wallStart;
   let lastProgress = 0;
-  let catchingUp = catchUpTo > sim.startTime;
+  let catchingUp = o.store?.resume !== undefined;
+  // Nothing of an earlier run reached the broker: no connection to lose, no restart.
+  const crashed = [...need.values()].some((n) => n > 0);
 
   const progress = (force = false) => {
     const now = wall();
@@ -142,7 +162,24 @@ export async function runSimulation(o: RunOptions): Promise<RunSummary> {
     while (!sim.isFinished && !o.signal?.aborted) {
       let target: number;
       if (catchingUp && sim.now >= catchUpTo) {
+        if (behind > 0) {
+          // Past the checkpoint, the log may hold later items: regenerate up to the last of them.
+          sim.runUntil(sim.nextTime());
+          dispatch();
+          if (sim.now >= sim.endTime) sim.finish();
+          dispatch();
+          continue;
+        }
         catchingUp = false;
+        // The killed process took the machines' connections with it: each connected machine
+        // loses its connection and reconnects with a new birth right after the last item an
+        // earlier run may have sent; recorded first, so every later resume replays it.
+        const restartAt = sim.now + 1;
+        if (store && crashed && restartAt < sim.endTime) {
+          sim.restartAt(restartAt);
+          store.recordRestart(restartAt);
+          checkpoint();
+        }
         pacedFromWall = wall();
         pacedFromSim = sim.now;
       }
@@ -151,7 +188,21 @@ export async function runSimulation(o: RunOptions): Promise<RunSummary> {
       else target = pacedFromSim + (wall() - pacedFromWall) * o.speed;
 
       const ran = sim.runUntil(target, slice);
-      if (ran < slice && target >= sim.endTime) sim.finish();
+      dispatch();
+      if (ran < slice && target >= sim.endTime) {
+        // A clean shutdown reuses each machine's reserved will seq: send it only once everything
+        // before it is acknowledged, so a kill in between cannot find both the will and it sent.
+        if (store && !catchingUp) {
+          while (o.sink.backlog > 0 && !o.signal?.aborted) {
+            await Promise.race([o.sink.drain(), sleep(PROGRESS_MS)]);
+            progress();
+            if (wall() - lastCheckpoint >= CHECKPOINT_MS) checkpoint();
+          }
+          if (o.signal?.aborted) break;
+        }
+        sim.finish();
+        dispatch();
+      }
 
       if (wall() - lastCheckpoint >= CHECKPOINT_MS) checkpoint();
       progress();

@@ -22,7 +22,14 @@ export type LedgerFact =
       lots?: { lotId: string; expiry: string; quantity: number }[];
     }
   | { fact: "stockout_start" | "stockout_end"; machineId: string; slotId: string; itemId: string }
-  | { fact: "offline_start" | "offline_end"; machineId: string; cause: "network" | "power" | "end_of_run" }
+  /** `restart`: the simulator process was killed and resumed at `t` (the connection died with it). */
+  | {
+      fact: "offline_start" | "offline_end";
+      machineId: string;
+      cause: "network" | "power" | "end_of_run" | "restart";
+    }
+  /** The simulator resumed after a crash: every connected machine lost its connection and reconnected. */
+  | { fact: "simulator_restart" }
   | { fact: "machine_dark" | "machine_boot"; machineId: string }
   | { fact: "fault_start" | "fault_end"; machineId: string; code: string; slotId?: string }
   | { fact: "temperature_excursion"; machineId: string; peakC: number; until: string }

@@ -109,7 +109,7 @@ export class SimMachine {
     for (const slot of this.slots) {
       const want = initial.get(slot.slotId) ?? slot.capacity;
       // Commissioning stock comes from whatever is in the store, short-dated lots included.
-      if (want > 0) this.load(t, slot, want, "commissioning", isoDate(t), warehouse);
+      if (want > 0) this.load(t, slot, want, "commissioning", this.clock.localDate(t), warehouse);
     }
     // Machines booted at different times, so heartbeats spread evenly over the interval.
     const first = t + Math.floor(this.rng.next() * this.ctx.heartbeatMs);
@@ -202,7 +202,8 @@ export class SimMachine {
     if (this.cardReaderFault) this.clearCardReader(t);
     if (this.tamper) this.clearTamper(t);
     const f = this.ctx.faults;
-    const swapBefore = isoDate(order.nextVisitAt);
+    // Calendar dates are the prison's: a lot expires at the end of its local day.
+    const swapBefore = this.clock.localDate(order.nextVisitAt);
     for (const slot of this.slots) {
       if (slot.tracksLots) {
         for (const lot of [...slot.lots]) {
@@ -218,7 +219,14 @@ export class SimMachine {
       }
       const want = Math.min(order.planned.get(slot.slotId) ?? 0, slot.capacity - slot.level);
       if (want > 0)
-        this.load(t, slot, want, order.visitId, isoDate(order.nextVisitAt + LOT_MARGIN_MS), warehouse);
+        this.load(
+          t,
+          slot,
+          want,
+          order.visitId,
+          this.clock.localDate(order.nextVisitAt + LOT_MARGIN_MS),
+          warehouse,
+        );
     }
     const closeAt = t + minutes * MINUTE_MS;
     this.ctx.schedule(closeAt, () => this.endService(closeAt, order.visitId));
@@ -377,7 +385,20 @@ export class SimMachine {
     });
   }
 
-  private disconnect(t: number, cause: "network" | "power"): void {
+  /**
+   * The simulator process was killed and started again at `t`: a connected machine's connection
+   * died with it, so the broker published (or, if the connection never opened, will now publish)
+   * the will whose seq was reserved at connect. The machine reconnects at once with a new birth
+   * and a new reserved seq, so no seq is ever used twice and every connection has its birth.
+   */
+  restart(t: number): void {
+    if (!this.connected) return;
+    this.disconnect(t, "restart");
+    this.ctx.out.fact(t, { fact: "offline_end", machineId: this.machineId, cause: "restart" });
+    this.connect(t);
+  }
+
+  private disconnect(t: number, cause: "network" | "power" | "restart"): void {
     const will = this.will;
     if (will === undefined) throw new Error(`machine ${this.machineId} has no will to fire`);
     this.connected = false;
@@ -676,8 +697,4 @@ export class SimMachine {
     }
     return topic;
   }
-}
-
-function isoDate(t: number): string {
-  return new Date(t).toISOString().slice(0, 10);
 }

@@ -149,6 +149,20 @@ describe("Simulation of the small scenario (14 days)", () => {
     expect(lines[lines.length - 1]?.fact).toBe("run_end");
   });
 
+  it("dates lot expiry from the start's local date (Chisinau), not its UTC date (the day before at 00:00+02:00)", () => {
+    // small starts 2026-03-23T00:00:00+02:00: 2026-03-22 in UTC, 2026-03-23 where the programme is.
+    const startLocal = Date.UTC(2026, 2, 23);
+    const want = new Map(
+      run.sim.scenario.lots.map((l) => [
+        l.lotId,
+        new Date(startLocal + l.expiresAfterDays * 86_400_000).toISOString().slice(0, 10),
+      ]),
+    );
+    const seen = events.flatMap((e) => (e.kind === "restock" ? (e.lots ?? []) : []));
+    expect(seen.length).toBeGreaterThan(3);
+    for (const lot of seen) expect(lot.expiry, lot.lotId).toBe(want.get(lot.lotId));
+  });
+
   it("files a census per prison and local day, and an OAT register with enrolments and daily doses", () => {
     const census = events.filter((e) => e.kind === "census");
     expect(census.length).toBeGreaterThanOrEqual(2 * 13);

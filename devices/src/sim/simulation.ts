@@ -49,6 +49,11 @@ export interface SimulationOptions {
    * time) with what hrvend would know then. Without it the output is unchanged, byte for byte.
    */
   outreachPlanner?: OutreachPlanner;
+  /**
+   * Instants (ms) at which the simulator process was killed and resumed in earlier runs of this
+   * state dir (see restartAt): replayed at the same instants so the run regenerates identically.
+   */
+  restarts?: readonly number[];
 }
 
 export interface SimulationStats {
@@ -135,6 +140,8 @@ export class Simulation {
   private readonly received: ReceivedEvents | undefined;
   private clockNow: number;
   private finished = false;
+  /** Pending simulator restarts, ascending; each runs before any action at or after its instant. */
+  private readonly restarts: number[];
 
   constructor(
     readonly scenario: Scenario,
@@ -146,10 +153,14 @@ export class Simulation {
     this.startTime = options.start ?? Date.parse(scenario.start);
     this.endTime = this.startTime + options.days * DAY_MS;
     this.clockNow = this.startTime;
+    this.restarts = [...(options.restarts ?? [])].sort((a, b) => a - b);
     this.rng = new Prng(`hrvend/${scenario.name}/${options.seed}`);
     this.profile = new DemandProfile(scenario.usage);
     this.items = new Map(scenario.items.map((i) => [i.itemId, i]));
-    const startDay = Date.parse(new Date(this.startTime).toISOString().slice(0, 10));
+    // Lot expiry dates count from the start's local date where the programme is (its first
+    // prison's zone), not its UTC date, which east of UTC is the day before at midnight.
+    const home = localClockFor(scenario.prisons[0]?.timeZone ?? "UTC");
+    const startDay = Date.parse(`${home.localDate(this.startTime)}T00:00:00Z`);
     this.warehouse = new Warehouse(
       scenario.lots.map((l) => ({
         lotId: l.lotId,
@@ -196,7 +207,23 @@ export class Simulation {
 
   /** Time of the next action, or endTime when nothing is left before it. */
   nextTime(): number {
-    return Math.min(this.queue.peekTime(), this.endTime);
+    return Math.min(this.queue.peekTime(), this.restarts[0] ?? Number.POSITIVE_INFINITY, this.endTime);
+  }
+
+  /**
+   * The simulator process is resuming after a crash: at `t` (after every action already run) each
+   * connected machine loses its connection (the broker publishes its will) and reconnects with a
+   * new birth. It runs before any action at or after `t`, whenever that action was scheduled, so
+   * a later resume that passes the same instant in `restarts` regenerates the same output.
+   */
+  restartAt(t: number): void {
+    if (t <= this.clockNow || t >= this.endTime || this.finished) {
+      throw new RangeError(
+        `a restart must fall after the last action run (${new Date(this.clockNow).toISOString()}) and before the end`,
+      );
+    }
+    this.restarts.push(t);
+    this.restarts.sort((a, b) => a - b);
   }
 
   /** Runs the actions due at or before `until` (at most `maxActions`); returns how many ran. */
@@ -204,6 +231,19 @@ export class Simulation {
     const limit = Math.min(until, this.endTime);
     let n = 0;
     while (n < maxActions) {
+      const restart = this.restarts[0];
+      if (
+        restart !== undefined &&
+        restart <= limit &&
+        restart < this.endTime &&
+        restart <= this.queue.peekTime()
+      ) {
+        this.restarts.shift();
+        this.clockNow = restart;
+        this.restart(restart);
+        n++;
+        continue;
+      }
       const t = this.queue.peekTime();
       if (t > limit || t >= this.endTime) break;
       const next = this.queue.pop();
@@ -228,6 +268,11 @@ export class Simulation {
       byKind: sortedCounts(this.stats.byKind),
     });
     this.finished = true;
+  }
+
+  private restart(t: number): void {
+    this.fact(t, { fact: "simulator_restart" });
+    for (const m of this.allMachines) m.restart(t);
   }
 
   /** Every card UID issued so far. For tests that prove no UID leaves the machines. */
