@@ -36,6 +36,12 @@ export const streamServiceEnv = (d: StreamServiceEnvDefaults) => ({
     .max(d.maxBatchSize ?? 5000)
     .default(d.batchSize),
   BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(d.batchWaitMs),
+  /**
+   * Tries (with backoff) of a write that failed for a reason neither transient nor known poison,
+   * before the message at fault is parked (ops.parked_message). Transient failures (database
+   * down) are retried without bound and park nothing; known poison is parked at once.
+   */
+  MAX_TRIES: z.coerce.number().int().min(1).max(20).default(3),
   /** Prometheus metrics on 127.0.0.1:<port>; 0 picks a free port (logged). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(d.metricsPort),
   /** Address /metrics listens on: loopback by default; a production host's internal address for Prometheus. */

@@ -32,6 +32,7 @@ const consumer = await startStreamConsumers({
   durable: config.CONSUMER,
   maxBatch: config.BATCH_SIZE,
   maxWaitMs: config.BATCH_WAIT_MS,
+  maxTries: config.MAX_TRIES,
   write: coverageWriter({ db, applied }),
 });
 

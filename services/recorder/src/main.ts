@@ -23,6 +23,7 @@ const consumers = await startRecorder({
   consumer: config.CONSUMER,
   batchSize: config.BATCH_SIZE,
   batchWaitMs: config.BATCH_WAIT_MS,
+  maxTries: config.MAX_TRIES,
   partitioning: config,
 });
 const http = await serveMetrics(registry, config.METRICS_PORT, config.METRICS_HOST);

@@ -26,6 +26,8 @@ export interface RecorderDeps {
   consumer: string;
   batchSize: number;
   batchWaitMs: number;
+  /** Tries of a write failing for an unknown reason before its message is parked. */
+  maxTries?: number;
   partitioning: Partitioning;
 }
 
@@ -51,6 +53,7 @@ export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
     db: d.db,
     log: d.log,
     registry: d.registry,
+    ...(d.maxTries === undefined ? {} : { maxTries: d.maxTries }),
     maxBatch: d.batchSize,
     maxWaitMs: d.batchWaitMs,
   };

@@ -23,6 +23,7 @@ const service = await startReorder({
   consumer: config.CONSUMER,
   batchSize: config.BATCH_SIZE,
   batchWaitMs: config.BATCH_WAIT_MS,
+  maxTries: config.MAX_TRIES,
   schedules: config.REORDER_SCHEDULES,
   windowDays: config.WINDOW_DAYS,
   z: config.SAFETY_Z,

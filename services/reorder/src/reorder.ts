@@ -26,6 +26,8 @@ export interface ReorderDeps {
   consumer: string;
   batchSize: number;
   batchWaitMs: number;
+  /** Tries of a write failing for an unknown reason before its message is parked. */
+  maxTries?: number;
   schedules: ScheduleOverrides;
   windowDays: number;
   z: number;
@@ -106,6 +108,7 @@ export async function startReorder(d: ReorderDeps): Promise<RunningReorder> {
     db: d.db,
     log: d.log,
     registry: d.registry,
+    ...(d.maxTries === undefined ? {} : { maxTries: d.maxTries }),
     stream: d.stream,
     durable: d.consumer,
     maxBatch: d.batchSize,

@@ -47,6 +47,7 @@ const consumer = await startStreamConsumers({
   durable: config.CONSUMER,
   maxBatch: config.BATCH_SIZE,
   maxWaitMs: config.BATCH_WAIT_MS,
+  maxTries: config.MAX_TRIES,
   write: stockWriter({
     db,
     publisher,
