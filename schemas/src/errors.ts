@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isContractField } from "./contract-fields";
 
 /** Why an input was rejected; the dead-letter table and metrics group by this. */
 export type RejectReason =
@@ -34,8 +35,8 @@ export class ContractError extends Error {
 }
 
 /**
- * One problem per zod issue. Parse with `{ reportInput: true }` so the messages can say what was
- * received; without it they say only what was expected.
+ * One problem per zod issue. Parse with `{ reportInput: true }` so the messages can say what kind of
+ * value was received (type and length, never the value); without it they say only what was expected.
  */
 export function problemsFromZod(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({
@@ -91,7 +92,7 @@ function problemOf(issue: z.core.$ZodIssue): string {
     case "not_multiple_of":
       return `must be a multiple of ${issue.divisor}${receivedOf(issue)}`;
     case "unrecognized_keys":
-      return `unexpected field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}; the contract does not allow extra fields`;
+      return `${unexpectedFields(issue.keys)}; the contract does not allow extra fields`;
     case "invalid_union":
       return `does not match any allowed shape${receivedOf(issue)}`;
     default:
@@ -132,6 +133,15 @@ function describeBound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig)
   }
 }
 
+/** Names the extra fields the contract knows elsewhere; others are payload bytes, so only counted. */
+function unexpectedFields(keys: readonly string[]): string {
+  const known = keys.filter(isContractField).map((k) => `'${k}'`);
+  const others = keys.length - known.length;
+  if (others === 0) return `unexpected field(s) ${known.join(", ")}`;
+  const counted = `${plural(others, "unexpected field")} not in the contract`;
+  return known.length ? `unexpected field(s) ${known.join(", ")} and ${counted}` : counted;
+}
+
 function plural(n: number | bigint, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
@@ -141,19 +151,32 @@ function oneOf(values: readonly unknown[]): string {
   return shown.length === 1 ? shown[0]! : `one of ${shown.join(", ")}`;
 }
 
-/** `, received …` when zod reported the input, else nothing. */
+/**
+ * `, received …` when zod reported the input: its type and size only, never its value. A rejected
+ * payload may carry a raw card UID or any other secret, and rejection texts are read by people
+ * (dead-letter reasons, logs, configuration errors), so they are built from the contract's own
+ * vocabulary: reason, path, expectation, length.
+ */
 function receivedOf(issue: z.core.$ZodIssue): string {
   if (!("input" in issue)) return "";
   const input = issue.input;
-  const isBound = issue.code === "too_big" || issue.code === "too_small";
-  // A malformed token may be a raw card UID, which must never leave the machine: never echo one.
-  const isToken = /token$/i.test(String(issue.path.at(-1) ?? ""));
-  if (typeof input === "string" && isToken)
-    return `, received a string of ${plural(input.length, "character")}`;
-  if (typeof input === "string" && isBound) return `, received ${plural(input.length, "character")}`;
-  if (Array.isArray(input) && isBound) return `, received ${plural(input.length, "item")}`;
-  if (isToken) return `, received ${typeName(input)}`;
-  return `, received ${typeof input === "string" && issue.code === "invalid_type" ? "the string " : ""}${show(input)}`;
+  // A bound already says which side the number fell on.
+  if (typeof input === "number" && (issue.code === "too_big" || issue.code === "too_small")) return "";
+  return `, received ${describeValue(input, issue.code === "invalid_value")}`;
+}
+
+/** What kind of value was received, without its content. */
+export function describeValue(value: unknown, another = false): string {
+  const other = another ? "another " : "";
+  if (typeof value === "string")
+    return `${another ? "another string" : "a string"} of ${plural(value.length, "character")}`;
+  if (typeof value === "number")
+    return Number.isInteger(value)
+      ? `${other || "a "}whole number`
+      : `${other || "a "}number with a fraction`;
+  if (typeof value === "boolean") return another ? "the other boolean" : "a boolean";
+  if (Array.isArray(value)) return `an array of ${plural(value.length, "item")}`;
+  return typeName(value);
 }
 
 function typeName(value: unknown): string {
@@ -162,7 +185,7 @@ function typeName(value: unknown): string {
   return TYPE_NAMES[typeof value] ?? typeof value;
 }
 
-/** A short, readable rendering of a received or allowed value. */
+/** A short, readable rendering of an allowed value (from the contract, never from the input). */
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value !== null && typeof value === "object") return typeName(value);

@@ -21,11 +21,87 @@ export const CardToken = z
 /** An anonymous OAT client token issued by the prison health unit (same shape as a card token). */
 export const ClientToken = CardToken;
 
-export const DeviceTime = z.iso.datetime({
-  offset: true,
-  message: "must be an ISO 8601 date-time with offset",
-});
-export const LocalDate = z.iso.date({ message: "must be a calendar date YYYY-MM-DD" });
+/**
+ * The instants and dates an event may carry. PostgreSQL stores 4713 BC to 294276 AD, but its text
+ * input takes no year 0000 and no offset beyond ±15:59, and the consumers' calendar arithmetic
+ * (JavaScript dates, Intl formatting of a prison's local day, `YYYY-MM-DD` strings) needs
+ * four-digit years in every time zone. The window is therefore the Unix epoch to the end of 9998
+ * UTC: wide enough for any real device clock (a reset RTC reads 1970 or 2000), narrow enough that
+ * every local rendering stays a four-digit year.
+ */
+export const EARLIEST_INSTANT_MS = Date.UTC(1970, 0, 1);
+/** Exclusive. */
+export const LATEST_INSTANT_MS = Date.UTC(9999, 0, 1);
+/** Real UTC offsets run from -12:00 to +14:00; the contract accepts ±14:00 with minutes 00-59. */
+export const MAX_OFFSET_MINUTES = 14 * 60;
+
+const DATE_TIME_SHAPE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME_RULE =
+  "must be an ISO 8601 date-time with offset, YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm), e.g. 2025-03-14T09:12:05+02:00";
+const DATE_RULE = "must be a calendar date YYYY-MM-DD";
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function isCalendarDay(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] ?? 0));
+}
+const chars = (s: string) => `received a string of ${s.length} character${s.length === 1 ? "" : "s"}`;
+
+/**
+ * Why a date-time breaks the contract, or undefined when it is fine. Never quotes the value: a
+ * rejection's text must not carry payload bytes.
+ */
+export function dateTimeProblem(s: string): string | undefined {
+  const m = DATE_TIME_SHAPE.exec(s);
+  if (!m) return `${DATE_TIME_RULE}; ${chars(s)}`;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!isCalendarDay(y, mo, d)) return `${DATE_TIME_RULE}; the date is not a day of the calendar`;
+  if (h > 23 || mi > 59 || se > 59)
+    return `${DATE_TIME_RULE}; the time of day is out of range (00:00:00-23:59:59)`;
+  let offset = 0;
+  if (m[7] !== undefined) {
+    const oh = Number(m[8]);
+    const om = Number(m[9]);
+    offset = (m[7] === "-" ? -1 : 1) * (oh * 60 + om);
+    if (om > 59 || Math.abs(offset) > MAX_OFFSET_MINUTES)
+      return "must have a real UTC offset: from -14:00 to +14:00, minutes 00-59";
+  }
+  const instant = Date.UTC(y, mo - 1, d, h, mi, se) - offset * 60_000;
+  // Date.UTC maps years 0-99 to 1900-1999; the window below starts in 1970, so compare the year too.
+  if (y < 1970 || instant < EARLIEST_INSTANT_MS || instant >= LATEST_INSTANT_MS)
+    return "must be between 1970-01-01T00:00:00Z and 9998-12-31T23:59:59Z";
+  return undefined;
+}
+
+/** Why a local calendar date breaks the contract, or undefined when it is fine. */
+export function localDateProblem(s: string): string | undefined {
+  const m = DATE_SHAPE.exec(s);
+  if (!m) return `${DATE_RULE}; ${chars(s)}`;
+  const [y, mo, d] = m.slice(1, 4).map(Number) as [number, number, number];
+  if (!isCalendarDay(y, mo, d)) return `${DATE_RULE}; the date is not a day of the calendar`;
+  if (y < 1970 || y > 9998) return "must be between 1970-01-01 and 9998-12-31";
+  return undefined;
+}
+
+export const DeviceTime = z
+  .string({ error: "must be an ISO 8601 date-time with offset" })
+  .regex(DATE_TIME_SHAPE, DATE_TIME_RULE)
+  .superRefine((s, ctx) => {
+    if (!DATE_TIME_SHAPE.test(s)) return; // the regex check already reported it
+    const problem = dateTimeProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+export const LocalDate = z
+  .string({ error: DATE_RULE })
+  .regex(DATE_SHAPE, DATE_RULE)
+  .superRefine((s, ctx) => {
+    if (!DATE_SHAPE.test(s)) return;
+    const problem = localDateProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** An IANA time zone name; periods and days are counted in a prison's local time. */
 export const TimeZone = z.string().refine((tz) => {
