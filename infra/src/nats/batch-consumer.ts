@@ -319,7 +319,8 @@ export async function startCommittedConsumer(
   return startBatchConsumer({
     ...rest,
     committedSeq: await committedSeq(db, o.durable),
-    onError: (err) => log.error({ err }, "consumer error"),
+    // "retrying": transient failures are; a message that cannot be applied is parked (logged apart).
+    onError: (err) => log.error({ err }, "consumer error; retrying, nothing acknowledged meanwhile"),
     park: (p, position) => parkMessage(db, p, position),
     onParked: (p) => {
       parked?.inc({ consumer: p.consumer });
