@@ -1,9 +1,15 @@
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
+import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
 import { instantFormat, type RestockPlan } from "@hrvend/reorder";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { Command } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
+import { settleProbe } from "../settle/probe";
+import { settleProgress } from "../settle/progress";
+import { waitUntilSettled } from "../settle/settle";
 
 /** What the pipeline holds, in a few lines a person can read. */
 export function summaryCommand(config: CliConfig): Command {
@@ -12,24 +18,35 @@ export function summaryCommand(config: CliConfig): Command {
       "print what the pipeline holds: events, rejects, active alerts, each prison's next restock plan, coverage against WHO bands",
     )
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack)")
+    .option("--nats-url <url>", "NATS URL or comma-separated list, for --settle (default: the local stack)")
     .option(
       "--settle",
-      "first wait (up to 2 minutes) until every consumer has caught up and every restock plan is fresh",
+      "first wait until every durable consumer of the events, dead-letter and alerts streams has reached the stream's head, restock plans and the funder publication are fresh, and the streams stopped growing; a line per consumer shows its lag",
+    )
+    .option(
+      "--timeout <seconds>",
+      "with --settle: give up after this long, say what is behind, print no figure and exit 1",
+      "900",
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --database-url postgres://…/hrvend",
+      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --settle --timeout 60\n  npx hrvend summary --database-url postgres://…/hrvend",
     )
-    .action(async (opts: { databaseUrl?: string; settle?: boolean }) => {
+    .action(async (opts: { databaseUrl?: string; natsUrl?: string; settle?: boolean; timeout: string }) => {
       const state = readStack(config.stateDir);
-      const url =
-        opts.databaseUrl ??
-        (state ? urlsOf(state, loadOrCreateSecrets(config.stateDir)).postgresAdmin : undefined);
+      const urls = state ? urlsOf(state, loadOrCreateSecrets(config.stateDir)) : undefined;
+      const url = opts.databaseUrl ?? urls?.postgresAdmin;
       if (!url)
         throw new Error("no local stack is running (npx hrvend infra up) and no --database-url was given");
+      const timeoutS = Number(opts.timeout);
+      if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+        throw new Error(`--timeout must be a number of seconds above 0, got '${opts.timeout}'`);
+      const natsUrl = opts.natsUrl ?? urls?.nats;
+      if (opts.settle && !natsUrl)
+        throw new Error("--settle reads the consumers from NATS: give --nats-url or start the local stack");
       const db = createDb(url, { max: 1 });
       try {
-        if (opts.settle) await settle(db);
+        if (opts.settle) await settle(db, natsUrl as string, timeoutS * 1000);
         const kinds = await sql<{ kind: string; n: string; first: Date; last: Date }>`
           SELECT kind, count(*) AS n, min(event_time) AS first, max(event_time) AS last
           FROM ingest.raw_event GROUP BY kind ORDER BY count(*) DESC`.execute(db);
@@ -77,60 +94,31 @@ export function summaryCommand(config: CliConfig): Command {
     });
 }
 
-async function settle(db: ReturnType<typeof createDb>): Promise<void> {
-  const count = async () =>
-    Number(
-      (
-        await sql<{
-          n: string;
-        }>`SELECT (SELECT count(*) FROM ingest.raw_event) + (SELECT count(*) FROM ingest.dead_letter) AS n`.execute(
-          db,
-        )
-      ).rows[0]?.n,
+/**
+ * Waits until every durable consumer of the events, dead-letter and alerts streams has reached
+ * the head (see settle/settle.ts), showing each one's lag on stderr; throws SettleTimeoutError
+ * (nothing printed after it) when the deadline passes.
+ */
+async function settle(db: ReturnType<typeof createDb>, natsUrl: string, timeoutMs: number): Promise<void> {
+  const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-summary" });
+  const progress = settleProgress(process.stderr);
+  try {
+    const jsm = await jetstreamManager(nc);
+    const streams = [DEFAULT_STREAMS.events, DEFAULT_STREAMS.dead, DEFAULT_STREAMS.alerts].filter(
+      (s): s is string => s !== undefined,
     );
-  const deadline = Date.now() + 120_000;
-  let last = await count();
-  let stableSince = Date.now();
-  // Every service reads the same stream (or the same partition of it, `<service>-p<k>`): once
-  // settled, all positions of one partition are equal, and every service has one.
-  const behind = async () =>
-    Number(
-      (
-        await sql<{ gap: string | null }>`
-          WITH p AS (
-            SELECT coalesce(substring(consumer FROM '-(p[0-9]+)$'), '') AS part,
-                   regexp_replace(consumer, '-p[0-9]+$', '') AS service, stream_seq
-            FROM ingest.stream_position WHERE stream = 'HR_EVENTS')
-          SELECT max(gap) AS gap FROM (
-            SELECT max(stream_seq) - min(stream_seq)
-                   + (SELECT count(DISTINCT service) FROM p) - count(DISTINCT service) AS gap
-            FROM p GROUP BY part) g`.execute(db)
-      ).rows[0]?.gap ?? 0,
-    );
-  // Plans are recomputed a few seconds after the data they use (throttled): wait for them too.
-  const stalePlans = async () =>
-    Number(
-      (
-        await sql<{ n: string }>`
-          SELECT count(*) AS n FROM reorder.prison p LEFT JOIN reorder.restock_plan rp USING (prison_id)
-          WHERE p.time_zone IS NOT NULL AND (rp.revision IS NULL OR rp.revision <> p.revision)`
-          .execute(db)
-          .catch(() => ({ rows: [{ n: "0" }] }))
-      ).rows[0]?.n ?? 0,
-    );
-  while (
-    (Date.now() - stableSince < 3_000 || (await behind()) > 0 || (await stalePlans()) > 0) &&
-    Date.now() < deadline
-  ) {
-    await new Promise((r) => setTimeout(r, 500));
-    const n = await count();
-    if (n !== last) {
-      last = n;
-      stableSince = Date.now();
-      process.stderr.write(`\rwaiting for the pipeline to settle: ${n} rows`);
-    }
+    await waitUntilSettled({
+      probe: settleProbe(jsm, db, streams),
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      timeoutMs,
+      onProgress: (s, waited) => progress.show(s, waited),
+    });
+    process.stderr.write("every consumer has reached the stream's head\n");
+  } finally {
+    progress.done();
+    await nc.close();
   }
-  process.stderr.write("\n");
 }
 
 /** Each prison's next outreach visit: when, which machine first, what to load. */
