@@ -4,6 +4,7 @@ import { coverageCommand } from "./commands/coverage";
 import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
 import { infraCommand } from "./commands/infra";
+import { parkedCommand } from "./commands/parked";
 import { replayCommand } from "./commands/replay";
 import { reportCommand } from "./commands/report";
 import { restockPlanCommand } from "./commands/restock-plan";
@@ -26,6 +27,7 @@ Examples:
   npx hrvend infra up && npx hrvend services start
   npx hrvend simulate --scenario pilot --days 90 --speed max
   npx hrvend summary
+  npx hrvend parked list
   npx hrvend restock-plan --prison md-p13
   npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --format html --out q1.html
   npx hrvend dashboards preview
@@ -41,6 +43,7 @@ program.addCommand(smokeCommand(config));
 program.addCommand(summaryCommand(config));
 program.addCommand(restockPlanCommand(config));
 program.addCommand(alertsCommand(config));
+program.addCommand(parkedCommand(config));
 program.addCommand(reportCommand(config));
 program.addCommand(coverageCommand(config));
 program.addCommand(dashboardsCommand(config));
