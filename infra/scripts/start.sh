@@ -18,7 +18,9 @@ for arg in "$@"; do
 npm start [-- --stop] [-- --days=N]
   Provisions, starts the local stack (.hrvend/) and every service, simulates the pilot
   (8 prisons, 9 machines) for N days (default 90, or HRVEND_DAYS) as fast as the pipeline
-  takes it, prints a summary and writes .hrvend/out/coverage-report.{html,pdf} and
+  takes it, waits until every service has caught up (HRVEND_SETTLE_TIMEOUT seconds at most,
+  default 1800; otherwise it says which is behind and exits 1 without printing a figure),
+  prints a summary and writes .hrvend/out/coverage-report.{html,pdf} and
   .hrvend/out/dashboards-preview.html. --stop stops everything at the end.
 TXT
       exit 0 ;;
@@ -43,7 +45,18 @@ echo "[start] simulating the pilot for ${DAYS} days through MQTT → gateway →
 hrvend simulate --scenario pilot --days "$DAYS" --seed 42 --speed max \
   --ledger .hrvend/pilot-ledger.jsonl --state-dir .hrvend/sim
 echo
-hrvend summary --settle
+# Nothing below may show a figure from a service that has not caught up: the summary first waits
+# until every consumer has reached the stream's head (a line per consumer with its lag) and, if
+# the deadline passes, says which is behind and prints nothing; then neither report nor preview
+# is written.
+if ! hrvend summary --settle --timeout "${HRVEND_SETTLE_TIMEOUT:-1800}"; then
+  cat >&2 <<'TXT'
+[start] the pipeline did not catch up in time (see above), so no summary, coverage report or
+        dashboards preview was written: they would show stale figures. The services keep working;
+        run `npx hrvend summary --settle` later, and see the service logs in .hrvend/services/.
+TXT
+  exit 1
+fi
 
 mkdir -p "$OUT"
 # The calendar quarter the run starts in (the pilot starts on 2026-01-05: Q1 2026), so the report
