@@ -19,6 +19,18 @@ export const StockEnv = z.object({
   MIN_REFRESH_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Reminders while an offline or stockout alert lasts. */
   REMINDER_MINUTES: z.coerce.number().int().min(1).default(60),
+  /** Dead letters of the gateway: a machine's dead-lettered seq stops holding its later events at once. */
+  DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
+  /**
+   * Longest a machine's seq gap holds its later events (stream time: when JetStream stored
+   * them), then the gap is skipped and recorded (reporting.stock_seq_gap). Minutes, not days:
+   * it must exceed the reordering of the gateways' in-flight windows, nothing more.
+   */
+  GAP_BOUND_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** The live timer: silence (offline), lot expiry, overdue gaps and reminders, this often. */
+  TICK_SECONDS: z.coerce.number().min(0.2).default(30),
+  /** A partition counts as live (the timer runs for its prisons) with at most this many messages pending. */
+  LIVE_LAG_MESSAGES: z.coerce.number().int().min(0).default(1000),
 });
 export type StockEnvConfig = z.infer<typeof StockEnv>;
 

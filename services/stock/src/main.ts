@@ -1,12 +1,18 @@
 import { serveMetrics } from "@hrvend/infra/metrics";
-import { DEFAULT_STREAMS, ensureStreams, startStreamConsumers } from "@hrvend/infra/nats";
+import {
+  DEFAULT_STREAMS,
+  ensureStreams,
+  startCommittedConsumer,
+  startStreamConsumers,
+} from "@hrvend/infra/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { AlertPublisher, alertMessage } from "./alert-publisher";
 import { loadStockConfig } from "./config";
-import { markReminded, remindersDue } from "./domain";
+import { remindersDue } from "./domain";
+import { LivePartitions } from "./live-partitions";
 import { ReorderMins } from "./reorder-mins";
-import { activeAlerts, saveAlert } from "./stock-store";
-import { stockWriter } from "./stock-writer";
+import { activeAlerts, markRemindedIfActive, tickMachines } from "./stock-store";
+import { announce, deadSeqWriter, stockMetrics, stockWriter } from "./stock-writer";
 
 const config = loadStockConfig(process.env);
 const { log, db, nc, jsm, js, registry } = await startStreamService({
@@ -35,49 +41,82 @@ const refreshMins = async () => {
 if (config.MIN_REFRESH_SECONDS > 0) await refreshMins();
 const minTimer =
   config.MIN_REFRESH_SECONDS > 0 ? setInterval(refreshMins, config.MIN_REFRESH_SECONDS * 1000) : undefined;
-const consumer = await startStreamConsumers({
-  nc,
-  partitioning: config,
+const writerDeps = {
+  db,
+  publisher,
+  policy: config.MIN_REFRESH_SECONDS > 0 ? { ...config.policy, lowStockMin: mins.lookup } : config.policy,
+  log,
+  gapBoundMs: config.GAP_BOUND_SECONDS * 1000,
+  metrics: stockMetrics(registry),
+};
+const common = {
   js,
   jsm,
   db,
   log,
   registry,
-  stream: config.EVENTS_STREAM,
-  durable: config.CONSUMER,
   maxBatch: config.BATCH_SIZE,
   maxWaitMs: config.BATCH_WAIT_MS,
   maxTries: config.MAX_TRIES,
-  write: stockWriter({
-    db,
-    publisher,
-    policy: config.MIN_REFRESH_SECONDS > 0 ? { ...config.policy, lowStockMin: mins.lookup } : config.policy,
-    log,
-  }),
+};
+const consumer = await startStreamConsumers({
+  ...common,
+  nc,
+  partitioning: config,
+  stream: config.EVENTS_STREAM,
+  durable: config.CONSUMER,
+  write: stockWriter(writerDeps),
+  extraUnits: {
+    dead: () =>
+      startCommittedConsumer({
+        ...common,
+        stream: config.DEAD_STREAM,
+        durable: `${config.CONSUMER}-dead`,
+        write: deadSeqWriter(writerDeps),
+      }),
+  },
 });
 
-// Reminders while an offline or stockout alert lasts (wall clock: a live concern, not a replay one),
-// each by the instance that owns the alert's prison.
-const reminders = setInterval(async () => {
+// The live timer (service clock; never while a partition replays its backlog, whose times lie in
+// the past): silence and lot expiry, gaps held past the bound, reminders. Each instance does it
+// for the prisons it owns.
+const live = new LivePartitions(jsm, config);
+let ticking = false;
+const timer = setInterval(async () => {
+  if (ticking) return;
+  ticking = true;
   try {
+    await live.refresh();
+    const owns = (prisonId: string) => consumer.owns(prisonId) && live.isLive(prisonId);
     const now = new Date().toISOString();
-    const mine = (await activeAlerts(db)).filter((a) => consumer.owns(a.prisonId ?? ""));
-    const active = new Map(mine.map((a) => [a.id, a]));
-    for (const r of remindersDue([...active.values()], now, config.REMINDER_MINUTES)) {
-      const alert = markReminded(active.get(r.alertId) as NonNullable<ReturnType<typeof active.get>>, now);
-      await saveAlert(db, alert);
-      await publisher.publish(alertMessage(alert, "reminder", now));
-    }
+    await announce(
+      writerDeps,
+      await tickMachines(db, now, writerDeps.policy, writerDeps.gapBoundMs, owns),
+      now,
+    );
+    await sendReminders(now, owns);
   } catch (err) {
-    log.warn({ err }, "reminders failed; next round will retry");
+    log.warn({ err }, "live timer failed; next round will retry");
+  } finally {
+    ticking = false;
   }
-}, 60_000);
+}, config.TICK_SECONDS * 1000);
+
+// Reminders while an offline or stockout alert lasts. The row is updated only while the alert is
+// still active (a clear committed meanwhile wins), so a reminder never brings a cleared alert back.
+async function sendReminders(now: string, owns: (prisonId: string) => boolean): Promise<void> {
+  const mine = (await activeAlerts(db)).filter((a) => owns(a.prisonId ?? ""));
+  for (const r of remindersDue(mine, now, config.REMINDER_MINUTES)) {
+    const alert = await markRemindedIfActive(db, r.alertId, now);
+    if (alert) await publisher.publish(alertMessage(alert, "reminder", now));
+  }
+}
 
 const http = await serveMetrics(registry, config.METRICS_PORT, config.METRICS_HOST);
 log.info({ metricsPort: http.port }, "stock ready");
 
 drainOnSignals(log, [
-  () => clearInterval(reminders),
+  () => clearInterval(timer),
   () => clearInterval(minTimer),
   () => consumer.stop(),
   () => nc.drain(),

@@ -6,6 +6,7 @@ import * as reorder from "./0004_reorder";
 import * as coverage from "./0005_coverage";
 import * as dashboards from "./0006_dashboards";
 import * as availability from "./0007_availability";
+import * as stockLive from "./0012_stock_live";
 import * as parked from "./0014_parked";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
@@ -17,5 +18,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0005_coverage": coverage,
   "0006_dashboards": dashboards,
   "0007_availability": availability,
+  "0012_stock_live": stockLive,
   "0014_parked": parked,
 };

@@ -24,6 +24,7 @@ export { AlertLifecycleError, InvalidTimeError, MachineMismatchError } from "./e
 export { evolveMachine, isDuplicate, type MachineInput } from "./evolveMachine";
 export { evolveCatalog, type ItemCatalog, type ItemCategory, type ItemInfo } from "./itemCatalog";
 export { type LevelChange, levelChangeOf } from "./levelChangeOf";
+export { deviceNow, type LiveTick, liveTick } from "./liveTick";
 export {
   addLots,
   expiredUnits,
@@ -33,6 +34,7 @@ export {
   stockedLots,
   takeFefo,
   takeFromLot,
+  usableUntil,
 } from "./lots";
 export {
   type ActiveAlert,
@@ -48,6 +50,16 @@ export {
 } from "./machineState";
 export { type MachineStep, processMachineEvent } from "./processMachineEvent";
 export { NO_SEQS_SEEN, type SeenSeqs } from "./seenSeqs";
-export { admitInOrder, MAX_HELD, NEW_SEQ_ORDER, type SeqOrder } from "./seqOrder";
+export {
+  type Admitted,
+  admitInOrder,
+  MAX_HELD,
+  markDead,
+  NEW_SEQ_ORDER,
+  type OrderClock,
+  releaseOverdue,
+  type SeqOrder,
+  type SkippedGap,
+} from "./seqOrder";
 export { markSilent, silentSince } from "./silence";
 export { tickMachine } from "./tickMachine";

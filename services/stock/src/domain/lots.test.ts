@@ -62,3 +62,30 @@ describe("usableUntil", () => {
     expect(usableUntil([], "2026-03-04T10:00:00Z")).toBeNull();
   });
 });
+
+describe("usableUntil across a daylight-saving change (the prison's time zone, not the device's offset)", () => {
+  const lot = (lotId: string, expiry: string, quantity: number) => ({ lotId, expiry, quantity });
+  // Europe/Chisinau moves from +02:00 to +03:00 at 02:00 local on the last Sunday of March
+  // (2026-03-29) and back at 03:00 local on the last Sunday of October (2026-10-25).
+  it("given a lot expiring after the spring change, reported in winter time, then its day ends at midnight +03:00", () => {
+    expect(usableUntil([lot("A", "2026-04-01", 2)], "2026-03-04T10:00:00+02:00", "Europe/Chisinau")).toBe(
+      "2026-04-02T00:00:00+03:00",
+    );
+  });
+  it("given a lot whose expiry day is the 23-hour spring day, then it ends at the next local midnight, 23 h after its start", () => {
+    const end = usableUntil([lot("A", "2026-03-29", 1)], "2026-03-20T10:00:00+02:00", "Europe/Chisinau");
+    expect(end).toBe("2026-03-30T00:00:00+03:00");
+    expect(Date.parse(end as string) - Date.parse("2026-03-29T00:00:00+02:00")).toBe(23 * 3_600_000);
+  });
+  it("given a lot whose expiry day is the 25-hour autumn day, reported in summer time, then it keeps its 25 hours", () => {
+    const end = usableUntil([lot("A", "2026-10-25", 1)], "2026-10-01T10:00:00+03:00", "Europe/Chisinau");
+    expect(end).toBe("2026-10-26T00:00:00+02:00");
+    expect(Date.parse(end as string) - Date.parse("2026-10-25T00:00:00+03:00")).toBe(25 * 3_600_000);
+  });
+  it("given a zone whose spring change skips midnight (America/Santiago, 2026-09-06), then the day starts when the gap ends", () => {
+    // Chile moves from -04:00 to -03:00 at 24:00 on the first Saturday of September: 00:00 never happens.
+    expect(usableUntil([lot("A", "2026-09-05", 1)], "2026-09-01T10:00:00-04:00", "America/Santiago")).toBe(
+      "2026-09-06T01:00:00-03:00",
+    );
+  });
+});

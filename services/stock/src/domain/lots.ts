@@ -1,4 +1,5 @@
 import { addDays, localDate } from "./time";
+import { startOfLocalDay } from "./zone";
 
 /**
  * Units of one lot in a slot. `expiry` is null while a lot is known only from a dispense or an
@@ -66,14 +67,17 @@ export function expiredUnits(lots: readonly LotState[], at: string): number {
 }
 
 /**
- * When every unit in the slot will have expired: the end of the last stocked lot's expiry day, at
- * the offset `at` is written in (the prison's; across a daylight-saving change it can be an hour
- * off). Null when a lot's expiry is unknown or the slot tracks no lots: its units never expire here.
+ * When every unit in the slot will have expired: the end of the last stocked lot's expiry day in
+ * the prison's time zone (the start of the next local day, so an expiry day that crosses a DST
+ * change keeps its 23 or 25 hours). Without the zone, at the offset `at` is written in (the
+ * device's: an hour off across a DST change). Null when a lot's expiry is unknown or the slot
+ * tracks no lots: its units never expire here.
  */
-export function usableUntil(lots: readonly LotState[], at: string): string | null {
+export function usableUntil(lots: readonly LotState[], at: string, timeZone?: string | null): string | null {
   const stocked = stockedLots(lots);
   if (stocked.length === 0 || stocked.some((l) => l.expiry === null)) return null;
   const last = stocked.reduce((d, l) => ((l.expiry as string) > d ? (l.expiry as string) : d), "");
+  if (timeZone) return startOfLocalDay(addDays(last, 1), timeZone);
   const offset = /(Z|[+-]\d\d:\d\d)$/.exec(at)?.[0] ?? "Z";
   return `${addDays(last, 1)}T00:00:00${offset}`;
 }

@@ -84,6 +84,8 @@ export interface MachineState {
   alerts: Record<string, ActiveAlert>;
   /** Device times of recent quota refusals, oldest first (pruned to the refusal-spike window). */
   quotaRefusals?: string[];
+  /** The prison's IANA time zone (from its ref_prison), for local days across DST changes. */
+  timeZone?: string | null;
 }
 
 export function initialMachineState(machineId: string): MachineState {

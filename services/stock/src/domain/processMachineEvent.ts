@@ -56,7 +56,7 @@ export function processMachineEvent(
   const slot = change === undefined ? undefined : s.slots[change.slotId];
   const levelChange =
     change !== undefined && slot !== undefined && (slot.tracksLots || slot.lots.length > 0)
-      ? { ...change, usableUntil: usableUntil(slot.lots, change.deviceTime) }
+      ? { ...change, usableUntil: usableUntil(slot.lots, change.deviceTime, s.timeZone) }
       : change;
   return { state: s, levelChange, alerts, duplicate: false };
 }
