@@ -1,5 +1,5 @@
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb } from "@hrvend/infra/db";
+import { createDb, parkedCounts } from "@hrvend/infra/db";
 import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
 import { instantFormat, type RestockPlan } from "@hrvend/reorder";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -65,6 +65,14 @@ export function summaryCommand(config: CliConfig): Command {
         console.log(`rejected (dead letters): ${dead.rows.reduce((n, r) => n + Number(r.n), 0)}`);
         for (const r of dead.rows)
           console.log(`  ${r.reason.padEnd(18)} ${r.n.padStart(9)}  e.g. ${r.example.slice(0, 90)}`);
+        // Invariant 6: what a consumer could not apply and parked (ops.parked_message).
+        const parked = await parkedCounts(db).catch(() => []);
+        const open = parked.reduce((n, p) => n + p.open, 0);
+        console.log(`parked messages: ${open}${open > 0 ? " (npx hrvend parked list)" : ""}`);
+        for (const p of parked)
+          console.log(
+            `  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  oldest ${p.oldest.toISOString()}`,
+          );
         const alerts = await sql<{ type: string; n: string }>`
           SELECT type, count(*) AS n FROM reporting.alert WHERE active GROUP BY type ORDER BY 2 DESC`
           .execute(db)
