@@ -18,6 +18,7 @@ export const DeadLetter = z.strictObject({
     "unknown_kind",
     "bad_topic",
     "topic_mismatch",
+    "wrong_source_type",
     "unknown_machine",
     "future_clock",
     "duplicate_seq",

@@ -9,6 +9,8 @@ export type RejectReason =
   | "unknown_kind"
   | "bad_topic"
   | "topic_mismatch"
+  /** A kind published by a source type other than its one legitimate type (KIND_SOURCE_TYPE). */
+  | "wrong_source_type"
   | "unknown_machine"
   | "future_clock"
   | "duplicate_seq";

@@ -59,6 +59,8 @@ export interface ReorderPrisonTable {
   time_zone: string | null;
   capacity: number | null;
   ref_seq: ColumnType<string | null, number | null | undefined, number | null>;
+  /** The registry source that owns the row (migration 0008_ref_source). */
+  ref_source: ColumnType<string | null, string | null | undefined, string | null>;
   last_event_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   revision: ColumnType<string, number | undefined, number>;
 }
@@ -69,6 +71,8 @@ export interface ReorderMachineTable {
   location: string;
   active: boolean;
   ref_seq: ColumnType<string, number, number>;
+  /** The registry source that owns the row (migration 0008_ref_source). */
+  ref_source: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ReorderSlotTable {

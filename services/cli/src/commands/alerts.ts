@@ -1,10 +1,17 @@
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
+import { readFileSync } from "node:fs";
+import { devicePassword } from "@hrvend/devices";
+import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, withCredentials } from "@hrvend/infra/db";
-import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
-import { acknowledgeAlert, listAlerts } from "@hrvend/stock/alerts";
-import { jetstream } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { addressOf, eventKey, mqttTopic } from "@hrvend/schemas";
+import {
+  alertAckEvent,
+  findAlert,
+  listAlerts,
+  operatorSeq,
+  waitForAcknowledgement,
+} from "@hrvend/stock/alerts";
 import { Command } from "commander";
+import mqtt from "mqtt";
 import type { CliConfig } from "../config";
 
 /** The stock service's alerts: what is wrong where, since when; acknowledge one you are on. */
@@ -58,38 +65,72 @@ Examples:
 
   cmd
     .command("ack")
-    .description("acknowledge an active alert (stored, and announced on its NATS subject)")
+    .description(
+      "acknowledge an active alert: published as an alert_ack event from the operator source, applied by the stock service",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  npx hrvend alerts ack 'md-p13-m1/s1/stockout/2026-03-04T09:30:00+02:00' --by Ana",
+      `
+The acknowledgement travels like every other input: over MQTT with the operator's own broker
+account, through the gateway (contract, topic identity), into the events stream, where the stock
+service applies it. A rebuild of the stock service (replay --service stock) therefore keeps it.
+On the local stack the operator's account is registered for you.
+
+Examples:
+  npx hrvend alerts ack 'md-p13-m1/s1/stockout/2026-03-04T09:30:00+02:00' --by Ana
+  npx hrvend alerts ack <id> --by Ana --operator ops-ana --mqtt-url mqtts://broker:8883 --mqtt-password-file ana.pw`,
     )
     .argument("<alertId>", "the alert's id, as `alerts list` prints it")
     .requiredOption("--by <name>", "who is on it")
+    .option("--operator <id>", "the operator source's id (its broker username)", "operator")
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
+    .option("--mqtt-url <url>", "MQTT broker (default: the local stack's)")
     .option(
-      "--nats-url <url>",
-      "NATS URL for the announcement (default: the local stack; none: not announced)",
+      "--mqtt-password-file <file>",
+      "the operator account's password (default on the local stack: derived)",
     )
-    .action(async (alertId: string, o: { by: string; databaseUrl?: string; natsUrl?: string }) => {
-      const db = createDb(databaseUrl(config, o.databaseUrl), { max: 1 });
-      const natsUrl = o.natsUrl ?? localUrls(config)?.nats;
-      const nc = natsUrl
-        ? await connect({ servers: natsServers(natsUrl), name: "hrvend-alerts" })
-        : undefined;
-      try {
-        const a = await acknowledgeAlert(
-          db,
-          alertId,
-          o.by,
-          new Date().toISOString(),
-          nc ? { js: jetstream(nc), stream: DEFAULT_STREAMS.alerts ?? "HR_ALERTS" } : undefined,
-        );
-        console.log(`acknowledged ${a.id} by ${a.acknowledgedBy} at ${a.acknowledgedAt}`);
-      } finally {
-        await nc?.close();
-        await db.destroy();
-      }
-    });
+    .option("--wait <seconds>", "how long to wait for the stock service to apply it", "30")
+    .action(
+      async (
+        alertId: string,
+        o: {
+          by: string;
+          operator: string;
+          databaseUrl?: string;
+          mqttUrl?: string;
+          mqttPasswordFile?: string;
+          wait: string;
+        },
+      ) => {
+        const db = createDb(databaseUrl(config, o.databaseUrl), { max: 1 });
+        try {
+          const alert = await findAlert(db, alertId);
+          const now = new Date();
+          const event = alertAckEvent({
+            alert,
+            by: o.by,
+            operatorId: o.operator,
+            now: now.toISOString(),
+            seq: operatorSeq(now.getTime(), Number(process.hrtime.bigint() / 1000n)),
+          });
+          const broker = await operatorBroker(config, o);
+          await publishOnce(broker, mqttTopic(addressOf(event)), JSON.stringify(event));
+          console.log(`published acknowledgement ${eventKey(event)} of ${alert.id} by ${o.by}`);
+          const waitMs = Math.max(0, Number(o.wait) || 0) * 1000;
+          const applied = await waitForAcknowledgement(db, alertId, waitMs);
+          if (applied)
+            console.log(
+              `acknowledged ${applied.id} by ${applied.acknowledgedBy} at ${applied.acknowledgedAt}`,
+            );
+          else
+            console.log(
+              `the stock service has not applied it within ${o.wait} s (is it running and caught up? npx hrvend services status); it is in the stream and will be applied`,
+            );
+        } finally {
+          await db.destroy();
+        }
+      },
+    );
   return cmd;
 }
 
@@ -106,4 +147,59 @@ function databaseUrl(config: CliConfig, given: string | undefined): string {
   if (!local)
     throw new Error("no local stack is running (npx hrvend infra up) and no --database-url was given");
   return withCredentials(local.postgresAdmin, "hrvend_writer", local.secrets.hrvend_writer);
+}
+
+interface Broker {
+  url: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * The operator's broker account: given (URL and password file), or on the local stack registered
+ * now, allowed to publish only alert_ack under its own source id (password derived from the
+ * deployment secret, like the simulated sources').
+ */
+async function operatorBroker(
+  config: CliConfig,
+  o: { operator: string; mqttUrl?: string; mqttPasswordFile?: string },
+): Promise<Broker> {
+  if (o.mqttUrl !== undefined) {
+    if (o.mqttPasswordFile === undefined)
+      throw new Error("--mqtt-url needs --mqtt-password-file (the operator account's password)");
+    return {
+      url: o.mqttUrl,
+      username: o.operator,
+      password: readFileSync(o.mqttPasswordFile, "utf8").trim(),
+    };
+  }
+  const state = readStack(config.stateDir);
+  const broker = state?.parts.mosquitto;
+  if (!state || !broker)
+    throw new Error("no local stack is running (npx hrvend infra up) and no --mqtt-url was given");
+  const secrets = loadOrCreateSecrets(config.stateDir);
+  const password = devicePassword(secrets.deploymentSecret, o.operator);
+  const topic = mqttTopic({ prisonId: "+", sourceId: o.operator, kind: "alert_ack" });
+  await applyMqttUsers(broker.dir, broker.pid, `operator-${o.operator}`, [
+    { username: o.operator, password, publish: [topic] },
+  ]);
+  return { url: urlsOf(state, secrets).mqtt, username: o.operator, password };
+}
+
+/** One QoS 1 publication: resolves when the broker has acknowledged it (PUBACK). */
+async function publishOnce(b: Broker, topic: string, payload: string): Promise<void> {
+  const client = await mqtt.connectAsync(b.url, {
+    clientId: b.username,
+    username: b.username,
+    password: b.password,
+    clean: true,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+  });
+  try {
+    await client.publishAsync(topic, payload, { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
 }

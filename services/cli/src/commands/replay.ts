@@ -11,7 +11,8 @@ import { type ServiceName, startLocalService, stopLocalService } from "./service
 
 /** Stateful services that rebuild their own schema from the stream: schema and consumer names. */
 const REBUILDABLE = {
-  stock: { schema: "stock", consumer: "stock" },
+  // Dead-lettered seqs come from the dead-letter stream (its own position, not reset): kept.
+  stock: { schema: "stock", consumer: "stock", keep: ["dead_seq"] },
   reorder: { schema: "reorder", consumer: "reorder" },
   // Prevalence estimates and suppression settings are configuration: a rebuild keeps them.
   coverage: { schema: "coverage", consumer: "coverage", keep: ["estimate", "suppression_setting"] },
