@@ -22,7 +22,8 @@ export interface DeadLetterTable {
   /** Topic source level (machine or office); the broker ACL ties it to the client. */
   source: string | null;
   payload_bytes: number;
-  payload_excerpt: string | null;
+  /** First bytes of the payload as received (bytea since migration 0009): never in a reporting view. */
+  payload_excerpt: Buffer | null;
 }
 
 export interface EventKeyTable {

@@ -36,7 +36,9 @@ export function admit(topic: string, payload: Uint8Array, ctx: AdmitContext): Ve
     if (mismatch.length > 0) {
       return reject(
         "topic_mismatch",
-        `payload does not match its topic: ${mismatch.map((k) => `${k} is '${actual[k]}' in the payload but '${address[k]}' in the topic`).join("; ")}`,
+        // The topic's values are the broker's (its ACL ties them to the client); the payload's are
+        // not quoted: rejection texts never carry payload bytes.
+        `payload does not match its topic: ${mismatch.map((k) => `${k} in the payload differs from the topic's '${address[k]}'`).join("; ")}`,
       );
     }
   } catch (e) {
@@ -47,7 +49,7 @@ export function admit(topic: string, payload: Uint8Array, ctx: AdmitContext): Ve
   if (skewMs > ctx.maxClockSkewMs) {
     return reject(
       "future_clock",
-      `device time ${eventTime(event)} is ${Math.round(skewMs / 1000)} s ahead of the gateway's clock; at most ${Math.round(ctx.maxClockSkewMs / 1000)} s is accepted`,
+      `device time is ${Math.round(skewMs / 1000)} s ahead of the gateway's clock; at most ${Math.round(ctx.maxClockSkewMs / 1000)} s is accepted`,
     );
   }
   if (isMachineEvent(event) && !ctx.isKnownMachine(event.prisonId, event.machineId)) {

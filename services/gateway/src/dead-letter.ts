@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DEAD_LETTER_EXCERPT_BYTES, type DeadLetter, type RejectReason } from "@hrvend/schemas";
+import { DEAD_LETTER_EXCERPT_BYTES, type DeadLetter, type RejectReason, storableText } from "@hrvend/schemas";
 
 /**
  * The record kept for a rejected message. The id is a hash of topic and bytes, so a broker's
@@ -18,11 +18,13 @@ export function deadLetter(
     id,
     receivedAt: receivedAt.toISOString(),
     reason,
-    message: message.slice(0, 4000),
-    topic: topic.slice(0, 1024),
+    // The reason is built from the contract's words, never from payload bytes (which may hold a
+    // card UID): only the excerpt keeps those, as bytes, where no reporting view reads them.
+    message: storableText(message.slice(0, 4000)),
+    topic: storableText(topic.slice(0, 1024)),
     // The broker's ACL ties the source level of a topic to the authenticated client.
-    source: levels.length >= 4 ? (levels[3] ?? null) : null,
+    source: levels.length >= 4 ? storableText(levels[3] ?? "") : null,
     payloadBytes: payload.byteLength,
-    payloadExcerpt: Buffer.from(payload.subarray(0, DEAD_LETTER_EXCERPT_BYTES)).toString("utf8"),
+    payloadExcerptBase64: Buffer.from(payload.subarray(0, DEAD_LETTER_EXCERPT_BYTES)).toString("base64"),
   };
 }

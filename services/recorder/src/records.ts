@@ -54,6 +54,6 @@ export function conflictLetter(r: RawRecord, storedDigest: string, receivedAt: D
     topic: null,
     source: r.sourceId,
     payloadBytes: Buffer.byteLength(r.payload),
-    payloadExcerpt: r.payload.slice(0, DEAD_LETTER_EXCERPT_BYTES),
+    payloadExcerptBase64: Buffer.from(r.payload).subarray(0, DEAD_LETTER_EXCERPT_BYTES).toString("base64"),
   };
 }

@@ -1,5 +1,5 @@
 import { type Database, type StreamPosition, savePosition } from "@hrvend/infra/db";
-import type { DeadLetter } from "@hrvend/schemas";
+import { type DeadLetter, deadLetterExcerpt, storableText } from "@hrvend/schemas";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { conflictLetter, type RawRecord } from "./records";
 
@@ -87,11 +87,13 @@ async function insertDeadLetters(trx: Transaction<Database>, letters: DeadLetter
         received_at: l.receivedAt,
         id: l.id,
         reason: l.reason,
-        message: l.message,
-        topic: l.topic,
-        source: l.source,
+        // Texts that PostgreSQL cannot hold (NUL, unpaired surrogates) must not stall this
+        // consumer; the payload's bytes go to bytea as they are.
+        message: storableText(l.message),
+        topic: l.topic === null ? null : storableText(l.topic),
+        source: l.source === null ? null : storableText(l.source),
         payload_bytes: l.payloadBytes,
-        payload_excerpt: l.payloadExcerpt,
+        payload_excerpt: deadLetterExcerpt(l),
       })),
     )
     .onConflict((oc) => oc.doNothing())
