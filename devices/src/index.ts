@@ -8,7 +8,7 @@ export { formatLedgerLine } from "./delivery/formatLedgerLine";
 export { MemoryConnector, type MemoryMessage } from "./delivery/memoryConnector";
 export type { ConnectOptions, MqttConnector, PublisherConnection } from "./delivery/mqttConnector";
 export { mqttJsConnector } from "./delivery/mqttJsConnector";
-export { MqttSink, type MqttSinkOptions, OFFICE_CLIENT_ID } from "./delivery/mqttSink";
+export { MqttSink, type MqttSinkOptions } from "./delivery/mqttSink";
 export { OutboxStore, type RunFingerprint } from "./delivery/outboxStore";
 export type { Sink } from "./delivery/sink";
 export { ConfigError, OutboxStateError, ScenarioError, SecretError, SinkError } from "./errors";

@@ -1,8 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { kindsOfSourceType, mqttSourceTopic, type SourceType } from "@hrvend/schemas";
 import { InfraError } from "./errors";
+import {
+  DYNSEC_FILE,
+  dynsecCommands,
+  dynsecConfig,
+  dynsecPluginPath,
+  newControl,
+  readControl,
+  sendDynsecCommands,
+  writeControl,
+} from "./mosquitto-dynsec";
 import { waitForPort } from "./ports";
-import { chownTree, isAlive, run, serviceUser, startProcess, stopPid, tail } from "./process";
+import { chownTree, isAlive, serviceUser, startProcess, stopPid, tail } from "./process";
 import type { ServerHandle, StartOptions } from "./server";
 import { renderConfig } from "./template";
 
@@ -14,16 +25,43 @@ export interface MqttUser {
   password: string;
   /** Topics (filters) the account may publish to. */
   publish?: string[];
-  /** Topic filters the account may subscribe to and receive. */
+  /**
+   * Topic filters the account may subscribe to (plain, or in any `$share/<group>/` form) and
+   * receive. An account without any may subscribe to nothing at all: the broker refuses the
+   * SUBSCRIBE (SUBACK 0x80 / reason 135).
+   */
   subscribe?: string[];
 }
 
-/** A machine may publish only under its own topic: hr/v1/<prison>/<machine>/<kind>. */
+/**
+ * A machine may publish only its own kinds under its own topic,
+ * hr/v1/<prison>/machine/<machine>/<kind>, one ACL line per kind. It may subscribe to nothing.
+ */
 export function deviceUser(prisonId: string, machineId: string, password: string): MqttUser {
-  return { username: machineId, password, publish: [`hr/v1/${prisonId}/${machineId}/+`] };
+  return sourceUser(prisonId, "machine", machineId, password);
 }
 
-/** Starts mosquitto with persistence, per-user passwords and ACLs; `users` seeds group `base`. */
+/**
+ * Any source's account: it may publish exactly the kinds of its source type, under its own type
+ * level and source id, in the given prison(s) (`+` for every prison, e.g. a programme registry).
+ */
+export function sourceUser(
+  prisons: string | string[],
+  type: SourceType,
+  sourceId: string,
+  password: string,
+  username = sourceId,
+): MqttUser {
+  const publish: string[] = [];
+  for (const p of Array.isArray(prisons) ? prisons : [prisons])
+    for (const kind of kindsOfSourceType(type)) publish.push(mqttSourceTopic(p, type, sourceId, kind));
+  return { username, password, publish };
+}
+
+/**
+ * Starts mosquitto with persistence and the dynamic-security plugin holding every account and
+ * its ACL (see mosquitto-dynsec.ts for why not acl_file); `users` seeds group `base`.
+ */
 export async function startMosquitto(opts: StartOptions & { users?: MqttUser[] }): Promise<ServerHandle> {
   if (!existsSync(MOSQUITTO_BIN))
     throw new InfraError("mosquitto is not installed; run infra/scripts/provision.sh");
@@ -32,8 +70,18 @@ export async function startMosquitto(opts: StartOptions & { users?: MqttUser[] }
   mkdirSync(join(opts.dir, "users.d"), { recursive: true });
   const confFile = join(opts.dir, "mosquitto.conf");
   const logFile = join(opts.dir, "mosquitto.log");
-  writeFileSync(confFile, renderConfig("mosquitto.conf", { port: opts.port, dir: opts.dir }));
-  writeMqttUsers(opts.dir, "base", opts.users ?? []);
+  const control = { ...(readControl(opts.dir) ?? newControl(opts.port)), port: opts.port };
+  writeControl(opts.dir, control);
+  writeFileSync(
+    confFile,
+    renderConfig("mosquitto.conf", { port: opts.port, dir: opts.dir, dynsecPlugin: dynsecPluginPath() }),
+  );
+  const { after } = writeMqttUsers(opts.dir, "base", opts.users ?? []);
+  // The plugin rewrites this file on every change; at start it is rebuilt from users.d, the
+  // source of truth, so a restarted broker knows exactly the accounts its groups define.
+  writeFileSync(join(opts.dir, DYNSEC_FILE), JSON.stringify(dynsecConfig([...after.values()], control)), {
+    mode: 0o600,
+  });
   chownTree(opts.dir, as);
   const child = startProcess(MOSQUITTO_BIN, ["-c", confFile], {
     logFile,
@@ -55,9 +103,11 @@ export async function startMosquitto(opts: StartOptions & { users?: MqttUser[] }
 }
 
 /**
- * Adds or replaces the accounts of one group (a test file, a scenario's devices) and asks the
- * running broker to reload them. Groups let several writers share one broker without clobbering
- * each other; a lock directory serialises the rebuild of the password and ACL files.
+ * Adds or replaces the accounts of one group (a test file, a scenario's devices) in the running
+ * broker. Groups let several writers share one broker without clobbering each other; a lock
+ * directory serialises the bookkeeping in users.d. Only accounts that changed are touched (the
+ * plugin disconnects a client whose account it changes), through the plugin's control topic as
+ * its administrator (control.json, written at start).
  */
 export async function applyMqttUsers(
   dir: string,
@@ -65,62 +115,44 @@ export async function applyMqttUsers(
   group: string,
   users: MqttUser[],
 ): Promise<void> {
-  writeMqttUsers(dir, group, users);
-  chownTree(dir, serviceUser("mosquitto"));
-  const logFile = join(dir, "mosquitto.log");
-  const before = countReloads(logFile);
-  process.kill(pid, "SIGHUP");
-  const deadline = Date.now() + 10_000;
-  while (countReloads(logFile) <= before) {
-    if (Date.now() > deadline) throw new InfraError("mosquitto did not reload its users", { dir });
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  // The reload line is logged before the files are read; give the broker a moment to finish.
-  await new Promise((r) => setTimeout(r, 100));
+  if (!isAlive(pid)) throw new InfraError(`mosquitto (pid ${pid}) is not running`, { dir });
+  const control = readControl(dir);
+  if (!control) throw new InfraError(`no control account in ${dir}; was the broker started by hrvend?`);
+  const { before, after } = writeMqttUsers(dir, group, users);
+  const { commands, tolerated } = dynsecCommands(before, after);
+  await sendDynsecCommands(control, commands, tolerated);
 }
 
-function countReloads(logFile: string): number {
-  return existsSync(logFile) ? readFileSync(logFile, "utf8").split("Reloading config").length - 1 : 0;
-}
-
-export function writeMqttUsers(dir: string, group: string, users: MqttUser[]): void {
+/** Writes one group's accounts to users.d; returns every group's accounts before and after. */
+export function writeMqttUsers(
+  dir: string,
+  group: string,
+  users: MqttUser[],
+): { before: Map<string, MqttUser>; after: Map<string, MqttUser> } {
   if (!/^[\w-]+$/.test(group)) throw new InfraError(`bad user group name '${group}'`);
+  for (const u of users) {
+    if (!/^[\w-]+$/.test(u.username)) throw new InfraError(`bad MQTT username '${u.username}'`);
+  }
   const lock = join(dir, "users.lock");
-  withLock(lock, () => {
+  return withLock(lock, () => {
     const groupsDir = join(dir, "users.d");
     mkdirSync(groupsDir, { recursive: true });
-    writeFileSync(join(groupsDir, `${group}.json`), JSON.stringify(users));
-    const all = new Map<string, MqttUser>();
-    for (const f of readdirSync(groupsDir).sort()) {
-      for (const u of JSON.parse(readFileSync(join(groupsDir, f), "utf8")) as MqttUser[])
-        all.set(u.username, u);
-    }
-    for (const u of all.keys()) {
-      if (!/^[\w-]+$/.test(u)) throw new InfraError(`bad MQTT username '${u}'`);
-    }
-    const plain = join(dir, "passwd.plain");
-    writeFileSync(plain, [...all.values()].map((u) => `${u.username}:${u.password}\n`).join(""), {
-      mode: 0o600,
-    });
-    // mosquitto accepts only hashed password files; -U hashes the plain file in place.
-    if (all.size > 0) run("mosquitto_passwd", ["-U", plain]);
-    renameSync(plain, join(dir, "passwd"));
-    const acl = [...all.values()].map((u) =>
-      [
-        `user ${u.username}`,
-        ...(u.publish ?? []).map((t) => `topic write ${t}`),
-        ...(u.subscribe ?? []).map((t) => `topic read ${t}`),
-        "",
-      ].join("\n"),
-    );
-    writeFileSync(
-      join(dir, "acl"),
-      `# generated by hrvend infra; edit users.d/*.json instead\n${acl.join("\n")}`,
-    );
+    const before = readGroups(groupsDir);
+    writeFileSync(join(groupsDir, `${group}.json`), JSON.stringify(users), { mode: 0o600 });
+    return { before, after: readGroups(groupsDir) };
   });
 }
 
-function withLock(lock: string, fn: () => void): void {
+function readGroups(groupsDir: string): Map<string, MqttUser> {
+  const all = new Map<string, MqttUser>();
+  for (const f of readdirSync(groupsDir).sort()) {
+    for (const u of JSON.parse(readFileSync(join(groupsDir, f), "utf8")) as MqttUser[])
+      all.set(u.username, u);
+  }
+  return all;
+}
+
+function withLock<T>(lock: string, fn: () => T): T {
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
@@ -132,7 +164,7 @@ function withLock(lock: string, fn: () => void): void {
     }
   }
   try {
-    fn();
+    return fn();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, resolve } from "node:path";
 import { createDb, ensureDatabase, migrateToLatest, setRolePasswords, withDatabase } from "./db";
 import { InfraError } from "./errors";
-import { type MqttUser, startMosquitto } from "./mosquitto";
+import { type MqttUser, sourceUser, startMosquitto } from "./mosquitto";
 import { startNats } from "./nats";
 import { type ClusterNodePorts, clusterUrl, startClusterNode } from "./nats-cluster";
 import { isPortOpen } from "./ports";
@@ -85,16 +85,16 @@ export function urlsOf(state: StackState, secrets: Secrets): StackUrls {
   };
 }
 
-/** Accounts every local stack has: the gateway (reads all machine topics) and an operator. */
+/**
+ * Accounts every local stack has. The gateway: the only account that may read (subscribe to
+ * hr/v1/#, in the $share/ingest group or directly); it publishes nothing. The operator: an
+ * operator source in every prison, publishing only the operator's kinds (KIND_SOURCE_TYPE) under
+ * hr/v1/<prison>/operator/hrvend-operator/<kind>; it reads nothing (raw events carry card tokens).
+ */
 export function baseMqttUsers(secrets: Secrets): MqttUser[] {
   return [
     { username: "hrvend-gateway", password: secrets.mqttGateway, subscribe: ["hr/v1/#"] },
-    {
-      username: "hrvend-operator",
-      password: secrets.mqttOperator,
-      subscribe: ["hr/v1/#"],
-      publish: ["hr/v1/#"],
-    },
+    sourceUser("+", "operator", "hrvend-operator", secrets.mqttOperator),
   ];
 }
 

@@ -17,12 +17,18 @@ describe("topics and subjects", () => {
   it("address a machine event by prison, machine and kind", () => {
     const address = addressOf(EXAMPLES.dispense);
     expect(address).toEqual({ prisonId: "md-branesti", sourceId: "md-branesti-m1", kind: "dispense" });
-    expect(mqttTopic(address)).toBe("hr/v1/md-branesti/md-branesti-m1/dispense");
+    expect(mqttTopic(address)).toBe("hr/v1/md-branesti/machine/md-branesti-m1/dispense");
     expect(natsSubject(address)).toBe("hr.v1.md-branesti.md-branesti-m1.dispense");
   });
 
   it("address an office event by its sourceId", () => {
-    expect(mqttTopic(addressOf(EXAMPLES.census))).toBe("hr/v1/md-branesti/md-branesti-census/census");
+    expect(mqttTopic(addressOf(EXAMPLES.census))).toBe(
+      "hr/v1/md-branesti/census_office/md-branesti-census/census",
+    );
+    expect(mqttTopic(addressOf(EXAMPLES.oat))).toBe("hr/v1/md-branesti/health_unit/md-branesti-health/oat");
+    expect(mqttTopic(addressOf(EXAMPLES.ref_machine))).toBe(
+      "hr/v1/md-branesti/registry/md-anp-registry/ref_machine",
+    );
     expect(natsSubject(addressOf(EXAMPLES.ref_machine))).toBe(
       "hr.v1.md-branesti.md-anp-registry.ref_machine",
     );
@@ -41,29 +47,89 @@ describe("topics and subjects", () => {
 });
 
 describe("parseMqttTopic", () => {
+  const M = "hr/v1/md-branesti/machine/md-branesti-m1";
   it.each([
-    ["wrong prefix", "hr/v2/md-branesti/md-branesti-m1/dispense", "does not have the expected shape"],
-    ["another tree", "telemetry/v1/md-branesti/md-branesti-m1/dispense", "does not have the expected shape"],
-    ["too few levels", "hr/v1/md-branesti/dispense", "does not have the expected shape"],
-    ["too many levels", "hr/v1/md-branesti/md-branesti-m1/s1/dispense", "does not have the expected shape"],
-    ["a trailing slash", "hr/v1/md-branesti/md-branesti-m1/dispense/", "does not have the expected shape"],
-    ["an empty prisonId", "hr/v1//md-branesti-m1/dispense", "invalid prisonId ''"],
-    ["a prisonId with '.'", "hr/v1/md.branesti/md-branesti-m1/dispense", "invalid prisonId 'md.branesti'"],
-    ["a wildcard sourceId", "hr/v1/md-branesti/+/dispense", "invalid sourceId '+'"],
-    ["a sourceId with a space", "hr/v1/md-branesti/m 1/dispense", "invalid sourceId 'm 1'"],
-    ["an unknown kind", "hr/v1/md-branesti/md-branesti-m1/vend", "names unknown kind 'vend'"],
+    ["wrong prefix", "hr/v2/md-branesti/machine/md-branesti-m1/dispense", "does not have the expected shape"],
+    [
+      "another tree",
+      "telemetry/v1/md-branesti/machine/md-branesti-m1/dispense",
+      "does not have the expected shape",
+    ],
+    [
+      "the old shape without a type level",
+      "hr/v1/md-branesti/md-branesti-m1/dispense",
+      "does not have the expected shape",
+    ],
+    ["too many levels", `${M}/s1/dispense`, "does not have the expected shape"],
+    ["a trailing slash", `${M}/dispense/`, "does not have the expected shape"],
+    ["an empty prisonId", "hr/v1//machine/md-branesti-m1/dispense", "invalid prisonId ''"],
+    [
+      "a prisonId with '.'",
+      "hr/v1/md.branesti/machine/md-branesti-m1/dispense",
+      "invalid prisonId 'md.branesti'",
+    ],
+    [
+      "an unknown source type",
+      "hr/v1/md-branesti/vendor/md-branesti-m1/dispense",
+      "names unknown source type 'vendor'",
+    ],
+    [
+      "a wildcard source type",
+      "hr/v1/md-branesti/+/md-branesti-m1/dispense",
+      "names unknown source type '+'",
+    ],
+    ["a wildcard sourceId", "hr/v1/md-branesti/machine/+/dispense", "invalid sourceId '+'"],
+    ["a sourceId with a space", "hr/v1/md-branesti/machine/m 1/dispense", "invalid sourceId 'm 1'"],
+    ["an unknown kind", `${M}/vend`, "names unknown kind 'vend'"],
   ])("rejects %s", (_, topic, detail) => {
     const error = expectRejected(() => parseMqttTopic(topic), {
       reason: "bad_topic",
-      says: [`MQTT topic '${topic}'`, detail, "expected hr/v1/{prisonId}/{sourceId}/{kind}"],
+      says: [`MQTT topic '${topic}'`, detail, "expected hr/v1/{prisonId}/{sourceType}/{sourceId}/{kind}"],
     });
     expect(error.context).toEqual({ topic });
   });
 
   it("lists the known kinds when the kind is unknown", () => {
-    expectRejected(() => parseMqttTopic("hr/v1/md-branesti/md-branesti-m1/Dispense"), {
+    expectRejected(() => parseMqttTopic(`${M}/Dispense`), {
       reason: "bad_topic",
       says: [`known: ${EVENT_KINDS.join(", ")}`],
+    });
+  });
+
+  // Every kind under every type level other than its one legitimate type (ARCHITECTURE.md:
+  // machine kinds from machines, ref_* from the registry, census from the census office, oat
+  // from the health unit).
+  const legitimate: [string, string][] = [
+    ["dispense", "machine"],
+    ["dispense_refused", "machine"],
+    ["restock", "machine"],
+    ["stock_adjustment", "machine"],
+    ["heartbeat", "machine"],
+    ["fault", "machine"],
+    ["status", "machine"],
+    ["ref_prison", "registry"],
+    ["ref_machine", "registry"],
+    ["ref_item", "registry"],
+    ["census", "census_office"],
+    ["oat", "health_unit"],
+  ];
+  const types = ["machine", "registry", "census_office", "health_unit", "outreach", "operator"];
+  it.each(legitimate.flatMap(([kind, own]) => types.filter((t) => t !== own).map((t) => [kind, t, own])))(
+    "refuses %s published at source type %s (only %s)",
+    (kind, type, own) => {
+      const topic = `hr/v1/md-branesti/${type}/src-1/${kind}`;
+      expectRejected(() => parseMqttTopic(topic), {
+        reason: "wrong_source_type",
+        says: [`MQTT topic '${topic}'`, `as a ${type} source`, `only a ${own} source may publish ${kind}`],
+      });
+    },
+  );
+
+  it.each(legitimate)("accepts %s at its own source type %s", (kind, own) => {
+    expect(parseMqttTopic(`hr/v1/md-branesti/${own}/src-1/${kind}`)).toEqual({
+      prisonId: "md-branesti",
+      sourceId: "src-1",
+      kind,
     });
   });
 });

@@ -42,10 +42,10 @@ export async function ingestBench(
   const tdb = await testDatabase(iso);
   await mqttAccounts(iso, [
     { username: `${iso.tag}-gw`, password: "gw", subscribe: [`hr/v1/${P}/#`, `bench/${iso.tag}/#`] },
-    { username: `${iso.tag}-reg`, password: "r", publish: [`hr/v1/${P}/registry/+`] },
+    { username: `${iso.tag}-reg`, password: "r", publish: [`hr/v1/${P}/registry/registry/+`] },
     ...machines.map((m) => ({
       ...deviceUser(P, m, m),
-      publish: [`hr/v1/${P}/${m}/+`, `bench/${iso.tag}/${m}`],
+      publish: [`hr/v1/${P}/machine/${m}/+`, `bench/${iso.tag}/${m}`],
     })),
   ]);
 
@@ -156,7 +156,7 @@ export async function ingestBench(
       time: new Date(1_600_000_000_000).toISOString(),
       machineId: m,
     };
-    await reg.publishAsync(`hr/v1/${P}/registry/ref_machine`, JSON.stringify(e), { qos: 1 });
+    await reg.publishAsync(`hr/v1/${P}/registry/registry/ref_machine`, JSON.stringify(e), { qos: 1 });
   }
   await reg.endAsync();
   const count = async () =>

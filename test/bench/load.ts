@@ -47,7 +47,7 @@ export async function blast(
       (client, i) =>
         new Promise<void>((resolve, reject) => {
           const machine = fleet.machines[i]!;
-          const topic = opts.topic?.(machine) ?? `hr/v1/${fleet.prisonId}/${machine}/dispense`;
+          const topic = opts.topic?.(machine) ?? `hr/v1/${fleet.prisonId}/machine/${machine}/dispense`;
           let next = opts.firstSeq ?? 1;
           const last = next + perMachine - 1;
           let inFlight = 0;
@@ -100,7 +100,7 @@ export async function steady(
     const seq = firstSeq + Math.floor(n / fleet.clients.length);
     pending.push(
       fleet.clients[i]!.publishAsync(
-        `hr/v1/${fleet.prisonId}/${machine}/dispense`,
+        `hr/v1/${fleet.prisonId}/machine/${machine}/dispense`,
         dispensePayload(fleet.prisonId, machine, seq, new Date()),
         { qos: 1 },
       ),

@@ -55,7 +55,7 @@ export async function simulatorBench(
     clientId: `${iso.tag}-watch`,
   });
   watch.on("message", () => messages++);
-  await watch.subscribeAsync("hr/v1/+/+/heartbeat", { qos: 0 });
+  await watch.subscribeAsync("hr/v1/+/machine/+/heartbeat", { qos: 0 });
   const sim = runSimulator(
     [
       "--scenario",

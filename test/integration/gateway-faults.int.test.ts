@@ -74,7 +74,7 @@ describe("gateway under faults", () => {
     await nc.close();
     await mqttAccounts(iso, [
       { username: `${iso.tag}-gw`, password: "gw", subscribe: [`hr/v1/${P}/#`] },
-      { username: `${iso.tag}-reg`, password: "r", publish: [`hr/v1/${P}/registry/+`] },
+      { username: `${iso.tag}-reg`, password: "r", publish: [`hr/v1/${P}/registry/registry/+`] },
       deviceUser(P, M1, "m1"),
     ]);
     const metricsPort = await freePort();
@@ -100,7 +100,7 @@ describe("gateway under faults", () => {
       password: "r",
       clientId: `${iso.tag}-reg`,
     });
-    await reg.publishAsync(`hr/v1/${P}/registry/ref_machine`, registration, { qos: 1 });
+    await reg.publishAsync(`hr/v1/${P}/registry/registry/ref_machine`, registration, { qos: 1 });
     await reg.endAsync();
     const device = await mqtt.connectAsync(iso.servers.mqttUrl, {
       username: M1,
@@ -109,12 +109,13 @@ describe("gateway under faults", () => {
       clean: false,
     });
     for (let s = 1; s <= 200; s++)
-      await device.publishAsync(`hr/v1/${P}/${M1}/dispense`, dispense(s), { qos: 1 });
+      await device.publishAsync(`hr/v1/${P}/machine/${M1}/dispense`, dispense(s), { qos: 1 });
     await expect.poll(() => streamCount(natsUrl, streams.events), { timeout: 15_000 }).toBe(201);
 
     await nats.stop();
     // The broker keeps taking the devices' events while the gateway cannot store them.
-    for (let s = 201; s <= 3_000; s++) device.publish(`hr/v1/${P}/${M1}/dispense`, dispense(s), { qos: 1 });
+    for (let s = 201; s <= 3_000; s++)
+      device.publish(`hr/v1/${P}/machine/${M1}/dispense`, dispense(s), { qos: 1 });
     // JetStream publishes time out after 5 s while NATS is away; then the gateway retries.
     await expect
       .poll(() => metric(metricsPort, "hrvend_gateway_publish_retries_total"), { timeout: 20_000 })
@@ -178,10 +179,10 @@ mqtt { host: 127.0.0.1, port: ${mqttPort} }`,
       clean: false,
       protocolVersion: 4,
     });
-    await device.publishAsync(`hr/v1/${P}/registry/ref_machine`, registration, { qos: 1 });
+    await device.publishAsync(`hr/v1/${P}/registry/registry/ref_machine`, registration, { qos: 1 });
     for (let s = 1; s <= 50; s++)
-      await device.publishAsync(`hr/v1/${P}/${M1}/dispense`, dispense(s), { qos: 1 });
-    await device.publishAsync(`hr/v1/${P}/${M1}/dispense`, "{broken", { qos: 1 });
+      await device.publishAsync(`hr/v1/${P}/machine/${M1}/dispense`, dispense(s), { qos: 1 });
+    await device.publishAsync(`hr/v1/${P}/machine/${M1}/dispense`, "{broken", { qos: 1 });
     await device.endAsync();
     await expect.poll(() => streamCount(natsUrl, DEFAULT_STREAMS.events, svc), { timeout: 20_000 }).toBe(51);
     await expect.poll(() => streamCount(natsUrl, DEFAULT_STREAMS.dead, svc), { timeout: 20_000 }).toBe(1);
@@ -199,7 +200,7 @@ mqtt { host: 127.0.0.1, port: ${mqttPort} }`,
       {
         username: `${iso.tag}-reg`,
         password: "r",
-        publish: [`hr/v1/${P}/registry/+`, `hr/v1/${P2}/registry/+`],
+        publish: [`hr/v1/${P}/registry/registry/+`, `hr/v1/${P2}/registry/registry/+`],
       },
       deviceUser(P, M1, "m1"),
       deviceUser(P2, M2, "m2"),
@@ -229,7 +230,7 @@ mqtt { host: 127.0.0.1, port: ${mqttPort} }`,
       time: at(0),
       machineId: M2,
     });
-    await reg.publishAsync(`hr/v1/${P2}/registry/ref_machine`, registration2, { qos: 1 });
+    await reg.publishAsync(`hr/v1/${P2}/registry/registry/ref_machine`, registration2, { qos: 1 });
     await reg.endAsync();
     const device = await mqtt.connectAsync(iso.servers.mqttUrl, {
       username: M2,
@@ -241,7 +242,7 @@ mqtt { host: 127.0.0.1, port: ${mqttPort} }`,
       JSON.stringify({ ...EXAMPLES.dispense, prisonId: P2, machineId: M2, seq, deviceTime: at(seq) });
     const sending = (async () => {
       for (let s = 1; s <= 3_000; s++)
-        await device.publishAsync(`hr/v1/${P2}/${M2}/dispense`, body(s), { qos: 1 });
+        await device.publishAsync(`hr/v1/${P2}/machine/${M2}/dispense`, body(s), { qos: 1 });
     })();
     await expect
       .poll(() => streamCount(nats.url, DEFAULT_STREAMS.events), { timeout: 20_000 })

@@ -119,7 +119,7 @@ export async function fillPipeline(opts: {
       password: dev.password,
       clientId: `${opts.label}-bad`,
     });
-    const topic = `hr/v1/${p0.prisonId}/${m0!.machineId}/heartbeat`;
+    const topic = `hr/v1/${p0.prisonId}/machine/${m0!.machineId}/heartbeat`;
     await client.publishAsync(topic, "this is not json", { qos: 1 });
     const alien = {
       kind: "heartbeat",

@@ -28,15 +28,46 @@ describe("device credentials and card tokens", () => {
 });
 
 describe("deviceCredentials", () => {
-  it("lists one credential per machine, limited to its own topic, and the office connection", () => {
+  it("gives every machine and every office source its own account, limited to its own kinds under its own type level", () => {
     const creds = deviceCredentials(loadScenario("small").scenario, "s3cret-s3cret-s3cret");
-    expect(creds.map((c) => c.username)).toEqual(["sm-north-m1", "sm-north-m2", "sm-south-m1", "office"]);
+    expect(creds.map((c) => c.username)).toEqual([
+      "sm-north-m1",
+      "sm-north-m2",
+      "sm-south-m1",
+      "registry",
+      "sm-north-census",
+      "sm-north-health",
+      "sm-south-census",
+      "sm-south-health",
+    ]);
+    const machineKinds = [
+      "dispense",
+      "dispense_refused",
+      "restock",
+      "stock_adjustment",
+      "heartbeat",
+      "fault",
+      "status",
+    ];
     expect(creds[0]).toEqual({
       username: "sm-north-m1",
       password: devicePassword("s3cret-s3cret-s3cret", "sm-north-m1"),
-      publish: ["hr/v1/sm-north/sm-north-m1/+"],
+      publish: machineKinds.map((k) => `hr/v1/sm-north/machine/sm-north-m1/${k}`),
     });
-    expect(creds[3]?.publish).toContain("hr/v1/programme/registry/+");
-    expect(creds[3]?.publish).toContain("hr/v1/sm-south/sm-south-health/+");
+    const registry = creds.find((c) => c.username === "registry");
+    expect(registry?.publish.sort()).toEqual(
+      ["programme", "sm-north", "sm-south"]
+        .flatMap((p) =>
+          ["ref_prison", "ref_machine", "ref_item"].map((k) => `hr/v1/${p}/registry/registry/${k}`),
+        )
+        .sort(),
+    );
+    expect(creds.find((c) => c.username === "sm-south-census")?.publish).toEqual([
+      "hr/v1/sm-south/census_office/sm-south-census/census",
+    ]);
+    expect(creds.find((c) => c.username === "sm-south-health")?.publish).toEqual([
+      "hr/v1/sm-south/health_unit/sm-south-health/oat",
+    ]);
+    expect(new Set(creds.map((c) => c.password)).size).toBe(creds.length);
   });
 });

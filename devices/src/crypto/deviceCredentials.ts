@@ -1,5 +1,4 @@
-import { MQTT_PREFIX } from "@hrvend/schemas";
-import { OFFICE_CLIENT_ID } from "../delivery/mqttSink";
+import { kindsOfSourceType, mqttSourceTopic, type SourceType } from "@hrvend/schemas";
 import {
   censusSourceId,
   healthSourceId,
@@ -10,39 +9,40 @@ import {
 import { devicePassword } from "./devicePassword";
 
 export interface DeviceCredential {
-  /** MQTT username and clientId. */
+  /** MQTT username and clientId: the source's id. */
   username: string;
   password: string;
-  /** Topics this client may publish to (MQTT filters), for the broker's ACL. */
+  /** Topics this client may publish to (one per kind of its source type), for the broker's ACL. */
   publish: string[];
 }
 
 /**
- * The broker-side view of a scenario's clients: one credential per machine (publishing only under
- * its own topic) and one for the shared office connection (census, health unit, registry).
- * Infra can write the broker's password file and ACL from this.
+ * The broker-side view of a scenario's sources, each with its own account (username = clientId
+ * = source id, password = devicePassword(secret, id)) allowed exactly the kinds of its source
+ * type under its own topic hr/v1/<prison>/<sourceType>/<sourceId>/<kind>: every machine; the
+ * registry (ref_prison, ref_machine, ref_item, for the programme and every prison); and per
+ * prison its census office (census) and health unit (oat). No account may subscribe.
+ * Infra writes the broker's accounts from this (infra/src/mosquitto.ts).
  */
 export function deviceCredentials(scenario: Scenario, secret: string | Uint8Array): DeviceCredential[] {
-  const out: DeviceCredential[] = [];
-  const office: string[] = [`${MQTT_PREFIX}/${PROGRAMME_PRISON_ID}/${REGISTRY_SOURCE_ID}/+`];
-  for (const p of scenario.prisons) {
-    for (const m of p.machines) {
-      out.push({
-        username: m.machineId,
-        password: devicePassword(secret, m.machineId),
-        publish: [`${MQTT_PREFIX}/${p.prisonId}/${m.machineId}/+`],
-      });
-    }
-    office.push(
-      `${MQTT_PREFIX}/${p.prisonId}/${REGISTRY_SOURCE_ID}/+`,
-      `${MQTT_PREFIX}/${p.prisonId}/${censusSourceId(p.prisonId)}/+`,
-      `${MQTT_PREFIX}/${p.prisonId}/${healthSourceId(p.prisonId)}/+`,
-    );
-  }
-  out.push({
-    username: OFFICE_CLIENT_ID,
-    password: devicePassword(secret, OFFICE_CLIENT_ID),
-    publish: office,
+  const account = (prisons: string[], type: SourceType, id: string): DeviceCredential => ({
+    username: id,
+    password: devicePassword(secret, id),
+    publish: prisons.flatMap((p) => kindsOfSourceType(type).map((k) => mqttSourceTopic(p, type, id, k))),
   });
+  const out: DeviceCredential[] = [];
+  for (const p of scenario.prisons)
+    for (const m of p.machines) out.push(account([p.prisonId], "machine", m.machineId));
+  out.push(
+    account(
+      [PROGRAMME_PRISON_ID, ...scenario.prisons.map((p) => p.prisonId)],
+      "registry",
+      REGISTRY_SOURCE_ID,
+    ),
+  );
+  for (const p of scenario.prisons) {
+    out.push(account([p.prisonId], "census_office", censusSourceId(p.prisonId)));
+    out.push(account([p.prisonId], "health_unit", healthSourceId(p.prisonId)));
+  }
   return out;
 }

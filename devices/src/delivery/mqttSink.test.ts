@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { devicePassword } from "../crypto/devicePassword";
 import type { DeliveryItem } from "../sim/deliveryItem";
 import { MemoryConnector } from "./memoryConnector";
-import { MqttSink, OFFICE_CLIENT_ID } from "./mqttSink";
+import { MqttSink } from "./mqttSink";
 
 const SECRET = "test-deployment-secret-not-for-production";
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -11,7 +11,7 @@ const connect = (will: string): DeliveryItem => ({
   type: "connect",
   source: "m1",
   prisonId: "p1",
-  willTopic: "hr/v1/p1/m1/status",
+  willTopic: "hr/v1/p1/machine/m1/status",
   willPayload: will,
 });
 const event = (source: string, n: number, device = true): DeliveryItem => ({
@@ -33,23 +33,20 @@ function feed(sink: MqttSink, items: DeliveryItem[]) {
 }
 
 describe("MqttSink", () => {
-  it("connects each machine with its own clientId, username and derived password, and registers its will", async () => {
+  it("connects each machine and each office source with its own clientId, username and derived password, and registers a machine's will", async () => {
     const broker = new MemoryConnector();
     const sink = new MqttSink({ connector: broker, secret: SECRET });
-    feed(sink, [connect("W1"), event("m1", 1), event("p1-census", 1, false)]);
+    feed(sink, [connect("W1"), event("m1", 1), event("p1-census", 1, false), event("p1-health", 1, false)]);
     await sink.drain();
     expect(broker.connections).toEqual([
       {
         clientId: "m1",
         username: "m1",
         password: devicePassword(SECRET, "m1"),
-        will: { topic: "hr/v1/p1/m1/status", payload: "W1" },
+        will: { topic: "hr/v1/p1/machine/m1/status", payload: "W1" },
       },
-      {
-        clientId: OFFICE_CLIENT_ID,
-        username: OFFICE_CLIENT_ID,
-        password: devicePassword(SECRET, OFFICE_CLIENT_ID),
-      },
+      { clientId: "p1-census", username: "p1-census", password: devicePassword(SECRET, "p1-census") },
+      { clientId: "p1-health", username: "p1-health", password: devicePassword(SECRET, "p1-health") },
     ]);
   });
 
@@ -60,7 +57,7 @@ describe("MqttSink", () => {
       connect("W1"),
       event("m1", 1),
       event("m1", 2),
-      { type: "will", source: "m1", topic: "hr/v1/p1/m1/status", key: "m1:W1", payload: "W1" },
+      { type: "will", source: "m1", topic: "hr/v1/p1/machine/m1/status", key: "m1:W1", payload: "W1" },
       connect("W2"),
       event("m1", 3),
       { type: "disconnect", source: "m1" },
@@ -124,10 +121,13 @@ describe("MqttSink", () => {
     const sink = new MqttSink({ connector: broker, secret: SECRET });
     sink.skipped(connect("W1"), 0);
     sink.skipped(event("m1", 1), 1);
-    sink.accept({ type: "will", source: "m1", topic: "hr/v1/p1/m1/status", key: "m1:2", payload: "W1" }, 2);
+    sink.accept(
+      { type: "will", source: "m1", topic: "hr/v1/p1/machine/m1/status", key: "m1:2", payload: "W1" },
+      2,
+    );
     await sink.drain();
     expect(broker.messages).toEqual([
-      { topic: "hr/v1/p1/m1/status", payload: "W1", clientId: "m1", will: true },
+      { topic: "hr/v1/p1/machine/m1/status", payload: "W1", clientId: "m1", will: true },
     ]);
   });
 });

@@ -11,13 +11,9 @@ export interface MqttSinkOptions {
   maxInflight?: number;
   /** Bound per connection; order within a connection is kept by TCP and MQTT. */
   maxInflightPerSource?: number;
-  /** Client id and username of the shared connection of office sources (census, health unit, registry). */
-  officeClientId?: string;
   /** Publish failures are retried after this delay. */
   retryDelayMs?: number;
 }
-
-export const OFFICE_CLIENT_ID = "office";
 
 interface Queued {
   item: DeliveryItem;
@@ -40,7 +36,8 @@ interface SourceState {
 
 /**
  * Publishes each source's items in order with QoS 1 over its own connection (clientId and
- * username = machine id; office sources share one connection). A `connect` item sets the will
+ * username = source id: every machine and every office source has its own account, limited to
+ * its own kinds, see deviceCredentials). A `connect` item sets the will
  * the next connection registers; a `will` item waits for the earlier messages' PUBACKs, then
  * drops the connection without DISCONNECT so the broker publishes the will; a `disconnect`
  * item closes cleanly. In-flight messages are bounded globally and per source, so `--speed max`
@@ -49,14 +46,12 @@ interface SourceState {
 export class MqttSink implements Sink {
   private readonly sources = new Map<string, SourceState>();
   private readonly blocked = new Set<SourceState>();
-  private office: PublisherConnection | undefined;
   private inflight = 0;
   private accepted = 0;
   private finished = 0;
   private waiters: { n: number; resolve: () => void }[] = [];
   private readonly maxInflight: number;
   private readonly maxPerSource: number;
-  private readonly officeClientId: string;
   private readonly retryDelayMs: number;
   private closed = false;
   /**
@@ -71,7 +66,6 @@ export class MqttSink implements Sink {
   constructor(private readonly options: MqttSinkOptions) {
     this.maxInflight = options.maxInflight ?? 1000;
     this.maxPerSource = options.maxInflightPerSource ?? 100;
-    this.officeClientId = options.officeClientId ?? OFFICE_CLIENT_ID;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
   }
 
@@ -120,8 +114,6 @@ export class MqttSink implements Sink {
       if (s.conn) conns.push(s.conn);
       s.conn = undefined;
     }
-    if (this.office) conns.push(this.office);
-    this.office = undefined;
     await Promise.all(conns.map((c) => c.close()));
   }
 
@@ -234,19 +226,11 @@ export class MqttSink implements Sink {
   }
 
   private connection(s: SourceState): PublisherConnection {
-    if (!s.device) {
-      this.office ??= this.options.connector.connect({
-        clientId: this.officeClientId,
-        username: this.officeClientId,
-        password: devicePassword(this.options.secret, this.officeClientId),
-      });
-      return this.office;
-    }
     s.conn ??= this.options.connector.connect({
       clientId: s.source,
       username: s.source,
       password: devicePassword(this.options.secret, s.source),
-      ...(s.will ? { will: s.will } : {}),
+      ...(s.device && s.will ? { will: s.will } : {}),
     });
     return s.conn;
   }

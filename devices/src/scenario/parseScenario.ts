@@ -93,6 +93,26 @@ function crossCheck(s: Scenario): string[] {
       });
     });
   });
+  const prisonIds = new Set(s.prisons.map((p) => p.prisonId));
+  const machinePrison = new Map(s.prisons.flatMap((p) => p.machines.map((m) => [m.machineId, p.prisonId])));
+  const joins = new Map<string, number>();
+  for (const pl of s.placements) if (pl.type === "prison_joins") joins.set(pl.prisonId, pl.atHours);
+  s.placements.forEach((pl, i) => {
+    const at = `placements.${i}`;
+    if ("machineId" in pl && !machinePrison.has(pl.machineId))
+      problems.push(`${at}.machineId: unknown machine '${pl.machineId}'`);
+    if ("prisonId" in pl && !prisonIds.has(pl.prisonId))
+      problems.push(`${at}.prisonId: unknown prison '${pl.prisonId}'`);
+    if ((pl.type === "machine_outage" || pl.type === "decommission") && machinePrison.has(pl.machineId)) {
+      const joined = joins.get(machinePrison.get(pl.machineId) as string) ?? 0;
+      if (pl.atHours <= joined)
+        problems.push(`${at}.atHours: ${pl.atHours} is not after its prison joins (${joined} h)`);
+    }
+  });
+  for (const d of duplicates(s.placements.flatMap((p) => (p.type === "decommission" ? [p.machineId] : []))))
+    problems.push(`placements: machine '${d}' is decommissioned twice`);
+  for (const d of duplicates(s.placements.flatMap((p) => (p.type === "prison_joins" ? [p.prisonId] : []))))
+    problems.push(`placements: prison '${d}' joins twice`);
   return problems;
 }
 

@@ -154,6 +154,45 @@ export const FaultSpec = z.strictObject({
   damagedPerVisit: share,
 });
 
+/** Hours after the run's start (so a placement stays valid whatever the start). */
+const atHours = nonNegative;
+const localDate = z.iso.date({ message: "must be a local date YYYY-MM-DD" });
+
+/**
+ * Events a test places at a given time instead of drawing them at random (ARCHITECTURE.md,
+ * invariant 5: the ledger records each). They take no random draw, so a scenario without
+ * placements gives the same output, byte for byte, as before they existed.
+ */
+export const PlacementSpec = z.discriminatedUnion("type", [
+  /** The machine's network is down from atHours for `hours`: it keeps working and buffers (the broker publishes its will). */
+  z.strictObject({ type: z.literal("machine_outage"), machineId: Id, atHours, hours: positive }),
+  /**
+   * The broker is unreachable for every source from atHours for `hours`: machines lose their
+   * connections (wills) and buffer, office sources hold their events. In MQTT mode the simulator
+   * drops its own connections; a test that also stops the real broker does so itself.
+   */
+  z.strictObject({ type: z.literal("broker_outage"), atHours, hours: positive }),
+  /** The census office files nothing for `days` local days from `from` (inclusive). */
+  z.strictObject({
+    type: z.literal("census_gap"),
+    prisonId: Id,
+    from: localDate,
+    days: z.int().min(1).max(3650),
+  }),
+  /** `afterDays` after the day's census was filed, the office files it again with the population corrected by `populationDelta`. */
+  z.strictObject({
+    type: z.literal("census_correction"),
+    prisonId: Id,
+    date: localDate,
+    afterDays: positive,
+    populationDelta: z.int().min(-100_000).max(100_000),
+  }),
+  /** The machine is taken out of service: a clean shutdown, the registry marks it inactive, nothing more from it. */
+  z.strictObject({ type: z.literal("decommission"), machineId: Id, atHours }),
+  /** The prison joins the programme at atHours: its reference data, machines, cards, census and OAT register start then. */
+  z.strictObject({ type: z.literal("prison_joins"), prisonId: Id, atHours: positive }),
+]);
+
 /** A compact description of a large estate, expanded by code into prisons and machines. */
 export const GenerateSpec = z.strictObject({
   prisons: z.int().min(1).max(100_000),
@@ -195,6 +234,7 @@ export const ScenarioSpec = z
     faults: FaultSpec,
     prisons: z.array(PrisonSpec).optional(),
     generate: GenerateSpec.optional(),
+    placements: z.array(PlacementSpec).default([]),
   })
   .superRefine((s, ctx) => {
     if ((s.prisons === undefined) === (s.generate === undefined)) {
@@ -218,6 +258,7 @@ export type FaultSpec = z.output<typeof FaultSpec>;
 export type OatSpec = z.output<typeof OatSpec>;
 export type OutreachSpec = z.output<typeof OutreachSpec>;
 export type GenerateSpec = z.output<typeof GenerateSpec>;
+export type PlacementSpec = z.output<typeof PlacementSpec>;
 
 /** A scenario with its prisons listed (a `generate` block expanded). */
 export type Scenario = Omit<ScenarioSpec, "prisons" | "generate"> & { prisons: PrisonSpec[] };

@@ -1,3 +1,5 @@
+import type { PlacementSpec } from "../scenario/scenarioSchema";
+
 /**
  * One line of the ground-truth ledger (JSONL). Every line also has `t`, the simulated instant in
  * UTC (ISO 8601). Lines are in simulated-time order; ties in generation order.
@@ -26,7 +28,7 @@ export type LedgerFact =
   | {
       fact: "offline_start" | "offline_end";
       machineId: string;
-      cause: "network" | "power" | "end_of_run" | "restart";
+      cause: "network" | "power" | "end_of_run" | "restart" | "broker";
     }
   /** The simulator resumed after a crash: every connected machine lost its connection and reconnected. */
   | { fact: "simulator_restart" }
@@ -34,7 +36,18 @@ export type LedgerFact =
   | { fact: "fault_start" | "fault_end"; machineId: string; code: string; slotId?: string }
   | { fact: "temperature_excursion"; machineId: string; peakC: number; until: string }
   | { fact: "service_start" | "service_end"; machineId: string; visitId: string }
-  | { fact: "service_skipped"; machineId: string; visitId: string; reason: "machine_dark" }
+  | { fact: "service_skipped"; machineId: string; visitId: string; reason: "machine_dark" | "decommissioned" }
+  /** A placement of the scenario took effect (its spec, as written). */
+  | { fact: "placement"; placement: PlacementSpec }
+  | { fact: "broker_outage_start" | "broker_outage_end" }
+  /** The census office filed nothing for this local day (a placed gap). */
+  | { fact: "census_missing"; prisonId: string; date: string }
+  /** The census of `date` was filed again with these figures (a placed late correction). */
+  | { fact: "census_corrected"; prisonId: string; date: string; population: number }
+  /** The machine was taken out of service (clean shutdown, registry entry inactive). */
+  | { fact: "machine_decommissioned"; machineId: string }
+  /** The prison joined the programme: its reference data and machines start now. */
+  | { fact: "prison_joined"; prisonId: string }
   | {
       fact: "outreach_planned";
       prisonId: string;
@@ -56,7 +69,7 @@ export type LedgerFact =
       machineId: string;
       itemId: string;
       cardToken: string;
-      reason: "card_reader" | "machine_dark" | "no_slot";
+      reason: "card_reader" | "machine_dark" | "no_slot" | "decommissioned";
     }
   | { fact: "card_issued"; prisonId: string; cardToken: string; homeMachineId: string; visitsPerWeek: number }
   | { fact: "card_retired"; prisonId: string; cardToken: string; reason: "released" };

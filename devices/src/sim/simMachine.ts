@@ -60,6 +60,11 @@ export class SimMachine {
   private connected = false;
   private everConnected = false;
   private networkDown = false;
+  /** Placed outages (scenario placements): the machine's own network, or the broker for everyone. */
+  private placedDown = false;
+  private brokerDown = false;
+  /** Decommissioned: shut down for good, nothing more from it. */
+  private retired = false;
   private dark = false;
   private powerCut = false;
   private buffer: DeliveryItem[] = [];
@@ -101,6 +106,14 @@ export class SimMachine {
     return this.connected;
   }
 
+  get isCommissioned(): boolean {
+    return this.everConnected;
+  }
+
+  get isRetired(): boolean {
+    return this.retired;
+  }
+
   /** Boots, connects and is loaded for the first time at the start of the run. */
   commission(t: number, initial: ReadonlyMap<string, number>, warehouse: Warehouse): void {
     this.bootAt = t - Math.floor(this.rng.uniform(0, 30) * DAY_MS);
@@ -110,6 +123,9 @@ export class SimMachine {
       const want = initial.get(slot.slotId) ?? slot.capacity;
       // Commissioning stock comes from whatever is in the store, short-dated lots included.
       if (want > 0) this.load(t, slot, want, "commissioning", this.clock.localDate(t), warehouse);
+      // A slot commissioned empty (or that the warehouse could not fill) is counted at zero, so
+      // the pipeline learns the slot and its level like any other.
+      if (slot.level === 0) this.adjust(t, slot, 0, "count");
     }
     // Machines booted at different times, so heartbeats spread evenly over the interval.
     const first = t + Math.floor(this.rng.next() * this.ctx.heartbeatMs);
@@ -123,8 +139,14 @@ export class SimMachine {
   request(t: number, card: CardAtMachine, itemId: string): void {
     const slots = this.slots.filter((s) => s.itemId === itemId);
     const first = slots[0];
-    if (this.dark || first === undefined || this.cardReaderFault) {
-      const reason = this.dark ? "machine_dark" : first === undefined ? "no_slot" : "card_reader";
+    if (this.retired || this.dark || first === undefined || this.cardReaderFault) {
+      const reason = this.retired
+        ? "decommissioned"
+        : this.dark
+          ? "machine_dark"
+          : first === undefined
+            ? "no_slot"
+            : "card_reader";
       this.ctx.out.fact(t, {
         fact: "visit_unserved",
         machineId: this.machineId,
@@ -187,12 +209,12 @@ export class SimMachine {
 
   /** The outreach team services the machine: clears faults, swaps expiring lots, restocks. Returns when the door closes. */
   service(t: number, order: ServiceOrder, warehouse: Warehouse, minutes: number): number {
-    if (this.dark) {
+    if (this.dark || this.retired) {
       this.ctx.out.fact(t, {
         fact: "service_skipped",
         machineId: this.machineId,
         visitId: order.visitId,
-        reason: "machine_dark",
+        reason: this.retired ? "decommissioned" : "machine_dark",
       });
       return t;
     }
@@ -398,7 +420,7 @@ export class SimMachine {
     this.connect(t);
   }
 
-  private disconnect(t: number, cause: "network" | "power" | "restart"): void {
+  private disconnect(t: number, cause: "network" | "power" | "restart" | "broker"): void {
     const will = this.will;
     if (will === undefined) throw new Error(`machine ${this.machineId} has no will to fire`);
     this.connected = false;
@@ -417,8 +439,9 @@ export class SimMachine {
     this.ctx.out.fact(t, { fact: "offline_start", machineId: this.machineId, cause });
   }
 
-  private updateConnectivity(t: number, cause: "network" | "power" | "end_of_run"): void {
-    const want = !this.networkDown && !this.dark;
+  private updateConnectivity(t: number, cause: "network" | "power" | "end_of_run" | "broker"): void {
+    if (this.retired) return;
+    const want = !this.networkDown && !this.placedDown && !this.brokerDown && !this.dark;
     if (want && !this.connected) {
       if (this.everConnected) this.ctx.out.fact(t, { fact: "offline_end", machineId: this.machineId, cause });
       this.connect(t);
@@ -427,8 +450,37 @@ export class SimMachine {
     }
   }
 
+  /** A placed network outage of this machine from `t` to `until` (scenario placements). */
+  placeOutage(t: number, until: number): void {
+    if (this.retired) return;
+    this.placedDown = true;
+    this.updateConnectivity(t, "network");
+    if (until < this.ctx.endTime)
+      this.ctx.schedule(until, () => {
+        this.placedDown = false;
+        this.updateConnectivity(until, "network");
+      });
+  }
+
+  /** The broker is unreachable (true) or back (false). */
+  setBrokerDown(t: number, down: boolean): void {
+    this.brokerDown = down;
+    this.updateConnectivity(t, "broker");
+  }
+
+  /** Taken out of service: its last events are sent, a clean shutdown, and nothing more. */
+  decommission(t: number): void {
+    if (this.retired) return;
+    this.placedDown = false;
+    this.brokerDown = false;
+    this.shutdown(t);
+    this.retired = true;
+    this.ctx.out.fact(t, { fact: "machine_decommissioned", machineId: this.machineId });
+  }
+
   /** End of the run: outages end, the outbox drains, and the machine publishes its reserved seq as a clean shutdown. */
   shutdown(t: number): void {
+    if (this.retired) return;
     if (this.dark) {
       this.dark = false;
       this.powerCut = false;
@@ -447,6 +499,7 @@ export class SimMachine {
   // ---------------------------------------------------------------- telemetry
 
   private heartbeat(t: number): void {
+    if (this.retired) return;
     const next = t + this.ctx.heartbeatMs;
     if (next < this.ctx.endTime) this.ctx.schedule(next, () => this.heartbeat(next));
     if (this.dark) return;
@@ -508,6 +561,7 @@ export class SimMachine {
     const t = from + this.rng.exponential(MONTH_MS / perMonth);
     if (t >= this.ctx.endTime) return;
     this.ctx.schedule(t, () => {
+      if (this.retired) return;
       fire(t);
       this.process(t, perMonth, fire);
     });
@@ -545,7 +599,7 @@ export class SimMachine {
   }
 
   private powerRestored(t: number): void {
-    if (!this.powerCut) return;
+    if (!this.powerCut || this.retired) return;
     this.powerCut = false;
     this.battery = { pct: this.batteryPct(t), since: t, onBattery: false };
     if (this.dark) {
@@ -620,6 +674,7 @@ export class SimMachine {
   }
 
   private raise(t: number, code: EventOf<"fault">["code"], slotId: string | undefined, detail: string): void {
+    if (this.retired) return;
     this.emit(t, {
       kind: "fault",
       code,
@@ -636,6 +691,7 @@ export class SimMachine {
   }
 
   private clear(t: number, code: EventOf<"fault">["code"], slotId?: string): void {
+    if (this.retired) return;
     this.emit(t, { kind: "fault", code, state: "cleared", ...(slotId === undefined ? {} : { slotId }) });
     this.ctx.out.fact(t, {
       fact: "fault_end",
@@ -658,6 +714,8 @@ export class SimMachine {
   }
 
   private emitWithSeq(t: number, seq: number, body: MachineBody): void {
+    // A repair or a door closing scheduled before the machine was decommissioned reports nothing.
+    if (this.retired) return;
     // Envelope first, in the contract's field order, then the kind's fields.
     const { kind, ...fields } = body;
     const event = {

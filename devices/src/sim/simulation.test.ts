@@ -45,7 +45,7 @@ describe("Simulation of the small scenario (14 days)", () => {
     const kinds = new Set(events.map((e) => e.kind));
     for (const k of MACHINE_KINDS) expect(kinds).toContain(k);
     for (const k of ["census", "oat", "ref_prison", "ref_machine", "ref_item"]) expect(kinds).toContain(k);
-  });
+  }, 30_000);
 
   it("numbers each source 1..n without gaps or repeats, and the ledger holds every delivered event", () => {
     const seqs = new Map<string, number[]>();

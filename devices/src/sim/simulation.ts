@@ -16,6 +16,7 @@ import {
   REGISTRY_SOURCE_ID,
   type Scenario,
 } from "../scenario/scenarioSchema";
+import type { DeliveryItem } from "./deliveryItem";
 import type { LedgerFact } from "./ledgerFact";
 import {
   type OutreachLine,
@@ -97,6 +98,8 @@ interface Prison {
   readonly health: OfficeSource;
   population: number;
   day: CensusDay | undefined;
+  /** When it joined the programme (the run's start, or a placed `prison_joins`). */
+  joinedAt: number;
   demandVersion: number;
   oatClients: OatClient[];
   /** Mean stay in days (exponential length of stay consistent with the release rate). */
@@ -140,6 +143,8 @@ export class Simulation {
   private readonly received: ReceivedEvents | undefined;
   private clockNow: number;
   private finished = false;
+  /** Office events generated while a placed broker outage lasts, delivered when it ends. */
+  private officeHeld: DeliveryItem[] | undefined;
   /** Pending simulator restarts, ascending; each runs before any action at or after its instant. */
   private readonly restarts: number[];
 
@@ -297,6 +302,7 @@ export class Simulation {
       health: { sourceId: healthSourceId(spec.prisonId), prisonId: spec.prisonId, clock, seq: 0 },
       population: spec.population,
       day: undefined,
+      joinedAt: this.startTime,
       demandVersion: 0,
       oatClients: [],
       meanStayDays:
@@ -325,23 +331,117 @@ export class Simulation {
       start: new Date(this.startTime).toISOString(),
       end: new Date(this.endTime).toISOString(),
     });
-    this.publishReferenceData(t);
+    const joins = new Map<string, number>();
+    for (const pl of this.scenario.placements)
+      if (pl.type === "prison_joins") joins.set(pl.prisonId, t + pl.atHours * HOUR_MS);
+    this.publishItems(t);
     for (const prison of this.prisons) {
-      prison.spec.machines.forEach((m, i) => {
-        const initial = new Map(m.slots.map((s) => [s.slotId, s.initial ?? s.capacity]));
-        prison.machines[i]?.commission(t, initial, this.warehouse);
-      });
-      const expected = prison.population * prison.spec.injectingPrevalence * prison.spec.cardUptake;
-      for (let i = 0, n = Math.round(expected); i < n; i++) this.issueCard(prison, t);
-      for (let i = 0; i < prison.spec.oat.initialClients; i++) this.enrolOat(prison, t);
-      this.dayStarts(prison, t);
-      this.scheduleOutreach(prison, 0);
-      this.scheduleDemand(prison, t);
+      const at = joins.get(prison.spec.prisonId);
+      if (at === undefined) this.publishPrison(prison, t);
+    }
+    for (const prison of this.prisons) {
+      const at = joins.get(prison.spec.prisonId);
+      if (at === undefined) this.startPrison(prison, t);
+      else if (at < this.endTime)
+        this.queue.schedule(at, () => {
+          this.fact(at, { fact: "prison_joined", prisonId: prison.spec.prisonId });
+          this.publishPrison(prison, at);
+          this.startPrison(prison, at);
+        });
+    }
+    this.schedulePlacements(t);
+  }
+
+  /** A prison starts operating: machines commissioned, card holders, OAT clients, census, outreach, demand. */
+  private startPrison(prison: Prison, t: number): void {
+    prison.joinedAt = t;
+    prison.spec.machines.forEach((m, i) => {
+      const initial = new Map(m.slots.map((s) => [s.slotId, s.initial ?? s.capacity]));
+      prison.machines[i]?.commission(t, initial, this.warehouse);
+    });
+    const expected = prison.population * prison.spec.injectingPrevalence * prison.spec.cardUptake;
+    for (let i = 0, n = Math.round(expected); i < n; i++) this.issueCard(prison, t);
+    for (let i = 0; i < prison.spec.oat.initialClients; i++) this.enrolOat(prison, t);
+    this.dayStarts(prison, t);
+    this.scheduleOutreach(prison, 0);
+    this.scheduleDemand(prison, t);
+  }
+
+  /** The scenario's placed events (none draws a random number). Prison joins are scheduled by begin. */
+  private schedulePlacements(start: number): void {
+    const machine = (id: string) => this.allMachines.find((m) => m.machineId === id);
+    for (const pl of this.scenario.placements) {
+      switch (pl.type) {
+        case "machine_outage": {
+          const at = start + pl.atHours * HOUR_MS;
+          const until = at + pl.hours * HOUR_MS;
+          if (at < this.endTime)
+            this.queue.schedule(at, () => {
+              this.fact(at, { fact: "placement", placement: pl });
+              machine(pl.machineId)?.placeOutage(at, until);
+            });
+          break;
+        }
+        case "broker_outage": {
+          const at = start + pl.atHours * HOUR_MS;
+          const until = at + pl.hours * HOUR_MS;
+          if (at >= this.endTime) break;
+          this.queue.schedule(at, () => {
+            this.fact(at, { fact: "placement", placement: pl });
+            this.fact(at, { fact: "broker_outage_start" });
+            this.officeHeld ??= [];
+            for (const m of this.allMachines) if (this.hasJoined(m)) m.setBrokerDown(at, true);
+          });
+          if (until < this.endTime)
+            this.queue.schedule(until, () => {
+              this.fact(until, { fact: "broker_outage_end" });
+              for (const m of this.allMachines) if (this.hasJoined(m)) m.setBrokerDown(until, false);
+              const held = this.officeHeld ?? [];
+              this.officeHeld = undefined;
+              for (const item of held) this.out.deliver(item);
+            });
+          break;
+        }
+        case "decommission": {
+          const at = start + pl.atHours * HOUR_MS;
+          if (at >= this.endTime) break;
+          this.queue.schedule(at, () => {
+            const m = machine(pl.machineId);
+            const prison = this.prisons.find((p) => p.machines.includes(m as SimMachine));
+            const spec = prison?.spec.machines.find((x) => x.machineId === pl.machineId);
+            if (m === undefined || prison === undefined || spec === undefined) return;
+            this.fact(at, { fact: "placement", placement: pl });
+            m.decommission(at);
+            this.emitOffice(this.registry, at, {
+              kind: "ref_machine",
+              prisonId: prison.spec.prisonId,
+              machineId: spec.machineId,
+              location: spec.location,
+              active: false,
+              slots: spec.slots.map((x) => ({ slotId: x.slotId, itemId: x.itemId, capacity: x.capacity })),
+            });
+          });
+          break;
+        }
+        case "census_gap":
+        case "census_correction":
+        case "prison_joins":
+          break; // applied where the census is filed / by begin
+        default: {
+          const never: never = pl;
+          throw new Error(`unknown placement ${JSON.stringify(never)}`);
+        }
+      }
     }
   }
 
-  /** ref_item (prison `programme`), then per prison ref_prison and its ref_machine, from source `registry`. */
-  private publishReferenceData(t: number): void {
+  /** Machines of a prison that has not joined yet are not on the network. */
+  private hasJoined(m: SimMachine): boolean {
+    return m.isCommissioned;
+  }
+
+  /** ref_item (prison `programme`) from source `registry`. */
+  private publishItems(t: number): void {
     for (const item of this.scenario.items) {
       this.emitOffice(this.registry, t, {
         kind: "ref_item",
@@ -353,27 +453,29 @@ export class Simulation {
         tracksLots: item.tracksLots,
       });
     }
-    for (const { spec } of this.prisons) {
+  }
+
+  /** A prison's ref_prison and its ref_machine, from source `registry`, when it joins. */
+  private publishPrison({ spec }: Prison, t: number): void {
+    this.emitOffice(this.registry, t, {
+      kind: "ref_prison",
+      prisonId: spec.prisonId,
+      name: spec.name,
+      timeZone: spec.timeZone,
+      capacity: spec.capacity,
+      injectingPrevalence: spec.injectingPrevalence,
+      opioidDependencePrevalence: spec.opioidDependencePrevalence,
+      oatCapacity: spec.oat.capacity,
+    });
+    for (const m of spec.machines) {
       this.emitOffice(this.registry, t, {
-        kind: "ref_prison",
+        kind: "ref_machine",
         prisonId: spec.prisonId,
-        name: spec.name,
-        timeZone: spec.timeZone,
-        capacity: spec.capacity,
-        injectingPrevalence: spec.injectingPrevalence,
-        opioidDependencePrevalence: spec.opioidDependencePrevalence,
-        oatCapacity: spec.oat.capacity,
+        machineId: m.machineId,
+        location: m.location,
+        active: true,
+        slots: m.slots.map((s) => ({ slotId: s.slotId, itemId: s.itemId, capacity: s.capacity })),
       });
-      for (const m of spec.machines) {
-        this.emitOffice(this.registry, t, {
-          kind: "ref_machine",
-          prisonId: spec.prisonId,
-          machineId: m.machineId,
-          location: m.location,
-          active: true,
-          slots: m.slots.map((s) => ({ slotId: s.slotId, itemId: s.itemId, capacity: s.capacity })),
-        });
-      }
     }
   }
 
@@ -473,6 +575,8 @@ export class Simulation {
         let index = card.home;
         if (n > 1 && !rng.chance(this.scenario.usage.homeMachineShare))
           index = (card.home + 1 + rng.int(n - 1)) % n;
+        // A decommissioned machine's users go to the next machine still in service (no extra draw).
+        for (let k = 0; k < n && prison.machines[index]?.isRetired; k++) index = (index + 1) % n;
         if (itemId !== undefined) prison.machines[index]?.request(t, card, itemId);
       }
     }
@@ -497,7 +601,7 @@ export class Simulation {
       };
       // The census office files the previous day's figures a few minutes after midnight.
       const at = t + 5 * MINUTE_MS;
-      if (at < this.endTime) this.queue.schedule(at, () => this.emitOffice(prison.census, at, census));
+      if (at < this.endTime) this.queue.schedule(at, () => this.fileCensus(prison, at, census));
     }
     const next = prison.clock.nextMidnight(t);
     const span = next - t;
@@ -518,6 +622,31 @@ export class Simulation {
     prison.day = { date: prison.clock.localDate(t), admissions, releases: otherReleases, otherReleases };
     this.oatDay(prison, t, next);
     if (next < this.endTime) this.queue.schedule(next, () => this.dayStarts(prison, next));
+  }
+
+  /** Files a day's census, unless a placed gap covers it; schedules a placed late correction. */
+  private fileCensus(prison: Prison, t: number, census: OfficeBody<EventOf<"census">>): void {
+    const prisonId = prison.spec.prisonId;
+    for (const pl of this.scenario.placements) {
+      if (pl.type !== "census_gap" || pl.prisonId !== prisonId) continue;
+      const from = Date.parse(`${pl.from}T00:00:00Z`);
+      const day = Date.parse(`${census.date}T00:00:00Z`);
+      if (day >= from && day < from + pl.days * DAY_MS) {
+        this.fact(t, { fact: "census_missing", prisonId, date: census.date });
+        return;
+      }
+    }
+    this.emitOffice(prison.census, t, census);
+    for (const pl of this.scenario.placements) {
+      if (pl.type !== "census_correction" || pl.prisonId !== prisonId || pl.date !== census.date) continue;
+      const at = t + pl.afterDays * DAY_MS;
+      const population = Math.min(100_000, Math.max(0, census.population + pl.populationDelta));
+      if (at < this.endTime)
+        this.queue.schedule(at, () => {
+          this.fact(at, { fact: "census_corrected", prisonId, date: census.date, population });
+          this.emitOffice(prison.census, at, { ...census, population });
+        });
+    }
   }
 
   // ---------------------------------------------------------------- OAT register
@@ -639,9 +768,9 @@ export class Simulation {
   private scheduleOutreach(prison: Prison, k: number): void {
     const o = prison.spec.outreach;
     let visitAt = this.visitTime(prison, k);
-    while (visitAt < this.startTime) visitAt = this.visitTime(prison, ++k);
+    while (visitAt < prison.joinedAt) visitAt = this.visitTime(prison, ++k);
     if (visitAt >= this.endTime) return;
-    const planAt = Math.max(this.startTime, visitAt - o.leadTimeDays * DAY_MS);
+    const planAt = Math.max(prison.joinedAt, visitAt - o.leadTimeDays * DAY_MS);
     const visitId = `${prison.spec.prisonId}-v${k + 1}`;
     this.queue.schedule(planAt, () => {
       const nextVisitAt = this.visitTime(prison, k + 1);
@@ -650,7 +779,7 @@ export class Simulation {
           new Map(
             m.slots.map((s) => [
               s.slotId,
-              Math.max(0, s.capacity - s.level + Math.round(o.extraShare * s.capacity)),
+              m.isRetired ? 0 : Math.max(0, s.capacity - s.level + Math.round(o.extraShare * s.capacity)),
             ]),
           ),
       );
@@ -752,14 +881,16 @@ export class Simulation {
     const key = `${source.sourceId}:${seq}`;
     this.count(kind);
     this.fact(t, { fact: "event", key }, payload);
-    this.out.deliver({
+    const item: DeliveryItem = {
       type: "event",
       source: source.sourceId,
       device: false,
       topic: mqttTopic({ prisonId, sourceId: source.sourceId, kind }),
       key,
       payload,
-    });
+    };
+    if (this.officeHeld) this.officeHeld.push(item);
+    else this.out.deliver(item);
   }
 
   private fact(t: number, fact: LedgerFact, payload?: string): void {

@@ -1,4 +1,4 @@
-import { EVENT_KINDS, type EventKind, MACHINE_KINDS } from "../event";
+import { EVENT_KINDS, type EventKind, KIND_SOURCE_TYPE, MACHINE_KINDS } from "../event";
 import { EXAMPLES } from "../examples";
 import { SCHEMA_VERSION } from "../kinds";
 import { MQTT_PREFIX, SUBJECT_PREFIX } from "../topics";
@@ -32,7 +32,9 @@ export function asyncApiDocument(): Record<string, unknown> {
     };
     const message = { [kind]: ref(`#/components/messages/${kind}`) };
     channels[mqttChannelId(kind)] = {
-      address: `${MQTT_PREFIX}/{prisonId}/{sourceId}/${kind}`,
+      // The type level is fixed per kind (KIND_SOURCE_TYPE): the broker's ACL and the gateway's
+      // grammar refuse the kind under any other source type.
+      address: `${MQTT_PREFIX}/{prisonId}/${KIND_SOURCE_TYPE[kind]}/{sourceId}/${kind}`,
       title: `${kind} (MQTT)`,
       messages: message,
       parameters: { prisonId: ref("#/components/parameters/prisonId"), sourceId: sourceParameter(kind) },
@@ -48,6 +50,7 @@ export function asyncApiDocument(): Record<string, unknown> {
     operations[`send_${kind}`] = {
       action: "send",
       title: `A ${source} publishes ${kind}`,
+      description: `Only a source of type ${KIND_SOURCE_TYPE[kind]} may publish ${kind}; its broker account may publish nothing else and subscribe to nothing.`,
       channel: ref(`#/channels/${mqttChannelId(kind)}`),
       messages: [ref(`#/channels/${mqttChannelId(kind)}/messages/${kind}`)],
       bindings: { mqtt: { qos: 1, retain: false, bindingVersion: "0.2.0" } },
@@ -82,7 +85,8 @@ export function asyncApiDocument(): Record<string, unknown> {
         protocolVersion: "3.1.1",
         description:
           "MQTT broker the machines and office sources publish to (QoS 1, persistent sessions, one set " +
-          "of credentials per machine, each allowed only its own topics). The host is a placeholder.",
+          "of credentials per source, each allowed only its own kinds under its own topic " +
+          "hr/v1/{prisonId}/{sourceType}/{sourceId}/{kind}, and no subscription). The host is a placeholder.",
         bindings: { mqtt: { cleanSession: false, bindingVersion: "0.2.0" } },
       },
       nats: {

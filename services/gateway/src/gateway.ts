@@ -73,6 +73,8 @@ export class Gateway {
       now: this.deps.clock(),
       maxClockSkewMs: this.deps.maxClockSkewMs,
       isKnownMachine: (p, m) => this.deps.known.has(p, m),
+      isMachine: (id) => this.deps.known.isMachine(id),
+      registrarOf: (m) => this.deps.known.registrarOf(m),
     });
   }
 

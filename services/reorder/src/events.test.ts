@@ -34,6 +34,25 @@ describe("batchChanges", () => {
     expect([...c.lastEventAt]).toEqual([["md-branesti", Date.parse("2025-03-14T11:00:00Z")]]);
   });
 
+  it("given registrations of one machine and prison from two sources in a batch, then each source's newest is kept, in order of first appearance (the store lets only the owner apply)", () => {
+    const owner = ev(EXAMPLES.ref_machine, { seq: 5, location: "owner" });
+    const rogue = ev(EXAMPLES.ref_machine, { sourceId: "rogue", seq: 9_999, location: "rogue" });
+    const ownerLater = ev(EXAMPLES.ref_machine, { seq: 6, location: "owner-later" });
+    const c = batchChanges([owner, rogue, ownerLater]);
+    expect(c.machines.map((m) => [m.source, m.seq, m.location])).toEqual([
+      [EXAMPLES.ref_machine.sourceId, 6, "owner-later"],
+      ["rogue", 9_999, "rogue"],
+    ]);
+    const p = batchChanges([
+      ev(EXAMPLES.ref_prison, { seq: 3 }),
+      ev(EXAMPLES.ref_prison, { sourceId: "rogue", seq: 50 }),
+    ]);
+    expect(p.prisons.map((x) => [x.source, x.seq])).toEqual([
+      [EXAMPLES.ref_prison.sourceId, 3],
+      ["rogue", 50],
+    ]);
+  });
+
   it("given two registrations of a machine in one batch, then the one with the higher registry seq wins", () => {
     const older = ev(EXAMPLES.ref_machine, { seq: 5, location: "old" });
     const newer = ev(EXAMPLES.ref_machine, { seq: 6, location: "new" });

@@ -31,6 +31,8 @@ export interface PrisonRef {
   name: string;
   timeZone: string;
   capacity: number;
+  /** The registry source that sent it: seqs order one source's events only. */
+  source: string;
   seq: number;
 }
 
@@ -39,6 +41,8 @@ export interface MachineRef {
   machineId: string;
   location: string;
   active: boolean;
+  /** The registry source that sent it: seqs order one source's events only. */
+  source: string;
   seq: number;
   slots: { slotId: string; itemId: string; capacity: number }[];
 }
@@ -47,7 +51,11 @@ export interface MachineRef {
 export interface BatchChanges {
   /** Latest event time (epoch ms) per prison in the batch: plans are computed "as of" it. */
   lastEventAt: Map<string, number>;
-  /** Newest reference data per prison / machine in the batch (highest registry seq). */
+  /**
+   * Newest reference data per prison / machine and source in the batch (highest seq of that
+   * source), in the order each first appears: the store lets only the source that owns a row
+   * change it, so seqs are never compared across sources.
+   */
   prisons: PrisonRef[];
   machines: MachineRef[];
   /** Stock events, first occurrence of each event key. */
@@ -56,7 +64,7 @@ export interface BatchChanges {
 
 /**
  * Sorts a batch into what the service stores. Pure: the store applies it idempotently (stock rows
- * by event key, reference data by registry seq), so redelivered events change nothing.
+ * by event key, reference data by its owning source's seq), so redelivered events change nothing.
  */
 export function batchChanges(events: readonly HrEvent[]): BatchChanges {
   const lastEventAt = new Map<string, number>();
@@ -71,25 +79,29 @@ export function batchChanges(events: readonly HrEvent[]): BatchChanges {
       lastEventAt.set(e.prisonId, t);
     switch (e.kind) {
       case "ref_prison": {
-        const known = prisons.get(e.prisonId);
+        const id = `${e.prisonId}\u0000${e.sourceId}`;
+        const known = prisons.get(id);
         if (known === undefined || known.seq < e.seq)
-          prisons.set(e.prisonId, {
+          prisons.set(id, {
             prisonId: e.prisonId,
             name: e.name,
             timeZone: e.timeZone,
             capacity: e.capacity,
+            source: e.sourceId,
             seq: e.seq,
           });
         break;
       }
       case "ref_machine": {
-        const known = machines.get(e.machineId);
+        const id = `${e.machineId}\u0000${e.sourceId}`;
+        const known = machines.get(id);
         if (known === undefined || known.seq < e.seq)
-          machines.set(e.machineId, {
+          machines.set(id, {
             prisonId: e.prisonId,
             machineId: e.machineId,
             location: e.location,
             active: e.active,
+            source: e.sourceId,
             seq: e.seq,
             slots: e.slots.map((s) => ({ slotId: s.slotId, itemId: s.itemId, capacity: s.capacity })),
           });

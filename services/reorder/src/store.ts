@@ -35,8 +35,10 @@ export async function applyBatch(
               revision = reorder.prison.revision + 1`.execute(trx);
     for (const p of changes.prisons)
       await sql`
-        UPDATE reorder.prison SET name = ${p.name}, time_zone = ${p.timeZone}, capacity = ${p.capacity}, ref_seq = ${p.seq}
-        WHERE prison_id = ${p.prisonId} AND (ref_seq IS NULL OR ref_seq <= ${p.seq})`.execute(trx);
+        UPDATE reorder.prison SET name = ${p.name}, time_zone = ${p.timeZone}, capacity = ${p.capacity},
+          ref_seq = ${p.seq}, ref_source = ${p.source}
+        WHERE prison_id = ${p.prisonId}
+          AND (ref_seq IS NULL OR (${ownedBy(p.source)} AND ref_seq <= ${p.seq}))`.execute(trx);
     const zone = changes.prisons.length > 0 ? await timeZones(trx, ids) : zoneBefore;
     // A prison's days are its local days: when its time zone becomes known (or changes), its
     // daily dispenses are recounted from the level changes already stored.
@@ -44,12 +46,12 @@ export async function applyBatch(
 
     for (const m of changes.machines) {
       const applied = await sql`
-        INSERT INTO reorder.machine (machine_id, prison_id, location, active, ref_seq)
-        VALUES (${m.machineId}, ${m.prisonId}, ${m.location}, ${m.active}, ${m.seq})
+        INSERT INTO reorder.machine AS r (machine_id, prison_id, location, active, ref_seq, ref_source)
+        VALUES (${m.machineId}, ${m.prisonId}, ${m.location}, ${m.active}, ${m.seq}, ${m.source})
         ON CONFLICT (machine_id) DO UPDATE
           SET prison_id = excluded.prison_id, location = excluded.location, active = excluded.active,
-              ref_seq = excluded.ref_seq
-          WHERE reorder.machine.ref_seq <= excluded.ref_seq
+              ref_seq = excluded.ref_seq, ref_source = excluded.ref_source
+          WHERE ${ownedBy(m.source, "r.")} AND r.ref_seq <= excluded.ref_seq
         RETURNING machine_id`.execute(trx);
       if (applied.rows.length === 0) continue;
       await sql`DELETE FROM reorder.slot WHERE machine_id = ${m.machineId}`.execute(trx);
@@ -158,4 +160,13 @@ async function addLots(trx: Transaction<Database>, fresh: StockRow[]): Promise<v
     ON CONFLICT (machine_id, slot_id, lot_id) DO UPDATE
       SET quantity = reorder.lot_stock.quantity + excluded.quantity,
           expiry = COALESCE(excluded.expiry, reorder.lot_stock.expiry)`.execute(trx);
+}
+
+/**
+ * Reference data is ordered per source (migration 0008_ref_source): a row changes only through
+ * the registry source that owns it; a row from before the column existed (null) is claimed by
+ * the next registration.
+ */
+function ownedBy(source: string, table = "") {
+  return sql`(${sql.raw(table)}ref_source IS NULL OR ${sql.raw(table)}ref_source = ${source})`;
 }

@@ -80,9 +80,12 @@ export function smokeCommand(config: CliConfig): Command {
         });
         for (const e of events)
           await dev.publishAsync(mqttTopic(addressOf(e)), JSON.stringify(e), { qos: 1 });
-        await dev.publishAsync(`hr/v1/${PRISON}/someone-else/heartbeat`, JSON.stringify(events[0]), {
-          qos: 1,
-        });
+        // Spoofs the broker must drop: another machine's topic, and an office kind at its own level.
+        for (const spoof of [
+          `hr/v1/${PRISON}/machine/someone-else/heartbeat`,
+          `hr/v1/${PRISON}/machine/${MACHINE}/census`,
+        ])
+          await dev.publishAsync(spoof, JSON.stringify(events[0]), { qos: 1 });
         const deadline = Date.now() + 5_000;
         while (got.length < events.length && Date.now() < deadline)
           await new Promise((r) => setTimeout(r, 20));

@@ -64,21 +64,25 @@ export async function applyBatch(
     );
     for (const p of refPlan.prisons) {
       await sql`
-        INSERT INTO coverage.prison (prison_id, name, time_zone, injecting_prevalence, opioid_dependence_prevalence, ref_key, ref_seq)
-        VALUES (${p.prisonId}, ${p.name}, ${p.timeZone}, ${p.injectingPrevalence}, ${p.opioidDependencePrevalence}, ${p.eventKey}, ${p.seq})
+        INSERT INTO coverage.prison (prison_id, name, time_zone, injecting_prevalence, opioid_dependence_prevalence, ref_key, ref_seq, ref_source)
+        VALUES (${p.prisonId}, ${p.name}, ${p.timeZone}, ${p.injectingPrevalence}, ${p.opioidDependencePrevalence}, ${p.eventKey}, ${p.seq}, ${p.sourceId})
         ON CONFLICT (prison_id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
           injecting_prevalence = excluded.injecting_prevalence,
           opioid_dependence_prevalence = excluded.opioid_dependence_prevalence,
-          ref_key = excluded.ref_key, ref_seq = excluded.ref_seq
-        WHERE excluded.ref_seq > coverage.prison.ref_seq`.execute(trx);
+          ref_key = excluded.ref_key, ref_seq = excluded.ref_seq, ref_source = excluded.ref_source
+        -- Ordered per source (migration 0008_ref_source): only the registry source that owns the
+        -- prison changes it; seqs are never compared across sources.
+        WHERE coalesce(coverage.prison.ref_source, excluded.ref_source) = excluded.ref_source
+          AND excluded.ref_seq > coverage.prison.ref_seq`.execute(trx);
     }
     for (const i of refPlan.items) {
       await sql`
-        INSERT INTO coverage.item (item_id, category, syringes_per_unit, ref_seq)
-        VALUES (${i.itemId}, ${i.category}, ${i.syringesPerUnit}, ${i.seq})
+        INSERT INTO coverage.item (item_id, category, syringes_per_unit, ref_seq, ref_source)
+        VALUES (${i.itemId}, ${i.category}, ${i.syringesPerUnit}, ${i.seq}, ${i.sourceId})
         ON CONFLICT (item_id) DO UPDATE SET category = excluded.category,
-          syringes_per_unit = excluded.syringes_per_unit, ref_seq = excluded.ref_seq
-        WHERE excluded.ref_seq > coverage.item.ref_seq`.execute(trx);
+          syringes_per_unit = excluded.syringes_per_unit, ref_seq = excluded.ref_seq, ref_source = excluded.ref_source
+        WHERE coalesce(coverage.item.ref_source, excluded.ref_source) = excluded.ref_source
+          AND excluded.ref_seq > coverage.item.ref_seq`.execute(trx);
     }
     if (refPlan.prisons.length + refPlan.items.length > 0) {
       refs = await loadRefs(trx);
