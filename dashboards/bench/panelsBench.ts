@@ -1,5 +1,5 @@
 import { DASHBOARDS } from "../src/index";
-import type { DashboardSpec } from "../src/model";
+import type { Audience, DashboardSpec } from "../src/model";
 import { panelsOf } from "../src/model";
 import { panelSql, type Queryable, resolveRange, resolveVariables } from "../src/run";
 
@@ -33,11 +33,12 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 /**
  * Every panel's query, expanded as Grafana sends it, timed `runs` times (after one warm-up run)
- * against what `db` holds, as the role `db` connects with (hrvend_grafana). Panels run in turn,
+ * against what `db` holds, each dashboard as its audience's role when `db` gives one connection per
+ * audience (as Grafana's datasources do). Panels run in turn,
  * the way one dashboard load would, so each timing is one query on an otherwise idle server.
  */
 export async function panelsBench(
-  db: Queryable,
+  dbs: Queryable | ((audience: Audience) => Queryable),
   opts: {
     now: Date;
     runs?: number;
@@ -49,6 +50,7 @@ export async function panelsBench(
   const runs = opts.runs ?? 20;
   const panels: PanelTiming[] = [];
   for (const spec of opts.dashboards ?? DASHBOARDS) {
+    const db = typeof dbs === "function" ? dbs(spec.access) : dbs;
     const range = resolveRange(spec.time, opts.now);
     const vars = await resolveVariables(db, spec, range);
     for (const panel of panelsOf(spec)) {

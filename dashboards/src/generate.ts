@@ -1,22 +1,62 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { toGrafana } from "./grafana";
 import { DASHBOARDS } from "./index";
+import { provisioningFiles } from "./provisioning";
 
-/** Where the checked-in dashboard JSON lives (provisioning/dashboards/hrvend.yaml points Grafana at it). */
+/**
+ * Where the checked-in dashboard JSON lives, one subdirectory per audience
+ * (provisioning/dashboards/hrvend.yaml points each audience's folder at its own).
+ */
 export const GENERATED_DIR = fileURLToPath(new URL("../generated/", import.meta.url));
+/** Grafana provisioning for every audience (src/provisioning.ts). */
+export const PROVISIONING_DIR = fileURLToPath(new URL("../provisioning/", import.meta.url));
 
-/** The generated files: name → JSON text, exactly as written to disk. */
+/** Provisioning files that differ from what the code generates. */
+export function provisioningDrift(dir = PROVISIONING_DIR): string[] {
+  const out: string[] = [];
+  for (const [name, text] of provisioningFiles()) {
+    const path = `${dir}/${name}`;
+    if (!existsSync(path)) out.push(`${name}: missing`);
+    else if (readFileSync(path, "utf8") !== text) out.push(`${name}: differs`);
+  }
+  return out;
+}
+
+export function writeProvisioning(dir = PROVISIONING_DIR): string[] {
+  const files = provisioningFiles();
+  for (const [name, text] of files) {
+    mkdirSync(`${dir}/${name.split("/")[0]}`, { recursive: true });
+    writeFileSync(`${dir}/${name}`, text);
+  }
+  return [...files.keys()];
+}
+
+/** The generated files: `<audience>/<uid>.json` → JSON text, exactly as written to disk. */
 export function generatedFiles(): Map<string, string> {
   return new Map(
-    DASHBOARDS.map((d) => [`${d.uid}.json`, `${JSON.stringify(toGrafana(d), null, 2)}\n`] as const),
+    DASHBOARDS.map(
+      (d) => [`${d.access}/${d.uid}.json`, `${JSON.stringify(toGrafana(d), null, 2)}\n`] as const,
+    ),
   );
+}
+
+/** JSON files under `dir`, one level of subdirectories deep, as `sub/name.json` (or `name.json`). */
+function jsonFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith(".json")) out.push(e.name);
+    else if (e.isDirectory())
+      for (const f of readdirSync(`${dir}/${e.name}`)) if (f.endsWith(".json")) out.push(`${e.name}/${f}`);
+  }
+  return out;
 }
 
 /** Files on disk that differ from what the code generates (missing, changed or stale). */
 export function drift(dir = GENERATED_DIR): string[] {
   const want = generatedFiles();
-  const have = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  const have = jsonFiles(dir);
   const out: string[] = [];
   for (const [name, text] of want) {
     if (!have.includes(name)) out.push(`${name}: missing`);
@@ -28,13 +68,19 @@ export function drift(dir = GENERATED_DIR): string[] {
 
 export function writeGenerated(dir = GENERATED_DIR): string[] {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f.endsWith(".json")) rmSync(`${dir}/${f}`);
+  for (const f of jsonFiles(dir)) rmSync(`${dir}/${f}`);
   const files = generatedFiles();
-  for (const [name, text] of files) writeFileSync(`${dir}/${name}`, text);
+  for (const [name, text] of files) {
+    mkdirSync(`${dir}/${name.split("/")[0]}`, { recursive: true });
+    writeFileSync(`${dir}/${name}`, text);
+  }
   return [...files.keys()];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const names = writeGenerated();
-  console.log(`wrote ${names.map((n) => `dashboards/generated/${n}`).join(", ")}`);
+  const prov = writeProvisioning();
+  console.log(
+    `wrote ${[...names.map((n) => `dashboards/generated/${n}`), ...prov.map((n) => `dashboards/provisioning/${n}`)].join(", ")}`,
+  );
 }

@@ -5,7 +5,9 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { DATASOURCE, type DashboardSpec, type PanelSpec } from "./model";
+import { type DashboardSpec, datasourceOf, type PanelSpec } from "./model";
+
+type Ref = ReturnType<typeof datasourceOf>;
 
 /**
  * The query of Grafana's PostgreSQL datasource (the SDK has no builder for it): raw SQL in code
@@ -15,11 +17,12 @@ class PostgresQuery implements cog.Builder<cog.Dataquery> {
   constructor(
     private readonly rawSql: string,
     private readonly format: "table" | "time_series",
+    private readonly ds: Ref,
   ) {}
   build(): cog.Dataquery {
     return {
       refId: "A",
-      datasource: { ...DATASOURCE },
+      datasource: { ...this.ds },
       editorMode: "code",
       format: this.format,
       rawQuery: true,
@@ -36,7 +39,7 @@ function thresholdsOf(p: PanelSpec): dashboard.ThresholdsConfigBuilder {
     .steps(steps.map((s) => ({ value: s.from, color: s.color })));
 }
 
-function panelOf(p: PanelSpec, id: number): cog.Builder<dashboard.Panel> {
+function panelOf(p: PanelSpec, id: number, ds: Ref): cog.Builder<dashboard.Panel> {
   const common_ = <
     B extends {
       id(n: number): B;
@@ -61,8 +64,8 @@ function panelOf(p: PanelSpec, id: number): cog.Builder<dashboard.Panel> {
       .id(id)
       .title(p.title)
       .description(p.description)
-      .datasource({ ...DATASOURCE })
-      .withTarget(new PostgresQuery(p.query.sql, p.format))
+      .datasource({ ...ds })
+      .withTarget(new PostgresQuery(p.query.sql, p.format, ds))
       .span(p.w)
       .height(p.h)
       .thresholds(thresholdsOf(p));
@@ -110,6 +113,7 @@ function panelOf(p: PanelSpec, id: number): cog.Builder<dashboard.Panel> {
 
 /** The dashboard JSON Grafana imports or provisions. */
 export function toGrafana(spec: DashboardSpec): dashboard.Dashboard {
+  const ds = datasourceOf(spec.access);
   const b = new dashboard.DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
@@ -123,7 +127,7 @@ export function toGrafana(spec: DashboardSpec): dashboard.Dashboard {
     b.withVariable(
       new dashboard.QueryVariableBuilder(v.name)
         .label(v.label)
-        .datasource({ ...DATASOURCE })
+        .datasource({ ...ds })
         .query(v.query.sql)
         .definition(v.query.sql)
         .multi(true)
@@ -136,7 +140,7 @@ export function toGrafana(spec: DashboardSpec): dashboard.Dashboard {
   let id = 1;
   for (const row of spec.rows) {
     b.withRow(new dashboard.RowBuilder(row.title).id(id++));
-    for (const p of row.panels) b.withPanel(panelOf(p, id++));
+    for (const p of row.panels) b.withPanel(panelOf(p, id++, ds));
   }
   return b.build();
 }

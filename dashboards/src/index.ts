@@ -7,6 +7,7 @@ import type { DashboardSpec } from "./model";
 export { toGrafana } from "./grafana";
 export * from "./macros";
 export * from "./model";
+export { ACCESS_PLAN, adminGroupProvisioning, provisioningFiles } from "./provisioning";
 export * from "./run";
 export * from "./sql";
 

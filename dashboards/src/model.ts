@@ -1,7 +1,74 @@
+import type { Audience } from "@hrvend/infra/db";
 import type { Query } from "./sql";
 
-/** The datasource every panel uses: provisioned with this uid (provisioning/datasources/hrvend.yaml). */
-export const DATASOURCE = { type: "grafana-postgresql-datasource", uid: "hrvend-timescaledb" } as const;
+export type { Audience } from "@hrvend/infra/db";
+
+/**
+ * Where each audience's dashboards live in Grafana (provisioning/): its own organization (Grafana
+ * OSS lets every member of an organization query each of its datasources, so only an organization
+ * keeps one audience off another's datasource), a datasource logging in with the audience's
+ * database role, and a folder. The database schemas its panels may read are those the role is
+ * granted (infra/src/db/migrations/0010_audiences.ts).
+ */
+export interface AudienceAccess {
+  orgId: number;
+  orgName: string;
+  datasourceUid: string;
+  /** The database login the datasource uses (the national administration's for the administration). */
+  role: string;
+  /** Environment variable holding that login's password for Grafana's provisioning. */
+  passwordEnv: string;
+  folderUid: string;
+  folderTitle: string;
+  schemas: string[];
+}
+
+export const ACCESS: Record<Audience, AudienceAccess> = {
+  operator: {
+    orgId: 1,
+    orgName: "hrvend operators",
+    datasourceUid: "hrvend-operator",
+    role: "hrvend_operator",
+    passwordEnv: "HRVEND_OPERATOR_DB_PASSWORD",
+    folderUid: "hrvend-operator",
+    folderTitle: "hrvend · Operators",
+    schemas: ["reporting"],
+  },
+  outreach: {
+    orgId: 2,
+    orgName: "hrvend outreach coordinators",
+    datasourceUid: "hrvend-outreach",
+    role: "hrvend_outreach",
+    passwordEnv: "HRVEND_OUTREACH_DB_PASSWORD",
+    folderUid: "hrvend-outreach",
+    folderTitle: "hrvend · Outreach coordinators",
+    schemas: ["reporting"],
+  },
+  funder: {
+    orgId: 3,
+    orgName: "hrvend funders",
+    datasourceUid: "hrvend-funder",
+    role: "hrvend_funder",
+    passwordEnv: "HRVEND_FUNDER_DB_PASSWORD",
+    folderUid: "hrvend-funder",
+    folderTitle: "hrvend · Funders",
+    schemas: ["funder"],
+  },
+  administration: {
+    orgId: 4,
+    orgName: "hrvend national administration",
+    datasourceUid: "hrvend-administration",
+    role: "hrvend_admin_national",
+    passwordEnv: "HRVEND_ADMIN_NATIONAL_DB_PASSWORD",
+    folderUid: "hrvend-administration",
+    folderTitle: "hrvend · Prison administration",
+    schemas: ["administration"],
+  },
+};
+
+/** The datasource an audience's panels use (the same uid in every organization that audience has). */
+export const datasourceOf = (audience: Audience) =>
+  ({ type: "grafana-postgresql-datasource", uid: ACCESS[audience].datasourceUid }) as const;
 
 export type PanelKind = "stat" | "timeseries" | "table" | "bargauge";
 
@@ -50,6 +117,8 @@ export interface DashboardSpec {
   title: string;
   /** Who it is for, shown at the top of the preview. */
   audience: string;
+  /** Whose access boundary it reads through: datasource, folder, database role. */
+  access: Audience;
   description: string;
   tags: string[];
   /** Default time range, Grafana's relative syntax (now-30d … now). */

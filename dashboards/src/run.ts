@@ -1,8 +1,9 @@
+import { AUDIENCES, type Audience } from "@hrvend/infra/db";
 import pg from "pg";
 import { expandQuery, panelIntervalMs, parseIntervalMs, type TimeRange, type VariableValue } from "./macros";
 import type { DashboardSpec, PanelSpec } from "./model";
 
-/** What runs the SQL: a pg Client or Pool (connected as hrvend_grafana, as Grafana is). */
+/** What runs the SQL: a pg Client or Pool (connected as the dashboard's audience role, as Grafana is). */
 export interface Queryable {
   query(text: string): Promise<{ rows: Record<string, unknown>[]; fields: { name: string }[] }>;
 }
@@ -108,5 +109,23 @@ export async function withConnection<T>(url: string, use: (db: Queryable) => Pro
     return await use(client);
   } finally {
     await client.end();
+  }
+}
+
+/** Runs `use` with one connection per audience (each URL logs in with that audience's role). */
+export async function withAudienceConnections<T>(
+  urls: Record<Audience, string>,
+  use: (db: (audience: Audience) => Queryable) => Promise<T>,
+): Promise<T> {
+  const clients = new Map<Audience, pg.Client>();
+  try {
+    for (const a of AUDIENCES) {
+      const client = new pg.Client({ connectionString: urls[a], application_name: `hrvend-dashboards-${a}` });
+      await client.connect();
+      clients.set(a, client);
+    }
+    return await use((a) => clients.get(a) as pg.Client);
+  } finally {
+    for (const c of clients.values()) await c.end().catch(() => undefined);
   }
 }

@@ -10,8 +10,11 @@ export interface Secrets {
   deploymentSecret: string;
   postgres: string;
   hrvend_writer: string;
-  hrvend_grafana: string;
+  /** The audiences' database logins (infra/src/db/roles.ts, DB_ROLES). */
+  hrvend_admin_national: string;
+  hrvend_outreach: string;
   hrvend_funder: string;
+  hrvend_operator: string;
   mqttGateway: string;
   mqttOperator: string;
 }
@@ -20,8 +23,10 @@ const KEYS: (keyof Secrets)[] = [
   "deploymentSecret",
   "postgres",
   "hrvend_writer",
-  "hrvend_grafana",
+  "hrvend_admin_national",
+  "hrvend_outreach",
   "hrvend_funder",
+  "hrvend_operator",
   "mqttGateway",
   "mqttOperator",
 ];

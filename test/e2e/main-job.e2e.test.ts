@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ACCESS } from "@hrvend/dashboards";
+import type { DbRole } from "@hrvend/infra/db";
 import { afterAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
 import { ledgerFacts } from "../support/ledger";
@@ -59,13 +61,16 @@ describe("the main job end to end", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(report, "utf8"))).toBeTypeOf("object");
     const preview = join(p.dir, "preview.html");
+    const pipeline = p;
     const d = await hrvend([
       "dashboards",
       "preview",
       "--out",
       preview,
-      "--database-url",
-      p.roleUrl("hrvend_grafana"),
+      ...(["administration", "outreach", "funder", "operator"] as const).flatMap((a) => [
+        "--audience-url",
+        `${a}=${pipeline.roleUrl(ACCESS[a].role as Exclude<DbRole, "hrvend_writer">)}`,
+      ]),
     ]);
     expect(d.code, d.stderr).toBe(0);
     expect(existsSync(preview) && readFileSync(preview, "utf8")).toContain("Machines and stock");

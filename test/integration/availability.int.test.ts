@@ -30,10 +30,10 @@ describe("reporting.slot_availability", () => {
       VALUES ('m1/-/offline/x', 'p1', 'm1', NULL, 'offline', 'offline', ${at("17")}::timestamptz, ${at("19")}::timestamptz)`.execute(
       tdb.db,
     );
-    const grafana = createDb(tdb.roleUrl("hrvend_grafana"), { max: 1 });
+    const grafana = createDb(tdb.roleUrl("hrvend_admin_national"), { max: 1 });
     cleanup.push(() => grafana.destroy());
     const r = await sql<Record<string, number | string>>`
-      SELECT * FROM reporting.slot_availability(${at("10")}::timestamptz, ${at("20")}::timestamptz)`.execute(
+      SELECT * FROM administration.slot_availability(${at("10")}::timestamptz, ${at("20")}::timestamptz)`.execute(
       grafana,
     );
     expect(r.rows).toEqual([

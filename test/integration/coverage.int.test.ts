@@ -230,7 +230,12 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
     // The service's own tables do hold them (so the scan below could find them).
     const own = await sql<{ n: number }>`SELECT count(*)::int AS n FROM coverage.card_period`.execute(tdb.db);
     expect(own.rows[0]?.n).toBeGreaterThan(1000);
-    for (const role of ["hrvend_grafana", "hrvend_funder"] as const) {
+    for (const role of [
+      "hrvend_admin_national",
+      "hrvend_outreach",
+      "hrvend_operator",
+      "hrvend_funder",
+    ] as const) {
       const db = createDb(tdb.roleUrl(role), { max: 1 });
       try {
         for (const q of [

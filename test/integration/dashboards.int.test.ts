@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
+  ACCESS,
+  type Audience,
   DASHBOARDS,
   type PanelSpec,
   panelsOf,
@@ -12,10 +14,13 @@ import {
   resolveVariables,
   runPanel,
   type TimeRange,
+  withAudienceConnections,
   withConnection,
 } from "@hrvend/dashboards";
 import { renderPreview } from "@hrvend/dashboards/preview";
 import { chromiumAvailable, screenshotHtml } from "@hrvend/infra/browser";
+import { AUDIENCES, type DbRole, grantAdmin, withCredentials } from "@hrvend/infra/db";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FilledPipeline, fillPipeline } from "../support/dashboards";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
@@ -28,7 +33,11 @@ chmodSync(dir, 0o755);
 const DAYS = 30;
 let tdb: TestDatabase;
 let fill: FilledPipeline;
-let grafanaUrl: string;
+/** Each audience's database login, as its Grafana datasource uses it. */
+let urls: Record<Audience, string>;
+/** A prison staff group's login that sees the first prison only (hrvend access grant-admin). */
+let staffUrl: string;
+const staffLogin = `${iso.tag}_staff`;
 
 beforeAll(async () => {
   tdb = await testDatabase(iso);
@@ -40,11 +49,17 @@ beforeAll(async () => {
     days: DAYS,
     label: `dash-${iso.tag}`,
   });
-  grafanaUrl = tdb.roleUrl("hrvend_grafana");
+  urls = Object.fromEntries(AUDIENCES.map((a) => [a, tdb.roleUrl(ACCESS[a].role as DbRole)])) as Record<
+    Audience,
+    string
+  >;
+  await grantAdmin(tdb.db, staffLogin, [fill.prisons[0]!], iso.servers.rolePassword);
+  staffUrl = withCredentials(tdb.adminUrl, staffLogin, iso.servers.rolePassword);
 }, 600_000);
 
 afterAll(async () => {
   await fill?.stop();
+  await sql`DROP ROLE IF EXISTS ${sql.id(staffLogin)}`.execute(tdb.db).catch(() => undefined);
   await tdb?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -76,24 +91,65 @@ async function checkPanel(
 }
 
 describe("dashboards against a simulated pilot run through the real pipeline", () => {
-  it("every panel's SQL, expanded as Grafana does, runs as hrvend_grafana and returns the columns it expects", async () => {
+  it("every panel's SQL, expanded as Grafana does, runs as its audience's role and returns the columns it expects", async () => {
     expect(fill.events).toBeGreaterThan(20_000);
-    await withConnection(grafanaUrl, async (db) => {
-      for (const spec of DASHBOARDS) {
+    for (const spec of DASHBOARDS)
+      await withConnection(urls[spec.access], async (db) => {
         const range = wholeRun();
         const vars = await resolveVariables(db, spec, range);
         for (const v of spec.variables)
           expect((vars[v.name]!.value as string[]).length, v.name).toBeGreaterThan(0);
         expect(vars["prison"]!.value).toEqual([...fill.prisons].sort());
         for (const panel of panelsOf(spec)) await checkPanel(db, panel, range, vars);
+      });
+  });
+
+  it("no panel runs under another audience's role: each dashboard needs its own boundary", async () => {
+    for (const spec of DASHBOARDS) {
+      const range = wholeRun();
+      const vars = await withConnection(urls[spec.access], (db) => resolveVariables(db, spec, range));
+      for (const other of AUDIENCES.filter((a) => a !== spec.access))
+        await withConnection(urls[other], async (db) => {
+          for (const panel of panelsOf(spec))
+            await expect(
+              runPanel(db, panel, range, vars),
+              `${spec.uid} ${panel.title} as ${other}`,
+            ).rejects.toThrow(/permission denied/);
+        });
+    }
+  });
+
+  it("a prison's staff login sees its prison only on the administration dashboard, whatever is selected", async () => {
+    const prison = fill.prisons[0]!;
+    const spec = DASHBOARDS.find((d) => d.access === "administration")!;
+    const range = wholeRun();
+    // Every prison selected, as the national administration's variables list them.
+    const all = await withConnection(urls.administration, (db) => resolveVariables(db, spec, range));
+    expect((all["prison"]!.value as string[]).length).toBe(fill.prisons.length);
+    await withConnection(staffUrl, async (db) => {
+      const own = await resolveVariables(db, spec, range);
+      expect(own["prison"]!.value).toEqual([prison]);
+      let rows = 0;
+      for (const panel of panelsOf(spec)) {
+        const r = await runPanel(db, panel, range, all);
+        expect(r.columns, panel.title).toEqual(panel.query.columns);
+        if (r.columns.includes("prison_id"))
+          for (const row of r.rows) {
+            expect(row["prison_id"], panel.title).toBe(prison);
+            rows++;
+          }
+        if (r.columns.includes("machine_id"))
+          for (const row of r.rows)
+            expect(String(row["machine_id"]).startsWith(`${prison}-`), panel.title).toBe(true);
       }
+      expect(rows).toBeGreaterThan(0);
     });
   });
 
   it("one prison selected: the multi-value variable narrows every table to it", async () => {
     const prison = fill.prisons[0]!;
-    await withConnection(grafanaUrl, async (db) => {
-      for (const spec of DASHBOARDS) {
+    for (const spec of DASHBOARDS)
+      await withConnection(urls[spec.access], async (db) => {
         const range = wholeRun();
         const vars = await resolveVariables(db, spec, range, { prison: [prison] });
         expect(vars["prison"]!.value).toEqual([prison]);
@@ -105,12 +161,11 @@ describe("dashboards against a simulated pilot run through the real pipeline", (
           if (r.columns.includes("prison_id"))
             for (const row of r.rows) expect(row["prison_id"], panel.title).toBe(prison);
         }
-      }
-    });
+      });
   });
 
   it("the dashboards' own default ranges, ending at the run's last event, show data in every panel the data guarantees", async () => {
-    await withConnection(grafanaUrl, async (db) => {
+    await withAudienceConnections(urls, async (db) => {
       const html = await renderPreview(db, { now: fill.end });
       for (const p of DASHBOARDS.flatMap(panelsOf)) expect(html).toContain(p.title.replace(/&/g, "&amp;"));
       expect(html).not.toContain('class="error"');
@@ -119,20 +174,21 @@ describe("dashboards against a simulated pilot run through the real pipeline", (
     });
   });
 
-  it("hrvend_grafana reads the reporting and funder views, never a card token or a raw payload", async () => {
-    await withConnection(grafanaUrl, async (db) => {
-      await expect(db.query("SELECT payload FROM ingest.raw_event LIMIT 1")).rejects.toThrow(
-        /permission denied/,
-      );
-      await expect(db.query("SELECT card_token FROM coverage.card LIMIT 1")).rejects.toThrow(
-        /permission denied/,
-      );
-      const cols = await db.query(
-        `SELECT table_schema, table_name, column_name FROM information_schema.columns
-         WHERE table_schema IN ('reporting', 'funder') AND (column_name ILIKE '%token%' OR column_name = 'payload')`,
-      );
-      expect(cols.rows).toEqual([]);
-    });
+  it("no audience's role reads a card token or a raw payload", async () => {
+    for (const a of AUDIENCES)
+      await withConnection(urls[a], async (db) => {
+        await expect(db.query("SELECT payload FROM ingest.raw_event LIMIT 1"), a).rejects.toThrow(
+          /permission denied/,
+        );
+        await expect(db.query("SELECT card_token FROM coverage.card LIMIT 1"), a).rejects.toThrow(
+          /permission denied/,
+        );
+        const cols = await db.query(
+          `SELECT table_schema, table_name, column_name FROM information_schema.columns
+           WHERE table_schema IN ('reporting', 'funder', 'administration') AND (column_name ILIKE '%token%' OR column_name = 'payload')`,
+        );
+        expect(cols.rows).toEqual([]);
+      });
   });
 
   it("`hrvend dashboards preview` writes the page; headless Chromium screenshots it", async () => {
@@ -143,8 +199,7 @@ describe("dashboards against a simulated pilot run through the real pipeline", (
         "services/cli/bin/hrvend.js",
         "dashboards",
         "preview",
-        "--database-url",
-        grafanaUrl,
+        ...AUDIENCES.flatMap((a) => ["--audience-url", `${a}=${urls[a]}`]),
         "--out",
         out,
         "--now",

@@ -157,7 +157,7 @@ describe("the foundation stack", () => {
   });
 
   it("gives reporting roles only their views: no raw event, no card token", async () => {
-    const grafana = createDb(tdb.roleUrl("hrvend_grafana"), { max: 1 });
+    const grafana = createDb(tdb.roleUrl("hrvend_operator"), { max: 1 });
     const funder = createDb(tdb.roleUrl("hrvend_funder"), { max: 1 });
     const writer = createDb(tdb.roleUrl("hrvend_writer"), { max: 1 });
     try {
@@ -167,7 +167,10 @@ describe("the foundation stack", () => {
       await expect(sql`SELECT * FROM ingest.dead_letter`.execute(grafana)).rejects.toThrow(
         /permission denied/,
       );
-      await expect(sql`SELECT * FROM reporting.ingest_hourly`.execute(grafana)).resolves.toBeDefined();
+      await expect(sql`SELECT * FROM reporting.pipeline_event`.execute(grafana)).resolves.toBeDefined();
+      await expect(sql`SELECT * FROM reporting.ingest_hourly`.execute(grafana)).rejects.toThrow(
+        /permission denied/,
+      );
       await expect(sql`SELECT * FROM reporting.ingest_hourly`.execute(funder)).rejects.toThrow(
         /permission denied/,
       );

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { freePort, newSecret, type ServerHandle, startPostgres } from "@hrvend/infra";
 import {
   createDb,
+  DB_ROLES,
+  type DbRole,
   ensureDatabase,
   migrateToLatest,
   setRolePasswords,
@@ -120,11 +122,10 @@ describe("recorder under faults", () => {
     const url = withDatabase(pg.url, "hrvend");
     const db = createDb(url, { max: 2 });
     await migrateToLatest(db);
-    await setRolePasswords(db, {
-      hrvend_writer: password,
-      hrvend_grafana: password,
-      hrvend_funder: password,
-    });
+    await setRolePasswords(
+      db,
+      Object.fromEntries(DB_ROLES.map((r) => [r, password])) as Record<DbRole, string>,
+    );
     await db.destroy();
     const { streams, subject } = await setupStreams("d");
     const rec = await startService(

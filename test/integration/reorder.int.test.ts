@@ -225,7 +225,7 @@ describe("reorder through the pipeline", () => {
     expect(past.stderr).toContain("is before the latest data for prison 'sm-north'");
 
     // Grafana reads the plan lines, and nothing of the service's own schema.
-    const grafana = createDb(tdb.roleUrl("hrvend_grafana"), { max: 1 });
+    const grafana = createDb(tdb.roleUrl("hrvend_outreach"), { max: 1 });
     try {
       const lines = await sql<{ n: string }>`SELECT count(*) AS n FROM reporting.restock_plan_line`.execute(
         grafana,

@@ -147,8 +147,10 @@ describe("stock service through the real pipeline", () => {
     expect([...lows.values()].flat().length).toBeGreaterThan(2);
     expect(await alertPeriods(tdb.db, "low_stock", slotOf)).toEqual(lows);
     // Grafana's role reads the reporting views, never the service's own tables.
-    const grafana = (await import("@hrvend/infra/db")).createDb(tdb.roleUrl("hrvend_grafana"), { max: 1 });
-    await expect(sql`SELECT count(*) FROM reporting.slot_stock`.execute(grafana)).resolves.toBeDefined();
+    const grafana = (await import("@hrvend/infra/db")).createDb(tdb.roleUrl("hrvend_admin_national"), {
+      max: 1,
+    });
+    await expect(sql`SELECT count(*) FROM administration.slot_stock`.execute(grafana)).resolves.toBeDefined();
     // Stockout minutes and availability per slot over the whole run, as Grafana reads them.
     const runStart = facts.find((f) => f.fact === "run_start") as Fact & { start: string; end: string };
     const avail = await sql<{
@@ -159,7 +161,7 @@ describe("stock service through the real pipeline", () => {
       known_online_minutes: number;
       availability_pct: number | null;
       uptime_pct: number;
-    }>`SELECT * FROM reporting.slot_availability(${runStart.start}::timestamptz, ${runStart.end}::timestamptz)`.execute(
+    }>`SELECT * FROM administration.slot_availability(${runStart.start}::timestamptz, ${runStart.end}::timestamptz)`.execute(
       grafana,
     );
     expect(avail.rows.length).toBe(finalLedger.size);

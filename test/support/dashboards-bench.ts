@@ -2,9 +2,10 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { withConnection } from "@hrvend/dashboards";
+import { ACCESS, type Audience, withAudienceConnections } from "@hrvend/dashboards";
 import { type PanelsBench, panelsBench } from "@hrvend/dashboards/bench";
 import { latestEventTime } from "@hrvend/dashboards/preview";
+import { AUDIENCES, type DbRole } from "@hrvend/infra/db";
 import { sql } from "kysely";
 import { fillPipeline } from "./dashboards";
 import { isolateOn, testDatabase } from "./isolation";
@@ -53,8 +54,11 @@ export async function dashboardsBench(servers: TestServers, log: (s: string) => 
              (SELECT count(*) FROM stock.level_change) AS level_changes,
              (SELECT count(*) FROM coverage.published) AS coverage_rows`.execute(tdb.db);
     const s = sizes.rows[0]!;
-    return await withConnection(tdb.roleUrl("hrvend_grafana"), async (db) => {
-      const now = (await latestEventTime(db)) ?? fill.end;
+    const urls = Object.fromEntries(
+      AUDIENCES.map((a) => [a, tdb.roleUrl(ACCESS[a].role as DbRole)]),
+    ) as Record<Audience, string>;
+    return await withAudienceConnections(urls, async (db) => {
+      const now = (await latestEventTime(db("operator"))) ?? fill.end;
       return panelsBench(db, {
         now,
         runs: Number(process.env["BENCH_DASHBOARD_RUNS"] ?? 20),

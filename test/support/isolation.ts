@@ -3,6 +3,8 @@ import { applyMqttUsers, type MqttUser } from "@hrvend/infra";
 import {
   createDb,
   type Database,
+  DB_ROLES,
+  type DbRole,
   ensureDatabase,
   migrateToLatest,
   setRolePasswords,
@@ -45,7 +47,7 @@ export interface TestDatabase {
   adminUrl: string;
   db: Kysely<Database>;
   /** Connection URL for a least-privilege role, with a password set for this run. */
-  roleUrl(role: "hrvend_writer" | "hrvend_grafana" | "hrvend_funder"): string;
+  roleUrl(role: DbRole): string;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export async function testDatabase(iso: Isolated): Promise<TestDatabase> {
   const db = createDb(adminUrl);
   await migrateToLatest(db);
   const pw = iso.servers.rolePassword;
-  const passwords = { hrvend_writer: pw, hrvend_grafana: pw, hrvend_funder: pw };
+  const passwords = Object.fromEntries(DB_ROLES.map((r) => [r, pw])) as Record<DbRole, string>;
   await setRolePasswords(db, passwords);
   return {
     name: iso.tag,

@@ -17,6 +17,8 @@ import {
 import {
   createDb,
   type Database,
+  DB_ROLES,
+  type DbRole,
   ensureDatabase,
   migrateToLatest,
   setRolePasswords,
@@ -101,11 +103,10 @@ export class Pipeline {
       p.adminUrl = withDatabase(p.servers.get("postgres")?.url as string, "hrvend");
       p.db = createDb(p.adminUrl, { max: 4, onIdleError: () => undefined });
       await migrateToLatest(p.db);
-      await setRolePasswords(p.db, {
-        hrvend_writer: p.rolePassword,
-        hrvend_grafana: p.rolePassword,
-        hrvend_funder: p.rolePassword,
-      });
+      await setRolePasswords(
+        p.db,
+        Object.fromEntries(DB_ROLES.map((r) => [r, p.rolePassword])) as Record<DbRole, string>,
+      );
       p.writerUrl = withCredentials(p.adminUrl, "hrvend_writer", p.rolePassword);
       for (const s of p.instanceNames) await p.startServiceProcess(s);
       return p;
@@ -115,7 +116,7 @@ export class Pipeline {
     }
   }
 
-  roleUrl(role: "hrvend_grafana" | "hrvend_funder"): string {
+  roleUrl(role: Exclude<DbRole, "hrvend_writer">): string {
     return withCredentials(this.adminUrl, role, this.rolePassword);
   }
 

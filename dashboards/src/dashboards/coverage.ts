@@ -256,6 +256,7 @@ export const coverageDashboard: DashboardSpec = {
   uid: "hrvend-coverage",
   title: "hrvend · Coverage",
   audience: "Funders",
+  access: "funder",
   description:
     "How many people the programme reaches, against WHO coverage bands — small numbers suppressed (funder views only).",
   tags: ["hrvend", "funders"],

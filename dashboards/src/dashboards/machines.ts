@@ -2,7 +2,14 @@ import type { DashboardSpec } from "../model";
 import { bargauge, orangeFromOne, percentScale, redFromOne, stat, table, timeseries } from "../panels";
 import { select, timeFilter, timeFrom, timeGroup, timeTo } from "../sql";
 import { machinesOfflineCount, offlineMachinesTable } from "./offline";
-import { itemVar, machineFilter, machineVar, prisonVar, slotFilter, slotLabel } from "./variables";
+import { machineFilter, slotFilter, slotLabel, variablesIn } from "./variables";
+
+/**
+ * Prison administration reads schema `administration` only (migration 0010_audiences): views under
+ * row-level security and functions filtered on the prisons of the login, so each prison's staff
+ * see their own prisons whatever they select.
+ */
+const { prisonVar, machineVar, itemVar } = variablesIn("administration");
 
 const onlineNow = stat({
   title: "Machines online",
@@ -11,7 +18,7 @@ const onlineNow = stat({
     online: "count(*) FILTER (WHERE status = 'online')",
     machines: "count(*)",
   })
-    .from("reporting.machine_health")
+    .from("administration.machine_health")
     .where(...machineFilter)
     .build(),
   w: 4,
@@ -20,13 +27,14 @@ const onlineNow = stat({
 const offlineNow = machinesOfflineCount(
   "Machines not heard from for the silence threshold, or that announced a shutdown.",
   4,
+  "administration",
 );
 
 const emptySlots = stat({
   title: "Empty slots",
   description: "Slots with no stock left right now.",
   query: select({ empty_slots: "count(*) FILTER (WHERE level = 0)" })
-    .from("reporting.slot_stock")
+    .from("administration.slot_stock")
     .where(...slotFilter)
     .build(),
   w: 4,
@@ -37,7 +45,7 @@ const activeAlertCount = stat({
   title: "Active alerts",
   description: "Alerts raised and not yet cleared (stockout, offline, faults, temperature, expiring lots).",
   query: select({ active_alerts: "count(*)" })
-    .from("reporting.alert")
+    .from("administration.alert")
     .where("active", ...machineFilter)
     .build(),
   w: 4,
@@ -48,7 +56,7 @@ const warmest = stat({
   title: "Warmest cabinet now",
   description: "Highest last-reported cabinet temperature. Naloxone: store 20–25 °C, excursions 5–40 °C.",
   query: select({ temperature_c: "max(temperature_c)" })
-    .from("reporting.machine_health")
+    .from("administration.machine_health")
     .where(...machineFilter)
     .build(),
   w: 4,
@@ -63,7 +71,7 @@ const warmest = stat({
 });
 
 /** Availability as DOMAIN.md defines it: stock > 0 while the machine was online (stock service's function). */
-const availability = `reporting.slot_availability(${timeFrom}, ${timeTo})`;
+const availability = `administration.slot_availability(${timeFrom}, ${timeTo})`;
 
 /** Availability in percent: red below 90, green from 98. */
 const availabilityScale = percentScale([
@@ -91,7 +99,7 @@ const fillPerSlot = bargauge({
   title: "Fill per slot",
   description: "Current level as a share of the slot's capacity.",
   query: select({ slot: slotLabel, fill_pct: "fill_pct" })
-    .from("reporting.slot_stock")
+    .from("administration.slot_stock")
     .where(...slotFilter)
     .orderBy("fill_pct", "slot")
     .build(),
@@ -153,7 +161,7 @@ const stockTable = table({
     fill_pct: "fill_pct",
     level_at: "level_at",
   })
-    .from("reporting.slot_stock")
+    .from("administration.slot_stock")
     .where(...slotFilter)
     .orderBy("prison_id", "machine_id", "slot_id")
     .build(),
@@ -163,14 +171,15 @@ const stockTable = table({
 
 const stockOverTime = timeseries({
   title: "Stock level over time",
-  description: "Lowest level per slot in each interval (dispenses lower it, restocks raise it).",
+  description:
+    "Lowest level per slot in each interval, from hourly minima (dispenses lower it, restocks raise it; no dispense instant is shown).",
   query: select({
-    time: timeGroup("device_time"),
+    time: timeGroup("hour"),
     metric: slotLabel,
-    level: "min(level)",
+    level: "min(min_level)",
   })
-    .from("reporting.stock_level_change")
-    .where(timeFilter("device_time"), ...slotFilter)
+    .from(`administration.stock_level_hourly(${timeFrom}, ${timeTo})`)
+    .where(...slotFilter)
     .groupBy("1", "2")
     .orderBy("1", "2")
     .build(),
@@ -192,7 +201,7 @@ const activeAlerts = table({
     acknowledged_at: "acknowledged_at",
     acknowledged_by: "acknowledged_by",
   })
-    .from("reporting.alert")
+    .from("administration.alert")
     .where("active", ...machineFilter)
     .orderBy("raised_at DESC")
     .build(),
@@ -206,7 +215,7 @@ const alertsInRange = timeseries({
   title: "Alerts raised per day, by type",
   description: "Alerts raised in each interval of the time range.",
   query: select({ time: timeGroup("raised_at", "'1d'"), metric: "type", alerts: "count(*)" })
-    .from("reporting.alert")
+    .from("administration.alert")
     .where(timeFilter("raised_at"), ...machineFilter)
     .groupBy("1", "2")
     .orderBy("1", "2")
@@ -220,8 +229,8 @@ const temperature = timeseries({
   description:
     "Highest cabinet temperature per machine and interval (heartbeats), so an excursion shows. Naloxone: 5–40 °C allowed.",
   query: select({ time: timeGroup("event_time"), metric: "machine_id", temperature_c: "max(temperature_c)" })
-    .from("reporting.machine_temperature")
-    .where(timeFilter("event_time"), ...machineFilter)
+    .from(`administration.machine_temperature(${timeFrom}, ${timeTo})`)
+    .where(...machineFilter)
     .groupBy("1", "2")
     .orderBy("1", "2")
     .build(),
@@ -240,12 +249,14 @@ const offlineMachines = offlineMachinesTable(
   "Machines offline now, since when, last heard from, and on what power.",
   24,
   { battery_pct: "battery_pct", door: "door", firmware: "firmware" },
+  "administration",
 );
 
 export const machinesDashboard: DashboardSpec = {
   uid: "hrvend-machines",
   title: "hrvend · Machines and stock",
   audience: "Prison administration",
+  access: "administration",
   description: "Is every machine stocked, online, cold enough and working — and since when is it not?",
   tags: ["hrvend", "administration"],
   time: { from: "now-30d", to: "now" },

@@ -4,12 +4,16 @@ import { select } from "../sql";
 import { machineFilter } from "./variables";
 
 /** Administration and operators both watch offline machines: the same count and list, sized per dashboard. */
-export const machinesOfflineCount = (description: string, w: number): PanelSpec =>
+export const machinesOfflineCount = (
+  description: string,
+  w: number,
+  schema: "reporting" | "administration" = "reporting",
+): PanelSpec =>
   stat({
     title: "Machines offline",
     description,
     query: select({ offline: "count(*) FILTER (WHERE status = 'offline')" })
-      .from("reporting.machine_health")
+      .from(`${schema}.machine_health`)
       .where(...machineFilter)
       .build(),
     w,
@@ -21,6 +25,7 @@ export const offlineMachinesTable = (
   description: string,
   w: number,
   more: Record<string, string> = {},
+  schema: "reporting" | "administration" = "reporting",
 ): PanelSpec =>
   table({
     title: "Offline machines",
@@ -33,7 +38,7 @@ export const offlineMachinesTable = (
       power: "power",
       ...more,
     })
-      .from("reporting.machine_health")
+      .from(`${schema}.machine_health`)
       .where("status = 'offline'", ...machineFilter)
       .orderBy("status_since")
       .build(),

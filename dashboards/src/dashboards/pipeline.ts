@@ -6,9 +6,10 @@ import { machineVar, prisonFilter, prisonVar } from "./variables";
 
 const eventsInRange = stat({
   title: "Events accepted",
-  description: "Events recorded in the time range (device time), after validation and de-duplication.",
+  description:
+    "Events recorded in the time range (device time), after validation and de-duplication; the health unit's OAT register is not shown (per-person health data).",
   query: select({ events: "count(*)" })
-    .from("reporting.ingest_event")
+    .from("reporting.pipeline_event")
     .where(timeFilter("event_time"), prisonFilter)
     .build(),
   w: 6,
@@ -57,13 +58,14 @@ const offlineCount = machinesOfflineCount(
 
 const ingestRate = timeseries({
   title: "Ingest rate by kind",
-  description: "Events per second in each interval (device time), per event kind.",
+  description:
+    "Events per second in each interval (device time), per event kind (OAT register events not shown).",
   query: select({
     time: timeGroup("event_time"),
     metric: "kind",
     events_per_s: "count(*) / ($__interval_ms / 1000.0)",
   })
-    .from("reporting.ingest_event")
+    .from("reporting.pipeline_event")
     .where(timeFilter("event_time"), prisonFilter)
     .groupBy("1", "2")
     .orderBy("1", "2")
@@ -147,6 +149,7 @@ export const pipelineDashboard: DashboardSpec = {
   uid: "hrvend-pipeline",
   title: "hrvend · Pipeline health",
   audience: "Operators",
+  access: "operator",
   description: "Is the pipeline taking everything in, rejecting what it must, and keeping up?",
   tags: ["hrvend", "operations"],
   time: { from: "now-24h", to: "now" },

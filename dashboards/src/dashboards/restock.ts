@@ -202,6 +202,7 @@ export const restockDashboard: DashboardSpec = {
   uid: "hrvend-restock",
   title: "hrvend · Restock planning",
   audience: "Peer outreach coordinators",
+  access: "outreach",
   description: "What to load for the next visit, to which machine first, and which naloxone lots to swap.",
   tags: ["hrvend", "outreach"],
   time: { from: "now-30d", to: "now" },

@@ -1,5 +1,5 @@
 import { DASHBOARDS } from "../index";
-import type { DashboardSpec } from "../model";
+import type { Audience, DashboardSpec } from "../model";
 import { type Queryable, resolveRange, resolveVariables, runPanel } from "../run";
 import { type RenderedDashboard, renderHtml } from "./render";
 
@@ -10,18 +10,27 @@ export { formatValue, type RenderedDashboard, renderHtml } from "./render";
  * so a simulated run (whose events lie in the past or future) shows its data; at most the wall clock.
  */
 export async function latestEventTime(db: Queryable): Promise<Date | undefined> {
-  const r = await db.query("SELECT max(event_time) AS t FROM reporting.ingest_event");
+  const r = await db.query("SELECT max(event_time) AS t FROM reporting.pipeline_event");
   const t = r.rows[0]?.["t"];
   return t ? new Date(t as string | Date) : undefined;
 }
 
+/**
+ * A connection per audience: each dashboard runs as its own audience's database role, as Grafana's
+ * datasource for that audience does (one connection for all is accepted, e.g. the owner's).
+ */
+export type QueryableFor = Queryable | ((audience: Audience) => Queryable);
+const forAudience = (db: QueryableFor): ((audience: Audience) => Queryable) =>
+  typeof db === "function" ? db : () => db;
+
 /** Runs every panel of every dashboard (All selected) and returns what each returned. */
 export async function previewData(
-  db: Queryable,
+  dbs: QueryableFor,
   opts: { now: Date; dashboards?: DashboardSpec[] },
 ): Promise<RenderedDashboard[]> {
   const out: RenderedDashboard[] = [];
   for (const spec of opts.dashboards ?? DASHBOARDS) {
+    const db = forAudience(dbs)(spec.access);
     const range = resolveRange(spec.time, opts.now);
     const vars = await resolveVariables(db, spec, range);
     const panels = [];
@@ -48,11 +57,12 @@ export async function previewData(
 
 /** The static HTML page `hrvend dashboards preview` writes. */
 export async function renderPreview(
-  db: Queryable,
+  dbs: QueryableFor,
   opts: { now?: Date; generatedAt?: Date } = {},
 ): Promise<string> {
   const wall = opts.generatedAt ?? new Date();
-  const latest = await latestEventTime(db);
+  // The operators' role reads the pipeline's events (the others do not).
+  const latest = await latestEventTime(forAudience(dbs)("operator"));
   const now = opts.now ?? (latest && latest < wall ? latest : wall);
-  return renderHtml(await previewData(db, { now }), wall);
+  return renderHtml(await previewData(dbs, { now }), wall);
 }

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { accessCommand } from "./commands/access";
 import { alertsCommand } from "./commands/alerts";
 import { coverageCommand } from "./commands/coverage";
 import { dashboardsCommand } from "./commands/dashboards";
@@ -36,6 +37,7 @@ Examples:
 
 program.addCommand(infraCommand(config));
 program.addCommand(dbCommand(config));
+program.addCommand(accessCommand(config));
 program.addCommand(simulateCmd(config));
 program.addCommand(servicesCommand(config));
 program.addCommand(replayCommand(config));

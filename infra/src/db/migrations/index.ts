@@ -6,6 +6,7 @@ import * as reorder from "./0004_reorder";
 import * as coverage from "./0005_coverage";
 import * as dashboards from "./0006_dashboards";
 import * as availability from "./0007_availability";
+import * as audiences from "./0010_audiences";
 import * as deadLetterBytes from "./0009_dead_letter_bytes";
 import * as refSource from "./0008_ref_source";
 import * as stockLive from "./0012_stock_live";
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0005_coverage": coverage,
   "0006_dashboards": dashboards,
   "0007_availability": availability,
+  "0010_audiences": audiences,
   "0009_dead_letter_bytes": deadLetterBytes,
   "0008_ref_source": refSource,
   "0012_stock_live": stockLive,

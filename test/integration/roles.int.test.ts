@@ -1,0 +1,661 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb, grantAdmin, withCredentials } from "@hrvend/infra/db";
+import { type Kysely, sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hrvend } from "../support/cli";
+import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
+
+/**
+ * One access boundary per audience (ARCHITECTURE.md, "Privacy and security"; migration
+ * 0010_audiences). The catalog says what each role can read, write and execute, over every
+ * relation, column, function and schema of the database; the test compares that with the allowed
+ * set written here (not derived from the migration). Then it tries, as each role would, to read
+ * what it must not, and counts the rows each prison's administration login sees.
+ */
+
+const iso = isolate("roles");
+let tdb: TestDatabase;
+const open: Kysely<any>[] = [];
+const LOGINS_EXTRA: string[] = [];
+afterAll(async () => {
+  for (const db of open) await db.destroy().catch(() => undefined);
+  // Roles are cluster-wide: drop this file's staff logins (they own nothing, hold only membership).
+  for (const login of [...Object.values(LOGINS), ...LOGINS_EXTRA])
+    await sql`DROP ROLE IF EXISTS ${sql.id(login)}`.execute(tdb.db).catch(() => undefined);
+  await tdb?.close();
+});
+const as = (url: string) => {
+  const db = createDb(url, { max: 1 });
+  open.push(db);
+  return db;
+};
+
+// ---- fixture: three prisons; staff of A, of B, of both; nobody is granted C ----
+const A = iso.prison("a");
+const B = iso.prison("b");
+const C = iso.prison("c");
+const LOGINS = { a: `${iso.tag}_staff_a`, b: `${iso.tag}_staff_b`, ab: `${iso.tag}_staff_ab` } as const;
+const machines = [
+  { machine: "ma1", prison: A },
+  { machine: "ma2", prison: A },
+  { machine: "mb1", prison: B },
+  { machine: "mc1", prison: C },
+  { machine: "mc2", prison: C },
+  { machine: "mc3", prison: C },
+];
+const SLOTS = ["s1", "s2"];
+const alerts = [
+  { machine: "ma1", type: "stockout" },
+  { machine: "ma2", type: "offline" },
+  { machine: "ma2", type: "door_open" },
+  { machine: "mb1", type: "temperature" },
+  { machine: "mc1", type: "stockout" },
+  { machine: "mc3", type: "tamper" },
+];
+/** Level changes per slot, at these hours (distinct hours: one hourly minimum each). */
+const CHANGE_HOURS = [1, 3, 5];
+const HEARTBEATS = 4;
+const T0 = Date.parse("2026-05-01T00:00:00Z");
+const hour = (h: number) => new Date(T0 + h * 3_600_000).toISOString();
+const prisonOf = (m: string) => machines.find((x) => x.machine === m)?.prison as string;
+/** A card token and an OAT client token that exist in the database (so a leak could be found). */
+const CARD_TOKEN = "Zm9yYmlkZGVuLWNhcmQtdG9rZW4";
+const CLIENT_TOKEN = "Zm9yYmlkZGVuLWNsaWVudC10b2s";
+
+async function seed(db: Kysely<any>) {
+  for (const p of [A, B, C])
+    await sql`INSERT INTO reorder.prison (prison_id, name, time_zone, capacity, ref_seq)
+      VALUES (${p}, ${`Prison ${p}`}, 'Europe/Chisinau', 300, 1)`.execute(db);
+  await sql`INSERT INTO stock.item (item_id, info) VALUES ('syringe-kit', '{"category":"syringe_kit"}')`.execute(
+    db,
+  );
+  let seq = 0;
+  for (const { machine, prison } of machines) {
+    await sql`INSERT INTO reorder.machine (machine_id, prison_id, location, active, ref_seq)
+      VALUES (${machine}, ${prison}, 'wing', true, 1)`.execute(db);
+    await sql`INSERT INTO stock.machine_health (machine_id, prison_id, status, last_seen_at, temperature_c)
+      VALUES (${machine}, ${prison}, 'online', ${hour(6)}::timestamptz, 21.5)`.execute(db);
+    for (const slot of SLOTS) {
+      await sql`INSERT INTO stock.slot (machine_id, slot_id, prison_id, item_id, capacity, level, level_at)
+        VALUES (${machine}, ${slot}, ${prison}, 'syringe-kit', 20, 7, ${hour(5)}::timestamptz)`.execute(db);
+      for (const h of CHANGE_HOURS) {
+        seq += 1;
+        await sql`INSERT INTO stock.level_change (device_time, event_key, prison_id, machine_id, slot_id, item_id, seq, level, delta, cause)
+          VALUES (${hour(h)}::timestamptz, ${`${machine}:${seq}`}, ${prison}, ${machine}, ${slot}, 'syringe-kit', ${seq}, ${10 - h}, -1, 'dispense')`.execute(
+          db,
+        );
+      }
+    }
+    for (let i = 0; i < HEARTBEATS; i++) {
+      seq += 1;
+      await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
+        VALUES (${hour(i)}::timestamptz, ${`${machine}:${seq}`}, ${prison}, ${machine}, ${seq}, 'heartbeat',
+          ${JSON.stringify({ temperatureC: 20 + i })}::jsonb)`.execute(db);
+    }
+    seq += 1;
+    await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
+      VALUES (${hour(2)}::timestamptz, ${`${machine}:${seq}`}, ${prison}, ${machine}, ${seq}, 'dispense',
+        ${JSON.stringify({ cardToken: CARD_TOKEN, slotId: "s1" })}::jsonb)`.execute(db);
+  }
+  for (const [i, a] of alerts.entries())
+    await sql`INSERT INTO stock.alert (alert_id, prison_id, machine_id, type, detail, raised_at)
+      VALUES (${`al${i}`}, ${prisonOf(a.machine)}, ${a.machine}, ${a.type}, 'x', ${hour(i)}::timestamptz)`.execute(
+      db,
+    );
+  // The coverage service's per-card tables hold tokens: no audience may read them.
+  await sql`INSERT INTO coverage.card (scope, card_token, first_date) VALUES (${A}, ${CARD_TOKEN}, '2026-05-01')`.execute(
+    db,
+  );
+  await sql`INSERT INTO coverage.oat_event (event_key, prison_id, client_token, action, at, local_date, seq)
+    VALUES ('hu:1', ${A}, ${CLIENT_TOKEN}, 'enrol', ${hour(1)}::timestamptz, '2026-05-01', 1)`.execute(db);
+  await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
+    VALUES (${hour(1)}::timestamptz, 'hu:1', ${A}, 'hu', 1, 'oat', ${JSON.stringify({ clientToken: CLIENT_TOKEN })}::jsonb)`.execute(
+    db,
+  );
+}
+
+// ---- the allowed set, per audience ----
+/** Relations an audience reads whole ("*") or column by column. */
+type Allowed = Record<string, "*" | string[]>;
+const ADMIN_READS: Allowed = {
+  "administration.prison": "*",
+  "administration.machine": "*",
+  "administration.item": "*",
+  "administration.slot_stock": "*",
+  "administration.machine_health": "*",
+  "administration.alert": "*",
+  // The base tables behind the security_invoker views: only these columns, rows under RLS.
+  "reorder.prison": ["prison_id", "name", "time_zone", "capacity"],
+  "reorder.machine": ["machine_id", "prison_id", "location", "active"],
+  "stock.item": ["item_id", "info"],
+  "stock.slot": ["machine_id", "slot_id", "prison_id", "item_id", "capacity", "level", "level_at"],
+  "stock.machine_health": [
+    "machine_id",
+    "prison_id",
+    "status",
+    "status_since",
+    "last_seen_at",
+    "temperature_c",
+    "door",
+    "power",
+    "battery_pct",
+    "firmware",
+  ],
+  "stock.alert": [
+    "alert_id",
+    "prison_id",
+    "machine_id",
+    "slot_id",
+    "type",
+    "detail",
+    "raised_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "cleared_at",
+  ],
+};
+const ALLOWED: Record<string, { reads: Allowed | "schema funder"; functions: string[]; schemas: string[] }> =
+  {
+    hrvend_admin_national: {
+      reads: ADMIN_READS,
+      functions: [
+        "access.admin_prisons()",
+        "administration.machine_temperature(timestamp with time zone,timestamp with time zone)",
+        "administration.slot_availability(timestamp with time zone,timestamp with time zone)",
+        "administration.stock_level_hourly(timestamp with time zone,timestamp with time zone)",
+      ],
+      schemas: ["access", "administration", "reorder", "stock"],
+    },
+    hrvend_outreach: {
+      reads: Object.fromEntries(
+        [
+          "restock_plan_line",
+          "restock_pick_list",
+          "slot_forecast",
+          "lot_expiry",
+          "dispense_daily",
+          "slot_stock",
+          "prison",
+          "machine",
+          "item",
+        ].map((v) => [`reporting.${v}`, "*"]),
+      ),
+      functions: [],
+      schemas: ["reporting"],
+    },
+    hrvend_operator: {
+      reads: Object.fromEntries(
+        [
+          "pipeline_event",
+          "dead_letter_recent",
+          "consumer_position",
+          "parked_message",
+          "stock_seq_gap",
+          "machine_health",
+          "prison",
+          "machine",
+        ].map((v) => [`reporting.${v}`, "*"]),
+      ),
+      functions: [],
+      schemas: ["reporting"],
+    },
+    // The protected publication: whatever schema funder holds (helper migrations publish into it), nothing else.
+    hrvend_funder: { reads: "schema funder", functions: [], schemas: ["funder"] },
+    // The one role every dashboard used to share: nothing any more.
+    hrvend_grafana: { reads: {}, functions: [], schemas: [] },
+  };
+// Staff logins inherit exactly the administration set.
+for (const login of Object.values(LOGINS)) ALLOWED[login] = ALLOWED["hrvend_admin_national"]!;
+
+/** Columns no audience may read, whatever the relation. */
+const FORBIDDEN_COLUMN = /token|uid|excerpt|\.payload$|\.data$|\.state$|\.seq_order$|\.event$/i;
+
+// ---- what the catalog says ----
+/** Every relation (tables, views, matviews, partitioned, foreign, sequences) in every schema, with the columns `role` may SELECT. */
+async function readable(role: string): Promise<Map<string, string[]>> {
+  const r = await sql<{ rel: string; kind: string; cols: string[] | null; whole: boolean }>`
+    SELECT format('%s.%s', n.nspname, c.relname) AS rel, c.relkind::text AS kind,
+           has_table_privilege(${role}, c.oid, 'SELECT') AS whole,
+           (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND has_column_privilege(${role}, c.oid, a.attnum, 'SELECT')) AS cols
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f', 'S')
+      AND has_schema_privilege(${role}, n.oid, 'USAGE')`.execute(tdb.db);
+  const out = new Map<string, string[]>();
+  for (const row of r.rows) {
+    if (row.kind === "S") {
+      if (row.whole) out.set(row.rel, ["<sequence>"]);
+    } else if (row.cols && row.cols.length > 0) out.set(row.rel, row.cols);
+  }
+  return out;
+}
+
+/** Every function or procedure in every schema `role` may call (EXECUTE and USAGE on its schema). */
+async function callable(role: string): Promise<Map<string, boolean>> {
+  const r = await sql<{ fn: string; definer: boolean }>`
+    SELECT format('%s.%s(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS fn,
+           p.prosecdef AS definer
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE has_function_privilege(${role}, p.oid, 'EXECUTE') AND has_schema_privilege(${role}, n.oid, 'USAGE')`.execute(
+    tdb.db,
+  );
+  // identity arguments print "p_from timestamp with time zone": keep the types only
+  return new Map(
+    r.rows.map((x) => [
+      x.fn.replace(
+        /\(([^)]*)\)$/,
+        (_, args: string) =>
+          `(${args
+            .split(",")
+            .map((a) => a.trim().replace(/^p_\w+\s+/, ""))
+            .filter(Boolean)
+            .join(",")})`,
+      ),
+      x.definer,
+    ]),
+  );
+}
+
+async function usableSchemas(role: string): Promise<Set<string>> {
+  const r = await sql<{ nspname: string }>`
+    SELECT nspname FROM pg_namespace WHERE has_schema_privilege(${role}, oid, 'USAGE')`.execute(tdb.db);
+  return new Set(r.rows.map((x) => x.nspname));
+}
+
+const minus = <T>(a: Map<string, T> | Set<string>, b: Map<string, unknown> | Set<string>) =>
+  [...a.keys()].filter((k) => !b.has(k)).sort();
+
+/** PUBLIC's own reach: what every role gets without a grant of ours. */
+let publicReads: Map<string, string[]>;
+let publicCalls: Map<string, boolean>;
+let publicSchemas: Set<string>;
+const OUR_SCHEMAS = [
+  "ingest",
+  "reporting",
+  "funder",
+  "stock",
+  "reorder",
+  "coverage",
+  "access",
+  "administration",
+  "ops",
+];
+
+beforeAll(async () => {
+  tdb = await testDatabase(iso);
+  await seed(tdb.db);
+  const pw = iso.servers.rolePassword;
+  await grantAdmin(tdb.db, LOGINS.a, [A], pw);
+  await grantAdmin(tdb.db, LOGINS.b, [B], pw);
+  await grantAdmin(tdb.db, LOGINS.ab, [A, B], pw);
+  publicReads = await readable("public");
+  publicCalls = await callable("public");
+  publicSchemas = await usableSchemas("public");
+});
+
+const loginUrl = (login: string) => withCredentials(tdb.adminUrl, login, iso.servers.rolePassword);
+
+describe("what PUBLIC (every role) reaches without a grant of ours", () => {
+  it("reads no relation of ours and no hypertable chunk: only PostgreSQL's and TimescaleDB's catalogs", () => {
+    const outside = [...publicReads.keys()].filter(
+      (r) => !/^(pg_catalog|information_schema|_timescaledb_\w+|timescaledb_\w+)\./.test(r),
+    );
+    expect(outside).toEqual([]);
+    expect([...publicReads.keys()].filter((r) => OUR_SCHEMAS.includes(r.split(".")[0]!))).toEqual([]);
+    expect([...publicReads.keys()].filter((r) => /\._hyper_\d+_\d+_chunk$/.test(r))).toEqual([]);
+    expect(minus(publicSchemas, new Set())).not.toContain("coverage");
+  });
+
+  it("calls no function of ours; the only SECURITY DEFINER function it may call outside pg_catalog is TimescaleDB's continuous-aggregate watermark (no continuous aggregate exists in the Apache edition)", () => {
+    const ours = [...publicCalls.keys()].filter((f) => OUR_SCHEMAS.includes(f.split(".")[0]!));
+    expect(ours).toEqual([]);
+    const definers = [...publicCalls.entries()]
+      .filter(([f, d]) => d && !f.startsWith("pg_catalog."))
+      .map(([f]) => f.replace(/\(.*$/, ""));
+    expect(definers.filter((f) => f !== "_timescaledb_functions.cagg_migrate_update_watermark")).toEqual([]);
+  });
+});
+
+describe("each audience reads, calls and uses exactly its allowed set", () => {
+  for (const role of [
+    "hrvend_admin_national",
+    "hrvend_outreach",
+    "hrvend_operator",
+    "hrvend_funder",
+    "hrvend_grafana",
+    "staff_a",
+  ]) {
+    it(`${role}: relations and columns`, async () => {
+      const login = role === "staff_a" ? LOGINS.a : role;
+      const allowed = ALLOWED[login]!;
+      const have = await readable(login);
+      const own = new Map([...have].filter(([rel]) => !publicReads.has(rel)));
+      let want: Allowed;
+      if (allowed.reads === "schema funder") {
+        const r = await sql<{ rel: string }>`
+          SELECT format('funder.%s', relname) AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'funder' AND c.relkind IN ('r', 'v', 'm')`.execute(tdb.db);
+        expect(r.rows.length).toBeGreaterThan(0);
+        want = Object.fromEntries(r.rows.map((x) => [x.rel, "*"]));
+      } else want = allowed.reads;
+      expect([...own.keys()].sort()).toEqual(Object.keys(want).sort());
+      for (const [rel, cols] of own) {
+        const w = want[rel];
+        if (w !== "*") expect(cols, rel).toEqual(w);
+        else {
+          // whole relation: every column
+          const all = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = ${rel}::regclass AND attnum > 0 AND NOT attisdropped`.execute(
+            tdb.db,
+          );
+          expect(cols.length, rel).toBe(all.rows[0]?.n);
+        }
+        for (const c of cols) expect(`${rel}.${c}`).not.toMatch(FORBIDDEN_COLUMN);
+        expect(rel.split(".")[0], rel).not.toBe("coverage");
+        expect(rel.split(".")[0], rel).not.toBe("ingest");
+      }
+    });
+
+    it(`${role}: functions and schemas; no write, no create anywhere`, async () => {
+      const login = role === "staff_a" ? LOGINS.a : role;
+      const allowed = ALLOWED[login]!;
+      expect(minus(await callable(login), publicCalls)).toEqual([...allowed.functions].sort());
+      expect(minus(await usableSchemas(login), publicSchemas)).toEqual([...allowed.schemas].sort());
+      const writes = await sql<{ rel: string }>`
+        SELECT format('%s.%s', n.nspname, c.relname) AS rel
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE (c.relkind IN ('r', 'v', 'm', 'p', 'f')
+               AND has_table_privilege(${login}, c.oid, 'INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER'))
+           OR (c.relkind = 'S' AND has_sequence_privilege(${login}, c.oid, 'USAGE,UPDATE'))
+           OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                      AND has_column_privilege(${login}, c.oid, a.attnum, 'INSERT,UPDATE,REFERENCES'))`.execute(
+        tdb.db,
+      );
+      // PUBLIC may UPDATE pg_catalog.pg_settings: that is SET for its own session, nothing stored.
+      expect(writes.rows.map((r) => r.rel)).toEqual(["pg_catalog.pg_settings"]);
+      const creates = await sql<{ nspname: string }>`
+        SELECT nspname FROM pg_namespace WHERE has_schema_privilege(${login}, oid, 'CREATE')`.execute(tdb.db);
+      expect(creates.rows).toEqual([]);
+      const dbCreate = await sql<{ ok: boolean }>`
+        SELECT has_database_privilege(${login}, current_database(), 'CREATE') AS ok`.execute(tdb.db);
+      expect(dbCreate.rows[0]?.ok).toBe(false);
+    });
+  }
+
+  it("hrvend_grafana, the role every dashboard used to share, can no longer log in", async () => {
+    const r = await sql<{
+      rolcanlogin: boolean;
+    }>`SELECT rolcanlogin FROM pg_roles WHERE rolname = 'hrvend_grafana'`.execute(tdb.db);
+    expect(r.rows[0]?.rolcanlogin).toBe(false);
+  });
+});
+
+describe("as an attacker with each audience's login", () => {
+  const AUDIENCE_LOGINS = [
+    "hrvend_admin_national",
+    "hrvend_outreach",
+    "hrvend_operator",
+    "hrvend_funder",
+  ] as const;
+
+  it("no audience reads the per-card tables, raw events, dead-letter payloads or another audience's objects", async () => {
+    const others: Record<(typeof AUDIENCE_LOGINS)[number], string[]> = {
+      hrvend_admin_national: [
+        "reporting.slot_stock",
+        "reporting.dispense_daily",
+        "funder.coverage",
+        "reporting.pipeline_event",
+      ],
+      hrvend_outreach: [
+        "administration.slot_stock",
+        "funder.coverage",
+        "reporting.pipeline_event",
+        "reporting.stock_level_change",
+      ],
+      hrvend_operator: [
+        "reporting.dispense_daily",
+        "reporting.restock_plan_line",
+        "funder.coverage",
+        "reporting.ingest_event",
+        "reporting.ingest_hourly",
+      ],
+      hrvend_funder: [
+        "reporting.dispense_daily",
+        "reporting.stock_level_change",
+        "reporting.ingest_event",
+        "administration.alert",
+        "reporting.pipeline_event",
+      ],
+    };
+    for (const role of AUDIENCE_LOGINS) {
+      const db = as(tdb.roleUrl(role));
+      for (const rel of [
+        "coverage.card",
+        "coverage.card_period",
+        "coverage.oat_event",
+        "coverage.pending",
+        "coverage.dispense_day",
+        "ingest.raw_event",
+        "ingest.dead_letter",
+        "stock.level_change",
+        "stock.machine_state",
+        ...others[role],
+      ])
+        await expect(
+          sql`SELECT * FROM ${sql.raw(rel)} LIMIT 1`.execute(db),
+          `${role} ${rel}`,
+        ).rejects.toThrow(/permission denied/);
+      await expect(
+        sql`SELECT * FROM reporting.slot_availability(now() - interval '1 year', now())`.execute(db),
+        role,
+      ).rejects.toThrow(/permission denied/);
+    }
+  });
+
+  it("no audience can write: inserting, updating or deleting through what it reads fails", async () => {
+    const targets: Record<(typeof AUDIENCE_LOGINS)[number], string> = {
+      hrvend_admin_national: "stock.alert",
+      hrvend_outreach: "reporting.slot_stock",
+      hrvend_operator: "reporting.consumer_position",
+      hrvend_funder: "funder.coverage",
+    };
+    for (const role of AUDIENCE_LOGINS) {
+      const db = as(tdb.roleUrl(role));
+      const t = sql.raw(targets[role]);
+      await expect(sql`DELETE FROM ${t}`.execute(db), role).rejects.toThrow(
+        /permission denied|cannot delete from view/,
+      );
+      await expect(sql`INSERT INTO ${t} DEFAULT VALUES`.execute(db), role).rejects.toThrow(
+        /permission denied|cannot insert into view/,
+      );
+      await expect(sql`CREATE TABLE public.x_${sql.raw(role)} (a int)`.execute(db), role).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(
+        sql`INSERT INTO access.admin_prison (login, prison_id) VALUES (current_user, '*')`.execute(db),
+        role,
+      ).rejects.toThrow(/permission denied/);
+    }
+  });
+
+  it("nothing any audience can read holds a card or client token, read whole", async () => {
+    for (const role of [...AUDIENCE_LOGINS, LOGINS.a]) {
+      const url = role.startsWith("hrvend_")
+        ? tdb.roleUrl(role as (typeof AUDIENCE_LOGINS)[number])
+        : loginUrl(role);
+      const db = as(url);
+      const mine = await readable(role);
+      for (const [rel, cols] of mine) {
+        if (publicReads.has(rel)) continue;
+        const r =
+          await sql`SELECT ${sql.raw(cols.map((c) => `"${c}"`).join(", "))} FROM ${sql.raw(rel)}`.execute(db);
+        const text = JSON.stringify(r.rows);
+        expect(text, `${role} ${rel}`).not.toContain(CARD_TOKEN);
+        expect(text, `${role} ${rel}`).not.toContain(CLIENT_TOKEN);
+      }
+    }
+  });
+
+  it("operators see pipeline counts without the health unit's OAT register events", async () => {
+    const db = as(tdb.roleUrl("hrvend_operator"));
+    const r = await sql<{ kind: string; n: number }>`
+      SELECT kind, count(*)::int AS n FROM reporting.pipeline_event GROUP BY kind ORDER BY kind`.execute(db);
+    expect(r.rows).toEqual([
+      { kind: "dispense", n: machines.length },
+      { kind: "heartbeat", n: machines.length * HEARTBEATS },
+    ]);
+  });
+});
+
+describe("a prison's administration sees only its prisons, enforced in the database", () => {
+  const seen = { a: [A], b: [B], ab: [A, B] } as const;
+  /** What a login must count, from the fixture (not from the database). */
+  const expected = (prisons: readonly string[]) => {
+    const ms = machines.filter((m) => prisons.includes(m.prison));
+    return {
+      prisons: prisons.length,
+      machines: ms.length,
+      slots: ms.length * SLOTS.length,
+      health: ms.length,
+      alerts: alerts.filter((a) => prisons.includes(prisonOf(a.machine))).length,
+      hourly: ms.length * SLOTS.length * CHANGE_HOURS.length,
+      temperatures: ms.length * HEARTBEATS,
+      availability: ms.length * SLOTS.length,
+    };
+  };
+
+  async function counts(db: Kysely<any>) {
+    const n = async (q: string) =>
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.raw(q)}`.execute(db)).rows[0]?.n);
+    const range = `('2026-04-30T00:00:00Z'::timestamptz, '2026-05-02T00:00:00Z'::timestamptz)`;
+    return {
+      prisons: await n("administration.prison"),
+      machines: await n("administration.machine"),
+      slots: await n("administration.slot_stock"),
+      health: await n("administration.machine_health"),
+      alerts: await n("administration.alert"),
+      hourly: await n(`administration.stock_level_hourly${range}`),
+      temperatures: await n(`administration.machine_temperature${range}`),
+      availability: await n(`administration.slot_availability${range}`),
+    };
+  }
+
+  for (const key of ["a", "b", "ab"] as const) {
+    it(`staff of ${key === "ab" ? "A and B" : key.toUpperCase()}: every view and function counts only their prisons' rows`, async () => {
+      const db = as(loginUrl(LOGINS[key]));
+      expect(await counts(db)).toEqual(expected(seen[key]));
+      // The base tables directly (the columns granted for the invoker views): the same rows.
+      const direct = await sql<{ p: string }>`
+        SELECT DISTINCT prison_id AS p FROM stock.slot UNION SELECT DISTINCT prison_id FROM stock.alert
+        UNION SELECT DISTINCT prison_id FROM reorder.machine UNION SELECT DISTINCT prison_id FROM stock.machine_health
+        UNION SELECT prison_id FROM reorder.prison`.execute(db);
+      expect(direct.rows.map((r) => r.p).sort()).toEqual([...seen[key]].sort());
+      // Taking the group role does not widen it (the mapping is on the session's login).
+      await sql`SET ROLE hrvend_admin`.execute(db);
+      expect(await counts(db)).toEqual(expected(seen[key]));
+      await sql`RESET ROLE`.execute(db);
+    });
+  }
+
+  it("a staff login cannot reach another prison through a filter, a chunk, the mapping or the service's functions", async () => {
+    const db = as(loginUrl(LOGINS.a));
+    const other = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM administration.slot_stock WHERE prison_id = ${B}`.execute(db);
+    expect(Number(other.rows[0]?.n)).toBe(0);
+    const mine = await sql<{ p: string[] }>`SELECT access.admin_prisons() AS p`.execute(db);
+    expect(mine.rows[0]?.p).toEqual([A]);
+    // Every chunk of every hypertable (TimescaleDB grants chunks what their hypertable has).
+    const chunks = await sql<{ c: string }>`
+      SELECT format('%I.%I', chunk_schema, chunk_name) AS c FROM timescaledb_information.chunks`.execute(
+      tdb.db,
+    );
+    expect(chunks.rows.length).toBeGreaterThan(0);
+    for (const { c } of chunks.rows)
+      await expect(sql`SELECT * FROM ${sql.raw(c)} LIMIT 1`.execute(db), c).rejects.toThrow(
+        /permission denied/,
+      );
+    await expect(sql`SELECT * FROM access.admin_prison`.execute(db)).rejects.toThrow(/permission denied/);
+    await expect(
+      sql`UPDATE access.admin_prison SET prison_id = '*' WHERE login = current_user`.execute(db),
+    ).rejects.toThrow(/permission denied/);
+    await expect(sql`SELECT * FROM reorder.level_change LIMIT 1`.execute(db)).rejects.toThrow(
+      /permission denied/,
+    );
+  });
+
+  it("the national administration sees every prison, and a login with no prison sees nothing", async () => {
+    const all = [A, B, C];
+    expect(await counts(as(tdb.roleUrl("hrvend_admin_national")))).toEqual(expected(all));
+    // hrvend_admin's members without a mapping row in this database (e.g. granted in another one).
+    const lone = `${iso.tag}_staff_none`;
+    await grantAdmin(tdb.db, lone, [C], iso.servers.rolePassword);
+    await sql`DELETE FROM access.admin_prison WHERE login = ${lone}`.execute(tdb.db);
+    LOGINS_EXTRA.push(lone);
+    expect(await counts(as(loginUrl(lone)))).toEqual(expected([]));
+  });
+});
+
+describe("hrvend access: a staff group's login from the command line", () => {
+  it("grant-admin creates the login with a password only in the state dir, sees only its prison, writes its Grafana organization's files; revoke-admin takes it away", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hrvend-access-"));
+    const login = `${iso.tag}_cli`;
+    LOGINS_EXTRA.push(login);
+    try {
+      const env = { HRVEND_STATE_DIR: join(dir, "state") };
+      const bad = await hrvend(
+        ["access", "grant-admin", "hrvend_funder", "--prison", A, "--url", tdb.adminUrl],
+        env,
+      );
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/not one of hrvend's own roles/);
+      const clash = await hrvend(
+        ["access", "grant-admin", login, "--prison", B, "--url", tdb.adminUrl, "--grafana-org", "3"],
+        env,
+      );
+      expect(clash.code).not.toBe(0);
+      expect(clash.stderr).toMatch(/belongs to an audience/);
+      const r = await hrvend(
+        [
+          ...["access", "grant-admin", login, "--prison", B, "--url", tdb.adminUrl],
+          ...["--grafana-org", "7", "--provisioning-dir", join(dir, "prov")],
+        ],
+        env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const pwFile = join(dir, "state", "admin-logins", `${login}.password`);
+      expect(statSync(pwFile).mode & 0o777).toBe(0o600);
+      const password = readFileSync(pwFile, "utf8");
+      expect(r.stdout).not.toContain(password);
+      const db = as(withCredentials(tdb.adminUrl, login, password));
+      const seen = await sql<{
+        p: string;
+      }>`SELECT prison_id AS p FROM administration.machine_health GROUP BY 1`.execute(db);
+      expect(seen.rows.map((x) => x.p)).toEqual([B]);
+      const ds = readFileSync(join(dir, "prov", "datasources", `hrvend-admin-${login}.yaml`), "utf8");
+      expect(ds).toMatch(/^\s+uid: hrvend-administration$/m);
+      expect(ds).toMatch(/^\s+orgId: 7$/m);
+      expect(ds).toMatch(new RegExp(`^\\s+user: ${login}$`, "m"));
+      expect(ds).toMatch(
+        new RegExp(`^\\s+password: \\$\\{HRVEND_DB_PASSWORD_${login.toUpperCase()}\\}$`, "m"),
+      );
+      expect(ds).not.toContain(password);
+      const prov = readFileSync(join(dir, "prov", "dashboards", `hrvend-admin-${login}.yaml`), "utf8");
+      expect(prov).toMatch(/^\s+orgId: 7$/m);
+      expect(prov).toMatch(/path: \$\{HRVEND_DASHBOARDS_DIR\}\/administration$/m);
+      const list = await hrvend(["access", "list", "--url", tdb.adminUrl], env);
+      expect(list.stdout).toContain(`${login}\t${B}`);
+      const off = await hrvend(["access", "revoke-admin", login, "--url", tdb.adminUrl], env);
+      expect(off.code, off.stderr).toBe(0);
+      await db.destroy();
+      const again = as(withCredentials(tdb.adminUrl, login, password));
+      await expect(sql`SELECT count(*) FROM administration.machine_health`.execute(again)).rejects.toThrow(
+        /permission denied/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
