@@ -31,10 +31,18 @@ export function withoutDialect(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/** Rules of every kind that JSON Schema cannot express (schemas/README.md, "What the contract refuses"). */
+export const TEXT_RULES = [
+  "the payload is strict UTF-8 JSON without a byte-order mark",
+  "no string holds a NUL character or an unpaired surrogate",
+  "every number reads back exactly as written (a 64-bit float holds it)",
+  "no field appears twice in an object",
+  "date-times and dates lie within 1970-01-01 and 9998-12-31 (UTC), with offsets up to ±14:00",
+];
+
 function describeKind(kind: EventKind): string {
   const { source, summary, rules } = KIND_DOCS[kind];
-  const also = rules.length
-    ? ` Also enforced by the contract (not expressible here): ${rules.join("; ")}.`
-    : "";
+  const all = [...rules, ...TEXT_RULES];
+  const also = ` Also enforced by the contract (not expressible here): ${all.join("; ")}.`;
   return `${summary} Sent by the ${source}.${also}`;
 }
