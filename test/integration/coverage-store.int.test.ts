@@ -144,14 +144,15 @@ describe("coverage store on TimescaleDB", () => {
     const published = async () =>
       (
         await sql<Record<string, unknown>>`
-          SELECT grain, period_start::text, scope, nsp_clients, suppressed, small FROM coverage.published
+          SELECT grain, period_start::text, scope, nsp_clients, suppressed FROM coverage.published
           WHERE scope = ${p} ORDER BY 1, 2`.execute(db)
       ).rows;
     const before = await published();
-    // The day with one client is hidden as small.
-    expect(
-      before.find((r) => r["grain"] === "day" && r["period_start"] === "2026-06-02")?.["small"],
-    ).toContain("nspClients");
+    // Funders get the quarter and the year (8 clients each), no day, week or month.
+    expect(before.map((r) => [r["grain"], r["nsp_clients"]])).toEqual([
+      ["quarter", 8],
+      ["year", 8],
+    ]);
     await sql`
       DO $$ DECLARE t text; BEGIN
         FOR t IN SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
@@ -165,6 +166,56 @@ describe("coverage store on TimescaleDB", () => {
     expect(await published()).toEqual(before);
     expect(await publishIfBehind(db)).toBeNull(); // up to date: nothing to do
     await own.close();
+  });
+
+  it("given a programme that starts on 10 February, when regular access is counted, then a quarter needs two observed 30-day windows and a client must be served in each (WHO HIV.IND.9)", async () => {
+    const p = iso.prison("regular");
+    const ev = coverageEvents(p, "UTC");
+    const census = [];
+    for (
+      let d = Date.parse("2026-02-10T00:00:00Z");
+      d <= Date.parse("2026-06-30T00:00:00Z");
+      d += 86_400_000
+    ) {
+      const date = new Date(d).toISOString().slice(0, 10);
+      census.push(ev.census(`${date}T20:00:00Z`, date, 300));
+    }
+    await applyBatch(
+      tdb.db,
+      valid([
+        ev.refItem("2026-01-01T00:00:00Z", "kit5", "syringe_kit", 10),
+        ev.refPrison("2026-01-01T00:00:00Z"),
+        ...census,
+        // Q2's windows: 1–30 April, 1–30 May, 31 May–30 June (the remainder joins the last).
+        ...["2026-04-03", "2026-05-20", "2026-06-29"].map((d) =>
+          ev.dispense(`${d}T10:00:00Z`, ev.token(1), "kit5"),
+        ),
+        ...["2026-04-03", "2026-05-30", "2026-06-10"].map((d) =>
+          ev.dispense(`${d}T10:00:00Z`, ev.token(2), "kit5"),
+        ),
+        ...["2026-04-03", "2026-06-29"].map((d) => ev.dispense(`${d}T10:00:00Z`, ev.token(3), "kit5")),
+        // Q1: windows 1–30 Jan and 31 Jan–1 Mar were not observed in full (census from 10 Feb).
+        ...["2026-02-12", "2026-03-12"].map((d) => ev.dispense(`${d}T10:00:00Z`, ev.token(1), "kit5")),
+      ]),
+      null,
+    );
+    const q2 = await figure(p, "quarter", "2026-04-01");
+    expect(q2).toMatchObject({ nsp_clients: 3, nsp_regular: 2 });
+    expect(q2?.["regular_pct"]).toBeCloseTo((100 * 2) / 3, 9);
+    // One observed window in Q1: undefined, not 0 % and not 100 %.
+    expect(await figure(p, "quarter", "2026-01-01")).toMatchObject({
+      nsp_clients: 1,
+      nsp_regular: null,
+      regular_pct: null,
+    });
+    // A month is one window: undefined.
+    expect(await figure(p, "month", "2026-05-01")).toMatchObject({ nsp_regular: null, regular_pct: null });
+    const year = await figure(p, "year", "2026-01-01");
+    expect(year?.["nsp_clients"]).toBe(3);
+    // Windows of 2026: k-th starts on 1 Jan + 30k. Observed (all days between 10 Feb and 30 Jun):
+    // [2 Mar–31 Mar], [1 Apr–30 Apr], [1 May–30 May], [31 May–29 Jun]. Client 1: 12 Mar, 3 Apr, 20 May,
+    // 29 Jun → all four; client 2: 3 Apr, 30 May, 10 Jun but nothing in March; client 3: no May.
+    expect(year?.["nsp_regular"]).toBe(1);
   });
 
   it("given OAT enrolments and discharges, when a period ends, then clients active at its end count; an estimate with an effective date is named by the figures it applies to", async () => {

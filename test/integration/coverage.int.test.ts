@@ -10,13 +10,8 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditPublication, type FunderRow } from "../support/coverage-audit";
 import { coverageFromLedger } from "../support/coverage-ledger";
-import {
-  type Row,
-  recoverableByPeeling,
-  recoverableCells,
-  visibleSmallCells,
-} from "../support/coverage-suppression";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 import { type Fact, ledgerFacts } from "../support/ledger";
 import { startPrivateServers } from "../support/private-servers";
@@ -168,52 +163,30 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
     console.log(`compared ${compared} values in ${expected.length} figure rows`);
   });
 
-  it("funder views: no visible count 1–4, and no hidden cell recoverable from a published table", async () => {
-    // The auditors find a leak when there is one: a hidden count next to a published total.
-    const leak = (scope: string, oat: number | null) => ({
-      scope,
-      grain: "month",
-      period_start: "2026-03-01",
-      period_end: "2026-03-31",
-      oat_active_end: oat,
-    });
-    const leaky = [leak("a", null), leak("b", 12), leak("*", 15)] as unknown as Parameters<
-      typeof recoverableByPeeling
-    >[0];
-    expect(recoverableCells(leaky, 10)).toEqual(["a.oat_active_end"]);
-    expect(recoverableByPeeling(leaky, 10)).toEqual(["month|2026-03-01|a|oat_active_end"]);
+  it("funder views: quarters and years only, no visible count 1–4, and the attacker's LP audit finds no small count narrowed", async () => {
+    const reference = new Map(
+      coverageFromLedger(facts).map((f) => [`${f.grain}|${f.periodStart}|${f.scope}`, f] as const),
+    );
     const funder = createDb(tdb.roleUrl("hrvend_funder"), { max: 1 });
     try {
-      const rows = await sql<
-        Row & { grain: string; period_start: string; threshold: number; suppressed: string[] }
-      >`
-        SELECT *, prison_id AS scope, period_start::text AS period_start, period_end::text AS period_end FROM funder.coverage`.execute(
+      const rows = await sql<FunderRow>`
+        SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM funder.coverage`.execute(
         funder,
       );
-      expect(rows.rows.length).toBeGreaterThan(100);
-      const tables = new Map<string, Row[]>();
-      for (const r of rows.rows)
-        tables.set(`${r.grain}|${r.period_start}`, [
-          ...(tables.get(`${r.grain}|${r.period_start}`) ?? []),
-          r,
-        ]);
-      let hidden = 0;
-      for (const [k, t] of tables) {
-        expect(visibleSmallCells(t, 5), k).toEqual([]);
-        expect(recoverableCells(t, 10), k).toEqual([]);
-        hidden += t.reduce((a, r) => a + ((r["suppressed"] as string[]) ?? []).length, 0);
-      }
-      // Across periods too: no day, week, month or quarter can be peeled off a total over time.
-      const all = rows.rows as unknown as Parameters<typeof recoverableByPeeling>[0];
-      expect(recoverableByPeeling(all, 10)).toEqual([]);
-      // The quarter's headline stays readable: every prison's NSP clients and reach are shown.
-      const q1 = tables.get("quarter|2026-01-01") ?? [];
+      expect(new Set(rows.rows.map((r) => r.grain))).toEqual(new Set(["quarter", "year"]));
+      const audit = await auditPublication(
+        rows.rows,
+        (r) => reference.get(`${r.grain}|${r.period_start}|${r.prison_id}`),
+        5,
+        10,
+      );
+      expect(audit.failures).toEqual([]);
+      expect(audit.small).toBeGreaterThan(0);
+      // The quarter's headline stays readable: most prisons' NSP clients and reach are shown.
+      const q1 = rows.rows.filter((r) => r.grain === "quarter" && r.period_start === "2026-01-01");
       expect(
-        q1.filter((r) => typeof r["nsp_clients"] === "number" && typeof r["nsp_reach_pct"] === "number")
-          .length,
-      ).toBe(9);
-      // Daily tables of small prisons have small counts: suppression did happen.
-      expect(hidden).toBeGreaterThan(50);
+        q1.filter((r) => r.nsp_clients !== null && r.nsp_reach_pct !== null).length,
+      ).toBeGreaterThanOrEqual(7);
     } finally {
       await funder.destroy();
     }
@@ -305,7 +278,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
     expect(json.status, json.stderr).toBe(0);
     const data = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { figures: { prisonId: string }[] };
     expect(data.figures.filter((f) => f.prisonId !== "*").length).toBe(8);
-    // One prison by month: its rows and the programme's, for the three whole months.
+    // One prison by year: none lies wholly in Q1; by quarter, its row and the programme's.
     const one = spawnSync(
       process.execPath,
       [
@@ -319,7 +292,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
         "--prison",
         "md-p7",
         "--grain",
-        "month",
+        "quarter",
         "--format",
         "json",
         "--database-url",
@@ -328,15 +301,34 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
       { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
     );
     expect(one.status, one.stderr).toBe(0);
-    const months = JSON.parse(one.stdout) as { figures: { prisonId: string; periodStart: string }[] };
-    expect(months.figures.map((f) => `${f.periodStart} ${f.prisonId}`)).toEqual([
+    const quarters = JSON.parse(one.stdout) as {
+      hiddenSymbol: string;
+      figures: { prisonId: string; periodStart: string; suppressed: string[]; [k: string]: unknown }[];
+    };
+    expect(quarters.figures.map((f) => `${f.periodStart} ${f.prisonId}`)).toEqual([
       "2026-01-01 md-p7",
       "2026-01-01 *",
-      "2026-02-01 md-p7",
-      "2026-02-01 *",
-      "2026-03-01 md-p7",
-      "2026-03-01 *",
     ]);
+    // One symbol for every hidden value in JSON; no figure is null where it is hidden.
+    for (const f of data.figures as unknown as { suppressed: string[]; [k: string]: unknown }[])
+      for (const c of f.suppressed) expect(f[c]).toBe(quarters.hiddenSymbol);
+    const month = spawnSync(
+      process.execPath,
+      [
+        "services/cli/bin/hrvend.js",
+        "report",
+        "coverage",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--grain",
+        "month",
+      ],
+      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+    );
+    expect(month.status).not.toBe(0);
+    expect(month.stderr).toMatch(/quarter, year/);
     const unknown = spawnSync(
       process.execPath,
       [

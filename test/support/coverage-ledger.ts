@@ -63,6 +63,34 @@ function periodsOf(d: string): { grain: string; start: string; end: string }[] {
 }
 const span = (a: string, b: string) => Math.round((day(b).getTime() - day(a).getTime()) / 86_400_000);
 
+/**
+ * Regular access, from DOMAIN.md's words: "clients who got syringes in every month (30-day
+ * window) of the reporting period; defined only for periods of at least two windows, and over
+ * the windows the programme actually observed in a partly covered period". Read here as: the
+ * period is cut into 30-day months from its first day, the days left over (fewer than 30) belong
+ * to the last month; the programme observed a month when it was running on every day of it, i.e.
+ * the month lies between the first and the last day of the period with a census report. The
+ * figure exists when at least two months were observed; a client is regular when one of their
+ * syringe-kit dispense days falls in each observed month.
+ */
+function observedWindows(
+  p: { start: string; end: string },
+  censusDays: readonly string[],
+): { first: string; last: string }[] {
+  if (censusDays.length === 0) return [];
+  const ran = {
+    from: censusDays.reduce((a, d) => (d < a ? d : a)),
+    to: censusDays.reduce((a, d) => (d > a ? d : a)),
+  };
+  const months: { first: string; last: string }[] = [];
+  for (let first = p.start; span(first, p.end) + 1 >= 30; first = plus(first, 30)) {
+    const lastFull = plus(first, 29);
+    months.push({ first, last: span(lastFull, p.end) < 30 ? p.end : lastFull });
+    if (span(lastFull, p.end) < 30) break;
+  }
+  return months.filter((m) => m.first >= ran.from && m.last <= ran.to);
+}
+
 export function coverageFromLedger(facts: readonly Fact[]): LedgerFigure[] {
   const events = facts
     .filter((f): f is Fact & { fact: "event"; event: HrEvent } => f.fact === "event")
@@ -150,14 +178,13 @@ export function coverageFromLedger(facts: readonly Fact[]): LedgerFigure[] {
     const inP = (date: string) => date >= p.start && date <= p.end;
     const ds = disp.filter((d) => inScope(p.scope, d.prison) && inP(d.date));
     const kits = ds.filter((d) => d.category === "syringe_kit");
-    const windows = Math.floor((span(p.start, p.end) + 1) / 30);
-    const seen = new Map<string, Set<number>>();
-    for (const d of kits) {
-      const s = seen.get(d.token) ?? new Set<number>();
-      if (windows > 0) s.add(Math.min(Math.floor(span(p.start, d.date) / 30), windows - 1));
-      seen.set(d.token, s);
-    }
     const cs = census.filter((c) => inScope(p.scope, c.prison) && inP(c.date));
+    const clientDays = new Map<string, string[]>();
+    for (const d of kits) clientDays.set(d.token, [...(clientDays.get(d.token) ?? []), d.date]);
+    const observed = observedWindows(
+      p,
+      cs.map((c) => c.date),
+    );
     const byPrison = new Map<string, number[]>();
     for (const c of cs) byPrison.set(c.prison, [...(byPrison.get(c.prison) ?? []), c.population]);
     const avgPopulation =
@@ -172,8 +199,8 @@ export function coverageFromLedger(facts: readonly Fact[]): LedgerFigure[] {
       if (!cur || o.at > cur.at || (o.at === cur.at && o.seq > cur.seq)) last.set(k, o);
     }
     const active = new Set([...last.values()].filter((o) => o.action === "enrol").map((o) => o.client));
-    const clients = seen.size;
-    const nspNew = [...seen.keys()].filter((t) => inP(firstDate.get(`${p.scope}|${t}`) ?? "")).length;
+    const clients = clientDays.size;
+    const nspNew = [...clientDays.keys()].filter((t) => inP(firstDate.get(`${p.scope}|${t}`) ?? "")).length;
     return {
       scope: p.scope,
       grain: p.grain,
@@ -186,7 +213,12 @@ export function coverageFromLedger(facts: readonly Fact[]): LedgerFigure[] {
       nspClients: clients,
       nspNew,
       nspReturning: clients - nspNew,
-      nspRegular: windows === 0 ? null : [...seen.values()].filter((s) => s.size === windows).length,
+      nspRegular:
+        observed.length < 2
+          ? null
+          : [...clientDays.values()].filter((days) =>
+              observed.every((w) => days.some((d) => d >= w.first && d <= w.last)),
+            ).length,
       syringeKits: kits.reduce((a, d) => a + d.qty, 0),
       syringes: ds.reduce((a, d) => a + d.syringes, 0),
       naloxoneKits: ds.filter((d) => d.category.startsWith("naloxone")).reduce((a, d) => a + d.qty, 0),

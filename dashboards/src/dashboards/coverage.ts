@@ -4,8 +4,10 @@ import { type Query, select, timeFrom, timeTo } from "../sql";
 import { prisonFilter } from "./variables";
 
 /**
- * Funders read only the suppressed views of schema `funder` (migration 0005): counts below the
- * threshold are NULL there and named in `suppressed`; this dashboard shows them as "<5". WHO
+ * Funders read only the protected publication in schema `funder` (migrations 0005, 0011):
+ * quarters and years, hidden values NULL there and named in `suppressed`; this dashboard shows
+ * every hidden value as one symbol, "[c]" (services/coverage, HIDDEN), and an undefined rate as
+ * empty. WHO
  * bands (DOMAIN.md): syringes per PWID per year low < 100, medium 100–200, high > 200; OAT reach
  * low < 20 %, moderate 20–39 %, high ≥ 40 %.
  */
@@ -44,13 +46,12 @@ const oatBandColours: PanelSpec["thresholds"] = [
 ];
 
 /**
- * A count as funders may see it: "<threshold" when hidden for being small, "hidden" when hidden
- * only to protect another cell (complementary suppression: it may be large). The view's `small`
- * column names the former; read through to_jsonb so the query also runs where it is absent
- * (then every hidden count shows as "<threshold").
+ * A value as funders may see it: "[c]" when hidden (small, or hidden to protect a small one: the
+ * two must look alike), else the value (rounded when `digits` is given).
  */
-const shown = (column: string, camel: string) =>
-  `CASE WHEN '${camel}' = ANY(suppressed) THEN CASE WHEN coalesce((to_jsonb(c) -> 'small') ? '${camel}', true) THEN '<' || threshold ELSE 'hidden' END ELSE ${column}::text END`;
+const HIDDEN = "'[c]'";
+const shown = (column: string, camel: string, digits?: number) =>
+  `CASE WHEN '${camel}' = ANY(suppressed) THEN ${HIDDEN} ELSE ${digits === undefined ? column : `round(${column}::numeric, ${digits})`}::text END`;
 
 /** The latest quarter in range, programme-wide. */
 const latestProgramme: Query = select({
@@ -124,22 +125,23 @@ const naloxone = programmeStat(
 const byPrison = table({
   title: "Coverage by prison and quarter",
   description:
-    "Suppressed funder figures: counts below the threshold show as <5 (with complementary suppression).",
+    "Protected funder figures: [c] marks every hidden value (counts below the threshold and the cells an optimiser hid to protect them); an empty cell is undefined.",
   query: select({
     period_start: "period_start",
     prison: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme total' ELSE coalesce(prison_name, prison_id) END`,
     days_observed: "days_observed",
     nsp_clients: shown("nsp_clients", "nspClients"),
-    nsp_new: shown("nsp_new", "nspNew"),
-    nsp_reach_pct: "round(nsp_reach_pct::numeric, 1)",
-    regular_pct: "round(regular_pct::numeric, 1)",
-    syringes_per_pwid_year: "round(syringes_per_pwid_year::numeric)",
-    syringe_band: "syringe_band",
+    nsp_regular: shown("nsp_regular", "nspRegular"),
+    nsp_reach_pct: shown("nsp_reach_pct", "nspReachPct", 1),
+    regular_pct: shown("regular_pct", "regularPct", 1),
+    syringes: shown("syringes", "syringes"),
+    syringes_per_pwid_year: shown("syringes_per_pwid_year", "syringesPerPwidYear", 0),
+    syringe_band: shown("syringe_band", "syringeBand"),
     oat_clients: shown("oat_active_end", "oatActiveEnd"),
-    oat_reach_pct: "round(oat_reach_pct::numeric, 1)",
-    oat_band: "oat_band",
+    oat_reach_pct: shown("oat_reach_pct", "oatReachPct", 1),
+    oat_band: shown("oat_band", "oatBand"),
     naloxone_kits: shown("naloxone_kits", "naloxoneKits"),
-    naloxone_per_100_releases: "round(naloxone_per_100_releases::numeric, 1)",
+    naloxone_per_100_releases: shown("naloxone_per_100_releases", "naloxonePer100Releases", 1),
   })
     .from("funder.coverage c")
     .where(...inRange("quarter"), prisonsOrProgramme)
@@ -149,8 +151,13 @@ const byPrison = table({
   h: 10,
 });
 
-/** One line per prison over the months of the range. */
-const monthly = (column: string, title: string, description: string, extra: Partial<PanelSpec>): PanelSpec =>
+/** One line per prison over the quarters of the range (funders get no months; hidden values leave a gap). */
+const quarterly = (
+  column: string,
+  title: string,
+  description: string,
+  extra: Partial<PanelSpec>,
+): PanelSpec =>
   timeseries({
     title,
     description,
@@ -160,7 +167,7 @@ const monthly = (column: string, title: string, description: string, extra: Part
       [column]: `round(${column}::numeric, 1)`,
     })
       .from("funder.coverage")
-      .where(...inRange("month"), prisonsOrProgramme)
+      .where(...inRange("quarter"), prisonsOrProgramme)
       .orderBy("1", "2")
       .build(),
     w: 12,
@@ -168,30 +175,35 @@ const monthly = (column: string, title: string, description: string, extra: Part
     ...extra,
   });
 
-const reachTrend = monthly(
+const reachTrend = quarterly(
   "nsp_reach_pct",
-  "NSP reach by month",
-  "NSP reach per prison and programme-wide, month by month.",
+  "NSP reach by quarter",
+  "NSP reach per prison and programme-wide, quarter by quarter.",
   {
     unit: "percent",
   },
 );
-const syringeTrend = monthly(
+const syringeTrend = quarterly(
   "syringes_per_pwid_year",
-  "Syringes per PWID per year, by month",
+  "Syringes per PWID per year, by quarter",
   "Against the WHO bands: below 100 low, above 200 high.",
   {
     thresholds: syringeBandColours,
   },
 );
-const oatTrend = monthly("oat_reach_pct", "OAT reach by month", "OAT reach per prison and programme-wide.", {
-  unit: "percent",
-  thresholds: oatBandColours,
-});
-const regularTrend = monthly(
+const oatTrend = quarterly(
+  "oat_reach_pct",
+  "OAT reach by quarter",
+  "OAT reach per prison and programme-wide.",
+  {
+    unit: "percent",
+    thresholds: oatBandColours,
+  },
+);
+const regularTrend = quarterly(
   "regular_pct",
-  "Regular access by month",
-  "Share of clients served in every 30-day window (HIV.IND.9).",
+  "Regular access by quarter",
+  "Share of clients who got syringes in every observed 30-day window of the quarter (HIV.IND.9).",
   {
     unit: "percent",
   },

@@ -6,9 +6,10 @@ import * as reorder from "./0004_reorder";
 import * as coverage from "./0005_coverage";
 import * as dashboards from "./0006_dashboards";
 import * as availability from "./0007_availability";
-import * as audiences from "./0010_audiences";
-import * as deadLetterBytes from "./0009_dead_letter_bytes";
 import * as refSource from "./0008_ref_source";
+import * as deadLetterBytes from "./0009_dead_letter_bytes";
+import * as audiences from "./0010_audiences";
+import * as disclosure from "./0011_disclosure";
 import * as stockLive from "./0012_stock_live";
 import * as parked from "./0014_parked";
 
@@ -21,9 +22,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0005_coverage": coverage,
   "0006_dashboards": dashboards,
   "0007_availability": availability,
-  "0010_audiences": audiences,
-  "0009_dead_letter_bytes": deadLetterBytes,
   "0008_ref_source": refSource,
+  "0009_dead_letter_bytes": deadLetterBytes,
+  "0010_audiences": audiences,
+  "0011_disclosure": disclosure,
   "0012_stock_live": stockLive,
   "0014_parked": parked,
 };

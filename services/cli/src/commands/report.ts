@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { GRAINS, type Grain, periodsBetween } from "@hrvend/coverage";
+import { FUNDER_GRAINS, type FunderGrain, HIDDEN, periodsBetween } from "@hrvend/coverage";
 import { renderCsv, renderHtml, renderJson } from "@hrvend/coverage/report";
 import { readFunderData } from "@hrvend/coverage/store";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
@@ -11,11 +11,11 @@ const FORMATS = ["html", "csv", "json", "pdf"] as const;
 type Format = (typeof FORMATS)[number];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The largest grain with at least one period wholly inside [from, to] (a quarter's range gives the quarter). */
-export function autoGrain(from: string, to: string): Grain {
-  for (const g of [...GRAINS].reverse())
+/** The largest published grain with at least one period wholly inside [from, to] (a quarter's range gives the quarter). */
+export function autoGrain(from: string, to: string): FunderGrain {
+  for (const g of [...FUNDER_GRAINS].reverse())
     if (periodsBetween(from, to, g).some((p) => p.start >= from && p.end <= to)) return g;
-  return "day";
+  return "quarter";
 }
 
 function checkDate(name: string, v: string): string {
@@ -39,8 +39,11 @@ Examples:
     .requiredOption("--to <date>", "last local date of the range (YYYY-MM-DD)")
     .option("--prison <id>", "one prison (the programme total is shown with it)")
     .addOption(
-      new Option("--grain <grain>", "period of each table; auto: the largest period wholly inside the range")
-        .choices(["auto", ...GRAINS])
+      new Option(
+        "--grain <grain>",
+        "quarter or year (what funders get); auto: the largest period wholly inside the range",
+      )
+        .choices(["auto", ...FUNDER_GRAINS])
         .default("auto"),
     )
     .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("html"))
@@ -49,8 +52,9 @@ Examples:
     .addHelpText(
       "after",
       `
-Figures come from the funder views only: counts 1–4 (below the configured threshold) read "<5",
-with complementary suppression so no total, difference or rate reveals them. Periods are the
+Figures come from the funder views only (quarters and years): counts 1–4 (below the configured
+threshold) are hidden, with complementary cells chosen by an optimiser so that no total,
+difference or rate narrows them; every hidden value reads "${HIDDEN}", an undefined rate "–". Periods are the
 prisons' local calendar periods that lie wholly within --from … --to. The HTML is print-ready
 (A4 landscape): per-prison table, charts against the WHO bands, definitions and sources, the
 suppression legend and the prevalence estimates used. --format pdf prints that HTML with
@@ -59,7 +63,7 @@ Debian's Chromium (/usr/bin/chromium, or HRVEND_CHROMIUM).
 Examples:
   npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --format html --out q1.html
   npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --format pdf --out q1.pdf
-  npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --grain month --format csv > months.csv
+  npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --grain year --format csv > year.csv
   npx hrvend report coverage --from 2026-01-01 --to 2026-12-31 --prison md-p13 --format json`,
     )
     .action(
@@ -67,7 +71,7 @@ Examples:
         from: string;
         to: string;
         prison?: string;
-        grain: "auto" | Grain;
+        grain: "auto" | FunderGrain;
         format: Format;
         out?: string;
         databaseUrl?: string;

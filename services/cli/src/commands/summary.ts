@@ -1,3 +1,4 @@
+import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, parkedCounts } from "@hrvend/infra/db";
 import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
@@ -164,9 +165,10 @@ async function printCoverage(db: ReturnType<typeof createDb>): Promise<void> {
     oat_reach_pct: number | null;
     oat_band: string | null;
     days_observed: number;
+    suppressed: string[];
   }>`
     SELECT prison_id, period_start::text AS period_start, nsp_clients, nsp_reach_pct, syringes_per_pwid_year,
-           syringe_band, naloxone_per_100_prisoners, oat_reach_pct, oat_band, days_observed
+           syringe_band, naloxone_per_100_prisoners, oat_reach_pct, oat_band, days_observed, suppressed
     FROM funder.coverage
     WHERE grain = 'quarter' AND period_start = (
       SELECT period_start FROM funder.coverage WHERE grain = 'quarter' AND prison_id = '*'
@@ -182,9 +184,20 @@ async function printCoverage(db: ReturnType<typeof createDb>): Promise<void> {
   console.log(
     `  ${"prison".padEnd(12)} ${"NSP clients".padStart(11)} ${"reach %".padStart(8)} ${"syringes/PWID/yr".padStart(17)} band    ${"naloxone/100".padStart(12)} ${"OAT reach %".padStart(11)} band`,
   );
-  const n = (v: number | null, d = 0) => (v === null ? "<5/hidden" : v.toFixed(d));
-  for (const r of rows.rows)
+  // One symbol for a hidden value (HIDDEN), another for an undefined one (UNDEFINED).
+  for (const r of rows.rows) {
+    const n = (c: keyof typeof r & string, camel: string, d = 0) => {
+      const v = r[c] as number | string | null;
+      return r.suppressed.includes(camel)
+        ? HIDDEN
+        : v === null
+          ? UNDEFINED
+          : typeof v === "number"
+            ? v.toFixed(d)
+            : v;
+    };
     console.log(
-      `  ${r.prison_id.padEnd(12)} ${n(r.nsp_clients).padStart(11)} ${n(r.nsp_reach_pct, 1).padStart(8)} ${n(r.syringes_per_pwid_year).padStart(17)} ${(r.syringe_band ?? "-").padEnd(7)} ${n(r.naloxone_per_100_prisoners, 1).padStart(12)} ${n(r.oat_reach_pct, 1).padStart(11)} ${r.oat_band ?? "-"}`,
+      `  ${r.prison_id.padEnd(12)} ${n("nsp_clients", "nspClients").padStart(11)} ${n("nsp_reach_pct", "nspReachPct", 1).padStart(8)} ${n("syringes_per_pwid_year", "syringesPerPwidYear").padStart(17)} ${n("syringe_band", "syringeBand").padEnd(7)} ${n("naloxone_per_100_prisoners", "naloxonePer100Prisoners", 1).padStart(12)} ${n("oat_reach_pct", "oatReachPct", 1).padStart(11)} ${n("oat_band", "oatBand")}`,
     );
+  }
 }

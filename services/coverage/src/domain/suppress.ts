@@ -1,24 +1,43 @@
 import type { Figure } from "./figures";
 import { PROGRAMME } from "./figures";
+import type { Grain } from "./periods";
 
 /**
- * Small-cell suppression for funder-facing figures (ARCHITECTURE.md, "Privacy and security":
- * counts 1–4 shown as "<5", threshold configurable, with complementary suppression so totals
- * cannot reveal a hidden cell).
+ * Statistical disclosure control of what funders read (ARCHITECTURE.md, "Privacy and security";
+ * README "Disclosure control"): optimal complementary cell suppression, the method of τ-ARGUS
+ * ("Optimal") and sdcTable ("OPT"), after Fischetti & Salazar-González (2000), "Models and
+ * algorithms for optimizing cell suppression in tabular data with linear constraints", JASA 95.
+ *
+ * - Primary cells: counts 1 … threshold−1 (syringes: from 1 … threshold−1 kits).
+ * - Protection required of each primary cell p: against everything the funder can read (the
+ *   published cells and the linear relations between them, values ≥ 0), the smallest value p
+ *   can take is 0 and the largest at least the threshold (threshold kits' syringes): a reader
+ *   cannot tell it from "nobody" nor from "threshold or more".
+ * - Complementary cells are chosen by a mixed-integer program (HiGHS) minimising the value
+ *   hidden; each candidate pattern is audited with the attacker's two linear programs per
+ *   primary cell, and each under-protected cell adds the Benders cut built from that LP's dual
+ *   (Fischetti–Salazar), until the audit passes. The solver is passed in (`LpSolver`), so this
+ *   module stays pure and testable.
  */
 
-/** Counts of people, or of what people took, that may single someone out. */
+/** What funders get: quarters (the reporting period) and years, per prison and programme total. */
+export const FUNDER_GRAINS = ["quarter", "year"] as const satisfies readonly Grain[];
+export type FunderGrain = (typeof FUNDER_GRAINS)[number];
+export const isFunderGrain = (g: string): g is FunderGrain =>
+  (FUNDER_GRAINS as readonly string[]).includes(g);
+
+/** The published counts: people (clients, regular clients, OAT clients) and what they took. */
 export const COUNT_COLUMNS = [
   "nspClients",
-  "nspNew",
-  "nspReturning",
   "nspRegular",
-  "syringeKits",
   "syringes",
   "naloxoneKits",
   "oatActiveEnd",
 ] as const;
 export type CountColumn = (typeof COUNT_COLUMNS)[number];
+
+/** Counts kept internal (coverage.figure) and never published: they would add relations funders do not need. */
+export const UNPUBLISHED_COLUMNS = ["nspNew", "nspReturning", "syringeKits"] as const;
 
 /** Figures computed from counts: hidden whenever one of their counts is (rate × public denominator = count). */
 export const DERIVED_FROM = {
@@ -35,220 +54,373 @@ export type DerivedColumn = keyof typeof DERIVED_FROM;
 export type SuppressedColumn = CountColumn | DerivedColumn;
 
 export const DEFAULT_THRESHOLD = 5;
+/** The one symbol for every hidden value (report, CSV, JSON, dashboards, summary): ONS's "confidential". */
+export const HIDDEN = "[c]";
+/** A rate whose denominator is zero or unknown (e.g. 0 of 0 clients regular): undefined, not hidden. */
+export const UNDEFINED = "–";
 
-/** Counts that add up over time within a prison: a month's are the sum of its days', and so on. */
-export const ADDITIVE_OVER_TIME = [
-  "syringeKits",
-  "syringes",
-  "naloxoneKits",
-  "nspNew",
-] as const satisfies readonly CountColumn[];
-
-/** Which grain's periods add up to which: a week is its days, a month its days, a quarter its months, a year its quarters. */
-export const CHILD_GRAIN = { week: "day", month: "day", quarter: "month", year: "quarter" } as const;
-
-type Row = Pick<Figure, "scope" | "grain" | "periodStart" | "periodEnd"> &
-  Partial<Record<CountColumn, number | null>>;
-const rowKey = (f: Pick<Figure, "grain" | "periodStart" | "scope">) =>
-  `${f.grain}|${f.periodStart}|${f.scope}`;
-const cellKey = (f: Pick<Figure, "grain" | "periodStart" | "scope">, column: CountColumn) =>
-  `${rowKey(f)}|${column}`;
-
-/**
- * The linear relations a reader could solve with the published numbers:
- * - per period table and column, the programme total is the sum of the prisons (for distinct
- *   clients it is at most the sum; treating it as equal is the cautious reading);
- * - per row, clients = new + returning;
- * - per row, syringes = kits × syringes per kit: kits and syringes are hidden together;
- * - over time, per prison (and programme) and additive column: a week or month is the sum of
- *   its days, a quarter of its months, a year of its quarters (days without data are zero);
- * - OAT clients active at the end are equal for all periods that end on the same day.
- */
-export interface Relation {
-  cells: string[];
-  /** Over time: the coarser period's cell (cheaper to hide than one more small period). */
-  parent?: string;
+/** The narrowest solver interface used: a CPLEX-LP-format model in, HiGHS's legacy solution out. */
+export interface LpSolution {
+  Status: string;
+  ObjectiveValue: number;
+  Columns: Record<string, { Primal?: number; Dual?: number }>;
+}
+export interface LpSolver {
+  solve(model: string, options?: Record<string, unknown>): LpSolution;
 }
 
-export function relationsOf(rows: readonly Row[]): Relation[] {
+export class SuppressionError extends Error {
+  constructor(
+    message: string,
+    readonly context: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "SuppressionError";
+  }
+}
+
+type Row = Pick<Figure, "scope" | "grain" | "periodStart" | "periodEnd"> &
+  Partial<Record<CountColumn | "syringeKits", number | null>>;
+const rowKey = (f: Pick<Figure, "grain" | "periodStart" | "scope">) =>
+  `${f.grain}|${f.periodStart}|${f.scope}`;
+
+interface Cell {
+  key: string;
+  row: string;
+  column: CountColumn;
+  value: number;
+  primary: boolean;
+  /** Largest value the protection requires to stay possible (primary cells). */
+  upperTarget: number;
+  /** External bounds assumed by the model: 0 … value + slack (a reader knows less, see below). */
+  slack: number;
+  cost: number;
+}
+
+/** A linear relation a reader knows: Σ coef·cell (=|≤) 0. */
+interface Relation {
+  terms: [number, number][];
+  sense: "=" | "<=";
+}
+
+/**
+ * The relations between published cells of one calendar year (quarters and the year, prisons and
+ * the programme), all true of the exact counts:
+ * - syringes and naloxone kits add up: the programme is the sum of its prisons, a year the sum
+ *   of its quarters (a missing row is zero);
+ * - distinct people do not add up but are bounded: a prison's clients ≤ the programme's ≤ the
+ *   prisons' sum (a card used in two prisons counts once), a quarter's ≤ the year's ≤ the
+ *   quarters' sum; the same for OAT clients across prisons;
+ * - OAT clients at the end are the same number for a year and its last quarter;
+ * - regular clients ≤ clients.
+ */
+function relationsOf(rows: readonly Row[], index: Map<string, number>): Relation[] {
   const out: Relation[] = [];
-  const tables = new Map<string, Row[]>();
-  for (const r of rows)
-    tables.set(`${r.grain}|${r.periodStart}`, [...(tables.get(`${r.grain}|${r.periodStart}`) ?? []), r]);
-  for (const t of tables.values()) {
+  const cell = (r: Row, c: CountColumn) => index.get(`${rowKey(r)}|${c}`);
+  const add = (terms: [number | undefined, number][], sense: Relation["sense"]) => {
+    const t = terms.filter((x): x is [number, number] => x[0] !== undefined);
+    if (t.length >= 2) out.push({ terms: t, sense });
+  };
+  const group = <K>(key: (r: Row) => K) => {
+    const m = new Map<K, Row[]>();
+    for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r]);
+    return m;
+  };
+  for (const t of group((r) => `${r.grain}|${r.periodStart}`).values()) {
     const total = t.find((r) => r.scope === PROGRAMME);
     if (!total) continue;
     const prisons = t.filter((r) => r.scope !== PROGRAMME);
-    for (const c of COUNT_COLUMNS)
-      out.push({ cells: [...prisons.map((r) => cellKey(r, c)), cellKey(total, c)] });
+    for (const c of ["syringes", "naloxoneKits"] as const)
+      add(
+        [...prisons.map((p) => [cell(p, c), 1] as [number | undefined, number]), [cell(total, c), -1]],
+        "=",
+      );
+    for (const c of ["nspClients", "oatActiveEnd"] as const) {
+      add(
+        [[cell(total, c), 1], ...prisons.map((p) => [cell(p, c), -1] as [number | undefined, number])],
+        "<=",
+      );
+      for (const p of prisons)
+        add(
+          [
+            [cell(p, c), 1],
+            [cell(total, c), -1],
+          ],
+          "<=",
+        );
+    }
   }
-  for (const r of rows) {
-    out.push({ cells: [cellKey(r, "nspNew"), cellKey(r, "nspReturning"), cellKey(r, "nspClients")] });
-    out.push({ cells: [cellKey(r, "syringeKits"), cellKey(r, "syringes")] });
+  for (const same of group((r) => r.scope).values()) {
+    for (const year of same.filter((r) => r.grain === "year")) {
+      const quarters = same.filter(
+        (q) => q.grain === "quarter" && q.periodStart >= year.periodStart && q.periodEnd <= year.periodEnd,
+      );
+      for (const c of ["syringes", "naloxoneKits"] as const)
+        add(
+          [...quarters.map((q) => [cell(q, c), 1] as [number | undefined, number]), [cell(year, c), -1]],
+          "=",
+        );
+      add(
+        [
+          [cell(year, "nspClients"), 1],
+          ...quarters.map((q) => [cell(q, "nspClients"), -1] as [number | undefined, number]),
+        ],
+        "<=",
+      );
+      for (const q of quarters) {
+        add(
+          [
+            [cell(q, "nspClients"), 1],
+            [cell(year, "nspClients"), -1],
+          ],
+          "<=",
+        );
+        if (q.periodEnd === year.periodEnd)
+          add(
+            [
+              [cell(q, "oatActiveEnd"), 1],
+              [cell(year, "oatActiveEnd"), -1],
+            ],
+            "=",
+          );
+      }
+    }
   }
-  const byScopeGrain = new Map<string, Row[]>();
   for (const r of rows)
-    byScopeGrain.set(`${r.scope}|${r.grain}`, [...(byScopeGrain.get(`${r.scope}|${r.grain}`) ?? []), r]);
-  for (const parent of rows) {
-    if (parent.grain === "day") continue;
-    const children = (byScopeGrain.get(`${parent.scope}|${CHILD_GRAIN[parent.grain]}`) ?? []).filter(
-      (c) => c.periodStart >= parent.periodStart && c.periodEnd <= parent.periodEnd,
+    add(
+      [
+        [cell(r, "nspRegular"), 1],
+        [cell(r, "nspClients"), -1],
+      ],
+      "<=",
     );
-    for (const c of ADDITIVE_OVER_TIME)
-      out.push({
-        cells: [...children.map((ch) => cellKey(ch, c)), cellKey(parent, c)],
-        parent: cellKey(parent, c),
-      });
-  }
-  // A stock at the period's end is the same number for every period ending that day (a month's
-  // OAT clients at its end are its last day's): equal cells are hidden together.
-  const byEnd = new Map<string, Row[]>();
-  for (const r of rows)
-    byEnd.set(`${r.scope}|${r.periodEnd}`, [...(byEnd.get(`${r.scope}|${r.periodEnd}`) ?? []), r]);
-  for (const same of byEnd.values())
-    for (let i = 1; i < same.length; i++)
-      out.push({ cells: [cellKey(same[0] as Row, "oatActiveEnd"), cellKey(same[i] as Row, "oatActiveEnd")] });
   return out;
+}
+
+/**
+ * What hiding a cell costs funders: its value (information lost, as τ-ARGUS's default cost) plus
+ * one, the programme's row three times (its total is the headline), NSP clients twice.
+ */
+function costOf(scope: string, column: CountColumn, value: number): number {
+  return (value + 1) * (scope === PROGRAMME ? 3 : 1) * (column === "nspClients" ? 2 : 1);
+}
+
+function cellsOf(rows: readonly Row[], thresholdOf: (r: Row) => number): Cell[] {
+  const cells: Cell[] = [];
+  for (const r of rows) {
+    const t = thresholdOf(r);
+    if (!Number.isInteger(t) || t < 1) throw new RangeError(`threshold must be ≥ 1: ${t}`);
+    for (const column of COUNT_COLUMNS) {
+      const v = r[column];
+      if (v === null || v === undefined) continue;
+      let primary = v >= 1 && v < t;
+      let unit = 1;
+      if (column === "syringes") {
+        // Syringes come in kits: a cell is small when few kits are behind it.
+        const kits = r.syringeKits ?? 0;
+        unit = kits > 0 ? v / kits : 1;
+        primary = kits > 0 ? kits < t : v >= 1 && v < t;
+      }
+      cells.push({
+        key: `${rowKey(r)}|${column}`,
+        row: rowKey(r),
+        column,
+        value: v,
+        primary,
+        upperTarget: t * unit,
+        // The model lets a hidden cell range over [0, value + max(value, threshold)]: tighter than a
+        // reader's [0, ∞), so a pattern protected in the model is protected against the reader.
+        slack: Math.max(v, t * unit),
+        cost: costOf(r.scope, column, v),
+      });
+    }
+  }
+  return cells;
+}
+
+const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(15));
+
+/** The attacker's LP for one primary cell: its largest (sign 1) or smallest (sign −1) feasible value. */
+function attackerModel(
+  cells: readonly Cell[],
+  relations: readonly Relation[],
+  hidden: readonly boolean[],
+  p: number,
+  sign: 1 | -1,
+) {
+  const lines = ["Maximize", ` obj: ${sign === 1 ? "" : "- "}y${p}`, "Subject To"];
+  relations.forEach((r, i) => {
+    const lhs = r.terms.map(([c, k]) => `${k < 0 ? "-" : "+"} ${fmt(Math.abs(k))} y${c}`).join(" ");
+    lines.push(` r${i}: ${lhs} ${r.sense === "=" ? "=" : "<="} 0`);
+  });
+  lines.push("Bounds");
+  cells.forEach((c, i) => {
+    if (hidden[i]) lines.push(` 0 <= y${i} <= ${fmt(c.value + c.slack)}`);
+    else lines.push(` y${i} = ${fmt(c.value)}`);
+  });
+  lines.push("End");
+  return lines.join("\n");
+}
+
+export interface ProtectionStats {
+  cells: number;
+  primary: number;
+  hidden: number;
+  rounds: number;
+  lps: number;
+}
+
+/**
+ * The suppression pattern of one independent group of cells (one calendar year): a minimum-cost
+ * set of hidden cells, containing every primary cell, under which each primary cell's feasible
+ * interval contains 0 and its upper target.
+ */
+function protectGroup(
+  solver: LpSolver,
+  cells: readonly Cell[],
+  relations: readonly Relation[],
+  stats: ProtectionStats,
+): boolean[] {
+  const primaries = cells.flatMap((c, i) => (c.primary ? [i] : []));
+  const hidden = cells.map((c) => c.primary);
+  if (primaries.length === 0) return hidden;
+  const cuts: string[] = [];
+  const TOL = 1e-6;
+  for (let round = 1; round <= 500; round++) {
+    stats.rounds++;
+    const violated: string[] = [];
+    for (const p of primaries)
+      for (const sign of [1, -1] as const) {
+        const cell = cells[p] as Cell;
+        // Max direction: max y_p ≥ upperTarget; min direction: max(−y_p) ≥ 0.
+        const target = sign === 1 ? cell.upperTarget : 0;
+        const s = solver.solve(attackerModel(cells, relations, hidden, p, sign));
+        stats.lps++;
+        if (s.Status !== "Optimal")
+          throw new SuppressionError(`attacker LP ended ${s.Status}`, { cell: cell.key, sign });
+        if (s.ObjectiveValue >= target - TOL) continue;
+        // Fischetti–Salazar cut: the LP value is concave in the bounds, so with the duals d_i
+        // (∂value/∂bound), value(x) ≤ value* + Σ coef_i (x_i − x*_i), where opening cell i's
+        // bounds moves its upper bound by slack_i and its lower bound by value_i. A protected
+        // pattern needs that right-hand side ≥ target.
+        let rhs = target - s.ObjectiveValue;
+        const terms: string[] = [];
+        cells.forEach((c, i) => {
+          const d = s.Columns[`y${i}`]?.Dual ?? 0;
+          const coef = Math.max(d, 0) * c.slack + Math.max(-d, 0) * c.value;
+          if (coef <= 1e-9) return;
+          if (hidden[i]) rhs += coef;
+          terms.push(`+ ${fmt(coef)} x${i}`);
+        });
+        if (terms.length === 0)
+          throw new SuppressionError("a small count cannot be protected", { cell: cell.key, sign });
+        violated.push(` c${cuts.length + violated.length}: ${terms.join(" ")} >= ${fmt(rhs)}`);
+      }
+    if (violated.length === 0) {
+      stats.hidden += hidden.filter(Boolean).length;
+      return hidden;
+    }
+    cuts.push(...violated);
+    const master = [
+      "Minimize",
+      ` obj: ${cells.map((c, i) => `+ ${fmt(c.cost)} x${i}`).join(" ")}`,
+      "Subject To",
+      ...cuts,
+      "Bounds",
+      ...cells.map((c, i) => (c.primary ? ` x${i} = 1` : ` 0 <= x${i} <= 1`)),
+      "Binary",
+      ` ${cells.map((_, i) => `x${i}`).join(" ")}`,
+      "End",
+    ].join("\n");
+    const m = solver.solve(master);
+    stats.lps++;
+    if (m.Status !== "Optimal") throw new SuppressionError(`suppression MIP ended ${m.Status}`, { round });
+    cells.forEach((_, i) => {
+      hidden[i] = (m.Columns[`x${i}`]?.Primal ?? 0) > 0.5;
+    });
+  }
+  throw new SuppressionError("suppression did not converge in 500 rounds", { cells: cells.length });
 }
 
 export interface Suppressed {
   /** Hidden columns per row (`grain|periodStart|scope`), derived figures included. */
   cells: Map<string, Set<SuppressedColumn>>;
-  /** The counts hidden for being small (primary suppression), per row: shown as "<threshold". */
-  small: Map<string, Set<CountColumn>>;
+  stats: ProtectionStats;
 }
 
 /**
- * How much a funder loses when a cell of a grain is hidden: the quarter is the reporting period
- * ("in the last quarter…"), then the year and the month; days and weeks matter least.
+ * Suppresses the funder publication: the quarter and year rows of `figures` (other grains are
+ * ignored), one calendar year at a time (no relation crosses a year). Deterministic for equal
+ * input (rows sorted; HiGHS is deterministic).
  */
-const GRAIN_WEIGHT: Record<string, number> = { day: 1, week: 2, month: 3, quarter: 5, year: 4 };
-
-/**
- * What hiding one more cell costs the reader: its value (small first), weighted by its grain,
- * ten times more for the headline NSP client count. A zero is a last resort: a zero the reader
- * can infer (no returning clients in a programme's first period) protects nothing.
- */
-function cost(key: string, value: number): number {
-  if (value === 0) return Number.MAX_SAFE_INTEGER;
-  const grain = key.slice(0, key.indexOf("|"));
-  return value * (GRAIN_WEIGHT[grain] ?? 1) * (key.endsWith("|nspClients") ? 10 : 1);
-}
-
-/**
- * Primary suppression (counts 1 … threshold−1, the threshold in force for the row's period),
- * then complementary: while a relation has exactly one hidden cell, hide its cheapest visible
- * cell too (see cost), until no relation changes. Then rates and bands computed from a hidden
- * count are hidden. Deterministic: ties break by cell key.
- */
-export function suppress(figures: readonly Row[], thresholdOf: (f: Row) => number): Suppressed {
-  const value = new Map<string, number | null>();
-  const hidden = new Set<string>();
-  const primary = new Set<string>();
-  for (const f of figures) {
-    const threshold = thresholdOf(f);
-    if (!Number.isInteger(threshold) || threshold < 1)
-      throw new RangeError(`threshold must be ≥ 1: ${threshold}`);
-    for (const column of COUNT_COLUMNS) {
-      const v = f[column] ?? null;
-      const k = cellKey(f, column);
-      value.set(k, v);
-      if (v !== null && v >= 1 && v < threshold) {
-        hidden.add(k);
-        primary.add(k);
-      }
-    }
-  }
-  const relations = relationsOf(figures).map((r) => ({
-    ...r,
-    cells: r.cells.filter((k) => value.has(k) && value.get(k) !== null),
-  }));
-  const byCell = new Map<string, number[]>();
-  relations.forEach((r, i) => {
-    for (const k of r.cells) byCell.set(k, [...(byCell.get(k) ?? []), i]);
-  });
-  // Work list: relations to (re)check; a newly hidden cell puts its relations back on it.
-  const queue = relations.map((_, i) => i);
-  const queued = new Set(queue);
-  while (queue.length > 0) {
-    const i = queue.shift() as number;
-    queued.delete(i);
-    const r = relations[i];
-    if (!r) continue;
-    let count = 0;
-    for (const k of r.cells) if (hidden.has(k)) count++;
-    if (count !== 1) continue;
-    let pick: string | undefined;
-    let best = Number.POSITIVE_INFINITY;
-    for (const k of r.cells) {
-      if (hidden.has(k)) continue;
-      const c = cost(k, value.get(k) ?? 0);
-      if (c < best || (c === best && pick !== undefined && k < pick)) {
-        best = c;
-        pick = k;
-      }
-    }
-    if (pick === undefined) continue;
-    hidden.add(pick);
-    for (const j of byCell.get(pick) ?? [])
-      if (!queued.has(j)) {
-        queued.add(j);
-        queue.push(j);
-      }
+export function suppress(
+  solver: LpSolver,
+  figures: readonly Row[],
+  thresholdOf: (f: Row) => number,
+): Suppressed {
+  const rows = figures
+    .filter((f) => isFunderGrain(f.grain))
+    .slice()
+    .sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
+  const byYear = new Map<string, Row[]>();
+  for (const r of rows)
+    byYear.set(r.periodStart.slice(0, 4), [...(byYear.get(r.periodStart.slice(0, 4)) ?? []), r]);
+  const stats: ProtectionStats = { cells: 0, primary: 0, hidden: 0, rounds: 0, lps: 0 };
+  const hiddenKeys = new Set<string>();
+  for (const group of byYear.values()) {
+    const cells = cellsOf(group, thresholdOf);
+    const index = new Map(cells.map((c, i) => [c.key, i]));
+    stats.cells += cells.length;
+    stats.primary += cells.filter((c) => c.primary).length;
+    const hidden = protectGroup(solver, cells, relationsOf(group, index), stats);
+    cells.forEach((c, i) => {
+      if (hidden[i]) hiddenKeys.add(c.key);
+    });
   }
   const cells = new Map<string, Set<SuppressedColumn>>();
-  const small = new Map<string, Set<CountColumn>>();
-  for (const f of figures) {
+  for (const f of rows) {
     const set = new Set<SuppressedColumn>();
-    const prim = new Set<CountColumn>();
-    for (const column of COUNT_COLUMNS) {
-      if (hidden.has(cellKey(f, column))) set.add(column);
-      if (primary.has(cellKey(f, column))) prim.add(column);
-    }
+    for (const column of COUNT_COLUMNS) if (hiddenKeys.has(`${rowKey(f)}|${column}`)) set.add(column);
     for (const [derived, from] of Object.entries(DERIVED_FROM) as [DerivedColumn, readonly CountColumn[]][])
       if (from.some((c) => set.has(c))) set.add(derived);
     cells.set(rowKey(f), set);
-    small.set(rowKey(f), prim);
   }
-  return { cells, small };
+  return { cells, stats };
 }
 
-/** One period's table alone (tests and previews); the service suppresses all its tables together. */
-export function suppressTable(figures: readonly Figure[], threshold = DEFAULT_THRESHOLD) {
-  const { cells } = suppress(figures, () => threshold);
-  return {
-    cells: new Map(figures.map((f) => [f.scope, cells.get(rowKey(f)) ?? new Set<SuppressedColumn>()])),
-    threshold,
-  };
-}
-
-/** A figure as a funder may see it: hidden values are null and named in `suppressed`. */
+/** A figure as a funder may see it: hidden values are null and named in `suppressed`; unpublished counts are null. */
 export type PublishedFigure = {
-  [K in keyof Figure]: K extends SuppressedColumn ? Figure[K] | null : Figure[K];
+  [K in keyof Figure]: K extends SuppressedColumn | (typeof UNPUBLISHED_COLUMNS)[number]
+    ? Figure[K] | null
+    : Figure[K];
 } & {
-  /** Every hidden column. */
+  /** Every hidden column (the one symbol, HIDDEN, stands for each). */
   suppressed: SuppressedColumn[];
-  /** The hidden counts that are small (1 … threshold−1); the others are hidden to protect them. */
-  small: CountColumn[];
   threshold: number;
 };
 
 export function publishedRow(
   f: Figure,
   hidden: ReadonlySet<SuppressedColumn>,
-  small: ReadonlySet<CountColumn>,
   threshold: number,
 ): PublishedFigure {
   const out: Record<string, unknown> = { ...f };
   for (const c of hidden) out[c] = null;
-  return { ...(out as PublishedFigure), suppressed: [...hidden].sort(), small: [...small].sort(), threshold };
+  for (const c of UNPUBLISHED_COLUMNS) out[c] = null;
+  return { ...(out as PublishedFigure), suppressed: [...hidden].sort(), threshold };
 }
 
-export function publish(figures: readonly Figure[], threshold = DEFAULT_THRESHOLD): PublishedFigure[] {
-  const { cells, small } = suppress(figures, () => threshold);
-  return figures.map((f) =>
-    publishedRow(f, cells.get(rowKey(f)) ?? new Set(), small.get(rowKey(f)) ?? new Set(), threshold),
-  );
+/** The funder publication of a set of figures (tests, previews); the service publishes every figure together. */
+export function publish(
+  solver: LpSolver,
+  figures: readonly Figure[],
+  threshold = DEFAULT_THRESHOLD,
+): PublishedFigure[] {
+  const { cells } = suppress(solver, figures, () => threshold);
+  return figures
+    .filter((f) => isFunderGrain(f.grain))
+    .map((f) => publishedRow(f, cells.get(rowKey(f)) ?? new Set(), threshold));
 }
 
 export { rowKey as figureKey };

@@ -1,11 +1,12 @@
 import { OAT_BANDS, SYRINGE_BANDS } from "../domain/bands";
-import type { Grain } from "../domain/periods";
+import type { FunderGrain } from "../domain/suppress";
+import { HIDDEN, UNDEFINED } from "../domain/suppress";
 import type { FunderData, FunderFigure } from "../store/funder-read";
 
 export interface ReportMeta {
   from: string;
   to: string;
-  grain: Grain;
+  grain: FunderGrain;
   prisonId?: string | undefined;
   generatedAt: string;
 }
@@ -18,12 +19,12 @@ export const DEFINITIONS: { term: string; text: string }[] = [
   },
   {
     term: "NSP active clients",
-    text: "Distinct anonymous cards with at least one syringe-kit dispense in the period; new = first dispense ever recorded falls in the period, returning = the others.",
+    text: "Distinct anonymous cards with at least one syringe-kit dispense in the period.",
   },
   { term: "NSP reach %", text: "NSP active clients / estimated PWID (WHO SMART HIV.IND.8 logic)." },
   {
     term: "Regular access %",
-    text: "Share of clients who got supplies in every 30-day window of the period (HIV.IND.9); windows start on the period's first day, a remainder under 30 days joins the last window; not defined for periods under 30 days.",
+    text: "Share of clients who got syringes in every 30-day window of the period that the programme observed (HIV.IND.9). Windows start on the period's first day, a remainder under 30 days joins the last window; a window is observed when every one of its days lies between the first and the last census day of the period. Defined only with at least two observed windows (a quarter, a year); otherwise shown as –.",
   },
   {
     term: "Syringes per PWID per year",
@@ -50,22 +51,22 @@ const esc = (s: unknown) =>
   );
 
 type Key = keyof FunderFigure;
-/** A small count reads "<5"; a cell hidden to protect one (a total, a difference, a rate) reads "x". */
-const isSmall = (f: FunderFigure, k: Key) => ((f.small ?? []) as string[]).includes(k as string);
-const mark = (f: FunderFigure, k: Key) => (isSmall(f, k) ? `&lt;${f.threshold}` : "x");
+/** One symbol for every hidden value, small or hidden to protect a small one (they must look alike). */
+const isHidden = (f: FunderFigure, k: Key) => (f.suppressed as string[]).includes(k as string);
+const mark = () => esc(HIDDEN);
 
 function cell(f: FunderFigure, k: Key, digits = 0, suffix = ""): string {
-  if ((f.suppressed as string[]).includes(k as string)) return `<td class="sup">${mark(f, k)}</td>`;
+  if (isHidden(f, k)) return `<td class="sup">${mark()}</td>`;
   const v = f[k];
-  if (v === null || v === undefined) return `<td class="na">–</td>`;
+  if (v === null || v === undefined) return `<td class="na">${UNDEFINED}</td>`;
   if (typeof v === "number")
     return `<td>${esc(v.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits }))}${suffix}</td>`;
   return `<td>${esc(v)}</td>`;
 }
 function banded(f: FunderFigure, k: Key, band: Key, digits = 0): string {
-  if ((f.suppressed as string[]).includes(k as string)) return `<td class="sup">${mark(f, k)}</td>`;
+  if (isHidden(f, k)) return `<td class="sup">${mark()}</td>`;
   const v = f[k] as number | null;
-  if (v === null) return `<td class="na">–</td>`;
+  if (v === null) return `<td class="na">${UNDEFINED}</td>`;
   return `<td><span class="band ${esc(f[band])}">${v.toFixed(digits)} · ${esc(f[band])}</span></td>`;
 }
 
@@ -77,8 +78,7 @@ function table(figs: FunderFigure[]): string {
     "Avg population",
     "Est. PWID",
     "NSP clients",
-    "New",
-    "Returning",
+    "Regular clients",
     "NSP reach %",
     "Regular access %",
     "Syringes",
@@ -92,7 +92,7 @@ function table(figs: FunderFigure[]): string {
   ];
   const rows = figs.map(
     (f) =>
-      `<tr class="${f.prisonId === "*" ? "total" : ""}"><th scope="row">${esc(label(f))}</th>${cell(f, "avgPopulation")}${cell(f, "estPwid")}${cell(f, "nspClients")}${cell(f, "nspNew")}${cell(f, "nspReturning")}${cell(f, "nspReachPct", 1)}${cell(f, "regularPct", 1)}${cell(f, "syringes")}${banded(f, "syringesPerPwidYear", "syringeBand")}${cell(f, "naloxoneKits")}${cell(f, "naloxonePer100Prisoners", 1)}${cell(f, "naloxonePer100Releases", 1)}${cell(f, "estOpioidDependent")}${cell(f, "oatActiveEnd")}${banded(f, "oatReachPct", "oatBand", 1)}</tr>`,
+      `<tr class="${f.prisonId === "*" ? "total" : ""}"><th scope="row">${esc(label(f))}</th>${cell(f, "avgPopulation")}${cell(f, "estPwid")}${cell(f, "nspClients")}${cell(f, "nspRegular")}${cell(f, "nspReachPct", 1)}${cell(f, "regularPct", 1)}${cell(f, "syringes")}${banded(f, "syringesPerPwidYear", "syringeBand")}${cell(f, "naloxoneKits")}${cell(f, "naloxonePer100Prisoners", 1)}${cell(f, "naloxonePer100Releases", 1)}${cell(f, "estOpioidDependent")}${cell(f, "oatActiveEnd")}${banded(f, "oatReachPct", "oatBand", 1)}</tr>`,
   );
   return `<table class="coverage"><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
@@ -118,10 +118,10 @@ function chart(
     .map((f, i) => {
       const y = 34 + i * rowH;
       const v = f[k] as number | null;
-      const hidden = (f.suppressed as string[]).includes(k as string);
+      const hidden = isHidden(f, k);
       const name = `<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="lbl">${esc(label(f))}</text>`;
       if (hidden || v === null)
-        return `${name}<text x="${left + 4}" y="${y + 14}" class="val">${hidden ? mark(f, k) : "–"}</text>`;
+        return `${name}<text x="${left + 4}" y="${y + 14}" class="val">${hidden ? mark() : UNDEFINED}</text>`;
       return `${name}<rect class="bar ${bandOf(v)}" x="${left}" y="${y + 3}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${rowH - 6}"/><text x="${(x(v) + 4).toFixed(1)}" y="${y + 14}" class="val">${v.toFixed(1)}</text>`;
     })
     .join("");
@@ -134,7 +134,7 @@ function chart(
   return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}"><text x="0" y="16" class="title">${esc(title)}</text><line x1="${left}" x2="${left}" y1="28" y2="${height - 20}" class="axis"/>${bars}${lines}</svg>`;
 }
 
-function periodTitle(grain: Grain, start: string, end: string): string {
+function periodTitle(grain: FunderGrain, start: string, end: string): string {
   return `${grain[0]?.toUpperCase()}${grain.slice(1)} ${start} – ${end}`;
 }
 
@@ -219,7 +219,7 @@ dl dt { font-weight: bold; margin-top: 4px; } dl dd { margin: 0 0 2px 12px; }
 <div class="meta">Period ${esc(meta.from)} – ${esc(meta.to)} · by ${esc(meta.grain)}${meta.prisonId ? ` · prison ${esc(meta.prisonId)}` : ""} · generated ${esc(meta.generatedAt)} by hrvend from the funder views (small numbers suppressed)</div>
 ${empty}${sections.join("\n")}
 <h2>Suppression</h2>
-<div class="legend"><p><strong>&lt;${esc(thresholds.join(", ") || 5)}</strong>: a count between 1 and ${esc((thresholds[0] ?? 5) - 1)} (people, kits or syringes), not shown so that no person can be singled out. <strong>x</strong>: a figure hidden because, with the published numbers, it would reveal such a count: a total or a difference (programme = sum of prisons, clients = new + returning, a month = its days, a year = its quarters) or a rate or band computed from a hidden count (complementary suppression). Population, releases and estimates are institutional figures and are shown. Zero is shown as 0.</p>
+<div class="legend"><p><strong>${esc(HIDDEN)}</strong>: a hidden value. Counts between 1 and ${esc((thresholds[0] ?? 5) - 1)} (people, naloxone kits; syringes from so few kits) are hidden so that no person can be singled out, and so are other cells chosen by an optimiser (complementary suppression, as τ-ARGUS and sdcTable do) so that no total, difference or rate narrows a hidden count: whatever a reader combines, each small count could still be 0 or ${esc(thresholds[0] ?? 5)} or more. A hidden cell may be small or large; the same symbol marks both. A rate or band computed from a hidden count is hidden. <strong>${esc(UNDEFINED)}</strong>: not defined (no denominator, e.g. regular access with fewer than two observed windows); not a hidden value. Population, releases and estimates are institutional figures and are shown. Zero is shown as 0.</p>
 ${data.thresholds.length > 0 ? `<p>Threshold settings: ${data.thresholds.map((t) => `${esc(t.threshold)} from ${esc(t.effectiveFrom)} (${esc(t.source)})`).join("; ")}.</p>` : "<p>Threshold: the default, 5 (counts 1–4 hidden).</p>"}</div>
 <h2>Estimates used</h2>
 <table class="estimates"><thead><tr><th scope="col">Prison</th><th scope="col">Injecting prevalence</th><th scope="col">Opioid-dependence prevalence</th><th scope="col">Source</th></tr></thead><tbody>${estimatesUsed}</tbody></table>
@@ -244,12 +244,9 @@ const CSV_COLUMNS: Key[] = [
   "estPwid",
   "estOpioidDependent",
   "nspClients",
-  "nspNew",
-  "nspReturning",
   "nspRegular",
   "nspReachPct",
   "regularPct",
-  "syringeKits",
   "syringes",
   "syringesPerPwidYear",
   "syringeBand",
@@ -270,22 +267,18 @@ const csvField = (v: unknown) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** One line per prison and period (programme total as prison `*`); hidden cells read `<5`. */
+/** One line per prison and period (programme total as prison `*`); hidden cells read HIDDEN, undefined ones are empty. */
 export function renderCsv(data: FunderData): string {
   const lines = [CSV_COLUMNS.map((c) => snake(c as string)).join(",")];
   for (const f of data.figures)
-    lines.push(
-      CSV_COLUMNS.map((c) =>
-        (f.suppressed as string[]).includes(c as string)
-          ? isSmall(f, c)
-            ? `<${f.threshold}`
-            : "x"
-          : csvField(f[c]),
-      ).join(","),
-    );
+    lines.push(CSV_COLUMNS.map((c) => (isHidden(f, c) ? HIDDEN : csvField(f[c]))).join(","));
   return `${lines.join("\n")}\n`;
 }
 
+/** Hidden values read HIDDEN (a string), undefined ones null: the two never look alike. */
 export function renderJson(data: FunderData, meta: ReportMeta): string {
-  return `${JSON.stringify({ ...meta, definitions: DEFINITIONS, ...data }, null, 2)}\n`;
+  const figures = data.figures.map((f) =>
+    Object.fromEntries(Object.entries(f).map(([k, v]) => [k, isHidden(f, k as Key) ? HIDDEN : v])),
+  );
+  return `${JSON.stringify({ ...meta, hiddenSymbol: HIDDEN, definitions: DEFINITIONS, ...data, figures }, null, 2)}\n`;
 }

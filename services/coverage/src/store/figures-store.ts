@@ -16,12 +16,20 @@ import {
   type TouchedPeriod,
   thresholdFor,
 } from "../domain";
+import { loadSolver } from "../solver";
 import { lockFigures } from "./lock";
 import { camelKeys, snakeKeys } from "./rows";
 
 /**
  * Recounts the touched periods from coverage's state tables (exact: distinct card rows, sums of
  * the idempotent day tables, census days, the OAT register up to the period's last day).
+ *
+ * Regular access (DOMAIN.md, WHO HIV.IND.9): clients who got syringes in every 30-day window of
+ * the period that the programme observed. The period's windows start on its first day (a
+ * remainder under 30 days joins the last one, as domain/periods.ts cuts them for the card rows);
+ * a window is observed when all its days lie between the scope's first and last census day in the
+ * period (the programme ran then; the days it had not started or has not reached yet do not
+ * count). Defined only with at least two observed windows.
  */
 export async function recountPeriods(
   trx: Kysely<Database>,
@@ -39,13 +47,35 @@ export async function recountPeriods(
     SELECT t.scope, t.grain, t.period_start, t.period_end,
       cs.days, cs.avg_population, cs.admissions, cs.releases,
       cards.clients, cards.new,
-      CASE WHEN t.full_mask > 0 THEN cards.regular END,
+      CASE WHEN ow.n >= 2 THEN cards.regular END,
       dd.syringe_kits, dd.syringes, dd.naloxone_kits, oat.active
     FROM t
     CROSS JOIN LATERAL (
+      SELECT (SELECT count(DISTINCT c.date) FROM coverage.census_day c
+              WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end)::int AS days,
+             (SELECT min(c.date) FROM coverage.census_day c
+              WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end) AS first_day,
+             (SELECT max(c.date) FROM coverage.census_day c
+              WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end) AS last_day,
+             sum(p.avg_population) AS avg_population,
+             coalesce(sum(p.admissions), 0)::int AS admissions,
+             coalesce(sum(p.releases), 0)::int AS releases
+      FROM (SELECT avg(c.population)::double precision AS avg_population, sum(c.admissions) AS admissions,
+                   sum(c.releases) AS releases
+            FROM coverage.census_day c
+            WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end
+            GROUP BY c.prison_id) p) cs
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(1 << w.i), 0)::int AS mask, count(*)::int AS n
+      FROM (SELECT i, (t.period_start + 30 * i) AS first,
+                   CASE WHEN i = floor((t.period_end - t.period_start + 1) / 30.0)::int - 1 THEN t.period_end
+                        ELSE t.period_start + 30 * i + 29 END AS last
+            FROM generate_series(0, floor((t.period_end - t.period_start + 1) / 30.0)::int - 1) AS i) w
+      WHERE t.full_mask > 0 AND w.first >= cs.first_day AND w.last <= cs.last_day) ow
+    CROSS JOIN LATERAL (
       SELECT count(*)::int AS clients,
              count(*) FILTER (WHERE c.first_date BETWEEN t.period_start AND t.period_end)::int AS new,
-             count(*) FILTER (WHERE cp.windows = t.full_mask)::int AS regular
+             count(*) FILTER (WHERE cp.windows & ow.mask = ow.mask)::int AS regular
       FROM coverage.card_period cp
       JOIN coverage.card c ON c.scope = cp.scope AND c.card_token = cp.card_token
       WHERE cp.scope = t.scope AND cp.grain = t.grain AND cp.period_start = t.period_start) cards
@@ -55,17 +85,6 @@ export async function recountPeriods(
              coalesce(sum(d.quantity) FILTER (WHERE d.category LIKE 'naloxone%'), 0)::int AS naloxone_kits
       FROM coverage.dispense_day d
       WHERE (t.scope = '*' OR d.prison_id = t.scope) AND d.local_date BETWEEN t.period_start AND t.period_end) dd
-    CROSS JOIN LATERAL (
-      SELECT (SELECT count(DISTINCT c.date) FROM coverage.census_day c
-              WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end)::int AS days,
-             sum(p.avg_population) AS avg_population,
-             coalesce(sum(p.admissions), 0)::int AS admissions,
-             coalesce(sum(p.releases), 0)::int AS releases
-      FROM (SELECT avg(c.population)::double precision AS avg_population, sum(c.admissions) AS admissions,
-                   sum(c.releases) AS releases
-            FROM coverage.census_day c
-            WHERE (t.scope = '*' OR c.prison_id = t.scope) AND c.date BETWEEN t.period_start AND t.period_end
-            GROUP BY c.prison_id) p) cs
     CROSS JOIN LATERAL (
       SELECT count(DISTINCT s.client_token)::int AS active
       FROM (SELECT DISTINCT ON (o.prison_id, o.client_token) o.client_token, o.action
@@ -166,8 +185,9 @@ export async function publicationBehind(db: Kysely<Database>): Promise<boolean> 
 }
 
 /**
- * Publishes the suppressed figures (the funder views read them). Complementary suppression links
- * tables (a month is the sum of its days), so it runs over every figure; only rows whose
+ * Publishes the funder figures (quarters and years; the funder view reads them) under optimal
+ * complementary suppression (domain/suppress.ts, HiGHS). Suppression links the cells of a year
+ * (prisons → programme, quarters → year), so it runs over every funder figure; only rows whose
  * published content changed are rewritten. Runs inside the caller's transaction, under the lock.
  */
 export async function republish(trx: Kysely<Database>): Promise<number> {
@@ -175,15 +195,14 @@ export async function republish(trx: Kysely<Database>): Promise<number> {
     SELECT figure_revision FROM coverage.publish_state WHERE id = 1`.execute(trx);
   const config = await loadFigureConfig(trx);
   const all = await sql<Record<string, unknown>>`
-    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure`.execute(
-    trx,
-  );
+    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure
+    WHERE grain IN ('quarter', 'year')`.execute(trx);
   const figures = all.rows.map((r) => {
     const { computedAt: _, ...f } = camelKeys<Figure & { computedAt: unknown }>(r);
     return f as Figure;
   });
   const thresholdOf = (f: { periodEnd: string }) => thresholdFor(f.periodEnd, config.thresholds);
-  const { cells, small } = suppress(figures, thresholdOf);
+  const { cells } = suppress(await loadSolver(), figures, thresholdOf);
   const before = await sql<Record<string, unknown>>`
     SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.published`.execute(
     trx,
@@ -201,9 +220,7 @@ export async function republish(trx: Kysely<Database>): Promise<number> {
   const out: Record<string, unknown>[] = [];
   for (const f of figures) {
     const k = figureKey(f);
-    const row = snakeKeys({
-      ...publishedRow(f, cells.get(k) ?? new Set(), small.get(k) ?? new Set(), thresholdOf(f)),
-    });
+    const row = snakeKeys({ ...publishedRow(f, cells.get(k) ?? new Set(), thresholdOf(f)) });
     if (was.get(k) !== fingerprint(row)) out.push(row);
   }
   await upsertAll(trx, "published", out);

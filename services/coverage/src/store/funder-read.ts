@@ -1,9 +1,9 @@
 import type { Database } from "@hrvend/infra/db";
 import { type Kysely, sql } from "kysely";
-import type { Grain, PublishedFigure } from "../domain";
+import type { FunderGrain, PublishedFigure } from "../domain";
 import { camelKeys } from "./rows";
 
-export type FunderFigure = PublishedFigure & {
+export type FunderFigure = Omit<PublishedFigure, "nspNew" | "nspReturning" | "syringeKits"> & {
   prisonId: string;
   prisonName: string | null;
   timeZone: string | null;
@@ -30,15 +30,15 @@ export interface FunderData {
  */
 export async function readFunderData(
   db: Kysely<Database>,
-  q: { from: string; to: string; grain: Grain; prisonId?: string | undefined },
+  q: { from: string; to: string; grain: FunderGrain; prisonId?: string | undefined },
 ): Promise<FunderData> {
   const rows = await sql<Record<string, unknown>>`
     SELECT prison_id, prison_name, time_zone, grain, period_start::text AS period_start,
            period_end::text AS period_end, days_observed, avg_population, admissions, releases,
-           nsp_clients, nsp_new, nsp_returning, nsp_regular, nsp_reach_pct, regular_pct, syringe_kits, syringes,
+           nsp_clients, nsp_regular, nsp_reach_pct, regular_pct, syringes,
            syringes_per_pwid_year, syringe_band, naloxone_kits, naloxone_per_100_prisoners,
            naloxone_per_100_releases, oat_active_end, oat_reach_pct, oat_band, est_pwid, est_opioid_dependent,
-           injecting_prevalence, opioid_dependence_prevalence, estimate_id, estimate_source, suppressed, small, threshold
+           injecting_prevalence, opioid_dependence_prevalence, estimate_id, estimate_source, suppressed, threshold
     FROM funder.coverage
     WHERE grain = ${q.grain} AND period_start >= ${q.from}::date AND period_end <= ${q.to}::date
       ${q.prisonId ? sql`AND (prison_id = ${q.prisonId} OR prison_id = '*')` : sql``}

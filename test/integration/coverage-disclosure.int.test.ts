@@ -1,0 +1,278 @@
+import { once } from "node:events";
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { applyBatch, publishIfBehind } from "@hrvend/coverage/store";
+import { newSecret } from "@hrvend/infra";
+import { createDb } from "@hrvend/infra/db";
+import type { HrEvent } from "@hrvend/schemas";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AuditResult,
+  auditPublication,
+  type FunderRow,
+  type TrueCounts,
+} from "../support/coverage-audit";
+import { coverageFromLedger, type LedgerFigure } from "../support/coverage-ledger";
+import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
+import type { Fact } from "../support/ledger";
+import { reconcileCoverage } from "../support/reconcile";
+import { runSimulator } from "../support/simulator";
+
+/**
+ * Disclosure control of the funder publication, tried as a determined reader would
+ * (services/coverage/README.md, "Disclosure control"): a simulated year of the pilot and a year of
+ * five tiny prisons go through the coverage store, the service publishes, and the attacker's
+ * audit (test/support/coverage-audit.ts, a linear program over everything the funder role reads)
+ * must find every small count hidden with its interval still containing 0 and the threshold; a
+ * planted leak must make it fail.
+ */
+
+const THRESHOLD = 5;
+const SYRINGES_PER_KIT = 10; // devices/scenarios: the syringe kit holds 10 syringes.
+const dir = mkdtempSync(join(tmpdir(), "hrvend-disclosure-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  tdb: TestDatabase;
+  facts: Fact[];
+  reference: Map<string, LedgerFigure>;
+  read(): Promise<FunderRow[]>;
+  audit(rows?: FunderRow[]): Promise<AuditResult>;
+}
+
+/** The coverage events of a ledger (the other kinds, mostly heartbeats, are skipped before parsing). */
+async function coverageFacts(path: string): Promise<Fact[]> {
+  const out: Fact[] = [];
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (!/"kind":"(dispense|census|oat|ref_prison|ref_item)"/.test(line)) continue;
+    const f = JSON.parse(line) as Fact & { event?: HrEvent };
+    if (f.fact === "event" && f.event) out.push(f);
+  }
+  return out;
+}
+
+async function simulateAndPublish(
+  tdb: TestDatabase,
+  label: string,
+  scenario: string,
+  days: number,
+): Promise<Run> {
+  const ledger = join(dir, `${label}.ledger.jsonl`);
+  const sim = runSimulator(
+    [
+      "--scenario",
+      scenario,
+      "--days",
+      String(days),
+      "--seed",
+      "11",
+      "--out",
+      join(dir, `${label}.events.jsonl`),
+      "--ledger",
+      ledger,
+    ],
+    { HRVEND_DEPLOYMENT_SECRET: newSecret() },
+  );
+  const [code] = (await once(sim.child, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`simulator failed:\n${sim.output()}`);
+  const facts = await coverageFacts(ledger);
+  const events = facts.map((f) => (f as unknown as { event: HrEvent }).event);
+  for (let i = 0; i < events.length; i += 2000) await applyBatch(tdb.db, events.slice(i, i + 2000), null);
+  await publishIfBehind(tdb.db);
+  const reference = new Map(
+    coverageFromLedger(facts).map((f) => [`${f.grain}|${f.periodStart}|${f.scope}`, f] as const),
+  );
+  const read = async () => {
+    // Through the funder role's own connection: what a funder can read, not the service's code.
+    const funder = createDb(tdb.roleUrl("hrvend_funder"), { max: 1 });
+    try {
+      const r = await sql<FunderRow>`
+        SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM funder.coverage`.execute(
+        funder,
+      );
+      return r.rows;
+    } finally {
+      await funder.destroy();
+    }
+  };
+  const truth = (r: FunderRow): TrueCounts | undefined =>
+    reference.get(`${r.grain}|${r.period_start}|${r.prison_id}`);
+  return {
+    tdb,
+    facts,
+    reference,
+    read,
+    audit: async (rows?: FunderRow[]) =>
+      auditPublication(rows ?? (await read()), truth, THRESHOLD, SYRINGES_PER_KIT),
+  };
+}
+
+const describeAudit = (r: AuditResult) => {
+  const small = r.intervals.filter((c) => c.small);
+  const tightest = small.reduce((a, c) => Math.min(a, c.max - c.needs), Number.POSITIVE_INFINITY);
+  return `${r.rows} rows, ${r.cells} published counts, ${r.hidden} hidden (${r.small} below the threshold), smallest margin above the promise ${tightest.toFixed(2)}`;
+};
+
+let pilot: Run;
+let tiny: Run;
+beforeAll(async () => {
+  // One after the other: migrations create cluster-wide roles.
+  const dbs = [await testDatabase(isolate("discpilot")), await testDatabase(isolate("disctiny"))] as const;
+  [pilot, tiny] = await Promise.all([
+    simulateAndPublish(dbs[0], "pilot", "pilot", 365),
+    simulateAndPublish(dbs[1], "tiny", join(import.meta.dirname, "../../devices/scenarios/tiny.json"), 365),
+  ]);
+}, 600_000);
+afterAll(async () => {
+  await pilot?.tdb.close();
+  await tiny?.tdb.close();
+});
+
+describe("funder publication under disclosure control (attacker's LP audit)", () => {
+  it("the figures behind the publication equal the ledger's reference, regular access included", async () => {
+    for (const run of [pilot, tiny])
+      expect(await reconcileCoverage(run.tdb.db, run.facts)).toBeGreaterThan(1000);
+    // Regular access: quarters and years only, over the windows observed; the pilot starts on
+    // 2026-01-05, so Q1's first window (1–30 January) is not observed and Q1 has two windows.
+    const q1 = pilot.reference.get("quarter|2026-01-01|*");
+    expect(q1?.nspRegular).toBeGreaterThan(0);
+    expect(q1?.nspRegular).toBeLessThan(q1?.nspClients ?? 0);
+    expect(pilot.reference.get("month|2026-03-01|*")?.nspRegular).toBeNull();
+    // The year ends after 365 days on 2027-01-04: 2027's days are too few for two windows.
+    expect(pilot.reference.get("year|2027-01-01|*")?.nspRegular ?? null).toBeNull();
+  });
+
+  it("a simulated year of the pilot: every small count hidden, none narrowed below [0, threshold]", async () => {
+    const rows = await pilot.read();
+    expect(new Set(rows.map((r) => r.grain))).toEqual(new Set(["quarter", "year"]));
+    const result = await pilot.audit(rows);
+    console.log(`pilot, 365 days: ${describeAudit(result)}`);
+    expect(result.failures).toEqual([]);
+    expect(result.small).toBeGreaterThan(0);
+    // The quarter's headline stays readable: every prison's NSP clients in 2026 Q2.
+    const q2 = rows.filter((r) => r.grain === "quarter" && r.period_start === "2026-04-01");
+    expect(q2.filter((r) => r.nsp_clients !== null).length).toBe(9);
+  });
+
+  it("five tiny prisons (a handful of clients each): every small count hidden, none narrowed below [0, threshold]", async () => {
+    const result = await tiny.audit();
+    console.log(`tiny prisons, 365 days: ${describeAudit(result)}`);
+    expect(result.failures).toEqual([]);
+    expect(result.small).toBeGreaterThan(30);
+  });
+
+  it("the audit fails on a planted leak: one complementary cell unsuppressed in the database, read through the funder role", async () => {
+    const before = await tiny.audit();
+    const complement = before.intervals.find((c) => !c.small && c.value >= THRESHOLD);
+    expect(complement, "complementary suppression hid cells that are not small").toBeDefined();
+    const [grain, start, scope, column] = (complement?.key ?? "").split("|") as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const camel = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    await sql`
+      UPDATE coverage.published SET ${sql.ref(column)} = ${complement?.value}, suppressed = array_remove(suppressed, ${camel})
+      WHERE grain = ${grain} AND period_start = ${start}::date AND scope = ${scope}`.execute(tiny.tdb.db);
+    try {
+      const leaked = await tiny.audit();
+      expect(leaked.failures.some((f) => /narrowed to/.test(f))).toBe(true);
+    } finally {
+      await sql`UPDATE coverage.publish_state SET figure_revision = figure_revision + 1`.execute(tiny.tdb.db);
+      await publishIfBehind(tiny.tdb.db);
+    }
+    expect((await tiny.audit()).failures).toEqual([]);
+  });
+
+  it("the audit fails on other plants: one extra total, a rate next to a hidden count, any one complement shown (each is needed: the pattern is optimal)", async () => {
+    const rows = await tiny.read();
+    const base = await tiny.audit(rows);
+    const clone = () => rows.map((r) => ({ ...r, suppressed: [...r.suppressed] }));
+    const reveal = (rs: FunderRow[], key: string, value: number) => {
+      const [grain, start, scope, column] = key.split("|") as [string, string, string, keyof FunderRow];
+      const r = rs.find(
+        (x) => x.grain === grain && x.period_start === start && x.prison_id === scope,
+      ) as FunderRow;
+      (r as unknown as Record<string, unknown>)[column] = value;
+      r.suppressed = r.suppressed.filter(
+        (c) => c !== String(column).replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()),
+      );
+    };
+    // Each complementary cell, shown alone, narrows some small count (up to eight tried).
+    const complements = base.intervals.filter((c) => !c.small).slice(0, 8);
+    expect(complements.length).toBeGreaterThan(0);
+    for (const c of complements) {
+      const rs = clone();
+      reveal(rs, c.key, c.value);
+      expect((await tiny.audit(rs)).failures.length, c.key).toBeGreaterThan(0);
+    }
+    // A rate shown next to its hidden count.
+    const small = base.intervals.find((c) => c.small && c.key.endsWith("|nsp_clients"));
+    if (small) {
+      const rs = clone();
+      const [grain, start, scope] = small.key.split("|");
+      const r = rs.find(
+        (x) => x.grain === grain && x.period_start === start && x.prison_id === scope,
+      ) as FunderRow;
+      r.nsp_reach_pct = (100 * small.value) / (r.est_pwid ?? 1);
+      r.suppressed = r.suppressed.filter((c) => c !== "nspReachPct");
+      const f = (await tiny.audit(rs)).failures;
+      expect(f.some((x) => /computed from a hidden count/.test(x))).toBe(true);
+      expect(f.some((x) => /narrowed to/.test(x))).toBe(true);
+    }
+    // Extra totals: the months of a quarter whose small count is hidden, published for that
+    // one column (funders get no months): the months add up to the quarter and give it away.
+    const additive = base.intervals.find(
+      (c) => c.small && c.key.startsWith("quarter|") && /\|(naloxone_kits|syringes)$/.test(c.key),
+    );
+    expect(additive, "a small additive quarter count to plant months against").toBeDefined();
+    const [, qStart, scope, column] = (additive?.key ?? "").split("|") as [string, string, string, string];
+    const quarterRow = rows.find(
+      (r) => r.grain === "quarter" && r.period_start === qStart && r.prison_id === scope,
+    ) as FunderRow;
+    const hiddenRow = (r: FunderRow): FunderRow => ({
+      ...r,
+      nsp_clients: null,
+      nsp_regular: null,
+      syringes: null,
+      naloxone_kits: null,
+      oat_active_end: null,
+      nsp_reach_pct: null,
+      regular_pct: null,
+      syringes_per_pwid_year: null,
+      syringe_band: null,
+      naloxone_per_100_prisoners: null,
+      naloxone_per_100_releases: null,
+      oat_reach_pct: null,
+      oat_band: null,
+      suppressed: ["nspClients", "nspRegular", "syringes", "naloxoneKits", "oatActiveEnd"],
+    });
+    const months = [...tiny.reference.values()].filter(
+      (f) =>
+        f.scope === scope &&
+        f.grain === "month" &&
+        f.periodStart >= qStart &&
+        f.periodEnd <= quarterRow.period_end,
+    );
+    expect(months.length).toBeGreaterThan(0);
+    const camel = column.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()) as keyof LedgerFigure;
+    const planted = [
+      ...clone(),
+      ...months.map((m) => ({
+        ...hiddenRow(quarterRow),
+        grain: "month",
+        period_start: m.periodStart,
+        period_end: m.periodEnd,
+        [column]: m[camel],
+        suppressed: hiddenRow(quarterRow).suppressed.filter((c) => c !== camel),
+      })),
+    ];
+    const f = (await tiny.audit(planted)).failures;
+    expect(f.some((x) => x.startsWith(`${additive?.key} `) && /narrowed to/.test(x))).toBe(true);
+  });
+});
