@@ -15,7 +15,7 @@ import { startTestServers, type TestServers } from "./servers";
  * The dashboards' benchmark: one simulated year of the `pilot` scenario through the real pipeline
  * (simulator at max speed over MQTT → gateway → JetStream → recorder, stock, reorder, coverage →
  * TimescaleDB), then every panel's query timed as Grafana would send it (default range ending at
- * the year's last event, All selected) as hrvend_grafana. `BENCH_DASHBOARD_DAYS` shortens the year.
+ * the year's last event, All selected) each as its audience's role. `BENCH_DASHBOARD_DAYS` shortens the year.
  */
 export async function dashboardsBench(servers: TestServers, log: (s: string) => void): Promise<PanelsBench> {
   const days = Number(process.env["BENCH_DASHBOARD_DAYS"] ?? 365);

@@ -257,7 +257,7 @@ ${rows}
 <html lang="en"><head><meta charset="utf-8"><title>hrvend dashboards preview</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${CSS}</style></head>
 <body><h1>hrvend dashboards — preview</h1>
-<p class="meta">The panels' own SQL, expanded as Grafana's PostgreSQL datasource does and run as hrvend_grafana. Generated ${esc(generatedAt.toISOString())}.</p>
+<p class="meta">The panels' own SQL, expanded as Grafana's PostgreSQL datasource does and run as each audience's database role. Generated ${esc(generatedAt.toISOString())}.</p>
 <nav>${nav}</nav>
 ${sections}
 </body></html>
