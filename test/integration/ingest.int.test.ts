@@ -40,7 +40,7 @@ const registration = (machineId: string, seq: number) => ({
   machineId,
 });
 const topicOf = (e: object) => mqttTopic(addressOf(e as HrEvent));
-const T = `hr/v1/${P}/${M1}/dispense`;
+const T = `hr/v1/${P}/machine/${M1}/dispense`;
 
 /** [name, topic, payload, expected reason] */
 const corpus: [string, string, string | Buffer, string][] = [
@@ -68,9 +68,20 @@ const corpus: [string, string, string | Buffer, string][] = [
     "schema",
   ],
   ["unknown kind in the payload", T, JSON.stringify(dispense(210, { kind: "teleport" })), "unknown_kind"],
-  ["unknown kind in the topic", `hr/v1/${P}/${M1}/teleport`, JSON.stringify(dispense(211)), "bad_topic"],
-  ["too few topic levels", `hr/v1/${P}/${M1}`, JSON.stringify(dispense(212)), "bad_topic"],
+  [
+    "unknown kind in the topic",
+    `hr/v1/${P}/machine/${M1}/teleport`,
+    JSON.stringify(dispense(211)),
+    "bad_topic",
+  ],
+  ["too few topic levels", `hr/v1/${P}/machine/${M1}`, JSON.stringify(dispense(212)), "bad_topic"],
   ["too many topic levels", `${T}/extra`, JSON.stringify(dispense(213)), "bad_topic"],
+  [
+    "census at a machine's type level",
+    `hr/v1/${P}/machine/${M1}/census`,
+    JSON.stringify({ ...EXAMPLES.census, prisonId: P, sourceId: M1, seq: 2, time: at(2) }),
+    "wrong_source_type",
+  ],
   ["spoofed machine in the payload", T, JSON.stringify(dispense(214, { machineId: M2 })), "topic_mismatch"],
   [
     "other prison in the payload",
@@ -92,14 +103,14 @@ const corpus: [string, string, string | Buffer, string][] = [
   ],
   [
     "unregistered machine",
-    `hr/v1/${P}/${iso.tag}-m9/dispense`,
+    `hr/v1/${P}/machine/${iso.tag}-m9/dispense`,
     JSON.stringify(dispense(218, { machineId: `${iso.tag}-m9` })),
     "unknown_machine",
   ],
   ["oversize payload", T, JSON.stringify(dispense(219, { pad: "x".repeat(20_000) })), "oversize"],
   [
     "restock lots not adding up",
-    `hr/v1/${P}/${M1}/restock`,
+    `hr/v1/${P}/machine/${M1}/restock`,
     JSON.stringify({
       ...EXAMPLES.restock,
       prisonId: P,
@@ -112,7 +123,7 @@ const corpus: [string, string, string | Buffer, string][] = [
   ],
   [
     "impossible temperature",
-    `hr/v1/${P}/${M1}/heartbeat`,
+    `hr/v1/${P}/machine/${M1}/heartbeat`,
     JSON.stringify({
       ...EXAMPLES.heartbeat,
       prisonId: P,
@@ -125,7 +136,7 @@ const corpus: [string, string, string | Buffer, string][] = [
   ],
   [
     "dose without mg",
-    `hr/v1/${P}/${iso.tag}-health/oat`,
+    `hr/v1/${P}/health_unit/${iso.tag}-health/oat`,
     JSON.stringify({
       ...EXAMPLES.oat,
       prisonId: P,
@@ -139,7 +150,7 @@ const corpus: [string, string, string | Buffer, string][] = [
   ],
   [
     "negative population",
-    `hr/v1/${P}/${iso.tag}-census/census`,
+    `hr/v1/${P}/census_office/${iso.tag}-census/census`,
     JSON.stringify({
       ...EXAMPLES.census,
       prisonId: P,
@@ -152,7 +163,7 @@ const corpus: [string, string, string | Buffer, string][] = [
   ],
   [
     "unknown refusal reason",
-    `hr/v1/${P}/${M1}/dispense_refused`,
+    `hr/v1/${P}/machine/${M1}/dispense_refused`,
     JSON.stringify({
       ...EXAMPLES.dispense_refused,
       prisonId: P,

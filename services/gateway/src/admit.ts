@@ -5,6 +5,7 @@ import {
   eventTime,
   type HrEvent,
   isMachineEvent,
+  KIND_SOURCE_TYPE,
   natsSubject,
   parseEventBytes,
   parseMqttTopic,
@@ -20,11 +21,18 @@ export interface AdmitContext {
   /** How far a device clock may run ahead of ours. Old events (replays) are always fine. */
   maxClockSkewMs: number;
   isKnownMachine(prisonId: string, machineId: string): boolean;
+  /** True when `id` is a machine the registry announced: a machine never speaks as an office. */
+  isMachine?(id: string): boolean;
+  /** The registry source that owns a machine's registration (see KnownMachines). */
+  registrarOf?(machineId: string): string | undefined;
 }
 
 /**
  * Decides whether one MQTT message enters the stream. Pure: no I/O, time passed in. Checks, in
- * order: topic shape, size, JSON, contract, topic identity, device clock, registered machine.
+ * order: topic shape and the kind's source type (parseMqttTopic), size, JSON, contract, topic
+ * identity, source identity (a registered machine never publishes an office kind; a machine's
+ * registration changes only from the registry source that owns it), device clock, registered
+ * machine.
  */
 export function admit(topic: string, payload: Uint8Array, ctx: AdmitContext): Verdict {
   let event: HrEvent;
@@ -44,6 +52,23 @@ export function admit(topic: string, payload: Uint8Array, ctx: AdmitContext): Ve
   } catch (e) {
     if (e instanceof ContractError) return reject(e.reason, e.message);
     throw e;
+  }
+  const source = addressOf(event).sourceId;
+  if (!isMachineEvent(event) && ctx.isMachine?.(source)) {
+    return reject(
+      "wrong_source_type",
+      `source '${source}' is a registered machine; a machine may not publish ${event.kind} (only a ${KIND_SOURCE_TYPE[event.kind]} source may)`,
+    );
+  }
+  if (event.kind === "ref_machine") {
+    const owner = ctx.registrarOf?.(event.machineId);
+    if (owner !== undefined && owner !== source) {
+      return reject(
+        "wrong_source_type",
+        // The machine id is a payload value: not quoted (rejection texts carry no payload bytes).
+        `the machine in this ref_machine is registered by registry source '${owner}'; a ref_machine from source '${source}' cannot change it (reference data is ordered per source)`,
+      );
+    }
   }
   const skewMs = Date.parse(eventTime(event)) - ctx.now.getTime();
   if (skewMs > ctx.maxClockSkewMs) {

@@ -7,11 +7,11 @@ describe("dead letters", () => {
 
   it("keep reason, topic, source and a bounded excerpt, and satisfy the contract", () => {
     const payload = Buffer.from("y".repeat(5000));
-    const dl = deadLetter("hr/v1/p1/m1/dispense", payload, "oversize", "too big", at);
+    const dl = deadLetter("hr/v1/p1/machine/m1/dispense", payload, "oversize", "too big", at);
     expect(DeadLetter.parse(dl)).toEqual(dl);
     expect(dl).toMatchObject({
       reason: "oversize",
-      topic: "hr/v1/p1/m1/dispense",
+      topic: "hr/v1/p1/machine/m1/dispense",
       source: "m1",
       payloadBytes: 5000,
     });

@@ -22,8 +22,9 @@ export function deadLetter(
     // card UID): only the excerpt keeps those, as bytes, where no reporting view reads them.
     message: storableText(message.slice(0, 4000)),
     topic: storableText(topic.slice(0, 1024)),
-    // The broker's ACL ties the source level of a topic to the authenticated client.
-    source: levels.length >= 4 ? storableText(levels[3] ?? "") : null,
+    // The broker's ACL ties the source level of a topic (hr/v1/<prison>/<type>/<source>/<kind>)
+    // to the authenticated client.
+    source: levels.length >= 5 ? storableText(levels[4] ?? "") : null,
     payloadBytes: payload.byteLength,
     payloadExcerptBase64: Buffer.from(payload.subarray(0, DEAD_LETTER_EXCERPT_BYTES)).toString("base64"),
   };

@@ -40,6 +40,11 @@ export class Gateway {
     this.inFlight++;
     metrics.inFlight.inc();
     try {
+      // An office-level topic is checked against the registry (a registered machine never speaks
+      // as an office; a machine's registration changes only through its registrar): bring it up
+      // to date first, as another instance may have accepted the registration. Office events are
+      // few (the estate: under one a second), and concurrent refreshes share one request.
+      if (topic.split("/", 4)[3] !== "machine") await this.retry(() => this.deps.registry.refresh());
       let verdict = this.decide(topic, payload);
       // The registration may be in flight on another connection or instance (MQTT orders
       // messages per connection only): look again for a short grace period before rejecting.
