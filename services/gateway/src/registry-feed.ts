@@ -1,4 +1,4 @@
-import { parseEventBytes } from "@hrvend/schemas";
+import { ContractError, type HrEvent, parseEventBytes } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { KnownMachines } from "./known-machines";
 
@@ -57,8 +57,8 @@ export class RegistryFeed {
         let got = 0;
         for await (const m of batch) {
           got++;
-          const e = parseEventBytes(m.data);
-          if (e.kind === "ref_machine") this.known.apply(e);
+          const e = registration(m.data);
+          if (e?.kind === "ref_machine") this.known.apply(e);
           cursor.lastSeq = m.seq;
         }
         await consumer.delete().catch(() => false);
@@ -67,5 +67,18 @@ export class RegistryFeed {
         missing -= got;
       }
     }
+  }
+}
+
+/**
+ * A stored event, or undefined when today's contract refuses it: a stream written by an older,
+ * laxer gateway may hold one, and it must not stop the feed (it registers nothing).
+ */
+function registration(data: Uint8Array): HrEvent | undefined {
+  try {
+    return parseEventBytes(data);
+  } catch (e) {
+    if (e instanceof ContractError) return undefined;
+    throw e;
   }
 }
