@@ -127,6 +127,13 @@ describe("describeFailure never echoes payload bytes", () => {
     expect(m.length).toBeLessThanOrEqual(300);
     expect(redactMessage(`value 'it''s ${SECRET}' and \`${SECRET}\``)).not.toContain(SECRET);
   });
+
+  it("given a service's own message with an unquoted token, then the token is gone and the words stay", () => {
+    const token = "q3Zr8Kx0bTfW1nLpYc7uGw";
+    const d = describeFailure(new RangeError(`card ${token} has no first date: not a date: 1-03-02`));
+    expect(d.message).toBe("card … has no first date: not a date: 1-03-02");
+    expect(redactMessage("unhandled event kind tamper_report")).toBe("unhandled event kind tamper_report");
+  });
 });
 
 /** A consumer's write path over numbered messages, with the positions it moves to. */

@@ -145,7 +145,8 @@ const MAX_MESSAGE = 300;
  * Removes what could be payload bytes from an error message: PostgreSQL and V8 quote the
  * offending value (`invalid input syntax for type integer: "…"`, `Unexpected token 'x', "{…" is
  * not valid JSON`) and dump bytes (`0x00 0x41`). Quoted spans become `"…"`, byte dumps `0x…`,
- * control characters and lone surrogates go, and the text is capped.
+ * token-like runs (16+ base64 characters) `…`, control characters and lone surrogates go, and
+ * the text is capped.
  */
 export function redactMessage(message: string): string {
   const out = message
@@ -153,6 +154,9 @@ export function redactMessage(message: string): string {
     .replace(/'(?:[^'\\]|\\.)*'?/g, "'…'")
     .replace(/`[^`]*`?/g, "`…`")
     .replace(/\b0x[0-9a-fA-F]+(?:\s+0x[0-9a-fA-F]+)*/g, "0x…")
+    // A card or client token (base64url, 22 characters) or anything like it, unquoted in a
+    // service's own message: no word of the domain's vocabulary is this long without a break.
+    .replace(/[A-Za-z0-9_+/=]{16,}/g, "…")
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
     .replace(/[\u0000-\u001f\u007f]+/g, " ")
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "");

@@ -117,6 +117,8 @@ Examples:
       `
 The consumer that parked a message applies it again between its batches (within a few seconds)
 with its stream position unmoved. A message that fails again stays parked with the new error.
+Exit status: 0 every message resolved, 2 one failed again, 3 a consumer did not take one within
+--wait (is the service running?).
 
 Examples:
   npx hrvend parked retry 12
@@ -144,6 +146,9 @@ Examples:
             );
           }
           const outcome = await waitForOutcome(db, asked, o.wait);
+          // 2: a message failed again (it stays parked); 3: a consumer did not take one in time.
+          if (outcome.some((r) => r.outcome === "failed")) process.exitCode = 2;
+          else if (outcome.some((r) => r.outcome === "pending")) process.exitCode = 3;
           if (o.json) return console.log(JSON.stringify(outcome, null, 2));
           if (asked.length === 0) return console.log("no open parked messages to retry");
           for (const r of outcome) {
@@ -155,7 +160,6 @@ Examples:
                   : "asked; its consumer has not taken it yet (is the service running?)";
             console.log(`${String(r.id).padStart(6)}  ${r.consumer.padEnd(16)} ${what}`);
           }
-          if (outcome.some((r) => r.outcome === "failed")) process.exitCode = 2;
         });
       },
     );
