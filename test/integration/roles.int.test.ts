@@ -236,27 +236,13 @@ async function readable(role: string): Promise<Map<string, string[]>> {
 /** Every function or procedure in every schema `role` may call (EXECUTE and USAGE on its schema). */
 async function callable(role: string): Promise<Map<string, boolean>> {
   const r = await sql<{ fn: string; definer: boolean }>`
-    SELECT format('%s.%s(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS fn,
+    SELECT format('%s.%s(%s)', n.nspname, p.proname, replace(oidvectortypes(p.proargtypes), ', ', ',')) AS fn,
            p.prosecdef AS definer
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE has_function_privilege(${role}, p.oid, 'EXECUTE') AND has_schema_privilege(${role}, n.oid, 'USAGE')`.execute(
     tdb.db,
   );
-  // identity arguments print "p_from timestamp with time zone": keep the types only
-  return new Map(
-    r.rows.map((x) => [
-      x.fn.replace(
-        /\(([^)]*)\)$/,
-        (_, args: string) =>
-          `(${args
-            .split(",")
-            .map((a) => a.trim().replace(/^p_\w+\s+/, ""))
-            .filter(Boolean)
-            .join(",")})`,
-      ),
-      x.definer,
-    ]),
-  );
+  return new Map(r.rows.map((x) => [x.fn, x.definer]));
 }
 
 async function usableSchemas(role: string): Promise<Set<string>> {
@@ -390,6 +376,68 @@ describe("each audience reads, calls and uses exactly its allowed set", () => {
       rolcanlogin: boolean;
     }>`SELECT rolcanlogin FROM pg_roles WHERE rolname = 'hrvend_grafana'`.execute(tdb.db);
     expect(r.rows[0]?.rolcanlogin).toBe(false);
+  });
+});
+
+describe("the comparison fails on a planted leak (so a passing run means something)", () => {
+  it("an extra grant, a column beyond the allowed ones, a hypertable grant (its chunks) and a PUBLIC function are each caught", async () => {
+    const own = async (role: string) =>
+      new Map([...(await readable(role))].filter(([rel]) => !publicReads.has(rel)));
+    const plants: {
+      grant: string;
+      revoke: string;
+      role: string;
+      caught: (m: Map<string, string[]>) => boolean;
+    }[] = [
+      {
+        grant:
+          "GRANT USAGE ON SCHEMA reporting TO hrvend_funder; GRANT SELECT ON reporting.dispense_daily TO hrvend_funder",
+        revoke:
+          "REVOKE SELECT ON reporting.dispense_daily FROM hrvend_funder; REVOKE USAGE ON SCHEMA reporting FROM hrvend_funder",
+        role: "hrvend_funder",
+        caught: (m) => m.has("reporting.dispense_daily"),
+      },
+      {
+        grant: "GRANT SELECT (lots) ON stock.slot TO hrvend_admin",
+        revoke: "REVOKE SELECT (lots) ON stock.slot FROM hrvend_admin",
+        role: LOGINS.a,
+        caught: (m) => (m.get("stock.slot") ?? []).includes("lots"),
+      },
+      {
+        grant: "GRANT SELECT ON stock.level_change TO hrvend_admin",
+        revoke: "REVOKE SELECT ON stock.level_change FROM hrvend_admin",
+        role: LOGINS.a,
+        caught: (m) => [...m.keys()].some((r) => /^_timescaledb_internal\._hyper_/.test(r)),
+      },
+    ];
+    for (const p of plants) {
+      await sql.raw(p.grant).execute(tdb.db);
+      try {
+        const m = await own(p.role);
+        expect(p.caught(m), p.grant).toBe(true);
+        // …and the allowed-set comparison the audience tests make would fail.
+        const want = ALLOWED[p.role]!.reads;
+        const keys = want === "schema funder" ? ["funder.coverage"] : Object.keys(want);
+        const same =
+          [...m.keys()].sort().join() === [...keys].sort().join() &&
+          [...m].every(
+            ([rel, cols]) =>
+              want === "schema funder" || want[rel] === "*" || cols.join() === (want[rel] as string[]).join(),
+          );
+        expect(same, p.grant).toBe(false);
+      } finally {
+        await sql.raw(p.revoke).execute(tdb.db);
+      }
+    }
+    // A function of ours left executable by PUBLIC shows up in PUBLIC's reach.
+    await sql`GRANT EXECUTE ON FUNCTION reporting.minutes(tstzmultirange) TO PUBLIC`.execute(tdb.db);
+    await sql`GRANT USAGE ON SCHEMA reporting TO PUBLIC`.execute(tdb.db);
+    try {
+      expect([...(await callable("public")).keys()]).toContain("reporting.minutes(tstzmultirange)");
+    } finally {
+      await sql`REVOKE USAGE ON SCHEMA reporting FROM PUBLIC`.execute(tdb.db);
+      await sql`REVOKE EXECUTE ON FUNCTION reporting.minutes(tstzmultirange) FROM PUBLIC`.execute(tdb.db);
+    }
   });
 });
 
