@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadScenario } from "@hrvend/devices";
-import { newSecret } from "@hrvend/infra";
+import { applyMqttUsers, newSecret } from "@hrvend/infra";
 import { LocalCalendar, type LocalDate } from "@hrvend/reorder";
+import { mqttTopic } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
@@ -248,7 +249,27 @@ describe("stock service through the real pipeline", () => {
     const active = all.find((a) => a.clearedAt === null);
     const cleared = all.find((a) => a.clearedAt !== null);
     expect(active).toBeDefined();
-    const db = ["--database-url", tdb.roleUrl("hrvend_writer"), "--nats-url", nats.url];
+    // The acknowledgement is an event from the operator's source: its own broker account.
+    const operator = "ops-tester";
+    await applyMqttUsers(broker.dir, broker.pid, "operator", [
+      {
+        username: operator,
+        password: "ops-pw",
+        publish: [mqttTopic({ prisonId: "+", sourceId: operator, kind: "alert_ack" })],
+      },
+    ]);
+    const passwordFile = join(dir, "operator.pw");
+    writeFileSync(passwordFile, "ops-pw");
+    const db = [
+      "--database-url",
+      tdb.roleUrl("hrvend_writer"),
+      "--operator",
+      operator,
+      "--mqtt-url",
+      broker.url,
+      "--mqtt-password-file",
+      passwordFile,
+    ];
     const acked = await hrvend(["alerts", "ack", active?.id as string, "--by", "tester", ...db]);
     expect(acked.code, acked.stderr).toBe(0);
     const row = await sql<{ acknowledged_by: string; acknowledged_at: Date | null }>`

@@ -25,6 +25,8 @@ const { log, db, nc, jsm, js, registry } = await startStreamService({
 await ensureStreams(jsm, {
   ...DEFAULT_STREAMS,
   events: config.EVENTS_STREAM,
+  // The gateway creates the dead-letter stream with the events stream; it exists by now.
+  dead: config.DEAD_STREAM,
   alerts: config.ALERTS_STREAM,
   alertSubjects: config.ALERTS_SUBJECTS,
   replicas: config.STREAM_REPLICAS,

@@ -60,6 +60,7 @@ export async function applyBatch(
     const machineIds = [
       ...new Set(arrivals.flatMap(({ event: e }) => (isMachineInput(e) ? [e.machineId] : []))),
     ];
+    await lockMachines(trx, machineIds);
     const states = await loadStates(trx, machineIds);
     const changed = new Set<string>();
     const levelChanges: LevelChange[] = [];
@@ -188,6 +189,24 @@ interface Stored {
   machine: MachineState;
   order: SeqOrder;
 }
+
+/**
+ * Serialises the transactions that change a machine (the events consumer, the dead-letter
+ * consumer) also before its row exists: a dead-lettered seq of a machine the service has not
+ * stored yet is then either in stock.dead_seq when the machine's first event is applied, or
+ * finds the machine's row. Transaction-scoped advisory locks, taken in one order.
+ */
+async function lockMachines(trx: Trx, machineIds: string[]): Promise<void> {
+  if (machineIds.length === 0) return;
+  await sql`
+    SELECT pg_advisory_xact_lock(${ADVISORY_CLASS}, h)
+    FROM (SELECT DISTINCT hashtext(m) AS h FROM unnest(${machineIds}::text[]) AS m ORDER BY h) AS locks`.execute(
+    trx,
+  );
+}
+
+/** The advisory-lock namespace of the stock service's machines. */
+const ADVISORY_CLASS = 16_016;
 
 async function loadStates(trx: Trx, machineIds: string[]): Promise<Map<string, Stored>> {
   if (machineIds.length === 0) return new Map();
@@ -369,6 +388,7 @@ export async function applyDeadSeqs(
     const levelChanges: LevelChange[] = [];
     const skipped: BatchResult["skipped"] = [];
     let duplicates = 0;
+    await lockMachines(trx, [...new Set(dead.map((d) => d.machineId))]);
     for (const d of dead)
       await sql`
         INSERT INTO stock.dead_seq (machine_id, seq, reason, received_at)

@@ -76,6 +76,7 @@ export function deadSeqWriter(deps: StockWriterDeps) {
       const d = deadSeqOf(letter);
       if (d !== undefined) dead.push(d);
     }
+    deps.log.debug({ letters: batch.length, dead }, "dead letters read");
     await announce(deps, await applyDeadSeqs(deps.db, dead, position, deps.policy));
   };
 }

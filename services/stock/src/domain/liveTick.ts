@@ -33,8 +33,8 @@ export function deviceNow(state: MachineState, order: SeqOrder, now: string): st
 
 /**
  * What the live timer does to one machine at `now` (the service's clock), never while the
- * service replays its stream: releases events held past the gap bound, then judges silence and
- * lot expiry at the machine's estimated clock (tickMachine). Pure; the adapter stores the result
+ * service replays its stream: releases events held past the gap bound, then, for a machine
+ * believed online, judges silence and lot expiry at its estimated clock (tickMachine). Pure; the adapter stores the result
  * under the machine's row lock, like a batch.
  */
 export function liveTick(
@@ -57,7 +57,9 @@ export function liveTick(
     alerts.push(...step.alerts);
   }
   const at = deviceNow(state, released.order, now);
-  if (at !== undefined && state.active) {
+  // Only while the machine is believed online does its clock run with ours; an offline machine's
+  // lots are judged at its next event (and its outage is already an alert).
+  if (at !== undefined && state.active && state.connection.status === "online") {
     const tick = tickMachine(state, at, policy);
     state = tick.state;
     alerts.push(...tick.alerts);
