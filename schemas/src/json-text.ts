@@ -17,7 +17,77 @@ import type { FieldProblem } from "./errors";
  * JSON.parse has already accepted (its syntax is known to be valid). Paths name contract fields
  * only: a key the contract does not know is payload bytes and is shown as `(unknown field)`.
  */
-export function jsonTextProblems(text: string, isContractField: (key: string) => boolean): FieldProblem[] {
+export function jsonTextProblems(
+  text: string,
+  isContractField: (key: string) => boolean,
+  parsed?: unknown,
+): FieldProblem[] {
+  if (parsed !== undefined && passesQuickly(text, parsed)) return [];
+  return scan(text, isContractField);
+}
+
+/**
+ * The hot path (the gateway checks every event): true when the text surely has none of the
+ * problems, without tracking paths. No `\u` escape (JSON.stringify writes none for ordinary
+ * text), every long or non-integer number exact, and as many keys in the text as in the decoded
+ * value (a duplicate makes the decoded value smaller). Anything else goes to the full scan.
+ */
+function passesQuickly(text: string, parsed: unknown): boolean {
+  const n = text.length;
+  let keys = 0;
+  let i = 0;
+  let backslash = text.indexOf("\\");
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = text.indexOf('"', i + 1);
+      if (backslash !== -1 && backslash <= i) backslash = text.indexOf("\\", i + 1);
+      if (backslash !== -1 && backslash < end) {
+        for (i = backslash; ; ) {
+          const d = text.charCodeAt(i);
+          if (d === 0x22) break;
+          if (d === 0x5c) {
+            if (text.charCodeAt(i + 1) === 0x75 /* u */) return false;
+            i += 2;
+          } else i++;
+        }
+        end = i;
+      }
+      i = end + 1;
+      let j = i;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) === 0x3a /* : */) keys++;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      let plain = true;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d >= 0x30 && d <= 0x39) continue;
+        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) plain = false;
+        else break;
+      }
+      if ((!plain || i - start > 15) && !readsBackExactly(text.slice(start, i))) return false;
+    } else i++;
+  }
+  return keys === countKeys(parsed);
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+function countKeys(v: unknown): number {
+  if (typeof v !== "object" || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) for (const item of v) n += countKeys(item);
+  else
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      n += 1 + countKeys((v as Record<string, unknown>)[key]);
+    }
+  return n;
+}
+
+/** The full scan: every problem, with its path. */
+function scan(text: string, isContractField: (key: string) => boolean): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const path: (string | number)[] = [];
   // Per open container: the keys seen so far (objects) or null (arrays).

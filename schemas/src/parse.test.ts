@@ -220,6 +220,17 @@ describe("the contract accepts only what every consumer can store", () => {
     ]);
   });
 
+  it("refuses a duplicate inside a nested object, and a payload whose only escape is a plain one", () => {
+    const restock = JSON.stringify(EXAMPLES.restock).replace('"quantity":12', '"quantity":12,"quantity":12');
+    expectRejected(() => parseEventBytes(restock), {
+      reason: "schema",
+      path: "lots.0.quantity",
+      says: ["appears more than once"],
+    });
+    const quoted = JSON.stringify(variant("fault", { detail: 'a "quoted" \\ detail' }));
+    expect(parseEventBytes(quoted)).toMatchObject({ detail: 'a "quoted" \\ detail' });
+  });
+
   it("checks NUL and unpaired surrogates in decoded values too (parseEvent)", () => {
     expectRejected(() => parseEvent(variant("fault", { detail: "jam\u0000" })), {
       reason: "schema",

@@ -57,7 +57,7 @@ export function parseEventBytes(bytes: Uint8Array | string): HrEvent {
       { cause },
     );
   }
-  const problems = jsonTextProblems(text, isContractField);
+  const problems = jsonTextProblems(text, isContractField, json);
   if (problems.length > 0) {
     const kind = kindOf(json);
     throw new ContractError(
