@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DASHBOARDS } from "@hrvend/dashboards";
 import { freePort, newSecret, type ServerHandle, startNats, startPostgres } from "@hrvend/infra";
 import {
   createDb,
@@ -410,6 +411,14 @@ describe("poison messages never block a stream", () => {
       const open = await sql<{ n: string }>`
         SELECT count(*) AS n FROM reporting.parked_message WHERE resolved_at IS NULL`.execute(grafana);
       expect(Number(open.rows[0]?.n)).toBe(rows.length);
+      // The pipeline-health panels, as the operator's Grafana runs them.
+      const panels = DASHBOARDS.flatMap((d) => d.rows.flatMap((r) => r.panels));
+      const panelSql = (title: string) => sql.raw(panels.find((p) => p.title === title)?.query.sql ?? "-");
+      const stat = await panelSql("Parked messages").execute(grafana);
+      expect(Number((stat.rows[0] as { parked: string }).parked)).toBe(rows.length);
+      const list = await panelSql("Open parked messages").execute(grafana);
+      expect(list.rows.length).toBe(rows.length);
+      expect(JSON.stringify(list.rows)).not.toContain(SECRET.slice(0, 6));
       await expect(sql`SELECT data FROM ops.parked_message LIMIT 1`.execute(grafana)).rejects.toThrow(
         /permission denied/,
       );

@@ -1,5 +1,5 @@
 import type { DashboardSpec } from "../model";
-import { bargauge, orangeFromOne, stat, table, timeseries } from "../panels";
+import { bargauge, orangeFromOne, redFromOne, stat, table, timeseries } from "../panels";
 import { select, timeFilter, timeGroup } from "../sql";
 import { machinesOfflineCount, offlineMachinesTable } from "./offline";
 import { machineVar, prisonFilter, prisonVar } from "./variables";
@@ -145,6 +145,42 @@ const deadLetters = table({
   h: 8,
 });
 
+// Invariant 6: what a consumer could not apply is parked so the stream goes on; any open one
+// needs an operator (fix the cause, then `hrvend parked retry`).
+const parkedOpen = stat({
+  title: "Parked messages",
+  description:
+    "Messages a consumer (recorder, stock, reorder, coverage) could not apply and parked so that nothing behind them waits; open ones. Red from one: fix the cause, then `hrvend parked retry`.",
+  query: select({ parked: "count(*)" }).from("reporting.parked_message").where("resolved_at IS NULL").build(),
+  w: 6,
+  thresholds: redFromOne,
+});
+
+const parkedList = table({
+  title: "Open parked messages",
+  description:
+    "Each open parked message: its consumer, stream position, subject and event key, and the error (class, code, message; never payload bytes). `hrvend parked show <id>` shows the data to an operator.",
+  query: select({
+    id: "id",
+    parked_at: "parked_at",
+    consumer: "consumer",
+    position: "stream || ' #' || stream_seq",
+    subject: "subject",
+    event_key: "event_key",
+    verdict: "verdict",
+    error: "error_class || ' ' || error_code || ': ' || error_message",
+    tries: "tries",
+    retries: "retries",
+  })
+    .from("reporting.parked_message")
+    .where("resolved_at IS NULL")
+    .orderBy("parked_at DESC")
+    .limit(100)
+    .build(),
+  w: 18,
+  h: 7,
+});
+
 export const pipelineDashboard: DashboardSpec = {
   uid: "hrvend-pipeline",
   title: "hrvend · Pipeline health",
@@ -159,5 +195,6 @@ export const pipelineDashboard: DashboardSpec = {
     { title: "Now", panels: [eventsInRange, rejectsInRange, maxLag, offlineCount] },
     { title: "Flow", panels: [ingestRate, rejectsOverTime, rejectsByReason] },
     { title: "Consumers and machines", panels: [consumerLag, offlineMachines, deadLetters] },
+    { title: "Parked messages", panels: [parkedOpen, parkedList] },
   ],
 };
