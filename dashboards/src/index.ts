@@ -5,6 +5,7 @@ import { restockDashboard } from "./dashboards/restock";
 import type { DashboardSpec } from "./model";
 
 export { toGrafana } from "./grafana";
+export { applyGrafanaAccess, GrafanaAccessError, type GrafanaFetch } from "./grafana-access";
 export * from "./macros";
 export * from "./model";
 export { ACCESS_PLAN, adminGroupProvisioning, provisioningFiles } from "./provisioning";

@@ -4,6 +4,7 @@ import { alertsCommand } from "./commands/alerts";
 import { coverageCommand } from "./commands/coverage";
 import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
+import { grafanaCommand } from "./commands/grafana";
 import { infraCommand } from "./commands/infra";
 import { parkedCommand } from "./commands/parked";
 import { replayCommand } from "./commands/replay";
@@ -49,6 +50,7 @@ program.addCommand(parkedCommand(config));
 program.addCommand(reportCommand(config));
 program.addCommand(coverageCommand(config));
 program.addCommand(dashboardsCommand(config));
+program.addCommand(grafanaCommand(config));
 
 try {
   await program.parseAsync(process.argv);

@@ -93,7 +93,7 @@ Examples:
             console.log(`wrote ${path}`);
           }
           console.log(
-            `Grafana: create organization ${orgId} first (file provisioning cannot), give the group's users a role in it, and set ${files.passwordEnv} to the password in Grafana's environment`,
+            `Grafana: create organization ${orgId} first (POST /api/orgs; file provisioning cannot), give the group's users a role in it, and set ${files.passwordEnv} to the password in Grafana's environment`,
           );
         }
       },
