@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
+import { applyBatch as applyCoverage } from "@hrvend/coverage/store";
 import { freePort, type MqttUser } from "@hrvend/infra";
 import { ensureStreams } from "@hrvend/infra/nats";
+import { applyBatch as applyReorder, batchChanges } from "@hrvend/reorder/service";
 import { EXAMPLES, type HrEvent } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
@@ -536,5 +538,82 @@ describe("hostile publishers with real credentials", () => {
     expect(await publishCode(b, `hr/v1/${PB}/machine/${MB}/heartbeat`, json(heartbeat(PB, MB, 500)))).toBe(0);
     expectLegit(MB, "heartbeat", PB);
     await settled(base + cases.length);
+  });
+});
+
+describe("reference data is ordered per source in the stores (a second layer behind the broker and the gateway)", () => {
+  it("given the registry's prison, machine and item, when another source sends them with far higher seqs (alone or mixed into a batch), then nothing changes; the registry's own later seqs still apply", async () => {
+    const PC = iso.prison("pc");
+    const MC = `${iso.tag}-mc`;
+    const KIT = `${iso.tag}-kit`;
+    const ROGUE = `${iso.tag}-rogue`;
+    const prison = (sourceId: string, seq: number, capacity: number, injectingPrevalence: number) =>
+      ({ ...refPrison(sourceId, seq, PC), capacity, injectingPrevalence }) as HrEvent;
+    const machine = (sourceId: string, seq: number, prisonId: string, active: boolean) =>
+      registration(prisonId, MC, seq, { sourceId, active, location: `${sourceId}-${seq}` });
+    const item = (sourceId: string, seq: number, syringesPerUnit: number) =>
+      ({ ...refItem(sourceId, seq, PC), itemId: KIT, syringesPerUnit }) as HrEvent;
+    let pos = 0;
+    const apply = async (events: HrEvent[]) => {
+      await applyCoverage(tdb.db, events, null);
+      pos++;
+      await applyReorder(tdb.db, batchChanges(events), {
+        consumer: `${iso.tag}-reorder`,
+        stream: "S",
+        seq: pos,
+      });
+    };
+    const read = async () => {
+      const r = await sql<Record<string, unknown>>`
+        SELECT
+          (SELECT injecting_prevalence FROM coverage.prison WHERE prison_id = ${PC}) AS cov_prevalence,
+          (SELECT ref_source FROM coverage.prison WHERE prison_id = ${PC}) AS cov_prison_source,
+          (SELECT syringes_per_unit FROM coverage.item WHERE item_id = ${KIT}) AS syringes_per_kit,
+          (SELECT capacity FROM reorder.prison WHERE prison_id = ${PC}) AS reorder_capacity,
+          (SELECT prison_id || '/' || active || '/' || location FROM reorder.machine WHERE machine_id = ${MC}) AS machine`.execute(
+        tdb.db,
+      );
+      return r.rows[0];
+    };
+
+    await apply([prison(REG, 1, 500, 0.2), machine(REG, 2, PC, true), item(REG, 3, 10)]);
+    const registered = {
+      cov_prevalence: 0.2,
+      cov_prison_source: REG,
+      syringes_per_kit: 10,
+      reorder_capacity: 500,
+      machine: `${PC}/true/${REG}-2`,
+    };
+    expect(await read()).toEqual(registered);
+
+    // Another source, alone: far higher seqs, another prison for the machine, 100 syringes per kit.
+    await apply([
+      prison(ROGUE, 1_000, 9_999, 0.9),
+      machine(ROGUE, 1_001, PB, false),
+      item(ROGUE, 1_002, 100),
+    ]);
+    expect(await read()).toEqual(registered);
+
+    // Mixed into one batch with the registry's own update (whose seqs are far lower than the
+    // rogue's): the registry's applies, the rogue's does not.
+    await apply([
+      prison(ROGUE, 2_000, 9_999, 0.9),
+      prison(REG, 4, 600, 0.25),
+      machine(ROGUE, 2_001, PB, false),
+      machine(REG, 5, PC, true),
+      item(ROGUE, 2_002, 100),
+      item(REG, 6, 12),
+    ]);
+    expect(await read()).toEqual({
+      cov_prevalence: 0.25,
+      cov_prison_source: REG,
+      syringes_per_kit: 12,
+      reorder_capacity: 600,
+      machine: `${PC}/true/${REG}-5`,
+    });
+
+    // The registry's own older seq (a redelivery out of order) changes nothing either.
+    await apply([prison(REG, 3, 1, 0.01), item(REG, 1, 1)]);
+    expect(await read()).toMatchObject({ cov_prevalence: 0.25, syringes_per_kit: 12, reorder_capacity: 600 });
   });
 });
