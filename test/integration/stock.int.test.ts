@@ -179,9 +179,8 @@ describe("stock service through the real pipeline", () => {
       // Availability from the ledger: stock > 0 while online, expired naloxone not counting.
       const expected = ledgerAvailability(stockFacts, offline, slotOf(r), runEnd, timeZoneOf(r.machine_id));
       expect(r.known_online_minutes, slotOf(r)).toBeCloseTo(expected.knownOnline, 3);
-      // The stock service dates expiry at the offset of the change's device time, so a change
-      // before a daylight-saving switch dates an expiry after it an hour off (see lots.ts).
-      expect(Math.abs(r.stocked_online_minutes - expected.stockedOnline), slotOf(r)).toBeLessThanOrEqual(60);
+      // Expiry days end at local midnight in the prison's time zone, also across a DST change.
+      expect(r.stocked_online_minutes, slotOf(r)).toBeCloseTo(expected.stockedOnline, 3);
     }
     await expect(sql`SELECT state FROM stock.machine_state`.execute(grafana)).rejects.toThrow(
       /permission denied/,
