@@ -82,7 +82,7 @@ Examples:
     )
     .argument("<alertId>", "the alert's id, as `alerts list` prints it")
     .requiredOption("--by <name>", "who is on it")
-    .option("--operator <id>", "the operator source's id (its broker username)", "operator")
+    .option("--operator <id>", "the operator source's id (its broker username)", LOCAL_OPERATOR)
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
     .option("--mqtt-url <url>", "MQTT broker (default: the local stack's)")
     .option(
@@ -149,6 +149,9 @@ function databaseUrl(config: CliConfig, given: string | undefined): string {
   return withCredentials(local.postgresAdmin, "hrvend_writer", local.secrets.hrvend_writer);
 }
 
+/** The operator account every local stack has. */
+const LOCAL_OPERATOR = "hrvend-operator";
+
 interface Broker {
   url: string;
   username: string;
@@ -178,12 +181,17 @@ async function operatorBroker(
   if (!state || !broker)
     throw new Error("no local stack is running (npx hrvend infra up) and no --mqtt-url was given");
   const secrets = loadOrCreateSecrets(config.stateDir);
+  const url = urlsOf(state, secrets).mqtt;
+  // The local stack's own operator account (infra/src/stack.ts), when it has one.
+  const stackPassword = (secrets as unknown as Record<string, unknown>).mqttOperator;
+  if (o.operator === LOCAL_OPERATOR && typeof stackPassword === "string")
+    return { url, username: o.operator, password: stackPassword };
   const password = devicePassword(secrets.deploymentSecret, o.operator);
   const topic = mqttTopic({ prisonId: "+", sourceId: o.operator, kind: "alert_ack" });
   await applyMqttUsers(broker.dir, broker.pid, `operator-${o.operator}`, [
     { username: o.operator, password, publish: [topic] },
   ]);
-  return { url: urlsOf(state, secrets).mqtt, username: o.operator, password };
+  return { url, username: o.operator, password };
 }
 
 /** One QoS 1 publication: resolves when the broker has acknowledged it (PUBACK). */
