@@ -1,4 +1,5 @@
 import type { MqttUser } from "@hrvend/infra";
+import { createDb } from "@hrvend/infra/db";
 import { ensureStreams } from "@hrvend/infra/nats";
 import { EVENT_KINDS, type EventKind, mqttTopic } from "@hrvend/schemas";
 import { type EdgeEvent, edgeEvents } from "@hrvend/schemas/testing/edges";
@@ -400,11 +401,23 @@ describe("the contract accepts only what every consumer can store", () => {
     expect(letters.some((l) => l.payload_excerpt.includes(Buffer.from([0xff, 0x00])))).toBe(true);
     // ...but no reason quotes them, and the view the operators read has no payload bytes at all.
     expect(letters.filter((l) => l.message.includes(SECRET))).toEqual([]);
-    const view = await q(
-      sql<{ row: string }>`SELECT row_to_json(d)::text AS row FROM reporting.dead_letter_recent d`,
-    );
-    expect(view.length).toBe(letters.length);
-    expect(view.filter((v) => v.row.includes(SECRET))).toEqual([]);
-    expect(view.some((v) => v.row.includes("payload_excerpt"))).toBe(false);
+    // Read as the operators' role, the one audience that may read dead-letter reasons.
+    const operator = createDb(tdb.roleUrl("hrvend_operator"), { max: 1 });
+    try {
+      const view = (
+        await sql<{
+          row: string;
+        }>`SELECT row_to_json(d)::text AS row FROM reporting.dead_letter_recent d`.execute(operator)
+      ).rows;
+      expect(view.length).toBe(letters.length);
+      expect(view.filter((v) => v.row.includes(SECRET))).toEqual([]);
+      expect(view.some((v) => v.row.includes("payload_excerpt"))).toBe(false);
+      // The excerpts themselves stay where no reporting role reads.
+      await expect(
+        sql`SELECT payload_excerpt FROM ingest.dead_letter LIMIT 1`.execute(operator),
+      ).rejects.toThrow(/permission denied/);
+    } finally {
+      await operator.destroy();
+    }
   });
 });
