@@ -189,15 +189,14 @@ export async function auditPublication(
   // Every grain the role can read: a year is its quarters, a quarter its months, a month or a
   // week its days (funders get quarters and years; finer rows, if ever published, join in).
   const CHILD: Record<string, string> = { year: "quarter", quarter: "month", month: "day", week: "day" };
-  // A grain that is not published at all says nothing (a missing row of a published grain is zero).
-  const grains = new Set(rows.map((r) => r.grain));
+  // A period with none of its sub-periods published says nothing about them; with some
+  // published, a missing one is zero (no row: nothing happened in it).
   for (const same of byScope.values()) {
-    for (const y of same.filter(
-      (r) => CHILD[r.grain] !== undefined && grains.has(CHILD[r.grain] as string),
-    )) {
+    for (const y of same.filter((r) => CHILD[r.grain] !== undefined)) {
       const qs = same.filter(
         (q) => q.grain === CHILD[y.grain] && q.period_start >= y.period_start && q.period_end <= y.period_end,
       );
+      if (qs.length === 0) continue;
       for (const c of ["syringes", "naloxone_kits"] as const)
         eq([...qs.map((q) => [v(q, c), 1] as Term), [v(y, c), -1]]);
       le([[v(y, "nsp_clients"), 1], ...qs.map((q) => [v(q, "nsp_clients"), -1] as Term)]);
