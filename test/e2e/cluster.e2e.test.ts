@@ -1,8 +1,17 @@
 import { join } from "node:path";
+import { natsServers } from "@hrvend/infra/nats";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { ledgerFacts } from "../support/ledger";
 import { Pipeline } from "../support/pipeline";
-import { reconcileCoverage, reconcileRecorder, reconcileReorder, reconcileStock } from "../support/reconcile";
+import {
+  reconcileCoverage,
+  reconcileMachineFacts,
+  reconcileRecorder,
+  reconcileReorder,
+  reconcileStock,
+} from "../support/reconcile";
 
 let p: Pipeline | undefined;
 afterAll(async () => {
@@ -11,6 +20,23 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const acquired = (logs: string) => (logs.match(/"msg":"unit acquired"/g) ?? []).length;
+
+/**
+ * The node that leads the events stream's Raft group, as the servers say (stream info's cluster
+ * leader, a server name `hrvend-n<k>`), as the pipeline's name `nats-<k>`.
+ */
+async function streamLeader(p: Pipeline): Promise<string> {
+  const nc = await natsConnect({ servers: natsServers(p.natsUrl), reconnect: false });
+  try {
+    const info = await (await jetstreamManager(nc)).streams.info("HR_EVENTS");
+    const leader = info.cluster?.leader ?? "";
+    const k = /^hrvend-n(\d)$/.exec(leader)?.[1];
+    if (k === undefined) throw new Error(`no leader of HR_EVENTS named by the servers (got '${leader}')`);
+    return `nats-${k}`;
+  } finally {
+    await nc.close();
+  }
+}
 
 /** Events a gateway instance accepted, from its Prometheus metrics (port from its ready line). */
 async function acceptedBy(p: Pipeline, instance: string): Promise<number> {
@@ -45,11 +71,19 @@ describe("scale-out on a NATS cluster", () => {
 
     await seqAbove(5_000);
     const beforeNodeLoss = (await pipeline.streamState()).lastSeq;
-    log(`SIGKILL nats-2 at stream seq ${beforeNodeLoss}`);
-    await pipeline.kill("nats-2");
+    // The hardest node to lose is the one leading the stream: the others must elect a new leader.
+    const leader = await streamLeader(pipeline);
+    log(`SIGKILL ${leader} (leader of HR_EVENTS) at stream seq ${beforeNodeLoss}`);
+    await pipeline.kill(leader);
     await sleep(4_000);
-    await pipeline.restart("nats-2");
-    log("nats-2 restarted");
+    // The two left elect a new leader (asked again until one answers: the election takes a moment).
+    let newLeader = "";
+    for (let i = 0; i < 60 && (newLeader === "" || newLeader === leader); i++)
+      newLeader = await streamLeader(pipeline).catch(() => sleep(500).then(() => ""));
+    expect(newLeader).toMatch(/^nats-\d$/);
+    expect(newLeader).not.toBe(leader);
+    await pipeline.restart(leader);
+    log(`${leader} restarted; ${newLeader} leads now`);
 
     // Hand-over: a graceful stop gives the leases back at once; a SIGKILL lets them expire.
     await seqAbove(beforeNodeLoss + 8_000);
@@ -89,6 +123,12 @@ describe("scale-out on a NATS cluster", () => {
     expect(stock.offline).toBeGreaterThan(2);
     const reorder = await reconcileReorder(db, facts, pipeline.scenario);
     expect(reorder.plans).toBe(pipeline.scenario.prisons.length);
+    // Every fault (jam, card reader, tamper, power, temperature, door) as an alert with the ledger's
+    // times, stockout and online minutes per slot, and each plan's stock when it was computed.
+    const machine = await reconcileMachineFacts(db, facts);
+    expect(machine.faults).toBeGreaterThan(5);
+    expect(machine.slots).toBeGreaterThan(2);
+    expect(machine.planSlots).toBeGreaterThan(2);
     expect(await reconcileCoverage(db, facts)).toBeGreaterThan(1000);
   });
 });

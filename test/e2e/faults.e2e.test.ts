@@ -1,6 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { type FaultRun, runFaults } from "../support/faults";
-import { reconcileCoverage, reconcileRecorder, reconcileReorder, reconcileStock } from "../support/reconcile";
+import {
+  reconcileCoverage,
+  reconcileMachineFacts,
+  reconcileRecorder,
+  reconcileReorder,
+  reconcileStock,
+} from "../support/reconcile";
 
 let run: FaultRun | undefined;
 afterAll(async () => {
@@ -23,9 +29,11 @@ describe("faults: every component SIGKILLed once during a run (seeded)", () => {
       "reorder",
       "stock",
     ]);
-    // The faults landed mid-run, not after it.
+    // Every one of the eight faults landed mid-run: the simulator was still publishing at the kill,
+    // and the stream grew after it.
     const last = (await run.pipeline.streamState()).lastSeq;
-    expect(run.faults.filter((f) => f.atStreamSeq < last).length).toBeGreaterThanOrEqual(6);
+    expect(run.faults.filter((f) => !f.simulatorRunning).map((f) => f.component)).toEqual([]);
+    for (const f of run.faults) expect(f.atStreamSeq, f.component).toBeLessThan(last);
     for (const f of run.faults) expect(f.recoverySeconds, f.component).toBeLessThan(120);
     console.log(
       `[faults] recovery: ${run.faults.map((f) => `${f.component} ${f.recoverySeconds}s`).join(", ")}`,
@@ -37,6 +45,12 @@ describe("faults: every component SIGKILLed once during a run (seeded)", () => {
     expect(stock.offline).toBeGreaterThan(2);
     const reorder = await reconcileReorder(db, run.facts, run.pipeline.scenario);
     expect(reorder.plans).toBe(run.pipeline.scenario.prisons.length);
+    // Every fault (jam, card reader, tamper, power, temperature, door) as an alert with the ledger's
+    // times, stockout and online minutes per slot, and each plan's stock when it was computed.
+    const machine = await reconcileMachineFacts(db, run.facts);
+    expect(machine.faults).toBeGreaterThan(5);
+    expect(machine.slots).toBeGreaterThan(2);
+    expect(machine.planSlots).toBeGreaterThan(2);
     expect(await reconcileCoverage(db, run.facts)).toBeGreaterThan(1000);
   });
 });

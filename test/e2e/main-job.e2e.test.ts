@@ -6,7 +6,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
 import { ledgerFacts } from "../support/ledger";
 import { Pipeline } from "../support/pipeline";
-import { reconcileCoverage, reconcileRecorder, reconcileReorder, reconcileStock } from "../support/reconcile";
+import {
+  reconcileCoverage,
+  reconcileMachineFacts,
+  reconcileRecorder,
+  reconcileReorder,
+  reconcileStock,
+} from "../support/reconcile";
 
 let p: Pipeline | undefined;
 afterAll(async () => {
@@ -43,6 +49,13 @@ describe("the main job end to end", () => {
     expect(stock.offline).toBeGreaterThan(2);
     const reorder = await reconcileReorder(p.db, facts, p.scenario);
     expect(reorder.plans).toBe(p.scenario.prisons.length);
+    // Every fault (jam, card reader, tamper, power, temperature, door) as an alert with the ledger's
+    // times, stockout and online minutes per slot, and each plan's stock when it was computed.
+    const machine = await reconcileMachineFacts(p.db, facts);
+    expect(machine.faults).toBeGreaterThan(5);
+    expect(machine.slots).toBeGreaterThan(2);
+    expect(machine.planSlots).toBeGreaterThan(2);
+    console.log(`[main-job] reconciled machine facts: ${JSON.stringify(machine)}`);
     expect(await reconcileCoverage(p.db, facts)).toBeGreaterThan(1000);
 
     // What a person reads: the summary, the funder report, the dashboards preview.

@@ -86,10 +86,12 @@ describe("simulator resume and summary --settle through the real pipeline", () =
     for (const o of offlineAtRestart) {
       const machineId = (o as { machineId: string }).machineId;
       const mine = events.map(eventOf).filter((e) => machineOf(e) === machineId);
-      const before = mine.filter((e) => Date.parse(e.deviceTime as string) < restartAt);
+      const before = mine.filter((e) => Date.parse((e as { deviceTime: string }).deviceTime) < restartAt);
       const birth = mine.find(
         (e) =>
-          e.kind === "status" && e.state === "online" && Date.parse(e.deviceTime as string) === restartAt,
+          e.kind === "status" &&
+          e.state === "online" &&
+          Date.parse((e as { deviceTime: string }).deviceTime) === restartAt,
       );
       expect(birth, `${machineId} birth after the restart`).toBeDefined();
       expect(birth!.seq).toBeGreaterThan(Math.max(...before.map((e) => e.seq)));

@@ -240,3 +240,96 @@ export async function positions(db: Db): Promise<Map<string, number>> {
     SELECT consumer, stream_seq AS s FROM ingest.stream_position`.execute(db);
   return new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
 }
+
+/** The alert type the stock service raises for a machine fault (services/stock alertType.ts, documented there). */
+const FAULT_CODES = [
+  "jam",
+  "card_reader",
+  "tamper",
+  "power_loss",
+  "temperature",
+  "door_open",
+  "other",
+] as const;
+const faultAlert = (code: string) => (code === "door_open" ? "door_open" : `fault_${code}`);
+
+/**
+ * Machine facts beyond stock levels: every fault the ledger records (jams, card reader, tamper,
+ * power loss, temperature alarms, door left open) as one alert per period with the ledger's
+ * times; per slot, the stockout minutes and online minutes over the whole run (the availability
+ * function Grafana reads) equal to the ledger's stockout and offline periods; every restock plan
+ * starts from the ledger's stock of each slot when it was computed (after the run: the final one).
+ */
+export async function reconcileMachineFacts(
+  db: Db,
+  facts: readonly Fact[],
+): Promise<{ faults: number; excursions: number; slots: number; planSlots: number }> {
+  let faults = 0;
+  for (const code of FAULT_CODES) {
+    const mine = facts.filter(
+      (f) => (f.fact === "fault_start" || f.fact === "fault_end") && (f as { code: string }).code === code,
+    );
+    const want = ledgerPeriods(mine, "fault_start", "fault_end", (f) =>
+      slotOf(f as { machineId: string; slotId?: string }),
+    );
+    same(await alertPeriods(db, faultAlert(code), slotOf), want, `${faultAlert(code)} alerts`);
+    faults += [...want.values()].flat().length;
+  }
+  // A temperature excursion beyond the machine's alarm band is a temperature fault (compared above).
+  const excursions = facts.filter((f) => f.fact === "temperature_excursion").length;
+
+  const run = facts.find((f) => f.fact === "run_start") as Fact & { start: string; end: string };
+  const [from, to] = [Date.parse(run.start), Date.parse(run.end)];
+  const minutes = (periods: Period[] | undefined) =>
+    (periods ?? []).reduce((n, p) => n + (Math.min(p.end ?? to, to) - Math.max(p.start, from)) / 60_000, 0);
+  const stockouts = ledgerPeriods(facts, "stockout_start", "stockout_end", (f) =>
+    slotOf(f as { machineId: string; slotId: string }),
+  );
+  const offline = ledgerPeriods(
+    facts,
+    "offline_start",
+    "offline_end",
+    (f) => (f as { machineId: string }).machineId,
+  );
+  const avail = await sql<{
+    machine_id: string;
+    slot_id: string;
+    stockout_minutes: number;
+    online_minutes: number;
+  }>`
+    SELECT machine_id, slot_id, stockout_minutes, online_minutes
+    FROM reporting.slot_availability(${new Date(from)}, ${new Date(to)})`.execute(db);
+  const slotsWithStock = new Set(facts.flatMap((f) => (f.fact === "stock" ? [slotOf(f as StockFact)] : [])));
+  same(
+    avail.rows.map((r) => slotOf(r)).sort(),
+    [...slotsWithStock].sort(),
+    "slots in the availability function",
+  );
+  for (const r of avail.rows) {
+    const key = slotOf(r);
+    const near = (got: number, want: number, what: string) =>
+      assert.ok(Math.abs(got - want) < 1e-6, `${key} ${what}: ${got} minutes, the ledger says ${want}`);
+    near(r.stockout_minutes, minutes(stockouts.get(key)), "stockout");
+    near(r.online_minutes, (to - from) / 60_000 - minutes(offline.get(r.machine_id)), "online");
+  }
+
+  const lastStock = new Map<string, number>();
+  for (const f of facts)
+    if (f.fact === "stock") lastStock.set(slotOf(f as StockFact), (f as StockFact).level);
+  const plans = await sql<{ prison_id: string; plan: RestockPlan }>`
+    SELECT prison_id, plan FROM reorder.restock_plan`.execute(db);
+  let planSlots = 0;
+  for (const { prison_id, plan } of plans.rows)
+    for (const m of plan.machines)
+      for (const s of m.slots) {
+        const key = `${m.machineId}/${s.slotId}`;
+        same(s.stockNow, lastStock.get(key) ?? 0, `${prison_id} plan ${key}: stock when planned`);
+        assert.ok(
+          s.projectedAtVisit <= s.stockNow,
+          `${key}: projected ${s.projectedAtVisit} ≤ stock ${s.stockNow}`,
+        );
+        assert.ok(s.quantity >= 0, `${key}: quantity ${s.quantity} ≥ 0`);
+        planSlots++;
+      }
+  return { faults, excursions, slots: avail.rows.length, planSlots };
+}
