@@ -52,6 +52,26 @@ describe("processMachineEvent", () => {
     expect(processMachineEvent(s, m.heartbeat(4, "09:00"), alertPolicy()).levelChange).toBeUndefined();
   });
 
+  it("given the prison's time zone, when a naloxone lot expires after the spring DST change, then its units are usable until local midnight at the new offset, not the device's", () => {
+    // at("0 …") is 2026-03-23 at +02:00; Europe/Chisinau is at +03:00 from 2026-03-29.
+    const zoned = { ...initialMachineState("m1"), timeZone: "Europe/Chisinau" };
+    const s = run([m.registry(), m.online(1, "08:00")], NO_SILENCE, zoned).state;
+    const step = processMachineEvent(
+      s,
+      m.restock(3, "08:01", "s2", 2, 2, [{ lotId: "NX-A", expiry: "2026-04-05", quantity: 2 }]),
+      NO_SILENCE,
+    );
+    expect(step.levelChange?.usableUntil).toBe("2026-04-06T00:00:00+03:00");
+    const unzoned = run([m.registry(), m.online(1, "08:00")]).state;
+    expect(
+      processMachineEvent(
+        unzoned,
+        m.restock(3, "08:01", "s2", 2, 2, [{ lotId: "NX-A", expiry: "2026-04-05", quantity: 2 }]),
+        NO_SILENCE,
+      ).levelChange?.usableUntil,
+    ).toBe("2026-04-06T00:00:00+02:00");
+  });
+
   it("given a duplicate, then nothing changes and nothing is to be written", () => {
     const { state } = run([...started, m.dispense(4, "09:00", "s1", 0)]);
     const step = processMachineEvent(state, m.dispense(4, "09:00", "s1", 0), alertPolicy());
