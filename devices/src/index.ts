@@ -27,6 +27,7 @@ export { parseScenario } from "./scenario/parseScenario";
 export {
   censusSourceId,
   healthSourceId,
+  PlacementSpec,
   PROGRAMME_PRISON_ID,
   REGISTRY_SOURCE_ID,
   type Scenario,
