@@ -30,6 +30,7 @@ export interface GatewayDeps {
 export class Gateway {
   private stopping = false;
   private inFlight = 0;
+  private registryCheckedAt = 0;
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -41,10 +42,17 @@ export class Gateway {
     metrics.inFlight.inc();
     try {
       // An office-level topic is checked against the registry (a registered machine never speaks
-      // as an office; a machine's registration changes only through its registrar): bring it up
-      // to date first, as another instance may have accepted the registration. Office events are
-      // few (the estate: under one a second), and concurrent refreshes share one request.
-      if (topic.split("/", 4)[3] !== "machine") await this.retry(() => this.deps.registry.refresh());
+      // as an office; a machine's registration changes only through its registrar), so bring it
+      // up to date, as another instance may have accepted a registration: before every
+      // ref_machine (rare), and at most once a second for other office kinds (the broker's ACL
+      // is the first layer; this one only must not lag for long).
+      if (topic.split("/", 4)[3] !== "machine") {
+        const now = Date.now();
+        if (topic.endsWith("/ref_machine") || now - this.registryCheckedAt >= 1_000) {
+          this.registryCheckedAt = now;
+          await this.retry(() => this.deps.registry.refresh());
+        }
+      }
       let verdict = this.decide(topic, payload);
       // The registration may be in flight on another connection or instance (MQTT orders
       // messages per connection only): look again for a short grace period before rejecting.
