@@ -228,7 +228,7 @@ const temperature = timeseries({
   title: "Cabinet temperature",
   description:
     "Highest cabinet temperature per machine and interval (heartbeats), so an excursion shows. Naloxone: 5–40 °C allowed.",
-  query: select({ time: timeGroup("event_time"), metric: "machine_id", temperature_c: "max(temperature_c)" })
+  query: select({ time: timeGroup("hour"), metric: "machine_id", temperature_c: "max(max_temperature_c)" })
     .from(`administration.machine_temperature(${timeFrom}, ${timeTo})`)
     .where(...machineFilter)
     .groupBy("1", "2")

@@ -175,12 +175,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$`.execute(db);
   await sql`
     CREATE FUNCTION administration.machine_temperature(p_from timestamptz, p_to timestamptz)
-    RETURNS TABLE (event_time timestamptz, prison_id text, machine_id text, temperature_c double precision)
+    RETURNS TABLE (hour timestamptz, prison_id text, machine_id text, max_temperature_c double precision)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-      SELECT r.event_time, r.prison_id, r.source_id, r.temperature_c
+      -- Hourly maxima: a definer function is not inlined, so it hands back few rows (the panel
+      -- groups by 2 hours or more; an excursion still shows).
+      SELECT public.time_bucket(INTERVAL '1 hour', r.event_time), r.prison_id, r.source_id, max(r.temperature_c)
       FROM ingest.raw_event r
       WHERE r.kind = 'heartbeat' AND r.event_time >= p_from AND r.event_time < p_to
         AND ${sql.raw(SEES("r.prison_id"))}
+      GROUP BY 1, 2, 3
     $$`.execute(db);
   await sql`
     CREATE FUNCTION administration.slot_availability(p_from timestamptz, p_to timestamptz)
