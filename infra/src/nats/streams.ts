@@ -20,6 +20,12 @@ export interface StreamNames {
   replicas?: number;
   /** Days a message is kept in the events and dead-letter streams (0 or unset: for ever). */
   maxAgeDays?: number;
+  /**
+   * The caller owns `eventSubjects` (the gateway): an existing events stream whose subjects are
+   * all among them gets the missing ones added (a kind added to the contract, e.g. alert_ack),
+   * so its events are not refused by a stream created before. Never removes or replaces one.
+   */
+  addMissingEventSubjects?: boolean;
 }
 
 /**
@@ -42,6 +48,7 @@ const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
 /** Creates the streams if missing (idempotent); never changes an existing stream's data. */
 export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
   const maxAge = names.maxAgeDays ? { max_age: Math.round(names.maxAgeDays * 86_400) * 1_000_000_000 } : {};
+  if (names.addMissingEventSubjects) await addMissingSubjects(jsm, names.events, names.eventSubjects);
   await ensure(jsm, {
     ...maxAge,
     name: names.events,
@@ -70,6 +77,20 @@ export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): 
     duplicate_window: DUPLICATE_WINDOW_NS,
     num_replicas: names.replicas ?? 1,
   });
+}
+
+/** See StreamNames.addMissingEventSubjects. */
+async function addMissingSubjects(jsm: JetStreamManager, name: string, wanted: string[]): Promise<void> {
+  let config: StreamConfig;
+  try {
+    config = (await jsm.streams.info(name)).config;
+  } catch {
+    return; // not there yet: ensure creates it with every subject
+  }
+  const have = config.subjects ?? [];
+  const missing = wanted.filter((s) => !have.includes(s));
+  if (missing.length === 0 || !have.every((s) => wanted.includes(s))) return;
+  await jsm.streams.update(name, { ...config, subjects: [...have, ...missing] });
 }
 
 /**

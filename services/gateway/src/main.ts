@@ -22,7 +22,9 @@ const nc = await connectNats({
 // No API check: a cluster just started has no JetStream leader yet; ensureStreams and
 // waitForStream retry until it has.
 const jsm = await jetstreamManager(nc, { checkAPI: false });
-await ensureStreams(jsm, config.streams);
+// The gateway owns the events stream's subjects: a kind added to the contract is added to a stream
+// created before it.
+await ensureStreams(jsm, { ...config.streams, addMissingEventSubjects: true });
 const js = jetstream(nc);
 
 const known = new KnownMachines();
