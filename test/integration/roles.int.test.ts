@@ -547,6 +547,35 @@ describe("as an attacker with each audience's login", () => {
     }
   });
 
+  it("no audience counts a table's rows through PostgreSQL's statistics (e.g. OAT register events as they come)", async () => {
+    // By number: a cast of 'coverage.oat_event' would already fail on the schema.
+    const oids = await sql<{ oat: number; card: number }>`
+      SELECT 'coverage.oat_event'::regclass::oid::int AS oat, 'coverage.card'::regclass::oid::int AS card`.execute(
+      tdb.db,
+    );
+    const { oat, card } = oids.rows[0]!;
+    for (const role of [...AUDIENCE_LOGINS, LOGINS.a]) {
+      const db = as(
+        role.startsWith("hrvend_") ? tdb.roleUrl(role as (typeof AUDIENCE_LOGINS)[number]) : loginUrl(role),
+      );
+      for (const q of [
+        sql`SELECT n_tup_ins FROM pg_stat_all_tables WHERE relname = 'oat_event'`,
+        sql`SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'card'`,
+        sql`SELECT n_tup_ins FROM pg_stat_xact_all_tables WHERE relname = 'oat_event'`,
+        sql`SELECT heap_blks_read FROM pg_statio_all_tables WHERE relname = 'card'`,
+        sql`SELECT idx_tup_read FROM pg_stat_all_indexes WHERE relname = 'oat_event'`,
+        sql`SELECT pg_stat_get_tuples_inserted(${oat}::oid)`,
+        sql`SELECT pg_stat_get_live_tuples(${card}::oid)`,
+      ])
+        await expect(q.execute(db), role).rejects.toThrow(/permission denied/);
+    }
+    // The owner still reads them (monitoring uses pg_monitor).
+    const own = await sql<{
+      n: string;
+    }>`SELECT n_tup_ins AS n FROM pg_stat_all_tables WHERE relname = 'oat_event'`.execute(tdb.db);
+    expect(own.rows.length).toBe(1);
+  });
+
   it("operators see pipeline counts without the health unit's OAT register events", async () => {
     const db = as(tdb.roleUrl("hrvend_operator"));
     const r = await sql<{ kind: string; n: number }>`

@@ -233,6 +233,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       END IF;
     END $$`.execute(db);
 
+  // PostgreSQL's cumulative statistics count every table's inserted rows for any role (e.g.
+  // pg_stat_all_tables.n_tup_ins of coverage.oat_event: OAT register events as they come, which
+  // operators must not see). Only monitoring (pg_monitor) and the owner keep them in this database.
+  await sql`
+    DO $$
+    DECLARE r record;
+    BEGIN
+      FOR r IN SELECT c.oid::regclass AS v FROM pg_class c
+               WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v'
+                 AND c.relname ~ '^pg_stat(io)?_(all|sys|user|xact_all|xact_sys|xact_user)_(tables|indexes|sequences)$' LOOP
+        EXECUTE format('REVOKE SELECT ON %s FROM PUBLIC', r.v);
+        EXECUTE format('GRANT SELECT ON %s TO pg_monitor', r.v);
+      END LOOP;
+      FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p
+               WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname LIKE 'pg\_stat\_get\_%'
+                 AND p.proargtypes = '26'::oidvector LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', r.f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pg_monitor', r.f);
+      END LOOP;
+    END $$`.execute(db);
+
   // ---- funders: the publication only (schema funder, granted by 0005 and later migrations) ----
   await sql`GRANT USAGE ON SCHEMA funder TO hrvend_funder`.execute(db);
   await sql`GRANT SELECT ON ALL TABLES IN SCHEMA funder TO hrvend_funder`.execute(db);
