@@ -71,7 +71,8 @@ const ADMIN_TABLES: { table: string; columns: string[] }[] = [
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // Roles are cluster-wide: create them once, whichever database migrates first. Login roles get
+  // Roles are cluster-wide: create them once, whichever database migrates first (several may
+  // migrate at once, as test files do: the loser of a race finds the role made). Login roles get
   // LOGIN and a password from setRolePasswords (the deployment's secrets).
   await sql`
     DO $$
@@ -79,20 +80,32 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     BEGIN
       FOREACH r IN ARRAY ARRAY['hrvend_admin', 'hrvend_outreach', 'hrvend_operator', 'hrvend_admin_national'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-          EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+          BEGIN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+          END;
         END IF;
       END LOOP;
+      IF NOT pg_has_role('hrvend_admin_national', 'hrvend_admin', 'MEMBER') THEN
+        BEGIN
+          GRANT hrvend_admin TO hrvend_admin_national;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+      END IF;
+      -- hrvend_grafana: no login anywhere (only when it still has one: altering a role another
+      -- database's migration is altering fails with "tuple concurrently updated").
+      IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hrvend_grafana' AND rolcanlogin) THEN
+        ALTER ROLE hrvend_grafana NOLOGIN;
+      END IF;
     END $$`.execute(db);
-  await sql`GRANT hrvend_admin TO hrvend_admin_national`.execute(db);
 
-  // hrvend_grafana: nothing left in this database, and no login anywhere.
+  // hrvend_grafana: nothing left in this database.
   await sql`REVOKE ALL ON ALL TABLES IN SCHEMA reporting, funder FROM hrvend_grafana`.execute(db);
   await sql`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA reporting FROM hrvend_grafana`.execute(db);
   await sql`REVOKE ALL ON SCHEMA reporting, funder FROM hrvend_grafana`.execute(db);
   await sql`ALTER DEFAULT PRIVILEGES IN SCHEMA reporting REVOKE SELECT ON TABLES FROM hrvend_grafana`.execute(
     db,
   );
-  await sql`ALTER ROLE hrvend_grafana NOLOGIN`.execute(db);
   // reporting.minutes was created executable by PUBLIC; it is pure, but nothing outside the
   // definer functions needs it.
   await sql`REVOKE ALL ON FUNCTION reporting.minutes(tstzmultirange) FROM PUBLIC`.execute(db);
