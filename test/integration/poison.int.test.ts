@@ -406,6 +406,8 @@ describe("poison messages never block a stream", () => {
     expect(at_("recorder-dead", deadSeqs.json)?.error_class).toBe("json");
     const nulStored = await count(sql`SELECT count(*) AS n FROM ingest.dead_letter WHERE id = 'pz-dead-4'`);
     expect(nulStored + (at_("recorder-dead", deadSeqs.nul) ? 1 : 0)).toBe(1);
+    // Nor in the services' logs (the journal): errors about a message are logged as described.
+    for (const [name, service] of services) expect(service.logs(), name).not.toContain(SECRET.slice(0, 6));
     // Nothing valid was parked.
     const validSeqs = new Set(rows.filter((p) => validKeys.includes(p.event_key ?? "")).map((p) => p.id));
     expect(validSeqs.size).toBe(0);

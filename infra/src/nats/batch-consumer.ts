@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import { dueRetries, type ParkedInput, type ParkedRetry, parkMessage, retryFailed } from "../db/parked";
 import { committedSeq, PositionMovedError, type StreamPosition } from "../db/position";
-import { ConsumerHaltedError, describeFailure, writeOrPark } from "./failure";
+import { ConsumerHaltedError, classifyFailure, describeFailure, writeOrPark } from "./failure";
 
 export interface BatchConsumerOptions {
   js: JetStreamClient;
@@ -319,8 +319,14 @@ export async function startCommittedConsumer(
   return startBatchConsumer({
     ...rest,
     committedSeq: await committedSeq(db, o.durable),
-    // "retrying": transient failures are; a message that cannot be applied is parked (logged apart).
-    onError: (err) => log.error({ err }, "consumer error; retrying, nothing acknowledged meanwhile"),
+    // "retrying": transient failures are; a message that cannot be applied is parked (logged
+    // apart). Errors about a message are logged as described (no payload bytes: V8's JSON errors
+    // and PostgreSQL's quote the value); the others whole, with their stack.
+    onError: (err) =>
+      log.error(
+        classifyFailure(err) === "transient" ? { err } : { error: describeFailure(err) },
+        "consumer error; retrying, nothing acknowledged meanwhile",
+      ),
     park: (p, position) => parkMessage(db, p, position),
     onParked: (p) => {
       parked?.inc({ consumer: p.consumer });
