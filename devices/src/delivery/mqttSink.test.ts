@@ -130,4 +130,33 @@ describe("MqttSink", () => {
       { topic: "hr/v1/p1/machine/m1/status", payload: "W1", clientId: "m1", will: true },
     ]);
   });
+
+  it("given a machine decommissioned with events still unacknowledged, then the registry's deactivation waits until they are all done", async () => {
+    const broker = new MemoryConnector();
+    const sink = new MqttSink({ connector: broker, secret: SECRET, maxInflightPerSource: 2 });
+    broker.pause();
+    const deactivate: DeliveryItem = {
+      type: "event",
+      source: "registry",
+      device: false,
+      topic: "hr/v1/p1/registry/registry/ref_machine",
+      key: "registry:9",
+      payload: '{"kind":"ref_machine","machineId":"m1","active":false}',
+    };
+    feed(sink, [
+      connect("W1"),
+      ...[1, 2, 3, 4, 5, 6].map((n) => event("m1", n)),
+      { type: "disconnect", source: "m1" },
+      deactivate,
+    ]);
+    await flush();
+    broker.resume();
+    for (let i = 0; i < 20 && sink.backlog > 0; i++) {
+      broker.resume();
+      await flush();
+    }
+    await sink.drain();
+    const order = broker.messages.map((m) => m.payload);
+    expect(order).toEqual([1, 2, 3, 4, 5, 6].map((n) => `{"n":${n}}`).concat([deactivate.payload]));
+  });
 });

@@ -62,6 +62,12 @@ export class MqttSink implements Sink {
    */
   private registrationsPending = 0;
   private readonly gated = new Set<SourceState>();
+  /**
+   * Office sources holding a machine's deactivation (ref_machine active:false, a decommission)
+   * until that machine's own items are all done: on separate connections the deactivation could
+   * overtake the machine's last events, which the gateway would then refuse.
+   */
+  private readonly afterDrain = new Map<SourceState, SourceState[]>();
 
   constructor(private readonly options: MqttSinkOptions) {
     this.maxInflight = options.maxInflight ?? 1000;
@@ -79,7 +85,7 @@ export class MqttSink implements Sink {
 
   accept(item: DeliveryItem, index: number): void {
     const s = this.state(item);
-    if (item.type === "event" && isRegistration(item.topic)) this.registrationsPending++;
+    if (item.type === "event" && gatesMachines(item.topic, item.payload)) this.registrationsPending++;
     s.queue.push({ item, index });
     this.accepted++;
     this.pump(s);
@@ -154,6 +160,14 @@ export class MqttSink implements Sink {
           this.complete(s, q.index);
           break;
         case "event": {
+          if (!s.device) {
+            const machine = deactivated(item.topic, item.payload);
+            const m = machine === undefined ? undefined : this.sources.get(machine);
+            if (m !== undefined && !drained(m)) {
+              this.afterDrain.set(m, [...(this.afterDrain.get(m) ?? []), s]);
+              return;
+            }
+          }
           if (s.inflight >= this.maxPerSource) return;
           if (this.inflight >= this.maxInflight) {
             this.blocked.add(s);
@@ -208,7 +222,7 @@ export class MqttSink implements Sink {
       () => {
         s.inflight--;
         this.inflight--;
-        if (isRegistration(topic) && --this.registrationsPending === 0) {
+        if (gatesMachines(topic, payload) && --this.registrationsPending === 0) {
           const gated = [...this.gated];
           this.gated.clear();
           for (const g of gated) this.pump(g);
@@ -251,6 +265,13 @@ export class MqttSink implements Sink {
       s.completed.add(index);
     }
     this.finished++;
+    const held = this.afterDrain.get(s);
+    if (held !== undefined && drained(s)) {
+      this.afterDrain.delete(s);
+      queueMicrotask(() => {
+        for (const h of held) this.pump(h);
+      });
+    }
     if (this.waiters.length > 0) {
       const backlog = this.backlog;
       const ready = this.waiters.filter((w) => backlog <= w.n);
@@ -261,5 +282,17 @@ export class MqttSink implements Sink {
     }
   }
 }
+
+const drained = (s: SourceState): boolean => s.head >= s.queue.length && s.inflight === 0 && !s.busy;
+
+/** The machine a registry event deactivates (ref_machine with active false), if it is one. */
+function deactivated(topic: string, payload: string): string | undefined {
+  if (!topic.endsWith("/ref_machine") || !payload.includes('"active":false')) return undefined;
+  return (JSON.parse(payload) as { machineId?: string }).machineId;
+}
+
+/** A registration machines wait for; a deactivation waits for its machine instead (never both). */
+const gatesMachines = (topic: string, payload: string): boolean =>
+  isRegistration(topic) && deactivated(topic, payload) === undefined;
 
 const isRegistration = (topic: string): boolean => /\/ref_[a-z]+$/.test(topic);
