@@ -88,8 +88,8 @@ const programmeStat = (
 const nspClients = programmeStat(
   "nsp_clients",
   "NSP clients",
-  "Distinct cards with a syringe-kit dispense in the latest quarter of the range, programme-wide.",
-  { w: 4 },
+  "Distinct cards with a syringe-kit dispense in the latest quarter of the range, programme-wide; [c] when hidden (a count is never undefined).",
+  { w: 4, noValue: "[c]" },
 );
 const nspReach = programmeStat(
   "nsp_reach_pct",
