@@ -283,17 +283,19 @@ async function applyAlerts(
 /**
  * Writes an alert's record as the domain decided it, under the row lock of its machine. What
  * others write concurrently stays: an acknowledgement (the first stands, also one that came from
- * the stream before the alert was raised again in a rebuild), the latest reminder. A cleared
- * alert is reopened only by a raise of the same id (the same condition, from the same start).
+ * the stream before the alert was raised again in a rebuild), the latest reminder, and a clear:
+ * a cleared alert is never reopened (a repeated clear keeps the first, as applyAlertCommand).
  */
 export async function saveAlert(db: Kysely<Database> | Trx, a: Alert): Promise<void> {
   if (a.clearedAt === null)
     // Never expected (the machine's state holds one alert per key), but a stale row must not
-    // make the unique index stop the stream (invariant 6): the newer raise supersedes it.
+    // make the unique index stop the stream (invariant 6): a newer raise supersedes an older one.
     await sql`
       UPDATE stock.alert SET cleared_at = GREATEST(raised_at, ${a.raisedAt}::timestamptz)
       WHERE machine_id = ${a.machineId} AND COALESCE(slot_id, '') = ${a.slotId ?? ""} AND type = ${a.type}
-        AND cleared_at IS NULL AND alert_id <> ${a.id}`.execute(db);
+        AND cleared_at IS NULL AND alert_id <> ${a.id} AND raised_at <= ${a.raisedAt}::timestamptz`.execute(
+      db,
+    );
   await sql`
     INSERT INTO stock.alert (alert_id, prison_id, machine_id, slot_id, type, detail, raised_at, acknowledged_at, acknowledged_by, cleared_at, reminded_at)
     SELECT ${a.id}, ${a.prisonId}, ${a.machineId}, ${a.slotId}, ${a.type}, ${a.detail}, ${a.raisedAt},
@@ -305,7 +307,7 @@ export async function saveAlert(db: Kysely<Database> | Trx, a: Alert): Promise<v
     ON CONFLICT (alert_id) DO UPDATE SET raised_at = excluded.raised_at,
       acknowledged_at = COALESCE(stock.alert.acknowledged_at, excluded.acknowledged_at),
       acknowledged_by = COALESCE(stock.alert.acknowledged_by, excluded.acknowledged_by),
-      cleared_at = excluded.cleared_at,
+      cleared_at = COALESCE(stock.alert.cleared_at, excluded.cleared_at),
       reminded_at = GREATEST(stock.alert.reminded_at, excluded.reminded_at)`.execute(db);
 }
 
