@@ -110,6 +110,7 @@ export function dynsecConfig(users: MqttUser[], admin: ControlAccount): unknown 
       { username: admin.username, ...hashed(admin.password), roles: [{ rolename: ADMIN_ROLE }] },
       ...users.map((u) => ({
         username: u.username,
+        ...(u.clientId === undefined ? {} : { clientid: u.clientId }),
         ...hashed(u.password),
         roles: [{ rolename: roleOf(u.username) }],
       })),
@@ -151,6 +152,7 @@ export function dynsecCommands(
         command: "createClient",
         username: name,
         password: now.password,
+        ...(now.clientId === undefined ? {} : { clientid: now.clientId }),
         roles: [{ rolename: roleOf(name) }],
       });
     }
@@ -159,8 +161,8 @@ export function dynsecCommands(
 }
 
 const same = (a: MqttUser, b: MqttUser): boolean =>
-  JSON.stringify([a.password, a.publish ?? [], a.subscribe ?? []]) ===
-  JSON.stringify([b.password, b.publish ?? [], b.subscribe ?? []]);
+  JSON.stringify([a.password, a.publish ?? [], a.subscribe ?? [], a.clientId ?? null]) ===
+  JSON.stringify([b.password, b.publish ?? [], b.subscribe ?? [], b.clientId ?? null]);
 
 /**
  * Sends commands to the running broker's plugin as its administrator and waits for every

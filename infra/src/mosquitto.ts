@@ -31,6 +31,14 @@ export interface MqttUser {
    * SUBSCRIBE (SUBACK 0x80 / reason 135).
    */
   subscribe?: string[];
+  /**
+   * The only MQTT client id the account may connect with. Every source account is bound to its
+   * own id: Mosquitto hands a client id's persistent session (its subscriptions and queue) to
+   * whoever connects with it next, whatever the username, so an unbound machine could take over
+   * another machine's or a gateway's session. Accounts that use several ids (the gateway) stay
+   * unbound; they are not sources.
+   */
+  clientId?: string;
 }
 
 /**
@@ -55,7 +63,7 @@ export function sourceUser(
   const publish: string[] = [];
   for (const p of Array.isArray(prisons) ? prisons : [prisons])
     for (const kind of kindsOfSourceType(type)) publish.push(mqttSourceTopic(p, type, sourceId, kind));
-  return { username, password, publish };
+  return { username, password, publish, clientId: username };
 }
 
 /**

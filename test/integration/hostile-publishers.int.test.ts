@@ -50,17 +50,28 @@ const kindTopics = (prison: string, type: string, id: string, kinds: string[]) =
 // The accounts, written the way the README's security section describes them.
 const accounts: MqttUser[] = [
   { username: `${iso.tag}-gw`, password: "gw", subscribe: [`hr/v1/${PA}/#`, `hr/v1/${PB}/#`] },
-  { username: MA, password: "pa", publish: kindTopics(PA, "machine", MA, MACHINE_KINDS) },
-  { username: MB, password: "pb", publish: kindTopics(PB, "machine", MB, MACHINE_KINDS) },
+  { username: MA, clientId: MA, password: "pa", publish: kindTopics(PA, "machine", MA, MACHINE_KINDS) },
+  { username: MB, clientId: MB, password: "pb", publish: kindTopics(PB, "machine", MB, MACHINE_KINDS) },
   {
     username: REG,
+    clientId: REG,
     password: "reg",
     publish: [PA, PB].flatMap((p) =>
       kindTopics(p, "registry", REG, ["ref_prison", "ref_machine", "ref_item"]),
     ),
   },
-  { username: CENSUS, password: "census", publish: kindTopics(PA, "census_office", CENSUS, ["census"]) },
-  { username: HEALTH, password: "health", publish: kindTopics(PA, "health_unit", HEALTH, ["oat"]) },
+  {
+    username: CENSUS,
+    clientId: CENSUS,
+    password: "census",
+    publish: kindTopics(PA, "census_office", CENSUS, ["census"]),
+  },
+  {
+    username: HEALTH,
+    clientId: HEALTH,
+    password: "health",
+    publish: kindTopics(PA, "health_unit", HEALTH, ["oat"]),
+  },
   // Not a real account type: a deliberately over-broad one standing for a broker misconfiguration,
   // to show the gateway's own checks (the second layer) when the ACL lets something through.
   { username: `${iso.tag}-loose`, password: "loose", publish: [`hr/v1/${PA}/#`, `hr/v1/${PB}/#`] },
@@ -107,6 +118,11 @@ async function connect(username: string, password: string, protocolVersion: 4 | 
   });
   clients.push(c);
   return c;
+}
+
+/** Ends a client's connection (a source account has one client id: one connection at a time). */
+async function end(...cs: MqttClient[]): Promise<void> {
+  await Promise.all(cs.map((c) => c.endAsync().catch(() => undefined)));
 }
 
 /** The broker's answer to a QoS 1 publish: 0 when accepted, else the MQTT 5 reason code. */
@@ -241,6 +257,7 @@ beforeAll(async () => {
   const health = await connect(HEALTH, "health", 4);
   await health.publishAsync(`hr/v1/${PA}/health_unit/${HEALTH}/oat`, json(oat(HEALTH, 1)), { qos: 1 });
   expectLegit(HEALTH, "oat", PA);
+  await end(reg, office, health);
   await settled(0);
 });
 
@@ -302,11 +319,13 @@ describe("hostile publishers with real credentials", () => {
     );
     // A machine speaks MQTT 3.1.1, where a refused publish is acknowledged and dropped: the same
     // attacks get PUBACKs and still nothing enters.
-    const a4 = await connect(MA, "pa", 4, `${MA}-v311`);
-    for (const [, t, e] of attacks) expect(await publishCode(a4, t, json(e))).toBe(0);
     // Its own legitimate heartbeat goes through, after the attacks, on the same connection.
     expect(await publishCode(a5, `hr/v1/${PA}/machine/${MA}/heartbeat`, json(heartbeat(PA, MA, 1)))).toBe(0);
     expectLegit(MA, "heartbeat", PA);
+    await end(a5);
+    const a4 = await connect(MA, "pa", 4);
+    for (const [, t, e] of attacks) expect(await publishCode(a4, t, json(e))).toBe(0);
+    await end(a4);
     await settled(0);
     // No figure moved: the census the recorder holds for PA is the office's 221, machine B is
     // still registered (its heartbeats are stored below and in the next tests).
@@ -316,6 +335,7 @@ describe("hostile publishers with real credentials", () => {
     const b = await connect(MB, "pb", 4);
     expect(await publishCode(b, `hr/v1/${PB}/machine/${MB}/heartbeat`, json(heartbeat(PB, MB, 1)))).toBe(0);
     expectLegit(MB, "heartbeat", PB);
+    await end(b);
     await settled(0);
   });
 
@@ -405,6 +425,7 @@ describe("hostile publishers with real credentials", () => {
     expect(Object.fromEntries(attacks.map(([what], i) => [what, codes[i]]))).toEqual(
       Object.fromEntries(attacks.map(([what]) => [what, 135])),
     );
+    await end(census5, health5, reg5);
     await settled(0);
   });
 
@@ -421,20 +442,22 @@ describe("hostile publishers with real credentials", () => {
       `hr/v1/${PA}/machine/${MA}/#`,
       `hr/v1/${PB}/machine/${MB}/heartbeat`,
     ];
-    const a5 = await connect(MA, "pa", 5, `${MA}-sub5`);
-    const a4 = await connect(MA, "pa", 4, `${MA}-sub4`);
-    const census4 = await connect(CENSUS, "census", 4, `${CENSUS}-sub`);
-    const reg4 = await connect(REG, "reg", 4, `${REG}-sub`);
     const received: string[] = [];
-    for (const c of [a5, a4, census4, reg4]) c.on("message", (t) => received.push(t));
+    const a5 = await connect(MA, "pa", 5);
+    a5.on("message", (t) => received.push(t));
+    for (const f of filters) expect([f, await subscribeCodes(a5, f)]).toEqual([f, [135]]);
+    await end(a5);
+    const a4 = await connect(MA, "pa", 4);
+    const census4 = await connect(CENSUS, "census", 4);
+    const reg4 = await connect(REG, "reg", 4);
+    for (const c of [a4, census4, reg4]) c.on("message", (t) => received.push(t));
     for (const f of filters) {
-      expect([f, await subscribeCodes(a5, f)]).toEqual([f, [135]]);
       expect([f, await subscribeCodes(a4, f)]).toEqual([f, [128]]);
       expect([f, await subscribeCodes(census4, f)]).toEqual([f, [128]]);
       expect([f, await subscribeCodes(reg4, f)]).toEqual([f, [128]]);
     }
     // Machine B publishes 40 heartbeats while A keeps asking for the gateway's share group.
-    const b = await connect(MB, "pb", 4, MB);
+    const b = await connect(MB, "pb", 4);
     const acks: Promise<number>[] = [];
     const first = 100;
     for (let i = 0; i < 40; i++) {
@@ -449,11 +472,46 @@ describe("hostile publishers with real credentials", () => {
       ORDER BY seq`.execute(tdb.db);
     expect(seqs.rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 40 }, (_, i) => first + i));
     expect(received).toEqual([]);
-    expect(a4.connected && a5.connected).toBe(true);
+    expect(a4.connected).toBe(true);
+    await end(a4, census4, reg4, b);
+  });
+
+  it("refuses a machine taking over another client's session (a gateway's, machine B's) by its client id, and loses none of B's heartbeats", async () => {
+    // Mosquitto gives a client id's persistent session (subscriptions, queue) to whoever connects
+    // with it next, whatever the username: each source account is bound to its own client id.
+    const gatewayIds = ["a", "b"].flatMap((g) => [0, 1].map((n) => `hrvend-gw-${iso.tag}-${g}-${n}`));
+    for (const id of [...gatewayIds, MB, REG, CENSUS, `${MA}-2`]) {
+      const refused = await mqtt
+        .connectAsync(iso.servers.mqttUrl, {
+          username: MA,
+          password: "pa",
+          clientId: id,
+          clean: false,
+          protocolVersion: 5,
+          reconnectPeriod: 0,
+        })
+        .then(
+          async (c) => {
+            await c.endAsync();
+            return "connected";
+          },
+          (e: { code?: number }) => e.code,
+        );
+      expect([id, refused]).toEqual([id, 135]);
+    }
+    // The gateways' sessions are intact: B's next 40 heartbeats are all stored.
+    const b = await connect(MB, "pb", 4);
+    const acks = Array.from({ length: 40 }, (_, i) =>
+      publishCode(b, `hr/v1/${PB}/machine/${MB}/heartbeat`, json(heartbeat(PB, MB, 200 + i))),
+    );
+    expect(await Promise.all(acks)).toEqual(Array(40).fill(0));
+    expectLegit(MB, "heartbeat", PB, 40);
+    await end(b);
+    await settled(0);
   });
 
   it("refuses a machine impersonating another prison's machine, in the topic (broker) or in the payload (gateway, with its reason)", async () => {
-    const a5 = await connect(MA, "pa", 5, `${MA}-imp`);
+    const a5 = await connect(MA, "pa", 5);
     expect(await publishCode(a5, `hr/v1/${PB}/machine/${MB}/heartbeat`, json(heartbeat(PB, MB, 2)))).toBe(
       135,
     );
@@ -466,6 +524,7 @@ describe("hostile publishers with real credentials", () => {
     expect(await publishCode(a5, own, json(heartbeat(PB, MA, 4)))).toBe(0);
     expect(await publishCode(a5, own, json(heartbeat(PA, MB, 5)))).toBe(0);
     base = 3;
+    await end(a5);
     await settled(3);
     const letters = await deadLetters();
     expect(letters.map((l) => [l.reason, l.topic])).toEqual(Array(3).fill(["topic_mismatch", own]));
@@ -534,9 +593,10 @@ describe("hostile publishers with real credentials", () => {
       expect(l?.message).toContain(says);
     }
     // B is still registered in its prison: its next heartbeat is stored, not unknown_machine.
-    const b = await connect(MB, "pb", 4, `${MB}-after`);
+    const b = await connect(MB, "pb", 4);
     expect(await publishCode(b, `hr/v1/${PB}/machine/${MB}/heartbeat`, json(heartbeat(PB, MB, 500)))).toBe(0);
     expectLegit(MB, "heartbeat", PB);
+    await end(b, loose);
     await settled(base + cases.length);
   });
 });

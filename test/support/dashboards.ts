@@ -117,7 +117,7 @@ export async function fillPipeline(opts: {
     const client = await mqtt.connectAsync(broker.url, {
       username: dev.username,
       password: dev.password,
-      clientId: `${opts.label}-bad`,
+      clientId: dev.clientId,
     });
     const topic = `hr/v1/${p0.prisonId}/machine/${m0!.machineId}/heartbeat`;
     await client.publishAsync(topic, "this is not json", { qos: 1 });

@@ -51,6 +51,7 @@ describe("deviceCredentials", () => {
     ];
     expect(creds[0]).toEqual({
       username: "sm-north-m1",
+      clientId: "sm-north-m1",
       password: devicePassword("s3cret-s3cret-s3cret", "sm-north-m1"),
       publish: machineKinds.map((k) => `hr/v1/sm-north/machine/sm-north-m1/${k}`),
     });

@@ -9,8 +9,10 @@ import {
 import { devicePassword } from "./devicePassword";
 
 export interface DeviceCredential {
-  /** MQTT username and clientId: the source's id. */
+  /** MQTT username: the source's id. */
   username: string;
+  /** The only client id the account may use: the source's id too (no session takeover). */
+  clientId: string;
   password: string;
   /** Topics this client may publish to (one per kind of its source type), for the broker's ACL. */
   publish: string[];
@@ -27,6 +29,7 @@ export interface DeviceCredential {
 export function deviceCredentials(scenario: Scenario, secret: string | Uint8Array): DeviceCredential[] {
   const account = (prisons: string[], type: SourceType, id: string): DeviceCredential => ({
     username: id,
+    clientId: id,
     password: devicePassword(secret, id),
     publish: prisons.flatMap((p) => kindsOfSourceType(type).map((k) => mqttSourceTopic(p, type, id, k))),
   });
