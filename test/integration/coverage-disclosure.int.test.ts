@@ -9,6 +9,7 @@ import { createDb } from "@hrvend/infra/db";
 import type { HrEvent } from "@hrvend/schemas";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hrvend } from "../support/cli";
 import {
   type AuditResult,
   auditPublication,
@@ -285,5 +286,46 @@ describe("funder publication under disclosure control (attacker's LP audit)", ()
     ];
     const f = (await tiny.audit(planted)).failures;
     expect(f.some((x) => x.startsWith(`${additive?.key} `) && /narrowed to/.test(x))).toBe(true);
+  });
+
+  it("what funders read shows one symbol for every hidden value and '–' / empty / null for undefined ones (report JSON, CSV, HTML)", async () => {
+    const report = async (format: string, from: string, to: string, grain = "quarter") => {
+      const r = await hrvend([
+        ...["report", "coverage", "--from", from, "--to", to, "--grain", grain, "--format", format],
+        ...["--database-url", tiny.tdb.roleUrl("hrvend_funder")],
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const json = JSON.parse(await report("json", "2026-01-01", "2027-03-31")) as {
+      hiddenSymbol: string;
+      figures: ({ suppressed: string[]; prisonId: string; periodStart: string } & Record<string, unknown>)[];
+    };
+    expect(json.hiddenSymbol).toBe("[c]");
+    let hidden = 0;
+    let undefinedRates = 0;
+    for (const f of json.figures) {
+      for (const [k, v] of Object.entries(f)) {
+        if (f.suppressed.includes(k)) {
+          expect(v, `${f.periodStart} ${f.prisonId} ${k}`).toBe("[c]");
+          hidden++;
+        } else expect(v, `${f.periodStart} ${f.prisonId} ${k}`).not.toBe("[c]");
+        if (typeof v === "string") expect(v).not.toMatch(/^(<\d+|x|hidden)$/);
+      }
+      if (f["regularPct"] === null && !f.suppressed.includes("regularPct")) undefinedRates++;
+    }
+    expect(hidden).toBeGreaterThan(50);
+    // 2027's first quarter has four days: regular access is undefined there, not hidden.
+    expect(undefinedRates).toBeGreaterThan(0);
+    const csv = (await report("csv", "2026-01-01", "2027-03-31")).trim().split("\n");
+    const head = (csv[0] ?? "").split(",");
+    expect(head).not.toContain("nsp_new");
+    expect(head).not.toContain("syringe_kits");
+    const cells = csv.slice(1).flatMap((l) => l.split(","));
+    expect(cells.filter((c) => c === "[c]").length).toBeGreaterThan(50);
+    expect(cells.filter((c) => /^(<\d+|x|hidden)$/.test(c))).toEqual([]);
+    const html = await report("html", "2026-01-01", "2026-12-31", "year");
+    expect(html).toContain('<td class="sup">[c]</td>');
+    expect(html).not.toMatch(/&lt;5<|>x</);
   });
 });
