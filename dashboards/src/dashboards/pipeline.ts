@@ -181,6 +181,28 @@ const parkedList = table({
   h: 7,
 });
 
+// Invariant 6 for a machine's seqs: a gap never holds its later events for long. Each skipped gap
+// (a dead-lettered seq at once, any other after the stock service's bound) is listed here.
+const seqGaps = table({
+  title: "Seq gaps skipped",
+  description:
+    "Seqs of a machine the stock service passed over so that its later events were not held: `dead_letter` (the gateway rejected that event, see the dead letters), `bound` (missing for GAP_BOUND_SECONDS of stream time: lost before the stream), `overflow`. An event that arrives later is still applied.",
+  query: select({
+    skipped_at: "skipped_at",
+    prison: "prison_id",
+    machine: "machine_id",
+    seqs: "CASE WHEN from_seq = to_seq THEN from_seq::text ELSE from_seq || '–' || to_seq END",
+    reason: "reason",
+  })
+    .from("reporting.stock_seq_gap")
+    .where(timeFilter("skipped_at"), prisonFilter)
+    .orderBy("skipped_at DESC")
+    .limit(100)
+    .build(),
+  w: 24,
+  h: 6,
+});
+
 export const pipelineDashboard: DashboardSpec = {
   uid: "hrvend-pipeline",
   title: "hrvend · Pipeline health",
@@ -196,5 +218,6 @@ export const pipelineDashboard: DashboardSpec = {
     { title: "Flow", panels: [ingestRate, rejectsOverTime, rejectsByReason] },
     { title: "Consumers and machines", panels: [consumerLag, offlineMachines, deadLetters] },
     { title: "Parked messages", panels: [parkedOpen, parkedList] },
+    { title: "Seq gaps", panels: [seqGaps] },
   ],
 };
