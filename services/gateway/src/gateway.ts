@@ -44,13 +44,15 @@ export class Gateway {
       // An office-level topic is checked against the registry (a registered machine never speaks
       // as an office; a machine's registration changes only through its registrar), so bring it
       // up to date, as another instance may have accepted a registration: before every
-      // ref_machine (rare), and at most once a second for other office kinds (the broker's ACL
-      // is the first layer; this one only must not lag for long).
+      // ref_machine (rare) and at most once a second for other office kinds. The wait is bounded:
+      // a catch-up can take seconds under load, and machines' first events wait for their
+      // registration (UNKNOWN_MACHINE_GRACE_MS); the broker's ACL is the first layer anyway.
       if (topic.split("/", 4)[3] !== "machine") {
         const now = Date.now();
         if (topic.endsWith("/ref_machine") || now - this.registryCheckedAt >= 1_000) {
           this.registryCheckedAt = now;
-          await this.retry(() => this.deps.registry.refresh());
+          const fresh = this.deps.registry.refresh().catch(() => undefined);
+          await Promise.race([fresh, new Promise((r) => setTimeout(r, 500).unref())]);
         }
       }
       let verdict = this.decide(topic, payload);
