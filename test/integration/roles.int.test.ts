@@ -126,35 +126,8 @@ const ADMIN_READS: Allowed = {
   "administration.slot_stock": "*",
   "administration.machine_health": "*",
   "administration.alert": "*",
-  // The base tables behind the security_invoker views: only these columns, rows under RLS.
-  "reorder.prison": ["prison_id", "name", "time_zone", "capacity"],
-  "reorder.machine": ["machine_id", "prison_id", "location", "active"],
-  "stock.item": ["item_id", "info"],
-  "stock.slot": ["machine_id", "slot_id", "prison_id", "item_id", "capacity", "level", "level_at"],
-  "stock.machine_health": [
-    "machine_id",
-    "prison_id",
-    "status",
-    "status_since",
-    "last_seen_at",
-    "temperature_c",
-    "door",
-    "power",
-    "battery_pct",
-    "firmware",
-  ],
-  "stock.alert": [
-    "alert_id",
-    "prison_id",
-    "machine_id",
-    "slot_id",
-    "type",
-    "detail",
-    "raised_at",
-    "acknowledged_at",
-    "acknowledged_by",
-    "cleared_at",
-  ],
+  // Nothing else: the views read SECURITY DEFINER functions (migration 0015), so no base table, its
+  // rows under RLS or its planner statistics are reachable.
 };
 const ALLOWED: Record<string, { reads: Allowed | "schema funder"; functions: string[]; schemas: string[] }> =
   {
@@ -162,11 +135,17 @@ const ALLOWED: Record<string, { reads: Allowed | "schema funder"; functions: str
       reads: ADMIN_READS,
       functions: [
         "access.admin_prisons()",
+        "administration.alert_rows()",
+        "administration.item_rows()",
+        "administration.machine_health_rows()",
+        "administration.machine_rows()",
+        "administration.prison_rows()",
+        "administration.slot_stock_rows()",
         "administration.machine_temperature(timestamp with time zone,timestamp with time zone)",
         "administration.slot_availability(timestamp with time zone,timestamp with time zone)",
         "administration.stock_level_hourly(timestamp with time zone,timestamp with time zone)",
       ],
-      schemas: ["access", "administration", "reorder", "stock"],
+      schemas: ["access", "administration"],
     },
     hrvend_outreach: {
       reads: Object.fromEntries(
@@ -398,8 +377,10 @@ describe("the comparison fails on a planted leak (so a passing run means somethi
         caught: (m) => m.has("reporting.dispense_daily"),
       },
       {
-        grant: "GRANT SELECT (lots) ON stock.slot TO hrvend_admin",
-        revoke: "REVOKE SELECT (lots) ON stock.slot FROM hrvend_admin",
+        grant:
+          "GRANT USAGE ON SCHEMA stock TO hrvend_admin; GRANT SELECT (lots) ON stock.slot TO hrvend_admin",
+        revoke:
+          "REVOKE SELECT (lots) ON stock.slot FROM hrvend_admin; REVOKE USAGE ON SCHEMA stock FROM hrvend_admin",
         role: LOGINS.a,
         caught: (m) => (m.get("stock.slot") ?? []).includes("lots"),
       },
@@ -624,12 +605,17 @@ describe("a prison's administration sees only its prisons, enforced in the datab
     it(`staff of ${key === "ab" ? "A and B" : key.toUpperCase()}: every view and function counts only their prisons' rows`, async () => {
       const db = as(loginUrl(LOGINS[key]));
       expect(await counts(db)).toEqual(expected(seen[key]));
-      // The base tables directly (the columns granted for the invoker views): the same rows.
-      const direct = await sql<{ p: string }>`
-        SELECT DISTINCT prison_id AS p FROM stock.slot UNION SELECT DISTINCT prison_id FROM stock.alert
-        UNION SELECT DISTINCT prison_id FROM reorder.machine UNION SELECT DISTINCT prison_id FROM stock.machine_health
-        UNION SELECT prison_id FROM reorder.prison`.execute(db);
-      expect(direct.rows.map((r) => r.p).sort()).toEqual([...seen[key]].sort());
+      // The base tables directly: refused (the views read definer functions, migration 0015).
+      for (const t of [
+        "stock.slot",
+        "stock.alert",
+        "reorder.machine",
+        "stock.machine_health",
+        "reorder.prison",
+      ])
+        await expect(sql`SELECT prison_id FROM ${sql.raw(t)}`.execute(db), t).rejects.toThrow(
+          /permission denied/,
+        );
       // Taking the group role does not widen it (the mapping is on the session's login).
       await sql`SET ROLE hrvend_admin`.execute(db);
       expect(await counts(db)).toEqual(expected(seen[key]));
@@ -733,6 +719,194 @@ describe("hrvend access: a staff group's login from the command line", () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("what the planner and the catalogue know tells no role what it cannot read (migration 0015)", () => {
+  const AUDIENCE_LOGINS = [
+    "hrvend_admin_national",
+    "hrvend_outreach",
+    "hrvend_operator",
+    "hrvend_funder",
+  ] as const;
+  const urlOf = (role: string) =>
+    role.startsWith("hrvend_") ? tdb.roleUrl(role as (typeof AUDIENCE_LOGINS)[number]) : loginUrl(role);
+  /** Every node type and every estimate of an EXPLAIN (FORMAT JSON) plan. */
+  const nodes = (plan: any): { type: string; rows: number }[] => [
+    { type: plan["Node Type"], rows: plan["Plan Rows"] },
+    ...((plan.Plans ?? []) as any[]).flatMap(nodes),
+  ];
+  const explain = async (db: Kysely<any>, q: string) => {
+    const r = await sql.raw<{ "QUERY PLAN": any }>(`EXPLAIN (FORMAT JSON) ${q}`).execute(db);
+    return r.rows[0]!["QUERY PLAN"][0].Plan;
+  };
+
+  it("a staff login's EXPLAIN estimates a value that only another prison has exactly as one that exists nowhere", async () => {
+    // Prison C (nobody's but the national administration's) gets N machines in one secret wing,
+    // each with a health row and an alert of a secret type; staff of A have 'wing' only.
+    const N = 400;
+    const SECRET = "SECRET-WING";
+    const NOWHERE = "NOWHERE-XY"; // same length: nothing but the value differs in the query
+    const planted = "secret-%";
+    await sql`INSERT INTO reorder.machine (machine_id, prison_id, location, active, ref_seq)
+      SELECT 'secret-' || g, ${C}, ${SECRET}, true, 1 FROM generate_series(1, ${N}::int) g`.execute(tdb.db);
+    await sql`INSERT INTO stock.machine_health (machine_id, prison_id, status, last_seen_at, temperature_c, firmware)
+      SELECT 'secret-' || g, ${C}, 'online', ${hour(6)}::timestamptz, 21.5, ${SECRET}
+      FROM generate_series(1, ${N}::int) g`.execute(tdb.db);
+    await sql`INSERT INTO stock.alert (alert_id, prison_id, machine_id, type, detail, raised_at)
+      SELECT 'secret-' || g, ${C}, 'secret-' || g, ${SECRET}, ${SECRET}, ${hour(1)}::timestamptz
+      FROM generate_series(1, ${N}::int) g`.execute(tdb.db);
+    await sql`INSERT INTO stock.slot (machine_id, slot_id, prison_id, item_id, capacity, level, level_at)
+      SELECT 'secret-' || g, 's1', ${C}, 'syringe-kit', 900000, 424242, ${hour(5)}::timestamptz
+      FROM generate_series(1, ${N}::int) g`.execute(tdb.db);
+    await sql`ANALYZE reorder.machine, stock.machine_health, stock.alert, stock.slot`.execute(tdb.db);
+    try {
+      const probes: { rel: string; where: (v: string) => string; secret: string; nowhere: string }[] = [
+        {
+          rel: "administration.machine",
+          where: (v) => `location = '${v}'`,
+          secret: SECRET,
+          nowhere: NOWHERE,
+        },
+        {
+          rel: "administration.machine_health",
+          where: (v) => `firmware = '${v}'`,
+          secret: SECRET,
+          nowhere: NOWHERE,
+        },
+        { rel: "administration.alert", where: (v) => `type = '${v}'`, secret: SECRET, nowhere: NOWHERE },
+        { rel: "administration.alert", where: (v) => `detail = '${v}'`, secret: SECRET, nowhere: NOWHERE },
+        {
+          rel: "administration.slot_stock",
+          where: (v) => `level = ${v}`,
+          secret: "424242",
+          nowhere: "737373",
+        },
+        {
+          rel: "administration.machine",
+          where: (v) => `machine_id LIKE '${v}'`,
+          secret: planted,
+          nowhere: "nowher-%",
+        },
+      ];
+      // The owner's planner does know (so the probe can see a leak): many rows against a handful.
+      const owner = async (q: string) => nodes(await explain(tdb.db, q))[0]!.rows;
+      expect(await owner(`SELECT * FROM reorder.machine WHERE location = '${SECRET}'`)).toBeGreaterThan(
+        N / 2,
+      );
+      expect(await owner(`SELECT * FROM reorder.machine WHERE location = '${NOWHERE}'`)).toBeLessThan(10);
+      for (const login of [LOGINS.a, LOGINS.b]) {
+        const db = as(loginUrl(login));
+        for (const p of probes) {
+          const secret = await explain(db, `SELECT * FROM ${p.rel} WHERE ${p.where(p.secret)}`);
+          const nowhere = await explain(db, `SELECT * FROM ${p.rel} WHERE ${p.where(p.nowhere)}`);
+          const text = (plan: unknown, v: string) => JSON.stringify(plan).split(v).join("?");
+          expect(text(secret, p.secret), `${login} ${p.rel} ${p.where("?")}`).toBe(text(nowhere, p.nowhere));
+        }
+        // Nor through the base tables: refused outright.
+        for (const t of ["reorder.machine", "stock.machine_health", "stock.alert", "stock.slot"])
+          await expect(explain(db, `SELECT 1 FROM ${t} WHERE prison_id = '${C}'`), t).rejects.toThrow(
+            /permission denied/,
+          );
+      }
+    } finally {
+      for (const t of ["stock.slot", "stock.alert", "stock.machine_health", "reorder.machine"])
+        await sql`DELETE FROM ${sql.raw(t)} WHERE machine_id LIKE ${planted}`.execute(tdb.db);
+      await sql`ANALYZE reorder.machine, stock.machine_health, stock.alert, stock.slot`.execute(tdb.db);
+    }
+  });
+
+  it("every relation administration reads plans as a function scan: no table, so no table statistics, whatever columns are added later", async () => {
+    const rels = await sql<{ rel: string }>`
+      SELECT format('administration.%I', relname) AS rel FROM pg_class
+      WHERE relnamespace = 'administration'::regnamespace AND relkind IN ('r', 'v', 'm', 'p', 'f')`.execute(
+      tdb.db,
+    );
+    expect(rels.rows.length).toBeGreaterThanOrEqual(6);
+    const db = as(loginUrl(LOGINS.a));
+    for (const { rel } of rels.rows) {
+      const types = nodes(await explain(db, `SELECT * FROM ${rel}`)).map((n) => n.type);
+      expect(types, rel).toContain("Function Scan");
+      expect(
+        types.filter((t) => /Scan$/.test(t) && t !== "Function Scan" && t !== "Subquery Scan"),
+        rel,
+      ).toEqual([]);
+    }
+  });
+
+  it("no audience reads a table's or a chunk's size or row count from the catalogue, TimescaleDB's views or size functions", async () => {
+    await sql`ANALYZE coverage.card, coverage.oat_event, ingest.raw_event, stock.level_change`.execute(
+      tdb.db,
+    );
+    const ids = await sql<{ card: number; oat: number; raw: number; chunk: number }>`
+      SELECT 'coverage.card'::regclass::oid::int AS card, 'coverage.oat_event'::regclass::oid::int AS oat,
+             'ingest.raw_event'::regclass::oid::int AS raw,
+             (SELECT format('%I.%I', chunk_schema, chunk_name)::regclass::oid::int
+                FROM timescaledb_information.chunks WHERE hypertable_name = 'raw_event' LIMIT 1) AS chunk`.execute(
+      tdb.db,
+    );
+    const { card, oat, raw, chunk } = ids.rows[0]!;
+    // The numbers exist (the owner reads them), so a refusal below hides something.
+    const own = await sql<{ t: number; p: number }>`
+      SELECT reltuples AS t, relpages AS p FROM pg_class WHERE oid = ${chunk}::oid`.execute(tdb.db);
+    expect(Number(own.rows[0]?.t)).toBeGreaterThan(0);
+    expect(Number(own.rows[0]?.p)).toBeGreaterThan(0);
+    const fns = await sql<{ fn: string }>`
+      SELECT f AS fn FROM unnest(ARRAY[
+        'public.approximate_row_count(regclass)', 'public.hypertable_size(regclass)',
+        'public.hypertable_detailed_size(regclass)', 'public.chunks_detailed_size(regclass)',
+        'public.hypertable_index_size(regclass)', 'public.hypertable_approximate_size(regclass)',
+        'public.hypertable_approximate_detailed_size(regclass)',
+        '_timescaledb_functions.get_chunk_relstats(regclass)', '_timescaledb_functions.get_chunk_colstats(regclass)',
+        '_timescaledb_functions.relation_size(regclass)', '_timescaledb_functions.get_approx_row_count(regclass)'
+      ]) f WHERE to_regprocedure(f) IS NOT NULL`.execute(tdb.db);
+    const present = fns.rows.map((r) => r.fn.replace(/\(.*$/, ""));
+    expect(present).toEqual(
+      expect.arrayContaining(["public.approximate_row_count", "public.hypertable_size"]),
+    );
+    const refused = [
+      `SELECT reltuples FROM pg_class WHERE oid = ${card}`,
+      `SELECT relpages FROM pg_class WHERE oid = ${oat}`,
+      `SELECT relallvisible FROM pg_class WHERE oid = ${raw}`,
+      `SELECT c.relname, c.reltuples FROM pg_class c WHERE c.relnamespace = '_timescaledb_internal'::regnamespace`,
+      "SELECT * FROM pg_class LIMIT 1",
+      `SELECT pg_relation_size(${card}::oid)`,
+      `SELECT pg_relation_size(${chunk}::oid, 'main')`,
+      `SELECT pg_table_size(${oat}::oid)`,
+      `SELECT pg_total_relation_size(${chunk}::oid)`,
+      `SELECT pg_indexes_size(${card}::oid)`,
+      "SELECT pg_database_size(current_database())",
+      "SELECT * FROM timescaledb_information.chunks",
+      "SELECT * FROM timescaledb_information.hypertables",
+      "SELECT * FROM timescaledb_information.dimensions",
+      "SELECT * FROM _timescaledb_catalog.dimension_slice",
+      "SELECT * FROM _timescaledb_catalog.chunk",
+      "SELECT * FROM _timescaledb_catalog.hypertable",
+      "SELECT * FROM _timescaledb_internal.hypertable_chunk_local_size",
+      ...fns.rows.map((r) => `SELECT ${r.fn.replace(/\(.*$/, "")}(${raw}::oid::regclass)`),
+    ];
+    for (const role of [...AUDIENCE_LOGINS, LOGINS.a]) {
+      const db = as(urlOf(role));
+      for (const q of refused)
+        await expect(sql.raw(q).execute(db), `${role}: ${q}`).rejects.toThrow(/permission denied/);
+      // No column statistics of anything but the role's own publication.
+      const stats = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_stats WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'funder')`.execute(
+        db,
+      );
+      expect(stats.rows[0]?.n, role).toBe(0);
+      // Tools keep working: the rest of pg_class, and kysely's introspection (what psql and Grafana read).
+      const rest = await sql<{ relname: string }>`
+        SELECT relname, relkind, relnamespace, relowner, relhasindex, relrowsecurity FROM pg_class WHERE oid = ${card}`.execute(
+        db,
+      );
+      expect(
+        rest.rows.map((r) => r.relname),
+        role,
+      ).toEqual(["card"]);
+      const tables = await db.introspection.getTables();
+      expect(tables.length, role).toBeGreaterThan(0);
     }
   });
 });

@@ -12,6 +12,7 @@ import * as audiences from "./0010_audiences";
 import * as disclosure from "./0011_disclosure";
 import * as stockLive from "./0012_stock_live";
 import * as parked from "./0014_parked";
+import * as catalogPrivacy from "./0015_catalog_privacy";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0011_disclosure": disclosure,
   "0012_stock_live": stockLive,
   "0014_parked": parked,
+  "0015_catalog_privacy": catalogPrivacy,
 };
