@@ -189,7 +189,8 @@ async function operatorBroker(
   const password = devicePassword(secrets.deploymentSecret, o.operator);
   const topic = mqttTopic({ prisonId: "+", sourceId: o.operator, kind: "alert_ack" });
   await applyMqttUsers(broker.dir, broker.pid, `operator-${o.operator}`, [
-    { username: o.operator, password, publish: [topic] },
+    // Bound to its own client id, like every source account (no session takeover).
+    { username: o.operator, clientId: o.operator, password, publish: [topic] },
   ]);
   return { url, username: o.operator, password };
 }
