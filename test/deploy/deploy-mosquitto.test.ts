@@ -102,7 +102,7 @@ describe("infra/deploy accounts on the real broker", () => {
     const c = await mqtt.connectAsync(url, {
       username,
       password: password(username === "hrvend-gateway" ? "gateway" : username),
-      clientId: `${username}-${clients.length}`,
+      clientId: username === "hrvend-gateway" ? `hrvend-gw-test-${clients.length}` : username,
       protocolVersion,
       reconnectPeriod: 0,
     });
@@ -154,6 +154,28 @@ describe("infra/deploy accounts on the real broker", () => {
     for (const c of [m1, census, health, registry, ops])
       for (const f of ["#", "hr/v1/#", "$share/ingest/hr/v1/#", "$SYS/#", `${P}/machine/m-chisinau-13-01/#`])
         expect([f, await sub(c, f)]).toEqual([f, [135]]);
+  });
+
+  it("binds each source account to its own client id: a machine cannot take over a gateway's or another machine's session", async () => {
+    for (const clientId of ["hrvend-gw-1-0", "m-chisinau-13-02", "registry", "m-chisinau-13-01-x"]) {
+      const outcome = await mqtt
+        .connectAsync(url, {
+          username: "m-chisinau-13-01",
+          password: password("m-chisinau-13-01"),
+          clientId,
+          clean: false,
+          protocolVersion: 5,
+          reconnectPeriod: 0,
+        })
+        .then(
+          async (c) => {
+            await c.endAsync();
+            return 0;
+          },
+          (e: { code?: number }) => e.code ?? -1,
+        );
+      expect([clientId, outcome]).toEqual([clientId, 135]);
+    }
   });
 
   it("lets only the gateway read, through its $share/ingest group, and it gets every machine message", async () => {

@@ -35,14 +35,16 @@ ctl addRoleACL gateway publishClientReceive 'hr/v1/#' allow
 ctl createClient hrvend-gateway -p "$(cat "$PW/gateway.pw")"
 ctl addClientRole hrvend-gateway gateway
 
-# 4. One role and client per machine: username = clientId = machine id; its seven kinds (its will
-#    is a status) under its own prison and id, nothing else.
+# 4. One role and client per machine: username = clientId = machine id, the account bound to that
+#    client id (-c: Mosquitto gives a client id's persistent session to whoever connects with it
+#    next, so an unbound account could take over a gateway's or another machine's session); its
+#    seven kinds (its will is a status) under its own prison and id, nothing else.
 machine() { # prison machine-id password-file
   ctl createRole "account-$2"
   for k in dispense dispense_refused restock stock_adjustment heartbeat fault status; do
     ctl addRoleACL "account-$2" publishClientSend "hr/v1/$1/machine/$2/$k" allow
   done
-  ctl createClient "$2" -p "$(cat "$3")"
+  ctl createClient "$2" -c "$2" -p "$(cat "$3")"
   ctl addClientRole "$2" "account-$2"
 }
 machine chisinau-13 m-chisinau-13-01 "$PW/pw/m-chisinau-13-01"
@@ -53,7 +55,7 @@ machine chisinau-13 m-chisinau-13-02 "$PW/pw/m-chisinau-13-02"
 office() { # prison-or-+ type source-id kinds password-file
   ctl createRole "account-$3"
   for k in $4; do ctl addRoleACL "account-$3" publishClientSend "hr/v1/$1/$2/$3/$k" allow; done
-  ctl createClient "$3" -p "$(cat "$5")"
+  ctl createClient "$3" -c "$3" -p "$(cat "$5")"
   ctl addClientRole "$3" "account-$3"
 }
 office '+' registry registry "ref_prison ref_machine ref_item" "$PW/pw/registry"
