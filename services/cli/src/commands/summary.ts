@@ -1,16 +1,18 @@
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, parkedCounts } from "@hrvend/infra/db";
-import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
+import { natsServers } from "@hrvend/infra/nats";
 import { instantFormat, type RestockPlan } from "@hrvend/reorder";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Command } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
+import { expectedConsumers, SETTLE_STREAMS } from "../settle/expected";
 import { settleProbe } from "../settle/probe";
 import { settleProgress } from "../settle/progress";
-import { waitUntilSettled } from "../settle/settle";
+import { checkStreams, type ExpectedConsumer, laggards, waitUntilSettled } from "../settle/settle";
+import { CLUSTER_PARTITIONS } from "./services";
 
 /** What the pipeline holds, in a few lines a person can read. */
 export function summaryCommand(config: CliConfig): Command {
@@ -19,10 +21,17 @@ export function summaryCommand(config: CliConfig): Command {
       "print what the pipeline holds: events, rejects, active alerts, each prison's next restock plan, coverage against WHO bands",
     )
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack)")
-    .option("--nats-url <url>", "NATS URL or comma-separated list, for --settle (default: the local stack)")
+    .option(
+      "--nats-url <url>",
+      "NATS URL or comma-separated list, where the consumers' positions are read (default: the local stack)",
+    )
+    .option(
+      "--partitions <n>",
+      "the services' PARTITIONS: every consumer <service>-p<k> for k < n is expected (default: the local stack's, 0 on a single node)",
+    )
     .option(
       "--settle",
-      "first wait until every durable consumer of the events, dead-letter and alerts streams has reached the stream's head, restock plans and the funder publication are fresh, and the streams stopped growing; a line per consumer shows its lag",
+      "first wait until every expected consumer (recorder, stock, reorder, coverage; the recorder's and stock's dead-letter consumers) exists and has reached the stream's head, stock holds nothing behind a seq gap, restock plans and the funder publication are fresh, and the streams stopped growing; a line per consumer shows its lag. Without it the consumers are checked once and a NOT SETTLED header says what is behind",
     )
     .option(
       "--timeout <seconds>",
@@ -31,9 +40,9 @@ export function summaryCommand(config: CliConfig): Command {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --settle --timeout 60\n  npx hrvend summary --database-url postgres://…/hrvend",
+      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --settle --timeout 60\n  npx hrvend summary --database-url postgres://…/hrvend --nats-url nats://…:4222",
     )
-    .action(async (opts: { databaseUrl?: string; natsUrl?: string; settle?: boolean; timeout: string }) => {
+    .action(async (opts: SummaryOptions) => {
       const state = readStack(config.stateDir);
       const urls = state ? urlsOf(state, loadOrCreateSecrets(config.stateDir)) : undefined;
       const url = opts.databaseUrl ?? urls?.postgresAdmin;
@@ -42,12 +51,20 @@ export function summaryCommand(config: CliConfig): Command {
       const timeoutS = Number(opts.timeout);
       if (!Number.isFinite(timeoutS) || timeoutS <= 0)
         throw new Error(`--timeout must be a number of seconds above 0, got '${opts.timeout}'`);
+      const partitions =
+        opts.partitions === undefined ? (state?.cluster ? CLUSTER_PARTITIONS : 0) : Number(opts.partitions);
+      if (!Number.isInteger(partitions) || partitions < 0)
+        throw new Error(`--partitions must be a whole number ≥ 0, got '${opts.partitions}'`);
+      const expected = expectedConsumers(partitions);
       const natsUrl = opts.natsUrl ?? urls?.nats;
       if (opts.settle && !natsUrl)
         throw new Error("--settle reads the consumers from NATS: give --nats-url or start the local stack");
       const db = createDb(url, { max: 1 });
       try {
-        if (opts.settle) await settle(db, natsUrl as string, timeoutS * 1000);
+        // Invariant 7: nothing below is printed as current unless every consumer has caught up, or
+        // it says it has not (a header before any figure).
+        if (opts.settle) await settle(db, natsUrl as string, timeoutS * 1000, expected);
+        else console.log(await settledHeader(db, natsUrl, expected));
         const kinds = await sql<{ kind: string; n: string; first: Date; last: Date }>`
           SELECT kind, count(*) AS n, min(event_time) AS first, max(event_time) AS last
           FROM ingest.raw_event GROUP BY kind ORDER BY count(*) DESC`.execute(db);
@@ -103,21 +120,69 @@ export function summaryCommand(config: CliConfig): Command {
     });
 }
 
+interface SummaryOptions {
+  databaseUrl?: string;
+  natsUrl?: string;
+  partitions?: string;
+  settle?: boolean;
+  timeout: string;
+}
+
+const STREAMS = [SETTLE_STREAMS.events, SETTLE_STREAMS.dead, SETTLE_STREAMS.alerts].filter(
+  (s): s is string => s !== undefined,
+);
+const REQUIRED_STREAMS = [SETTLE_STREAMS.events, SETTLE_STREAMS.dead];
+
 /**
- * Waits until every durable consumer of the events, dead-letter and alerts streams has reached
- * the head (see settle/settle.ts), showing each one's lag on stderr; throws SettleTimeoutError
- * (nothing printed after it) when the deadline passes.
+ * Without --settle: one look at the consumers, as the header of what follows. A required stream
+ * the server does not have is an error (nothing printed); a server that cannot be reached, or no
+ * NATS URL at all, is said plainly, since the figures below are then of unknown freshness.
  */
-async function settle(db: ReturnType<typeof createDb>, natsUrl: string, timeoutMs: number): Promise<void> {
+async function settledHeader(
+  db: ReturnType<typeof createDb>,
+  natsUrl: string | undefined,
+  expected: readonly ExpectedConsumer[],
+): Promise<string> {
+  const stale = "the figures below may be stale (npx hrvend summary --settle waits until they are not)";
+  if (!natsUrl)
+    return `NOT CHECKED: no NATS URL (--nats-url, or the local stack) to read the consumers' positions from; ${stale}`;
+  const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-summary", timeout: 5_000 }).catch(
+    (e: unknown) => e as Error,
+  );
+  if (nc instanceof Error)
+    return `NOT CHECKED: NATS at ${natsUrl} could not be reached (${nc.message}); ${stale}`;
+  try {
+    const s = await settleProbe(await jetstreamManager(nc), db, STREAMS)();
+    checkStreams(s, REQUIRED_STREAMS);
+    const behind = laggards(s, expected);
+    return behind.length > 0
+      ? `NOT SETTLED: ${behind.join("; ")}\n  ${stale}`
+      : `settled: every expected consumer (${expected.length}) is at its stream's head`;
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Waits until every expected durable consumer exists and has reached the head of the events,
+ * dead-letter and alerts streams (see settle/settle.ts), showing each one's lag on stderr; throws
+ * SettleTimeoutError (nothing printed after it) when the deadline passes, SettleStreamMissingError
+ * at once when a required stream is not on the server.
+ */
+async function settle(
+  db: ReturnType<typeof createDb>,
+  natsUrl: string,
+  timeoutMs: number,
+  expected: readonly ExpectedConsumer[],
+): Promise<void> {
   const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-summary" });
-  const progress = settleProgress(process.stderr);
+  const progress = settleProgress(process.stderr, expected);
   try {
     const jsm = await jetstreamManager(nc);
-    const streams = [DEFAULT_STREAMS.events, DEFAULT_STREAMS.dead, DEFAULT_STREAMS.alerts].filter(
-      (s): s is string => s !== undefined,
-    );
     await waitUntilSettled({
-      probe: settleProbe(jsm, db, streams),
+      probe: settleProbe(jsm, db, STREAMS),
+      expected,
+      requiredStreams: REQUIRED_STREAMS,
       now: () => Date.now(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       timeoutMs,

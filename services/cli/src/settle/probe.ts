@@ -1,5 +1,5 @@
 import type { Database } from "@hrvend/infra/db";
-import type { JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
 import { type Kysely, sql } from "kysely";
 import type { ConsumerLag, PublicationLag, SettleSnapshot } from "./settle";
 
@@ -9,7 +9,9 @@ import type { ConsumerLag, PublicationLag, SettleSnapshot } from "./settle";
  * delivered plus those delivered and not acknowledged — a service acknowledges only after it
  * committed, and a parked message is acknowledged once parked, so it counts as reached; from the
  * database, consumers with a committed position that the server does not know (the service is not
- * running), stale restock plans and the funder publication's revisions behind the figures.
+ * running), events the stock service holds behind seq gaps, stale restock plans and the funder
+ * publication's revisions behind the figures. A stream the server does not have is left out of
+ * `heads` (the pure loop decides which ones are required); any other failure is thrown.
  */
 export function settleProbe(
   jsm: JetStreamManager,
@@ -21,8 +23,11 @@ export function settleProbe(
     const heads: Record<string, number> = {};
     const known = new Set<string>();
     for (const stream of streams) {
-      const info = await jsm.streams.info(stream).catch(() => undefined);
-      if (info === undefined) continue; // an optional stream (alerts) that nobody created
+      const info = await jsm.streams.info(stream).catch((e: unknown) => {
+        if (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound) return undefined;
+        throw e;
+      });
+      if (info === undefined) continue; // required ones are checked by the loop (checkStreams)
       heads[stream] = info.state.last_seq;
       for await (const ci of jsm.consumers.list(stream)) {
         const durable = ci.config.durable_name;
@@ -36,8 +41,28 @@ export function settleProbe(
     for (const p of positions.rows)
       if (p.stream in heads && !known.has(`${p.stream}/${p.consumer}`))
         consumers.push({ stream: p.stream, consumer: p.consumer, behind: 0, missing: true });
-    return { consumers, heads, publications: await publications(db) };
+    return { consumers, heads, publications: await publications(db), held: await heldByStock(db) };
   };
+}
+
+/**
+ * Events the stock service acknowledged but holds in a machine's seq-order buffer (its stored
+ * `seq_order.held`) until the gap before them fills or the bound passes. A deployment without
+ * the stock schema has none; any other failure (e.g. a role that may not read it) is thrown
+ * rather than read as zero.
+ */
+async function heldByStock(db: Kysely<Database>): Promise<number | undefined> {
+  try {
+    const r = await sql<{ n: string | null }>`
+      SELECT sum(jsonb_array_length(COALESCE(seq_order->'held', '[]'::jsonb))) AS n FROM stock.machine_state`.execute(
+      db,
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "42P01" || code === "3F000") return undefined; // undefined_table, invalid_schema_name
+    throw e;
+  }
 }
 
 async function publications(db: Kysely<Database>): Promise<PublicationLag[]> {

@@ -1,10 +1,13 @@
-import { progressLines, type SettleSnapshot } from "./settle";
+import { type ExpectedConsumer, progressLines, type SettleSnapshot } from "./settle";
 
 /**
  * Shows the wait, a line per consumer with its lag: redrawn in place on a terminal, otherwise (a
  * log, a pipe) printed again every 5 s and whenever a lag crosses zero, so a log stays short.
  */
-export function settleProgress(out: NodeJS.WriteStream): {
+export function settleProgress(
+  out: NodeJS.WriteStream,
+  expected: readonly ExpectedConsumer[] = [],
+): {
   show(s: SettleSnapshot, waitedMs: number): void;
   done(): void;
 } {
@@ -13,7 +16,7 @@ export function settleProgress(out: NodeJS.WriteStream): {
   let lastState = "";
   return {
     show(s, waitedMs) {
-      const lines = progressLines(s, waitedMs);
+      const lines = progressLines(s, waitedMs, expected);
       if (out.isTTY) {
         if (drawn > 0) out.write(`\x1b[${drawn}A\x1b[J`);
         out.write(`${lines.join("\n")}\n`);
