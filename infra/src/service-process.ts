@@ -22,12 +22,17 @@ export interface ServiceProcess {
  * production, logging to a file, and waits until it logs that it is ready. `detached` services
  * outlive the caller (`hrvend services start`); attached ones are the caller's (tests).
  * HRVEND_SERVICE_NODE_ARGS adds node flags, e.g. `--cpu-prof` to profile a service.
+ * HRVEND_SERVICE_READY_TIMEOUT (seconds, default 90) bounds the wait for "ready" and for any log
+ * line awaited without a timeout of its own: a service that exits fails at once, and a ready one
+ * is seen within 50 ms, so a long bound costs nothing on the happy path; 30 s was too short on a
+ * 2-core machine at load average 30 (the cluster e2e failed while tsx was still compiling).
  */
 export async function spawnService(
   name: string,
   env: Record<string, string>,
   opts: { logFile: string; detached?: boolean; readyTimeoutMs?: number },
 ): Promise<ServiceProcess> {
+  const defaultTimeoutMs = readyTimeoutMsFrom(process.env["HRVEND_SERVICE_READY_TIMEOUT"]);
   const nodeArgs = (process.env["HRVEND_SERVICE_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
   const fd = openSync(opts.logFile, "a");
   const start = existsSync(opts.logFile) ? readFileSync(opts.logFile).length : 0;
@@ -48,14 +53,16 @@ export async function spawnService(
     pid,
     logFile: opts.logFile,
     logs,
-    waitForLog: async (re, timeoutMs = 30_000) => {
+    waitForLog: async (re, timeoutMs = defaultTimeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (!re.test(logs())) {
         if (!isAlive(pid) || child.exitCode !== null) {
           throw new InfraError(`${name} exited before logging ${re}:\n${logs().slice(-3000)}`);
         }
         if (Date.now() > deadline)
-          throw new InfraError(`${name} did not log ${re} in time:\n${logs().slice(-3000)}`);
+          throw new InfraError(
+            `${name} did not log ${re} within ${Math.round(timeoutMs / 1000)} s (HRVEND_SERVICE_READY_TIMEOUT):\n${logs().slice(-3000)}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -68,4 +75,15 @@ export async function spawnService(
   };
   await proc.waitForLog(/"msg":"\w+ ready"/, opts.readyTimeoutMs);
   return proc;
+}
+
+/** The default wait for a service's log line, from HRVEND_SERVICE_READY_TIMEOUT (seconds). */
+export const DEFAULT_READY_TIMEOUT_MS = 90_000;
+
+export function readyTimeoutMsFrom(value: string | undefined): number {
+  if (value === undefined || value === "") return DEFAULT_READY_TIMEOUT_MS;
+  const s = Number(value);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new InfraError(`HRVEND_SERVICE_READY_TIMEOUT must be a number of seconds above 0, got '${value}'`);
+  return s * 1000;
 }
