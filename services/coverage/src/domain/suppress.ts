@@ -343,6 +343,25 @@ function protectGroup(
   throw new SuppressionError("suppression did not converge in 500 rounds", { cells: cells.length });
 }
 
+/** Connected components of the cells under the relations (union–find), each a sorted list of cell indices. */
+function components(n: number, relations: readonly Relation[]): number[][] {
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i] as number] as number;
+      i = parent[i] as number;
+    }
+    return i;
+  };
+  for (const r of relations) {
+    const [first] = r.terms[0] as [number, number];
+    for (const [c] of r.terms) parent[find(c)] = find(first);
+  }
+  const out = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) out.set(find(i), [...(out.get(find(i)) ?? []), i]);
+  return [...out.values()];
+}
+
 export interface Suppressed {
   /** Hidden columns per row (`grain|periodStart|scope`), derived figures included. */
   cells: Map<string, Set<SuppressedColumn>>;
@@ -373,10 +392,25 @@ export function suppress(
     const index = new Map(cells.map((c, i) => [c.key, i]));
     stats.cells += cells.length;
     stats.primary += cells.filter((c) => c.primary).length;
-    const hidden = protectGroup(solver, cells, relationsOf(group, index), stats);
-    cells.forEach((c, i) => {
-      if (hidden[i]) hiddenKeys.add(c.key);
-    });
+    const relations = relationsOf(group, index);
+    // Cells no relation links are independent: each connected component (in practice one per
+    // column family: clients with regular clients, syringes, naloxone, OAT) is protected on its
+    // own, with models a fraction of the size.
+    for (const part of components(cells.length, relations)) {
+      const local = new Map(part.map((g, l) => [g, l]));
+      const partCells = part.map((g) => cells[g] as Cell);
+      if (!partCells.some((c) => c.primary)) continue;
+      const partRelations = relations
+        .filter((r) => local.has((r.terms[0] as [number, number])[0]))
+        .map((r) => ({
+          ...r,
+          terms: r.terms.map(([g, k]) => [local.get(g) as number, k] as [number, number]),
+        }));
+      const hidden = protectGroup(solver, partCells, partRelations, stats);
+      partCells.forEach((c, i) => {
+        if (hidden[i]) hiddenKeys.add(c.key);
+      });
+    }
   }
   const cells = new Map<string, Set<SuppressedColumn>>();
   for (const f of rows) {
