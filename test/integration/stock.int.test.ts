@@ -76,7 +76,7 @@ describe("stock service through the real pipeline", () => {
         "--days",
         "30",
         "--seed",
-        "42",
+        "5",
         "--speed",
         "max",
         "--mqtt",
