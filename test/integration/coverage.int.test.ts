@@ -228,7 +228,9 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
             AND n.nspname <> 'timescaledb_experimental'
             AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')`.execute(db);
         const rels = readable.rows.map((r) => r.rel);
-        expect(rels, role).toContain("funder.coverage");
+        // The scan below must read something: the funder its publication, the others their own views.
+        if (role === "hrvend_funder") expect(rels, role).toContain("funder.coverage");
+        else expect(rels.length, role).toBeGreaterThan(0);
         for (const rel of rels) {
           const all = await sql<{ t: string }>`SELECT t::text AS t FROM ${sql.raw(rel)} t`.execute(db);
           const leaked = all.rows.filter((r) => [...tokens].some((tok) => r.t.includes(tok)));
