@@ -51,8 +51,9 @@ echo
 # is written.
 if ! hrvend summary --settle --timeout "${HRVEND_SETTLE_TIMEOUT:-1800}"; then
   cat >&2 <<'TXT'
-[start] the pipeline did not catch up in time (see above), so no summary, coverage report or
-        dashboards preview was written: they would show stale figures. The services keep working;
+[start] the pipeline did not catch up in time, or could not be checked (see above: a consumer
+        behind or missing, a stream not found), so no summary, coverage report or dashboards
+        preview was written: they would show stale figures. The services keep working;
         run `npx hrvend summary --settle` later, and see the service logs in .hrvend/services/.
 TXT
   exit 1
