@@ -263,7 +263,15 @@ const faultAlert = (code: string) => (code === "door_open" ? "door_open" : `faul
 export async function reconcileMachineFacts(
   db: Db,
   facts: readonly Fact[],
-): Promise<{ faults: number; excursions: number; slots: number; planSlots: number }> {
+): Promise<{
+  faults: number;
+  excursions: number;
+  slots: number;
+  planSlots: number;
+  /** Slots whose availability % was compared with the ledger's, and the lowest such %. */
+  availabilitySlots: number;
+  minAvailabilityPct: number | null;
+}> {
   let faults = 0;
   for (const code of FAULT_CODES) {
     const mine = facts.filter(
@@ -296,8 +304,9 @@ export async function reconcileMachineFacts(
     slot_id: string;
     stockout_minutes: number;
     online_minutes: number;
+    availability_pct: number | null;
   }>`
-    SELECT machine_id, slot_id, stockout_minutes, online_minutes
+    SELECT machine_id, slot_id, stockout_minutes, online_minutes, availability_pct
     FROM reporting.slot_availability(${new Date(from)}, ${new Date(to)})`.execute(db);
   const slotsWithStock = new Set(facts.flatMap((f) => (f.fact === "stock" ? [slotOf(f as StockFact)] : [])));
   same(
@@ -305,12 +314,26 @@ export async function reconcileMachineFacts(
     [...slotsWithStock].sort(),
     "slots in the availability function",
   );
+  const pct = ledgerAvailabilityPct(facts, from, to, offline);
+  const defined = [...pct.values()].filter((v): v is number => v !== null);
   for (const r of avail.rows) {
     const key = slotOf(r);
     const near = (got: number, want: number, what: string) =>
       assert.ok(Math.abs(got - want) < 1e-6, `${key} ${what}: ${got} minutes, the ledger says ${want}`);
     near(r.stockout_minutes, minutes(stockouts.get(key)), "stockout");
     near(r.online_minutes, (to - from) / 60_000 - minutes(offline.get(r.machine_id)), "online");
+    const want = pct.get(key);
+    if (want === null || want === undefined)
+      assert.equal(
+        r.availability_pct,
+        null,
+        `${key} availability: ${r.availability_pct}, the ledger says undefined`,
+      );
+    else
+      assert.ok(
+        r.availability_pct !== null && Math.abs(r.availability_pct - want) < 1e-6,
+        `${key} availability: ${r.availability_pct} %, the ledger says ${want} %`,
+      );
   }
 
   const lastStock = new Map<string, number>();
@@ -331,5 +354,122 @@ export async function reconcileMachineFacts(
         assert.ok(s.quantity >= 0, `${key}: quantity ${s.quantity} ≥ 0`);
         planSlots++;
       }
-  return { faults, excursions, slots: avail.rows.length, planSlots };
+  return {
+    faults,
+    excursions,
+    slots: avail.rows.length,
+    planSlots,
+    availabilitySlots: defined.length,
+    minAvailabilityPct: defined.length > 0 ? Math.min(...defined) : null,
+  };
+}
+
+type Span = [number, number];
+
+/** Half-open spans, merged and sorted. */
+function merge(spans: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const [a, b] of [...spans].filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0])) {
+    const last = out.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+function intersect(x: Span[], y: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const [a, b] of x)
+    for (const [c, d] of y) if (Math.max(a, c) < Math.min(b, d)) out.push([Math.max(a, c), Math.min(b, d)]);
+  return merge(out);
+}
+const spanMinutes = (x: Span[]) => x.reduce((n, [a, b]) => n + (b - a) / 60_000, 0);
+
+/** The instant a local calendar day starts in a time zone (searched, not derived from the service's code). */
+function startOfLocalDay(date: string, timeZone: string): number {
+  const fmt = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  const local = (t: number) => {
+    const p = Object.fromEntries(fmt.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+    return `${p["year"]}-${p["month"]}-${p["day"]}`;
+  };
+  // The first minute whose local date is `date`: start 16 h before UTC midnight, step by minutes.
+  let t = Date.parse(`${date}T00:00:00Z`) - 16 * 3_600_000;
+  while (local(t) < date) t += 60_000;
+  return t;
+}
+
+/**
+ * DOMAIN.md's availability % per slot from the ledger alone: the share of the time its machine was
+ * online (the run minus the ledger's offline periods) during which the slot had stock > 0, over the
+ * time its level was known (from its first stock fact); units past their expiry date (usable
+ * through the expiry day, in the prison's local calendar) are not stock. Null when the slot was
+ * never known while online.
+ */
+function ledgerAvailabilityPct(
+  facts: readonly Fact[],
+  from: number,
+  to: number,
+  offline: Map<string, Period[]>,
+): Map<string, number | null> {
+  const zoneOfPrison = new Map<string, string>();
+  const prisonOfMachine = new Map<string, string>();
+  for (const e of ledgerEvents(facts)) {
+    if (e.kind === "ref_prison") zoneOfPrison.set(e.prisonId, e.timeZone);
+    if (e.kind === "ref_machine") prisonOfMachine.set(e.machineId, e.prisonId);
+  }
+  const bySlot = new Map<string, StockFact[]>();
+  for (const f of facts)
+    if (f.fact === "stock")
+      bySlot.set(slotOf(f as StockFact), [...(bySlot.get(slotOf(f as StockFact)) ?? []), f as StockFact]);
+  const out = new Map<string, number | null>();
+  for (const [key, list] of bySlot) {
+    const f0 = list[0] as StockFact & { machineId: string };
+    const zone = zoneOfPrison.get(prisonOfMachine.get(f0.machineId) ?? "") ?? "UTC";
+    const online = merge([[from, to]]).flatMap(([a, b]) => {
+      const off = merge(
+        (offline.get(f0.machineId) ?? []).map((p) => [p.start, p.end ?? Number.POSITIVE_INFINITY] as Span),
+      );
+      const on: Span[] = [];
+      let at = a;
+      for (const [c, d] of off) {
+        if (c > at) on.push([at, Math.min(c, b)]);
+        at = Math.max(at, d);
+      }
+      if (at < b) on.push([at, b]);
+      return on;
+    });
+    const known: Span[] = [];
+    const stocked: Span[] = [];
+    list.forEach((f, i) => {
+      const start = Date.parse(f.t);
+      const end = i + 1 < list.length ? Date.parse((list[i + 1] as StockFact).t) : Number.POSITIVE_INFINITY;
+      known.push([start, end]);
+      if (f.level <= 0) return;
+      const lots = (f.lots ?? []).filter((l) => l.quantity > 0);
+      const expiries = lots.map((l) => l.expiry);
+      const usable =
+        lots.length === 0 || expiries.some((x) => !x)
+          ? Number.POSITIVE_INFINITY
+          : startOfLocalDay(
+              new Date(Date.parse(`${[...expiries].sort().at(-1)}T00:00:00Z`) + 86_400_000)
+                .toISOString()
+                .slice(0, 10),
+              zone,
+            );
+      stocked.push([start, Math.min(end, usable)]);
+    });
+    const knownOnline = spanMinutes(intersect(merge(known), online));
+    out.set(
+      key,
+      knownOnline > 0 ? (100 * spanMinutes(intersect(merge(stocked), online))) / knownOnline : null,
+    );
+  }
+  return out;
 }
