@@ -167,7 +167,11 @@ describe("the foundation stack", () => {
       await expect(sql`SELECT * FROM ingest.dead_letter`.execute(grafana)).rejects.toThrow(
         /permission denied/,
       );
-      await expect(sql`SELECT * FROM reporting.pipeline_event`.execute(grafana)).resolves.toBeDefined();
+      await expect(
+        sql`SELECT * FROM reporting.pipeline_counts(now() - interval '1 day', now(), interval '1 hour')`.execute(
+          grafana,
+        ),
+      ).resolves.toBeDefined();
       await expect(sql`SELECT * FROM reporting.ingest_hourly`.execute(grafana)).rejects.toThrow(
         /permission denied/,
       );

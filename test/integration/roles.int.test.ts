@@ -167,7 +167,6 @@ const ALLOWED: Record<string, { reads: Allowed | "schema funder"; functions: str
     hrvend_operator: {
       reads: Object.fromEntries(
         [
-          "pipeline_event",
           "dead_letter_recent",
           "consumer_position",
           "parked_message",
@@ -177,7 +176,11 @@ const ALLOWED: Record<string, { reads: Allowed | "schema funder"; functions: str
           "machine",
         ].map((v) => [`reporting.${v}`, "*"]),
       ),
-      functions: [],
+      // Ingest counts through definer functions (migration 0016): no view over ingest.raw_event.
+      functions: [
+        "reporting.pipeline_counts(timestamp with time zone,timestamp with time zone,interval)",
+        "reporting.pipeline_latest()",
+      ],
       schemas: ["reporting"],
     },
     // The protected publication: whatever schema funder holds (helper migrations publish into it), nothing else.
@@ -422,6 +425,9 @@ describe("the comparison fails on a planted leak (so a passing run means somethi
   });
 });
 
+/** The operator's ingest counts (migration 0016), as a relation another audience must be refused. */
+const PIPELINE_COUNTS = "reporting.pipeline_counts(now() - interval '1 year', now(), interval '1 hour')";
+
 describe("as an attacker with each audience's login", () => {
   const AUDIENCE_LOGINS = [
     "hrvend_admin_national",
@@ -436,12 +442,12 @@ describe("as an attacker with each audience's login", () => {
         "reporting.slot_stock",
         "reporting.dispense_daily",
         "funder.coverage",
-        "reporting.pipeline_event",
+        PIPELINE_COUNTS,
       ],
       hrvend_outreach: [
         "administration.slot_stock",
         "funder.coverage",
-        "reporting.pipeline_event",
+        PIPELINE_COUNTS,
         "reporting.stock_level_change",
       ],
       hrvend_operator: [
@@ -456,7 +462,7 @@ describe("as an attacker with each audience's login", () => {
         "reporting.stock_level_change",
         "reporting.ingest_event",
         "administration.alert",
-        "reporting.pipeline_event",
+        PIPELINE_COUNTS,
       ],
     };
     for (const role of AUDIENCE_LOGINS) {
@@ -560,7 +566,9 @@ describe("as an attacker with each audience's login", () => {
   it("operators see pipeline counts without the health unit's OAT register events", async () => {
     const db = as(tdb.roleUrl("hrvend_operator"));
     const r = await sql<{ kind: string; n: number }>`
-      SELECT kind, count(*)::int AS n FROM reporting.pipeline_event GROUP BY kind ORDER BY kind`.execute(db);
+      SELECT kind, sum(events)::int AS n
+      FROM reporting.pipeline_counts(${hour(0)}::timestamptz, ${hour(24)}::timestamptz, interval '1 hour')
+      GROUP BY kind ORDER BY kind`.execute(db);
     expect(r.rows).toEqual([
       { kind: "dispense", n: machines.length },
       { kind: "heartbeat", n: machines.length * HEARTBEATS },
@@ -814,6 +822,144 @@ describe("what the planner and the catalogue know tells no role what it cannot r
       for (const t of ["stock.slot", "stock.alert", "stock.machine_health", "reorder.machine"])
         await sql`DELETE FROM ${sql.raw(t)} WHERE machine_id LIKE ${planted}`.execute(tdb.db);
       await sql`ANALYZE reorder.machine, stock.machine_health, stock.alert, stock.slot`.execute(tdb.db);
+    }
+  });
+
+  it("an operator's EXPLAIN of its pipeline counts is the same for a day with 300 OAT register events as for a day with 20, and the counts are exact (migration 0016)", async () => {
+    // Two UTC days, each its own chunk of ingest.raw_event (1-day chunks), far from the fixture's.
+    const DAYS = ["2026-06-10", "2026-06-11"] as const;
+    const OAT = { "2026-06-10": 300, "2026-06-11": 20 } as const;
+    /** Non-OAT events planted per day: [minute of the day, kind]; the references below come from these. */
+    const OTHER: Record<(typeof DAYS)[number], [number, string][]> = {
+      "2026-06-10": [
+        ...Array.from({ length: 7 }, (_, i) => [i * 60 + 10, "heartbeat"] as [number, string]),
+        [125, "dispense"],
+        [610, "dispense"],
+      ],
+      "2026-06-11": [
+        ...Array.from({ length: 3 }, (_, i) => [i * 60 + 5, "heartbeat"] as [number, string]),
+        ...Array.from({ length: 5 }, (_, i) => [600 + i, "dispense"] as [number, string]),
+      ],
+    };
+    const at = (day: string, minute: number) => new Date(Date.parse(`${day}T00:00:00Z`) + minute * 60_000);
+    const KEY = `${iso.tag}-probe`;
+    let seq = 0;
+    for (const day of DAYS) {
+      // OAT events spread over the whole day, the last one after every other event planted anywhere.
+      const n = OAT[day];
+      await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
+        SELECT ${day}::timestamptz + (g * (1439.0 / ${n}::int)) * interval '1 minute', ${`${KEY}-oat-${day}-`} || g,
+               ${A}, 'hu-probe', ${seq} + g, 'oat', ${JSON.stringify({ clientToken: CLIENT_TOKEN })}::jsonb
+        FROM generate_series(1, ${n}::int) g`.execute(tdb.db);
+      seq += n;
+      for (const [minute, kind] of OTHER[day]) {
+        seq += 1;
+        await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
+          VALUES (${at(day, minute).toISOString()}::timestamptz, ${`${KEY}-${seq}`}, ${B}, 'mb1', ${seq}, ${kind},
+            ${JSON.stringify(kind === "heartbeat" ? { temperatureC: 20 } : { cardToken: CARD_TOKEN, slotId: "s1" })}::jsonb)`.execute(
+          tdb.db,
+        );
+      }
+    }
+    await sql`ANALYZE ingest.raw_event`.execute(tdb.db);
+    try {
+      const range = (day: string) => `'${day}T00:00:00Z'::timestamptz, '${day}T23:59:59Z'::timestamptz`;
+      const between = (day: string) => range(day).replace(", ", " AND ");
+      // The owner's planner knows each day's OAT count (if it did not, the probe would prove nothing).
+      const ownerRows = async (day: string) =>
+        nodes(
+          await explain(
+            tdb.db,
+            `SELECT 1 FROM ingest.raw_event WHERE event_time BETWEEN ${between(day)} AND kind = 'oat'`,
+          ),
+        )
+          .filter((x) => /Scan$/.test(x.type))
+          .reduce((sum, x) => sum + x.rows, 0);
+      const [many, few] = [await ownerRows(DAYS[0]), await ownerRows(DAYS[1])];
+      expect(many, "owner's estimate for the 300-OAT day").toBeGreaterThan(3 * few);
+      // The comparison below catches the leak 0016 closes: the old view (0010), planted back for
+      // the operator, plans differently on the two days (the reviewer's query).
+      await sql`CREATE VIEW reporting.pipeline_event_probe AS
+        SELECT event_time, received_at, prison_id, kind FROM ingest.raw_event WHERE kind <> 'oat'`.execute(
+        tdb.db,
+      );
+      await sql`GRANT SELECT ON reporting.pipeline_event_probe TO hrvend_operator`.execute(tdb.db);
+      try {
+        const old = as(tdb.roleUrl("hrvend_operator"));
+        const plans = await Promise.all(
+          DAYS.map((d) =>
+            explain(
+              old,
+              `SELECT * FROM reporting.pipeline_event_probe WHERE event_time BETWEEN ${between(d)} AND kind >= 'oat' AND kind <= 'oat'`,
+            ),
+          ),
+        );
+        const text = plans.map((p, i) => JSON.stringify(p).split(DAYS[i]!).join("?"));
+        expect(text[0], "the old view's plans").not.toBe(text[1]);
+      } finally {
+        await sql`DROP VIEW reporting.pipeline_event_probe`.execute(tdb.db);
+      }
+
+      const db = as(tdb.roleUrl("hrvend_operator"));
+      const probes = [
+        (d: string) =>
+          `SELECT * FROM reporting.pipeline_counts(${range(d)}, interval '1 hour') WHERE kind >= 'oat' AND kind <= 'oat'`,
+        (d: string) =>
+          `SELECT * FROM reporting.pipeline_counts(${range(d)}, interval '1 hour') WHERE kind = 'oat'`,
+        (d: string) => `SELECT sum(events) FROM reporting.pipeline_counts(${range(d)}, interval '1 day')`,
+        (d: string) =>
+          `SELECT * FROM reporting.pipeline_counts(${range(d)}, interval '1 minute') WHERE prison_id = '${A}'`,
+      ];
+      for (const probe of probes) {
+        const plans = await Promise.all(DAYS.map((d) => explain(db, probe(d))));
+        const text = plans.map((p, i) => JSON.stringify(p).split(DAYS[i]!).join("?"));
+        expect(text[0], probe("?")).toBe(text[1]);
+        const types = nodes(plans[0]).map((x) => x.type);
+        expect(types, probe("?")).toContain("Function Scan");
+        expect(types.filter((t) => /Scan$/.test(t) && t !== "Function Scan")).toEqual([]);
+      }
+      // Nothing else to plan over: the view is gone, the table and its chunks are refused.
+      await expect(explain(db, "SELECT * FROM reporting.pipeline_event")).rejects.toThrow(/does not exist/);
+      await expect(explain(db, `SELECT 1 FROM ingest.raw_event WHERE kind = 'oat'`)).rejects.toThrow(
+        /permission denied/,
+      );
+
+      // The counts: per hour and kind, exactly the non-OAT events planted (reference from OTHER).
+      for (const day of DAYS) {
+        const want = new Map<string, number>();
+        for (const [minute, kind] of OTHER[day]) {
+          const k = `${at(day, Math.floor(minute / 60) * 60).toISOString()} ${B} ${kind}`;
+          want.set(k, (want.get(k) ?? 0) + 1);
+        }
+        const r = await sql<{ bucket: Date; prison_id: string; kind: string; events: string }>`
+          SELECT bucket, prison_id, kind, events
+          FROM reporting.pipeline_counts(${`${day}T00:00:00Z`}::timestamptz, ${`${day}T23:59:59Z`}::timestamptz, interval '1 hour')`.execute(
+          db,
+        );
+        const got = new Map(
+          r.rows.map((x) => [
+            `${new Date(x.bucket).toISOString()} ${x.prison_id} ${x.kind}`,
+            Number(x.events),
+          ]),
+        );
+        expect(Object.fromEntries([...got].sort()), day).toEqual(Object.fromEntries([...want].sort()));
+      }
+      // The latest event time ends at the latest non-OAT event, never at a later OAT one.
+      const latest = await sql<{ t: Date }>`SELECT reporting.pipeline_latest() AS t`.execute(db);
+      const lastOther = Math.max(...OTHER[DAYS[1]].map(([m]) => m));
+      expect(new Date(latest.rows[0]!.t).toISOString()).toBe(at(DAYS[1], lastOther).toISOString());
+      // Bad input: a clear error, not an empty answer.
+      await expect(
+        sql`SELECT * FROM reporting.pipeline_counts(now() - interval '1 day', now(), interval '0')`.execute(
+          db,
+        ),
+      ).rejects.toThrow(/bucket must be positive/);
+      await expect(
+        sql`SELECT * FROM reporting.pipeline_counts(NULL, now(), interval '1 hour')`.execute(db),
+      ).rejects.toThrow(/from, to and bucket are required/);
+    } finally {
+      await sql`DELETE FROM ingest.raw_event WHERE event_key LIKE ${`${KEY}-%`}`.execute(tdb.db);
+      await sql`ANALYZE ingest.raw_event`.execute(tdb.db);
     }
   });
 

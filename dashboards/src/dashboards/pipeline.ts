@@ -1,16 +1,24 @@
 import type { DashboardSpec } from "../model";
 import { bargauge, orangeFromOne, redFromOne, stat, table, timeseries } from "../panels";
-import { select, timeFilter, timeGroup } from "../sql";
+import { select, timeFilter, timeFrom, timeGroup, timeTo } from "../sql";
 import { machinesOfflineCount, offlineMachinesTable } from "./offline";
 import { machineVar, prisonFilter, prisonVar } from "./variables";
+
+/**
+ * Ingest counts per time bucket, prison and kind, never the health unit's OAT register (per-person
+ * health data). A SECURITY DEFINER function (migration 0016): the operator's planner sees a
+ * function scan, never ingest.raw_event, so not even its statistics tell how many OAT events a
+ * day had. Event time between the range's ends inclusive, as `$__timeFilter`.
+ */
+const pipelineCounts = (bucket: string) => `reporting.pipeline_counts(${timeFrom}, ${timeTo}, ${bucket})`;
 
 const eventsInRange = stat({
   title: "Events accepted",
   description:
     "Events recorded in the time range (device time), after validation and de-duplication; the health unit's OAT register is not shown (per-person health data).",
-  query: select({ events: "count(*)" })
-    .from("reporting.pipeline_event")
-    .where(timeFilter("event_time"), prisonFilter)
+  query: select({ events: "coalesce(sum(events), 0)::bigint" })
+    .from(pipelineCounts("interval '1 day'"))
+    .where(prisonFilter)
     .build(),
   w: 6,
   unit: "short",
@@ -61,12 +69,14 @@ const ingestRate = timeseries({
   description:
     "Events per second in each interval (device time), per event kind (OAT register events not shown).",
   query: select({
-    time: timeGroup("event_time"),
+    time: timeGroup("bucket"),
     metric: "kind",
-    events_per_s: "count(*) / ($__interval_ms / 1000.0)",
+    events_per_s: "sum(events) / ($__interval_ms / 1000.0)",
   })
-    .from("reporting.pipeline_event")
-    .where(timeFilter("event_time"), prisonFilter)
+    // Buckets of the panel's interval (time_bucket, as $__timeGroup with TimescaleDB): regrouping
+    // them by the same interval keeps every bucket whole.
+    .from(pipelineCounts("$__interval_ms * interval '1 millisecond'"))
+    .where(prisonFilter)
     .groupBy("1", "2")
     .orderBy("1", "2")
     .build(),
@@ -179,6 +189,8 @@ const parkedList = table({
     .build(),
   w: 18,
   h: 7,
+  // Empty on a healthy run (nothing parked).
+  rows: "any",
 });
 
 // Invariant 6 for a machine's seqs: a gap never holds its later events for long. Each skipped gap

@@ -6,11 +6,12 @@ import { type RenderedDashboard, renderHtml } from "./render";
 export { formatValue, type RenderedDashboard, renderHtml } from "./render";
 
 /**
- * The instant the dashboards' relative ranges (now-30d … now) end at: the latest recorded event,
+ * The instant the dashboards' relative ranges (now-30d … now) end at: the latest recorded event
+ * (without OAT register events, as the operator reads them: migration 0016),
  * so a simulated run (whose events lie in the past or future) shows its data; at most the wall clock.
  */
 export async function latestEventTime(db: Queryable): Promise<Date | undefined> {
-  const r = await db.query("SELECT max(event_time) AS t FROM reporting.pipeline_event");
+  const r = await db.query("SELECT reporting.pipeline_latest() AS t");
   const t = r.rows[0]?.["t"];
   return t ? new Date(t as string | Date) : undefined;
 }

@@ -13,6 +13,7 @@ import * as disclosure from "./0011_disclosure";
 import * as stockLive from "./0012_stock_live";
 import * as parked from "./0014_parked";
 import * as catalogPrivacy from "./0015_catalog_privacy";
+import * as operatorPipeline from "./0016_operator_pipeline";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0012_stock_live": stockLive,
   "0014_parked": parked,
   "0015_catalog_privacy": catalogPrivacy,
+  "0016_operator_pipeline": operatorPipeline,
 };
