@@ -16,6 +16,10 @@ import highsLoader from "highs";
  *   distinct people (NSP clients, OAT clients) are at least each part and at most the sum of the
  *   parts, across prisons and across sub-periods; OAT clients at the end
  *   are the same number for periods that end on the same day; regular clients ≤ clients;
+ * - people and what they took: each NSP client took ≥ 1 syringe kit and each regular client
+ *   ≥ 2 (one in each of ≥ 2 windows), so syringes ≥ syringesPerKit × (clients + regular
+ *   clients); and a client takes at most MAX_KITS_PER_CLIENT_DAY kits a day, so syringes ≤
+ *   syringesPerKit × MAX_KITS_PER_CLIENT_DAY × days × clients (syringes > 0 ⇒ clients > 0);
  * - every visible rate with its known denominator (reach = clients / estimated PWID, syringes
  *   per PWID per year, naloxone per 100 prisoners / releases, OAT reach, regular % = regular /
  *   clients) and every visible WHO band (an interval on its rate).
@@ -107,6 +111,13 @@ interface Constraint {
   lo: number;
   hi: number;
 }
+
+/**
+ * The most syringe kits one client can take in a day, as a reader may assume it: generous (the
+ * pilot's and Trac-B's quota is 2 kits a week; 10 a day also covers a card used at every
+ * machine of the programme). Any finite bound makes "syringes > 0" imply "clients > 0".
+ */
+export const MAX_KITS_PER_CLIENT_DAY = 10;
 
 const rowKey = (r: Pick<FunderRow, "grain" | "period_start" | "prison_id">) =>
   `${r.grain}|${r.period_start}|${r.prison_id}`;
@@ -222,6 +233,24 @@ export async function auditPublication(
       [v(r, "nsp_regular"), 1],
       [v(r, "nsp_clients"), -1],
     ]);
+    // People and what they took (DOMAIN.md: an NSP client is a card with ≥ 1 syringe-kit
+    // dispense in the period; a regular client got syringes in every one of ≥ 2 windows):
+    // kits ≥ clients + regular clients, and kits hold at least `syringesPerKit` syringes; a
+    // client takes at most MAX_KITS_PER_CLIENT_DAY kits a day, so syringes > 0 means clients > 0.
+    const days = (Date.parse(r.period_end) - Date.parse(r.period_start)) / 86_400_000 + 1;
+    le([
+      [v(r, "nsp_clients"), syringesPerKit],
+      [v(r, "nsp_regular"), syringesPerKit],
+      [v(r, "syringes"), -1],
+    ]);
+    le([
+      [v(r, "nsp_clients"), syringesPerKit],
+      [v(r, "syringes"), -1],
+    ]);
+    le([
+      [v(r, "syringes"), 1],
+      [v(r, "nsp_clients"), -syringesPerKit * MAX_KITS_PER_CLIENT_DAY * days],
+    ]);
     // Visible rates with their public denominators, and visible bands (intervals on a rate).
     const pwid = r.est_pwid;
     const perYear = pwid !== null && r.days_observed > 0 ? (pwid * r.days_observed) / 365 : null;
@@ -308,7 +337,8 @@ export async function auditPublication(
       return;
     }
     // A little slack on rates: they are published as floating-point numbers.
-    const tol = 1e-6 * Math.max(1, Math.abs(lo), Math.abs(hi));
+    // (Only finite sides count: an infinite tolerance turned every "≤" into no constraint at all.)
+    const tol = 1e-6 * Math.max(1, ...[lo, hi].filter(Number.isFinite).map(Math.abs));
     if (Number.isFinite(lo)) rowsLp.push(` a${i}: ${terms.join(" ")} >= ${num(lo - tol)}`);
     if (Number.isFinite(hi)) rowsLp.push(` b${i}: ${terms.join(" ")} <= ${num(hi + tol)}`);
   });
