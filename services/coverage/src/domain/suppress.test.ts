@@ -17,6 +17,8 @@ const est = {
 };
 const Q1 = { grain: "quarter", periodStart: "2026-01-01", periodEnd: "2026-03-31" } as const;
 const Q2 = { grain: "quarter", periodStart: "2026-04-01", periodEnd: "2026-06-30" } as const;
+const Q3 = { grain: "quarter", periodStart: "2026-07-01", periodEnd: "2026-09-30" } as const;
+const Q4 = { grain: "quarter", periodStart: "2026-10-01", periodEnd: "2026-12-31" } as const;
 const YEAR = { grain: "year", periodStart: "2026-01-01", periodEnd: "2026-12-31" } as const;
 
 function counts(scope: string, c: Partial<PeriodCounts>): PeriodCounts {
@@ -99,8 +101,11 @@ describe("optimal complementary suppression (HiGHS)", () => {
   });
 
   it("given 3 syringe kits (30 syringes), when published, then the syringes are small and hidden with their rate and band", () => {
-    const h = hiddenOf(table([{ syringeKits: 3, syringes: 30 }, {}, {}]));
-    expect(h[key(Q1, "p0")]).toEqual(["syringeBand", "syringes", "syringesPerPwidYear"]);
+    // 3 kits: at most 3 clients (each client took ≥ 1 kit), themselves small and hidden.
+    const h = hiddenOf(table([{ nspClients: 2, nspRegular: 1, syringeKits: 3, syringes: 30 }, {}, {}]));
+    expect(h[key(Q1, "p0")]).toEqual(
+      expect.arrayContaining(["syringeBand", "syringes", "syringesPerPwidYear", "nspClients"]),
+    );
   });
 
   it("given a small quarter and a visible year, when published, then another quarter of that prison (or the year) is hidden too", () => {
@@ -125,6 +130,50 @@ describe("optimal complementary suppression (HiGHS)", () => {
     const h = hiddenOf(table([{ nspClients: 4, nspRegular: 0 }, { nspClients: 50 }, { nspClients: 60 }]));
     expect(h[key(Q1, "p0")]).toEqual(expect.arrayContaining(["nspClients", "nspReachPct", "regularPct"]));
     expect(h[key(Q1, "p0")]).not.toContain("nspRegular");
+  });
+
+  it("given 3 NSP clients who took 12 kits (120 syringes) in a quarter (red team, issue #15), when published, then the syringes and their rate are hidden with the clients: syringes > 0 would prove clients > 0", () => {
+    const quarters = [Q1, Q2, Q3, Q4];
+    const a = [
+      { nspClients: 3, nspRegular: 0, syringeKits: 12 },
+      { nspClients: 40, nspRegular: 20, syringeKits: 300 },
+      { nspClients: 42, nspRegular: 21, syringeKits: 310 },
+      { nspClients: 45, nspRegular: 22, syringeKits: 320 },
+    ];
+    const b = [400, 410, 420, 430].map((k, i) => ({ nspClients: 50 + i, nspRegular: 25, syringeKits: k }));
+    const withSyringes = (c: { nspClients: number; nspRegular: number; syringeKits: number }) => ({
+      ...c,
+      syringes: c.syringeKits * 10,
+    });
+    const figs = [
+      ...quarters.flatMap((q, i) => table([withSyringes(a[i] as never), withSyringes(b[i] as never)], q)),
+      ...table(
+        [
+          withSyringes({ nspClients: 60, nspRegular: 30, syringeKits: 942 }),
+          withSyringes({ nspClients: 70, nspRegular: 35, syringeKits: 1660 }),
+        ],
+        YEAR,
+      ),
+    ];
+    const h = hiddenOf(figs);
+    expect(h[key(Q1, "p0")]).toEqual(
+      expect.arrayContaining(["nspClients", "syringes", "syringesPerPwidYear", "syringeBand", "nspReachPct"]),
+    );
+    // The 120 syringes need complements of their own (the quarter's total and A's year are shown).
+    const syringeHidden = Object.values(h).filter((cols) => cols.includes("syringes")).length;
+    expect(syringeHidden).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it("given 2 regular clients of 8 clients who took 10 kits, when published, then clients or syringes are hidden too (kits ≥ clients + regular bounds the regular clients to 2)", () => {
+    const h = hiddenOf(
+      table([
+        { nspClients: 8, nspRegular: 2, syringeKits: 10, syringes: 100 },
+        { nspClients: 50 },
+        { nspClients: 60 },
+      ]),
+    );
+    expect(h[key(Q1, "p0")]).toContain("nspRegular");
+    expect(h[key(Q1, "p0")]?.some((c) => c === "nspClients" || c === "syringes")).toBe(true);
   });
 
   it("given a configured threshold of 10, when published, then 7 is hidden; with 5 it is shown", () => {

@@ -54,6 +54,12 @@ export type DerivedColumn = keyof typeof DERIVED_FROM;
 export type SuppressedColumn = CountColumn | DerivedColumn;
 
 export const DEFAULT_THRESHOLD = 5;
+/**
+ * The most syringe kits one client is assumed able to take in a day (README, "Disclosure
+ * control"): generous (the pilot's quota, like Trac-B's, is 2 kits a week). Any finite bound
+ * lets a reader conclude clients > 0 from syringes > 0; the model uses the same bound.
+ */
+export const MAX_KITS_PER_CLIENT_DAY = 10;
 /** The one symbol for every hidden value (report, CSV, JSON, dashboards, summary): ONS's "confidential". */
 export const HIDDEN = "[c]";
 /** A rate whose denominator is zero or unknown (e.g. 0 of 0 clients regular): undefined, not hidden. */
@@ -113,7 +119,10 @@ interface Relation {
  *   prisons' sum (a card used in two prisons counts once), a quarter's ≤ the year's ≤ the
  *   quarters' sum; the same for OAT clients across prisons;
  * - OAT clients at the end are the same number for a year and its last quarter;
- * - regular clients ≤ clients.
+ * - regular clients ≤ clients;
+ * - people bound what they took and the reverse: u·(clients + regular) ≤ syringes ≤
+ *   u·MAX_KITS_PER_CLIENT_DAY·days·clients (u syringes per kit), so a small hidden count of
+ *   clients needs its syringes hidden too.
  */
 function relationsOf(rows: readonly Row[], index: Map<string, number>): Relation[] {
   const out: Relation[] = [];
@@ -187,7 +196,19 @@ function relationsOf(rows: readonly Row[], index: Map<string, number>): Relation
       }
     }
   }
-  for (const r of rows)
+  // People and what they took (DOMAIN.md: an NSP client is a card with ≥ 1 syringe-kit dispense;
+  // a regular client got syringes in each of ≥ 2 windows, so ≥ 2 kits): kits ≥ clients + regular
+  // clients, and a client takes at most MAX_KITS_PER_CLIENT_DAY kits a day. With u the row's
+  // syringes per kit (its kits' average: at least the smallest kit a reader knows, at most the
+  // largest), u·(clients + regular) ≤ syringes ≤ u·MAX_KITS_PER_CLIENT_DAY·days·clients, both
+  // at least as tight as what a reader can write from the public kit sizes, and true of the
+  // exact counts. Without them a hidden small count of clients beside visible syringes
+  // (syringes > 0 ⇒ clients > 0) looked protected (issue #15, red team).
+  const units = rows.flatMap((r) =>
+    (r.syringeKits ?? 0) > 0 ? [(r.syringes ?? 0) / (r.syringeKits ?? 1)] : [],
+  );
+  const anyUnit = Math.max(1, ...units);
+  for (const r of rows) {
     add(
       [
         [cell(r, "nspRegular"), 1],
@@ -195,6 +216,30 @@ function relationsOf(rows: readonly Row[], index: Map<string, number>): Relation
       ],
       "<=",
     );
+    const kits = r.syringeKits ?? 0;
+    const u = kits > 0 ? (r.syringes ?? 0) / kits : anyUnit;
+    if (!(u > 0)) continue;
+    const days = (Date.parse(r.periodEnd) - Date.parse(r.periodStart)) / 86_400_000 + 1;
+    // Only relations the exact counts satisfy (they do by definition; figures that did not would
+    // make every attacker LP infeasible and stop the publication).
+    const [c, g, y] = [r.nspClients ?? 0, r.nspRegular ?? 0, r.syringes ?? 0];
+    if (u * (c + g) > y + 1e-9 || y > u * MAX_KITS_PER_CLIENT_DAY * days * c + 1e-9) continue;
+    add(
+      [
+        [cell(r, "nspClients"), u],
+        [cell(r, "nspRegular"), u],
+        [cell(r, "syringes"), -1],
+      ],
+      "<=",
+    );
+    add(
+      [
+        [cell(r, "syringes"), 1],
+        [cell(r, "nspClients"), -u * MAX_KITS_PER_CLIENT_DAY * days],
+      ],
+      "<=",
+    );
+  }
   return out;
 }
 
@@ -231,7 +276,8 @@ function cellsOf(rows: readonly Row[], thresholdOf: (r: Row) => number): Cell[] 
         upperTarget: t * unit,
         // The model lets a hidden cell range over [0, value + max(value, threshold)]: tighter than a
         // reader's [0, ∞), so a pattern protected in the model is protected against the reader.
-        slack: Math.max(v, t * unit),
+        // Syringes may need room for t clients of whom t are regular (≥ 2 kits each).
+        slack: Math.max(v, (column === "syringes" ? 2 : 1) * t * unit),
         cost: costOf(r.scope, column, v),
       });
     }
