@@ -213,6 +213,8 @@ const seqGaps = table({
     .build(),
   w: 24,
   h: 6,
+  // Empty when no machine's seq was lost or dead-lettered.
+  rows: "any",
 });
 
 export const pipelineDashboard: DashboardSpec = {
