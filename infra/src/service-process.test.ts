@@ -21,3 +21,32 @@ describe("HRVEND_SERVICE_READY_TIMEOUT", () => {
       );
   });
 });
+
+describe("spawnService", () => {
+  it("given a service that is not ready in time, then it fails and leaves no process behind", async () => {
+    const { mkdtempSync, readdirSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { spawnService } = await import("./service-process");
+    const marker = `never-ready-${process.pid}-${Date.now()}`;
+    const dir = mkdtempSync(join(tmpdir(), "hrvend-spawn-"));
+    // 300 ms: tsx alone needs longer to load the gateway, so it is alive and not yet ready.
+    await expect(
+      spawnService(
+        "gateway",
+        { HRVEND_TEST_MARKER: marker },
+        { logFile: join(dir, "log"), readyTimeoutMs: 300 },
+      ),
+    ).rejects.toThrow(InfraError);
+    const withMarker = readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/environ`, "utf8").includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    expect(withMarker).toEqual([]);
+  }, 30_000);
+});

@@ -73,7 +73,13 @@ export async function spawnService(
       await exited;
     },
   };
-  await proc.waitForLog(/"msg":"\w+ ready"/, opts.readyTimeoutMs);
+  try {
+    await proc.waitForLog(/"msg":"\w+ ready"/, opts.readyTimeoutMs);
+  } catch (e) {
+    // A service that never got ready is nobody's to stop: without this it outlives its test run.
+    await proc.kill("SIGKILL");
+    throw e;
+  }
   return proc;
 }
 
