@@ -7,7 +7,7 @@
 #   PostgreSQL 15                 from Debian
 #   chromium                      from Debian (PDF and screenshots)
 #   TimescaleDB (Apache edition)  built from Debian trixie's source package, as
-#                                 ../shared/ARCHITECTURE.md describes, unless already available
+#                                 docs/architecture.md describes, unless already available
 set -euo pipefail
 
 PG_MAJOR="${HRVEND_PG_MAJOR:-15}"

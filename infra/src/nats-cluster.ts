@@ -21,7 +21,7 @@ export const CLUSTER_NAME = "hrvend";
 /**
  * The `cluster` block of node `index` (0-based): it listens for routes on its own port and names
  * every other node's, so any two nodes that are up find each other and a restarted node rejoins.
- * JetStream then replicates R3 streams over the three (ARCHITECTURE.md, scale-out).
+ * JetStream then replicates R3 streams over the three (docs/architecture.md §Scale-out).
  */
 export function clusterBlock(nodes: ClusterNodePorts[], index: number): string {
   const self = nodes[index] as ClusterNodePorts;

@@ -45,7 +45,7 @@ export const MACHINE_KINDS = [
 ] as const satisfies readonly EventKind[];
 
 /**
- * The one legitimate source type of every kind (ARCHITECTURE.md, "Privacy and security"). The
+ * The one legitimate source type of every kind (docs/architecture.md §Privacy and security). The
  * topic grammar, the broker ACL and the gateway all derive from this map: a kind published by
  * any other source type is refused. A new kind must be added here (the `Record` makes the
  * compiler insist).

@@ -203,14 +203,14 @@ export const RefItem = z.strictObject({
   itemId: Id,
   name: z.string().min(1).max(120),
   category: z.enum(["syringe_kit", "naloxone_nasal", "naloxone_injectable", "other"]),
-  /** Syringes in one kit, for syringes-per-PWID figures (DOMAIN.md). */
+  /** Syringes in one kit, for syringes-per-PWID figures (docs/domain.md). */
   syringesPerUnit: count(100),
   /** Naloxone and other perishables carry lots and expiry dates. */
   tracksLots: z.boolean(),
 });
 
 /**
- * A person acknowledges an alert (DOMAIN.md: raised → acknowledged → cleared): someone has seen it
+ * A person acknowledges an alert (docs/domain.md: raised → acknowledged → cleared): someone has seen it
  * and is on it. Published by the operator's tool (`hrvend alerts ack`) as an event of the stream,
  * so a rebuild of the stock service (replay) keeps it. `machineId` routes it to the machine's
  * stock state; `alertId` is the stock service's id (`<machine>/<slot or ->/<type>/<raised at>`).

@@ -2,7 +2,7 @@ import type { Address } from "./topics";
 import { SUBJECT_PREFIX } from "./topics";
 
 /**
- * Partitioning of the subject space by prison (ARCHITECTURE.md, scale-out): with N partitions
+ * Partitioning of the subject space by prison (docs/architecture.md §Scale-out): with N partitions
  * the gateway appends a partition token to every subject, `hr.v1.<prison>.<source>.<kind>.<p>`,
  * so that each partition is one consumer filter (`hr.v1.*.*.*.<p>`; nats-server 2.9 allows one
  * filter per consumer). A prison always lands in the same partition, so its events stay in order.

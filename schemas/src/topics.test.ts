@@ -96,7 +96,7 @@ describe("parseMqttTopic", () => {
     });
   });
 
-  // Every kind under every type level other than its one legitimate type (ARCHITECTURE.md:
+  // Every kind under every type level other than its one legitimate type (docs/architecture.md:
   // machine kinds from machines, ref_* from the registry, census from the census office, oat
   // from the health unit).
   const legitimate: [string, string][] = [

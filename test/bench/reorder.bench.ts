@@ -32,7 +32,7 @@ import {
 import type { EventOf, HrEvent } from "@hrvend/schemas";
 
 /**
- * Does planning outreach loads with hrvend's reorder domain (DOMAIN.md, "Stock, availability,
+ * Does planning outreach loads with hrvend's reorder domain (docs/domain.md §Stock, availability,
  * reorder") leave machines empty for less time than the scenarios' fixed policy?
  *
  * Each case runs one scenario with one seed for `days` in memory: (a) the scenario's fixed policy
@@ -56,7 +56,7 @@ export interface ReorderPolicy {
   /** Safety stock factor of max-min (1.65 ≈ 95 % cycle service level). */
   z: number;
   /**
-   * Period the safety stock covers: `lead_time` (DOMAIN.md: z·σ·√L, maxMin as is) or
+   * Period the safety stock covers: `lead_time` (docs/domain.md: z·σ·√L, maxMin as is) or
    * `protection_period` (periodic review: z·σ·√(L + R), passed to maxMin as z·√((L + R)/L)).
    */
   safetyStockOver: "lead_time" | "protection_period";
@@ -80,7 +80,7 @@ export const HRVEND_POLICY: ReorderPolicy = {
 /** The headline and the variants it is compared with (same for every scenario and seed). */
 export const POLICY_VARIANTS: Record<string, ReorderPolicy> = {
   hrvend: HRVEND_POLICY,
-  /** DOMAIN.md's max-min as written: quantity = Max − projected (the service's FILL_TO=max). */
+  /** docs/domain.md §Max-min as written: quantity = Max − projected (the service's FILL_TO=max). */
   maxMin: { ...HRVEND_POLICY, fillTo: "max" },
   /** Max − projected with periodic-review safety stock: demand swings until the next visit too. */
   protectionPeriod: { ...HRVEND_POLICY, fillTo: "max", safetyStockOver: "protection_period" },

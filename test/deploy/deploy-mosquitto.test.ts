@@ -20,7 +20,7 @@ import { DEPLOY, read } from "./deploy-files";
  * The production broker files (infra/deploy/mosquitto) run on the real Mosquitto: the deploy's
  * mosquitto.conf (its TLS listener left out, the plain listener moved to a free loopback port,
  * paths moved to a temporary dir) and accounts.example.sh applied with mosquitto_ctrl. Then each
- * account does what ARCHITECTURE.md allows and nothing else.
+ * account does what docs/architecture.md allows and nothing else.
  */
 const conf = read("mosquitto/mosquitto.conf");
 

@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 describe("reporting.slot_availability", () => {
-  it("given levels, an expiry and an outage, when Grafana asks for a window, then availability, uptime and stockout minutes follow DOMAIN.md", async () => {
+  it("given levels, an expiry and an outage, when Grafana asks for a window, then availability, uptime and stockout minutes follow docs/domain.md", async () => {
     const tdb = await testDatabase(iso);
     cleanup.push(() => tdb.close());
     const at = (hh: string) => `2026-05-01T${hh}:00:00Z`;

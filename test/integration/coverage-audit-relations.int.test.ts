@@ -5,7 +5,7 @@ import { auditPublication, type FunderRow, type TrueCounts } from "../support/co
  * The attacker's audit on a hand-made publication (no service code): the red-team case of
  * issue #15 (prisons A and B, one year; A's Q1 has 3 NSP clients who took 12 kits of 10
  * syringes). The service once hid A/Q1's NSP clients but published its 120 syringes: by
- * DOMAIN.md an NSP client is a card with ≥ 1 syringe-kit dispense, so syringes > 0 means
+ * docs/domain.md an NSP client is a card with ≥ 1 syringe-kit dispense, so syringes > 0 means
  * clients ≥ 1 and the hidden count is no longer "anything from 0 to the threshold". The audit
  * must know the links between people and what they took, and say so.
  */

@@ -15,7 +15,7 @@ import { type ServiceProcess, startService } from "../support/services";
 /**
  * Issue #14, "done when": hostile publishers on the real broker (Mosquitto 2.0.11 with the
  * accounts hrvend gives it), each with real machine or office credentials, through two real
- * gateways into JetStream and the recorder. Every expectation is written from ARCHITECTURE.md
+ * gateways into JetStream and the recorder. Every expectation is written from docs/architecture.md
  * ("every event kind has one legitimate source type …; sources are write-only on the broker;
  * only the gateway reads the ingest subscription"), not from the code: the topics and ACL lines
  * below are spelled out by hand.

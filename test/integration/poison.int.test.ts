@@ -23,7 +23,7 @@ import { hrvend } from "../support/cli";
 import { type ServiceProcess, startService } from "../support/services";
 
 /**
- * Invariant 6 (ARCHITECTURE.md): no message blocks a stream. Messages every consumer must
+ * Invariant 6 (docs/architecture.md §Invariants): no message blocks a stream. Messages every consumer must
  * survive are published straight into JetStream (bypassing the gateway, as a bug or an older
  * gateway would), between valid events of several machines; then the database goes down.
  * Private NATS and PostgreSQL: this file stops its database.

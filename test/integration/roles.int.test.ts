@@ -8,7 +8,7 @@ import { hrvend } from "../support/cli";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 
 /**
- * One access boundary per audience (ARCHITECTURE.md, "Privacy and security"; migration
+ * One access boundary per audience (docs/architecture.md §Privacy and security; migration
  * 0010_audiences). The catalog says what each role can read, write and execute, over every
  * relation, column, function and schema of the database; the test compares that with the allowed
  * set written here (not derived from the migration). Then it tries, as each role would, to read

@@ -18,7 +18,7 @@ import { type ServiceProcess, startService } from "../support/services";
  * a dead-lettered seq and a lost seq do not freeze a machine; silence and lot expiry raise alerts
  * from the live timer with no event from the machine; reminders race clears; acknowledgements
  * travel in the stream and survive a rebuild. Expected values come from the events this test
- * publishes and the definitions (DOMAIN.md, ARCHITECTURE.md invariant 6), never from the service.
+ * publishes and the definitions (docs/domain.md, docs/architecture.md §Invariants, invariant 6), never from the service.
  */
 const iso = isolate("stocklive");
 const P = iso.prison("p1");

@@ -10,7 +10,7 @@ import highsLoader from "highs";
  * everything published? Its linear program holds:
  * - every visible count, fixed;
  * - non-negativity of every count (integrality relaxed);
- * - the relations that hold by DOMAIN.md's definitions: syringes and naloxone kits of the
+ * - the relations that hold by docs/domain.md's definitions: syringes and naloxone kits of the
  *   programme are the sum of its prisons' and a period's the sum of its sub-periods' (a year of
  *   its quarters, a quarter of its months, a month or week of its days; a missing row is zero);
  *   distinct people (NSP clients, OAT clients) are at least each part and at most the sum of the
@@ -233,7 +233,7 @@ export async function auditPublication(
       [v(r, "nsp_regular"), 1],
       [v(r, "nsp_clients"), -1],
     ]);
-    // People and what they took (DOMAIN.md: an NSP client is a card with ≥ 1 syringe-kit
+    // People and what they took (docs/domain.md: an NSP client is a card with ≥ 1 syringe-kit
     // dispense in the period; a regular client got syringes in every one of ≥ 2 windows):
     // kits ≥ clients + regular clients, and kits hold at least `syringesPerKit` syringes; a
     // client takes at most MAX_KITS_PER_CLIENT_DAY kits a day, so syringes > 0 means clients > 0.

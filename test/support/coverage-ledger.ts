@@ -3,7 +3,7 @@ import type { Fact } from "./ledger";
 
 /**
  * Coverage figures computed straight from a simulator ledger, independently of the coverage
- * service's code, with DOMAIN.md's definitions ("Coverage definitions"): the reference the
+ * service's code, with docs/domain.md's definitions ("Coverage definitions"): the reference the
  * pipeline's figures must equal.
  */
 export interface LedgerFigure {
@@ -64,7 +64,7 @@ function periodsOf(d: string): { grain: string; start: string; end: string }[] {
 const span = (a: string, b: string) => Math.round((day(b).getTime() - day(a).getTime()) / 86_400_000);
 
 /**
- * Regular access, from DOMAIN.md's words: "clients who got syringes in every month (30-day
+ * Regular access, from docs/domain.md's words: "clients who got syringes in every month (30-day
  * window) of the reporting period; defined only for periods of at least two windows, and over
  * the windows the programme actually observed in a partly covered period". Read here as: the
  * period is cut into 30-day months from its first day, the days left over (fewer than 30) belong

@@ -8,7 +8,7 @@ import { coverageFromLedger, type LedgerFigure } from "./coverage-ledger";
 import { type Fact, ledgerPeriods, type Period } from "./ledger";
 
 /**
- * Every figure of the pipeline against the simulator's ground-truth ledger (ARCHITECTURE.md,
+ * Every figure of the pipeline against the simulator's ground-truth ledger (docs/architecture.md,
  * invariant 5), one function per service, for the end-to-end and fault tests and the services'
  * own integration tests and the benchmark (plain node:assert, so it runs outside vitest too).
  * Each returns how much it compared, so a caller can assert the run was not trivially empty.
@@ -201,7 +201,7 @@ export async function reconcileReorder(
 
 const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-/** Coverage: every figure before suppression equals the one computed from the ledger (DOMAIN.md). */
+/** Coverage: every figure before suppression equals the one computed from the ledger (docs/domain.md). */
 export async function reconcileCoverage(db: Db, facts: readonly Fact[]): Promise<number> {
   const expected = coverageFromLedger(facts);
   const rows = await sql<Record<string, unknown>>`
@@ -406,7 +406,7 @@ function startOfLocalDay(date: string, timeZone: string): number {
 }
 
 /**
- * DOMAIN.md's availability % per slot from the ledger alone: the share of the time its machine was
+ * docs/domain.md's availability % per slot from the ledger alone: the share of the time its machine was
  * online (the run minus the ledger's offline periods) during which the slot had stock > 0, over the
  * time its level was known (from its first stock fact); units past their expiry date (usable
  * through the expiry day, in the prison's local calendar) are not stock. Null when the slot was

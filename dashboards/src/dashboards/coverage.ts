@@ -8,7 +8,7 @@ import { prisonFilter } from "./variables";
  * quarters and years, hidden values NULL there and named in `suppressed`; this dashboard shows
  * every hidden value as one symbol, "[c]" (services/coverage, HIDDEN), and an undefined rate as
  * empty. WHO
- * bands (DOMAIN.md): syringes per PWID per year low < 100, medium 100–200, high > 200; OAT reach
+ * bands (docs/domain.md): syringes per PWID per year low < 100, medium 100–200, high > 200; OAT reach
  * low < 20 %, moderate 20–39 %, high ≥ 40 %.
  */
 const PROGRAMME = "'*'";

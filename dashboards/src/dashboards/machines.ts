@@ -70,7 +70,7 @@ const warmest = stat({
   ],
 });
 
-/** Availability as DOMAIN.md defines it: stock > 0 while the machine was online (stock service's function). */
+/** Availability as docs/domain.md defines it: stock > 0 while the machine was online (stock service's function). */
 const availability = `administration.slot_availability(${timeFrom}, ${timeTo})`;
 
 /** Availability in percent: red below 90, green from 98. */

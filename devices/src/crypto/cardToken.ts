@@ -7,7 +7,7 @@ export function cardTokenKey(secret: string | Uint8Array): Buffer {
 
 /**
  * What a machine sends instead of a card's UID: HMAC-SHA256(key, uid), truncated to 128 bits,
- * base64url (22 characters). The UID itself never leaves the machine (ARCHITECTURE.md).
+ * base64url (22 characters). The UID itself never leaves the machine (docs/architecture.md).
  */
 export function cardToken(key: Uint8Array, uid: string): string {
   return createHmac("sha256", key).update(uid).digest().subarray(0, 16).toString("base64url");

@@ -24,7 +24,7 @@ export interface QuotaCheck {
 }
 
 /**
- * Per-card quotas over a rolling window (e.g. Trac-B: 2 kits per card per week; DOMAIN.md): a
+ * Per-card quotas over a rolling window (e.g. Trac-B: 2 kits per card per week; docs/domain.md): a
  * request is allowed when the units dispensed in (t − window, t] plus the request stay within max.
  */
 export class QuotaPolicy {

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /**
  * The scenario file format (JSON). Rates are per simulated calendar unit named in the field
- * (perMonth = per 30 days). Figures in the shipped scenarios cite DOMAIN.md.
+ * (perMonth = per 30 days). Figures in the shipped scenarios cite docs/domain.md.
  */
 
 const share = z.number().min(0).max(1);
@@ -19,7 +19,7 @@ export const ItemSpec = z.strictObject({
   itemId: Id,
   name: z.string().min(1).max(120),
   category: z.enum(["syringe_kit", "naloxone_nasal", "naloxone_injectable", "other"]),
-  /** Syringes in one unit (a Trac-B kit holds 10; DOMAIN.md). */
+  /** Syringes in one unit (a Trac-B kit holds 10; docs/domain.md). */
   syringesPerUnit: z.int().min(0).max(100),
   /** Perishables (naloxone) carry lots with expiry dates and are dispensed first-expiry-first-out. */
   tracksLots: z.boolean(),
@@ -120,7 +120,7 @@ export const UsageSpec = z.strictObject({
   weekly: z.array(nonNegative).length(7),
   /** The health unit's staffed hours; everything else is "out of hours". */
   staffedHours: z.strictObject({ start: hourOfDay, end: hourOfDay, weekdaysOnly: z.boolean() }),
-  /** Target share of visits out of hours (Melbourne's machines: 69%; DOMAIN.md). */
+  /** Target share of visits out of hours (Melbourne's machines: 69%; docs/domain.md). */
   outOfHoursShare: share,
   /** Take-home naloxone before release: the card holder asks for `itemId` within `daysBefore` days. */
   releaseNaloxone: z.strictObject({ itemId: Id, uptake: share, daysBefore: positive }).optional(),
@@ -137,7 +137,7 @@ export const FaultSpec = z.strictObject({
   powerCut: z.strictObject({ perMonth: nonNegative, meanMinutes: positive, batteryHours: positive }),
   /** After a restock the door is sometimes left open; the firmware alarms after alarmAfterMinutes. */
   doorLeftOpen: z.strictObject({ perVisit: share, meanMinutes: positive, alarmAfterMinutes: positive }),
-  /** Cabinet temperature; naloxone is stored at 20–25 °C with excursions to 5–40 °C allowed (DOMAIN.md). */
+  /** Cabinet temperature; naloxone is stored at 20–25 °C with excursions to 5–40 °C allowed (docs/domain.md). */
   temperature: z.strictObject({
     ambientC: z.number().min(-20).max(50),
     dailySwingC: nonNegative,
@@ -159,7 +159,7 @@ const atHours = nonNegative;
 const localDate = z.iso.date({ message: "must be a local date YYYY-MM-DD" });
 
 /**
- * Events a test places at a given time instead of drawing them at random (ARCHITECTURE.md,
+ * Events a test places at a given time instead of drawing them at random (docs/architecture.md,
  * invariant 5: the ledger records each). They take no random draw, so a scenario without
  * placements gives the same output, byte for byte, as before they existed.
  */

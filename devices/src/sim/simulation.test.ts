@@ -250,7 +250,7 @@ describe("Demand model in the pilot scenario (28 days)", () => {
   });
 });
 
-describe("The pilot scenario's figures (DOMAIN.md, Moldova)", () => {
+describe("The pilot scenario's figures (docs/domain.md §Programmes, Moldova)", () => {
   it("has 8 prisons, 9 machines, ~9,000 annual population flow, ~1,300 NSP clients a year and ~205 on OAT", () => {
     const { scenario } = loadScenario("pilot");
     const prisons = scenario.prisons;

@@ -14,7 +14,7 @@ export const DB_ROLES = [
 ] as const;
 export type DbRole = (typeof DB_ROLES)[number];
 
-/** The four audiences that read hrvend (ARCHITECTURE.md, "Privacy and security"). */
+/** The four audiences that read hrvend (docs/architecture.md §Privacy and security). */
 export const AUDIENCES = ["administration", "outreach", "funder", "operator"] as const;
 export type Audience = (typeof AUDIENCES)[number];
 

@@ -14,7 +14,7 @@ async function parse(document: unknown) {
   return { parsed, errors: errors.map((d) => `${d.path.join(".")}: ${d.message}`) };
 }
 
-/** Each kind's one legitimate source type, as ARCHITECTURE.md and issue #14 list them. */
+/** Each kind's one legitimate source type, as docs/architecture.md and issue #14 list them. */
 const LEGITIMATE_SOURCE_TYPE: Record<string, string> = {
   dispense: "machine",
   dispense_refused: "machine",

@@ -30,7 +30,7 @@ export const ReorderEnv = z.object({
   SAFETY_Z: z.coerce.number().min(0).max(5).default(DEFAULT_Z),
   /**
    * What a visit fills a slot to: `capacity` (bring capacity − projected + safety stock, load
-   * what fits) or `max` (Max − projected, DOMAIN.md's max-min). See the domain's FillTo.
+   * what fits) or `max` (Max − projected, docs/domain.md §Max-min). See the domain's FillTo.
    */
   FILL_TO: z.enum(["capacity", "max"]).default(DEFAULT_FILL_TO),
   /** A prison's plan is recomputed at most once per this many ms of wall time (0: after every batch). */

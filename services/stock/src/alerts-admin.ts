@@ -42,7 +42,7 @@ export function operatorSeq(nowMs: number, micros: number): number {
 }
 
 /**
- * Someone has seen the alert and is on it (DOMAIN.md: raised → acknowledged → cleared). The
+ * Someone has seen the alert and is on it (docs/domain.md: raised → acknowledged → cleared). The
  * acknowledgement is an event of the stream from the operator's source (kind `alert_ack`), so
  * the stock service applies it like everything else and a rebuild from the stream keeps it. A
  * cleared alert cannot be acknowledged. Validated against the one contract before it leaves.

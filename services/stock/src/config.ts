@@ -7,7 +7,7 @@ export const StockEnv = z.object({
   ...streamServiceEnv({ consumer: "stock", batchSize: 500, batchWaitMs: 50, metricsPort: 9466 }),
   ALERTS_STREAM: z.string().default(DEFAULT_STREAMS.alerts ?? "HR_ALERTS"),
   ALERTS_SUBJECTS: CommaList.default(DEFAULT_STREAMS.alertSubjects ?? ["hr.v1.*.*.alert"]),
-  /** Naloxone storage band for temperature alerts (DOMAIN.md: excursions 5–40 °C allowed). */
+  /** Naloxone storage band for temperature alerts (docs/domain.md: excursions 5–40 °C allowed). */
   TEMPERATURE_MIN_C: z.coerce.number().default(5),
   TEMPERATURE_MAX_C: z.coerce.number().default(40),
   LOT_EXPIRING_DAYS: z.coerce.number().int().min(0).default(30),

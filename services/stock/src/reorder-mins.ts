@@ -2,7 +2,7 @@ import type { Database } from "@hrvend/infra/db";
 import { type Kysely, sql } from "kysely";
 
 /**
- * The Min of every slot as the reorder service last computed it (DOMAIN.md max-min: below Min,
+ * The Min of every slot as the reorder service last computed it (docs/domain.md §Max-min: below Min,
  * `low_stock`). Read from `reorder.slot_parameters` and refreshed on a timer: a live input, so a
  * rebuild of the stock tables judges past levels against the Mins of its own time (low-stock
  * alerts are the one figure a replay may date differently; every other one is rebuilt exactly).

@@ -3,7 +3,7 @@ import { type Kysely, sql } from "kysely";
 /**
  * Foundation: raw events and dead letters as hypertables, the reporting and funder schemas, and
  * least-privilege roles. Apache-edition TimescaleDB only (no compression, no continuous
- * aggregates, no policies): see ARCHITECTURE.md, Storage.
+ * aggregates, no policies): see docs/architecture.md §Storage.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE EXTENSION IF NOT EXISTS timescaledb`.execute(db);

@@ -5,7 +5,7 @@ import { type Kysely, sql } from "kysely";
  * and per-client state (card tokens, OAT client tokens) and the unsuppressed figures: only
  * hrvend_writer may use it. Schema `funder` holds the suppressed views funders and Grafana read;
  * none of them has a token column, and the views run with their owner's rights, so reading them
- * grants nothing on `coverage` (ARCHITECTURE.md, "Privacy and security").
+ * grants nothing on `coverage` (docs/architecture.md §Privacy and security).
  */
 const FIGURE_COLUMNS = sql.raw(`
   scope                        text             NOT NULL,

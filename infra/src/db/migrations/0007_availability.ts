@@ -1,13 +1,13 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * Availability per slot over any time range (DOMAIN.md: share of time a slot had stock > 0
+ * Availability per slot over any time range (docs/domain.md: share of time a slot had stock > 0
  * while its machine was online; stockout minutes; machine uptime), computed where Grafana asks
  * for it: each level holds from its change until the slot's next change (in the machine's seq
  * order), offline periods are the machine's offline alerts (dated by the machine itself, see
  * services/stock), and the window is cut with PostgreSQL's multiranges. Before a slot's first
  * level change its level is unknown and counts for neither side (as the domain's availability()).
- * Expired units count as unavailable (DOMAIN.md): a level holds stock only until `usable_until`.
+ * Expired units count as unavailable (docs/domain.md): a level holds stock only until `usable_until`.
  * SECURITY DEFINER so the Grafana role gets the figures without reading the stock tables; it
  * returns no card token (the stock tables hold none).
  */

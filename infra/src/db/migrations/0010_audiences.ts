@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * One access boundary per audience (ARCHITECTURE.md, "Privacy and security"; issue #15). Until
+ * One access boundary per audience (docs/architecture.md §Privacy and security; issue #15). Until
  * now every dashboard read through one role, hrvend_grafana, which could read exact daily
  * dispenses, every level change and OAT register events per day. From here on:
  *

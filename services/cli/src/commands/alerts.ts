@@ -21,7 +21,7 @@ export function alertsCommand(config: CliConfig): Command {
     .addHelpText(
       "after",
       `
-Alerts go raised → acknowledged → cleared (DOMAIN.md). The stock service raises and clears them
+Alerts go raised → acknowledged → cleared (docs/domain.md). The stock service raises and clears them
 from what machines report; a person acknowledges one to say someone is on it.
 
 Examples:

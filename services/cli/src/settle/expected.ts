@@ -23,7 +23,7 @@ export const SETTLE_STREAMS: SettleStreams = {
 
 /**
  * Every durable consumer that must exist and be at its stream's head before a figure is current
- * (ARCHITECTURE.md invariant 7): the recorder, stock, reorder and coverage on the events stream
+ * (docs/architecture.md §Invariants, invariant 7): the recorder, stock, reorder and coverage on the events stream
  * (`<name>-p<k>` for every k < partitions when partitioned), and the recorder's and stock's
  * dead-letter consumers (`<name>-dead`, one per service whatever the partitions). A consumer that
  * was never created (a service never started, a deleted durable) is thereby not invisible.

@@ -1,5 +1,5 @@
 /**
- * Waiting until what a person is about to read is current (ARCHITECTURE.md, invariant 7): every
+ * Waiting until what a person is about to read is current (docs/architecture.md §Invariants, invariant 7): every
  * durable consumer of the events, dead-letter and alerts streams has reached its stream's head,
  * every derived publication (restock plans, the funder publication) is fresh, and the heads have
  * stopped moving for a moment (a gateway may still be publishing what the broker holds). Pure:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { oatBand, syringeBand } from "./bands";
 
-describe("WHO bands (DOMAIN.md)", () => {
+describe("WHO bands (docs/domain.md)", () => {
   it("given syringes per PWID per year, when banded, then low < 100, medium 100–200, high > 200", () => {
     expect([0, 99.99, 100, 150, 200, 200.01, 300].map(syringeBand)).toEqual([
       "low",

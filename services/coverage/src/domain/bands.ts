@@ -1,5 +1,5 @@
 /**
- * WHO coverage bands (DOMAIN.md, "Coverage definitions").
+ * WHO coverage bands (docs/domain.md §Coverage definitions).
  * Syringes per PWID per year (WHO/UNODC/UNAIDS technical guide): low < 100, medium 100–200,
  * high > 200; WHO hepatitis strategy targets 200 by 2020 and 300 by 2030.
  * OAT reach % (WHO): low < 20, moderate 20–39, high ≥ 40; UNAIDS target 50.

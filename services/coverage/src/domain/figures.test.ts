@@ -26,7 +26,7 @@ const est = {
   source: "survey",
 };
 
-describe("figures (DOMAIN.md coverage definitions)", () => {
+describe("figures (docs/domain.md §Coverage definitions)", () => {
   it("given a prison quarter, when derived, then PWID, reach, regular access, syringes per PWID per year, naloxone and OAT reach follow the definitions", () => {
     const f = prisonFigure(base, est);
     expect(f.estPwid).toBeCloseTo(190, 9);

@@ -58,7 +58,7 @@ const ratio = (num: number, den: number | null, scale = 100): number | null =>
   den === null || den <= 0 ? null : (scale * num) / den;
 
 /**
- * One prison's figures for a period (DOMAIN.md, "Coverage definitions", followed literally):
+ * One prison's figures for a period (docs/domain.md §Coverage definitions, followed literally):
  * - estimated PWID = average population × injecting prevalence; opioid-dependent likewise;
  * - NSP reach % = NSP active clients / estimated PWID (WHO SMART HIV.IND.8);
  * - regular access % = clients seen in every 30-day window / clients (HIV.IND.9);

@@ -1,5 +1,5 @@
 /**
- * Calendar periods in a prison's local time (DOMAIN.md, "Coverage definitions": per prison, per
+ * Calendar periods in a prison's local time (docs/domain.md §Coverage definitions: per prison, per
  * period; the issue: day, week, month, quarter and year in each prison's local time zone).
  * Dates are ISO `YYYY-MM-DD` strings of the local calendar; arithmetic on them is done at UTC
  * midnight, where every day has 24 hours, so daylight-saving changes cannot shift a day.
@@ -95,7 +95,7 @@ export function periodsBetween(from: string, to: string, grain: Grain): Period[]
 }
 
 /**
- * Regular access (DOMAIN.md: "share of clients who got supplies in every 30-day window of the
+ * Regular access (docs/domain.md: "share of clients who got supplies in every 30-day window of the
  * period", WHO SMART HIV.IND.9). The period is cut into consecutive 30-day windows from its
  * first day; a remainder shorter than 30 days joins the last window (a 31-day month is one
  * window, a 92-day quarter three, a year twelve). Periods shorter than 30 days have no window:

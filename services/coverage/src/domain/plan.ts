@@ -56,7 +56,7 @@ export interface BatchPlan {
 
 /**
  * Sorts a batch into what coverage stores. Dispenses and OAT events are placed on the prison's
- * local calendar (DOMAIN.md: per prison, per period; periods in the prison's local time); a
+ * local calendar (docs/domain.md: per prison, per period; periods in the prison's local time); a
  * census already names its local date. OAT doses change nobody's status and are not kept: the
  * register's enrolments and discharges say who is active at the end of a period.
  */
@@ -145,7 +145,7 @@ export interface CardPeriodRow {
 }
 
 /**
- * First-seen rows for exact distinct counts (DOMAIN.md: NSP active clients = distinct card
+ * First-seen rows for exact distinct counts (docs/domain.md: NSP active clients = distinct card
  * tokens with ≥1 syringe-kit dispense in the period), for the prison and the programme at every
  * grain, with the window bits regular access needs. Stored with ON CONFLICT … windows | new
  * bits, so replays and redeliveries change nothing.

@@ -3,7 +3,7 @@ import { PROGRAMME } from "./figures";
 import type { Grain } from "./periods";
 
 /**
- * Statistical disclosure control of what funders read (ARCHITECTURE.md, "Privacy and security";
+ * Statistical disclosure control of what funders read (docs/architecture.md §Privacy and security;
  * README "Disclosure control"): optimal complementary cell suppression, the method of τ-ARGUS
  * ("Optimal") and sdcTable ("OPT"), after Fischetti & Salazar-González (2000), "Models and
  * algorithms for optimizing cell suppression in tabular data with linear constraints", JASA 95.
@@ -196,7 +196,7 @@ function relationsOf(rows: readonly Row[], index: Map<string, number>): Relation
       }
     }
   }
-  // People and what they took (DOMAIN.md: an NSP client is a card with ≥ 1 syringe-kit dispense;
+  // People and what they took (docs/domain.md: an NSP client is a card with ≥ 1 syringe-kit dispense;
   // a regular client got syringes in each of ≥ 2 windows, so ≥ 2 kits): kits ≥ clients + regular
   // clients, and a client takes at most MAX_KITS_PER_CLIENT_DAY kits a day. With u the row's
   // syringes per kit (its kits' average: at least the smallest kit a reader knows, at most the

@@ -11,7 +11,7 @@ export interface ReportMeta {
   generatedAt: string;
 }
 
-/** Definitions as printed in the report (DOMAIN.md, "Coverage definitions"), with their sources. */
+/** Definitions as printed in the report (docs/domain.md §Coverage definitions), with their sources. */
 export const DEFINITIONS: { term: string; text: string }[] = [
   {
     term: "Estimated PWID / opioid-dependent",

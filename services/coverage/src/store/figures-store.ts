@@ -24,7 +24,7 @@ import { camelKeys, snakeKeys } from "./rows";
  * Recounts the touched periods from coverage's state tables (exact: distinct card rows, sums of
  * the idempotent day tables, census days, the OAT register up to the period's last day).
  *
- * Regular access (DOMAIN.md, WHO HIV.IND.9): clients who got syringes in every 30-day window of
+ * Regular access (docs/domain.md, WHO HIV.IND.9): clients who got syringes in every 30-day window of
  * the period that the programme observed. The period's windows start on its first day (a
  * remainder under 30 days joins the last one, as domain/periods.ts cuts them for the card rows);
  * a window is observed when all its days lie between the scope's first and last census day in the

@@ -1,6 +1,6 @@
 import { InvalidParameterError } from "./errors";
 
-/** C, D and X of a period (DOMAIN.md, "Adjusted consumption"). */
+/** C, D and X of a period (docs/domain.md §Adjusted consumption). */
 export interface ConsumptionPeriod {
   /** C: units consumed in the period. */
   consumed: number;
@@ -16,7 +16,7 @@ export type AdjustedConsumption =
   | (ConsumptionPeriod & { observed: false; adjusted: null });
 
 /**
- * Stockout-adjusted consumption as OpenLMIS defines it (DOMAIN.md): N = C × D / (D − X).
+ * Stockout-adjusted consumption as OpenLMIS defines it (docs/domain.md): N = C × D / (D − X).
  * Consumption seen while in stock is scaled up to the whole period, since no one could take what
  * was not there.
  *

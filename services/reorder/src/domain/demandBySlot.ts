@@ -66,7 +66,7 @@ export interface DemandBySlot {
 }
 
 /**
- * Demand per machine slot for one prison (DOMAIN.md, "Stock, availability, reorder").
+ * Demand per machine slot for one prison (docs/domain.md §Stock, availability, reorder).
  *
  * Pools: a machine vends an item from its first stocked slot holding it (the firmware does; see
  * devices/src/sim/simMachine.ts), so when a machine has two slots of one item, one slot's

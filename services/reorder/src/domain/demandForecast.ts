@@ -3,7 +3,7 @@ import type { WeekdayFactors } from "./weekdayPattern";
 
 /** What planning needs to know about a slot's demand. */
 export interface DemandForecast {
-  /** Average daily demand (DOMAIN.md: from adjusted consumption, recent window). */
+  /** Average daily demand (docs/domain.md: from adjusted consumption, recent window). */
   averageDaily: number;
   /** Multiplicative weekday factors, Monday first, mean 1. */
   weekdayFactors: WeekdayFactors;

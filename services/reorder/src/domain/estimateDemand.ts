@@ -30,7 +30,7 @@ export interface DemandEstimate extends DemandForecast {
 
 /**
  * Average daily demand, weekday pattern and σ of one series of daily consumption
- * (DOMAIN.md, "Average daily demand from adjusted consumption").
+ * (docs/domain.md §Average daily demand from adjusted consumption).
  *
  * - Average daily demand = N / D with N = C × D / (D − X) (OpenLMIS), i.e. C / (D − X): units per
  *   in-stock day.

@@ -11,7 +11,7 @@ const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
  * Local calendar arithmetic for one IANA time zone, with Intl only. Demand is bucketed by the
- * prison's local day (DOMAIN.md: periods and days are counted in local time), and local days are
+ * prison's local day (docs/domain.md: periods and days are counted in local time), and local days are
  * 23, 24 or 25 hours long across DST changes, so nothing here assumes 24 h between midnights.
  *
  * "Wall" milliseconds are local wall-clock time expressed on a UTC calendar (so that

@@ -17,13 +17,13 @@ export interface LotSwap {
 }
 
 /**
- * Lots to swap at a visit (DOMAIN.md: "naloxone lots to swap before expiry"): every lot whose
+ * Lots to swap at a visit (docs/domain.md: "naloxone lots to swap before expiry"): every lot whose
  * expiry date is on or before `swapOnOrBefore`, the local date of the visit after next. Such a
  * lot would expire in the machine before the team comes again (a kit on its expiry day is no
  * use to someone about to be released), which is also the rule the simulated teams follow.
  *
  * `unitsAtVisit` is the slot's projected stock at the visit; since the machine dispenses
- * first-expiry-first-out (DOMAIN.md), the units still there are the latest-expiring ones.
+ * first-expiry-first-out (docs/domain.md), the units still there are the latest-expiring ones.
  */
 export function lotsToSwap(
   lots: readonly LotStock[],

@@ -26,7 +26,7 @@ export const DEFAULT_Z = 1.65;
 const EPS = 1e-9;
 
 /**
- * MSH max-min (DOMAIN.md): Min = demand × lead time + safety stock, with safety stock =
+ * MSH max-min (docs/domain.md): Min = demand × lead time + safety stock, with safety stock =
  * z·σ·√(lead time); Max = Min + demand × review interval; neither above slot capacity.
  * Both round up to whole units so that the safety stock is never less than z·σ·√L.
  */

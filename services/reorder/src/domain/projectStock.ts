@@ -23,7 +23,7 @@ export interface StockProjection {
 const MAX_HORIZON_DAYS = 3660;
 
 /**
- * Walks the weekday-aware forecast day by day from `from` (DOMAIN.md, "Days of cover";
+ * Walks the weekday-aware forecast day by day from `from` (docs/domain.md §Days of cover;
  * projected stockout). Each local day's forecast is spread evenly over that day's real length
  * (23–25 h), so a part-day counts in proportion, and the stockout instant is interpolated inside
  * the day the stock runs out.

@@ -43,7 +43,7 @@ export interface RestockPlanInput {
 }
 
 /**
- * `max`: quantity = Max − projected stock (DOMAIN.md's max-min as written). `capacity`: the team
+ * `max`: quantity = Max − projected stock (docs/domain.md §Max-min as written). `capacity`: the team
  * brings capacity − projected + the lead-time safety stock z·σ·√L, loads up to capacity and takes
  * the rest back. A visit costs the same whatever it carries and a unit in the machine serves
  * someone a unit in the warehouse cannot, so by default slots are filled up; Max (and Min) still
@@ -126,12 +126,12 @@ export interface RestockPlan {
 const EPS = 1e-9;
 
 /**
- * The restock plan for a prison's visit (DOMAIN.md, "A restock plan lists per prison and visit:
+ * The restock plan for a prison's visit (docs/domain.md, "A restock plan lists per prison and visit:
  * machines in priority order (projected stockout first), per-slot quantities, naloxone lots to
  * swap before expiry, and a total pick list").
  *
  * Per slot: stock projected at the visit from the weekday-aware forecast, MSH max-min levels, and
- * restock quantity = Max − projected stock (DOMAIN.md). A machine's slots of one item are
+ * restock quantity = Max − projected stock (docs/domain.md). A machine's slots of one item are
  * projected together, emptied in slot order as the machine vends them.
  *
  * Machines in order of projected stockout (an item no longer available), earliest first, looking

@@ -9,7 +9,7 @@ export const DEFAULT_WEEKDAY_PRIOR_UNITS = 25;
 export const FLAT_WEEK: readonly number[] = Object.freeze([1, 1, 1, 1, 1, 1, 1]);
 
 /**
- * Weekday pattern of demand (DOMAIN.md: "weekday pattern allowed"), shrunk toward a flat week
+ * Weekday pattern of demand (docs/domain.md: "weekday pattern allowed"), shrunk toward a flat week
  * when data are thin.
  *
  * Each weekday's rate is its consumption over its in-stock days (stockout-adjusted like

@@ -3,7 +3,7 @@ import type { AlertCommand } from "./decideAlerts";
 import { AlertLifecycleError } from "./errors";
 import { MINUTE_MS, ms } from "./time";
 
-/** An alert's record, raised → acknowledged → cleared (DOMAIN.md). The adapter keeps one row per id. */
+/** An alert's record, raised → acknowledged → cleared (docs/domain.md). The adapter keeps one row per id. */
 export interface Alert {
   id: string;
   machineId: string;

@@ -1,8 +1,8 @@
-/** What the service alerts on, and when. Defaults follow DOMAIN.md; a service's config.ts overrides them. */
+/** What the service alerts on, and when. Defaults follow docs/domain.md; a service's config.ts overrides them. */
 export interface AlertPolicy {
   /**
    * Cabinet temperature band. Default 5..40 °C: naloxone nasal is stored at 20–25 °C with
-   * excursions of 5–40 °C allowed (DOMAIN.md, Items), so only leaving 5..40 harms the stock.
+   * excursions of 5–40 °C allowed (docs/domain.md §Items), so only leaving 5..40 harms the stock.
    */
   temperatureBand: { minC: number; maxC: number };
   /** A lot with units that expires within this many days raises `lot_expiring`. */
@@ -17,7 +17,7 @@ export interface AlertPolicy {
   /** Min per slot (configuration or the reorder service); below it `low_stock` is raised. None: no low-stock alert. */
   lowStockMin: (machineId: string, slotId: string) => number | undefined;
   /**
-   * Card refused (quota reached) spikes (DOMAIN.md): at least `count` quota refusals at one
+   * Card refused (quota reached) spikes (docs/domain.md): at least `count` quota refusals at one
    * machine within `minutes` raise `refusal_spike`; it clears when the window holds fewer. People
    * turned away in numbers mean a quota set too tight for the need, or cards being passed around.
    */

@@ -1,7 +1,7 @@
 import type { FaultCode } from "./machineState";
 
 /**
- * Kinds of alert (DOMAIN.md, "Machine events worth alerting on"). One active alert per
+ * Kinds of alert (docs/domain.md §Alerts). One active alert per
  * (machine, slot or none, type). Faults the machine reports are `fault_<code>`, except its door
  * alarm (door left open past its limit), which is `door_open`.
  */

@@ -23,7 +23,7 @@ export interface Availability {
   stockedOnlineMinutes: number;
   /** Time the slot held 0 units in the window, online or not (the ledger's stockout periods). */
   stockoutMinutes: number;
-  /** stockedOnline / knownOnline (DOMAIN.md: share of time a slot had stock > 0 while its machine was online); null without such time. */
+  /** stockedOnline / knownOnline (docs/domain.md: share of time a slot had stock > 0 while its machine was online); null without such time. */
   availability: number | null;
   uptime: number | null;
 }

@@ -20,7 +20,7 @@ export interface LevelChange {
   reason: EventOf<"stock_adjustment">["reason"] | null;
   /**
    * For a slot that tracks lots: when its units after this change will all have expired (they
-   * count as unavailable from then: DOMAIN.md); null otherwise. Set by processMachineEvent.
+   * count as unavailable from then: docs/domain.md); null otherwise. Set by processMachineEvent.
    */
   usableUntil: string | null;
 }

@@ -4,7 +4,7 @@ import { ms } from "./time";
 /**
  * Puts a machine's events back in seq order. A shared MQTT subscription spreads one machine's
  * messages over several gateway connections, so they reach the stream out of order (by up to
- * the gateways' in-flight windows); DOMAIN.md's stock figures are defined in per-machine seq
+ * the gateways' in-flight windows); docs/domain.md's stock figures are defined in per-machine seq
  * order. Events are held until the gap before them fills, but never for long (invariant 6):
  *
  * - a birth (status online, seq n) reserves n + 1 for its will, which comes whenever the
