@@ -15,6 +15,8 @@ export interface Secrets {
   hrvend_outreach: string;
   hrvend_funder: string;
   hrvend_operator: string;
+  /** The notifier service's own login (migration 0021_notifier). */
+  hrvend_notifier: string;
   mqttGateway: string;
   mqttOperator: string;
 }
@@ -27,6 +29,7 @@ const KEYS: (keyof Secrets)[] = [
   "hrvend_outreach",
   "hrvend_funder",
   "hrvend_operator",
+  "hrvend_notifier",
   "mqttGateway",
   "mqttOperator",
 ];

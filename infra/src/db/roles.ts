@@ -11,6 +11,8 @@ export const DB_ROLES = [
   "hrvend_outreach",
   "hrvend_funder",
   "hrvend_operator",
+  /** The notifier service (migration 0021_notifier): its own schema, nothing else to write. */
+  "hrvend_notifier",
 ] as const;
 export type DbRole = (typeof DB_ROLES)[number];
 
@@ -49,7 +51,7 @@ export class AccessGrantError extends Error {
 
 /** Login names a staff group may take: lower-case SQL identifiers, never one of hrvend's own roles. */
 const LOGIN = /^[a-z_][a-z0-9_]{0,62}$/;
-const RESERVED = /^(hrvend_(writer|grafana|admin|outreach|funder|operator|admin_national)|postgres|pg_.*)$/;
+const RESERVED = /^(hrvend_(writer|grafana|admin|outreach|funder|operator|admin_national|notifier)|postgres|pg_.*)$/;
 
 /**
  * Creates (or updates) a prison administration login: LOGIN with `password`, member of
