@@ -73,7 +73,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       sent_at         timestamptz,
       CHECK (status <> 'held' OR hold_until IS NOT NULL)
     )`.execute(db);
-  await sql`CREATE INDEX outbox_due ON notifier.outbox (next_attempt_at) WHERE status = 'pending'`.execute(db);
+  await sql`CREATE INDEX outbox_due ON notifier.outbox (next_attempt_at) WHERE status = 'pending'`.execute(
+    db,
+  );
   await sql`CREATE INDEX outbox_held ON notifier.outbox (hold_until) WHERE status = 'held'`.execute(db);
   await sql`
     CREATE TABLE notifier.stream_position (
