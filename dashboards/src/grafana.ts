@@ -39,6 +39,11 @@ function thresholdsOf(p: PanelSpec): dashboard.ThresholdsConfigBuilder {
     .steps(steps.map((s) => ({ value: s.from, color: s.color })));
 }
 
+const special = (match: dashboard.SpecialValueMatch, text: string): dashboard.SpecialValueMap => ({
+  type: dashboard.MappingType.SpecialValue,
+  options: { match, result: { text } },
+});
+
 function panelOf(p: PanelSpec, id: number, ds: Ref): cog.Builder<dashboard.Panel> {
   const common_ = <
     B extends {
@@ -56,6 +61,8 @@ function panelOf(p: PanelSpec, id: number, ds: Ref): cog.Builder<dashboard.Panel
       max(m: number): B;
       interval(i: string): B;
       noValue(v: string): B;
+      mappings(m: dashboard.ValueMapping[]): B;
+      overrideByFieldType(fieldType: string, properties: dashboard.DynamicConfigValue[]): B;
     },
   >(
     b: B,
@@ -75,15 +82,34 @@ function panelOf(p: PanelSpec, id: number, ds: Ref): cog.Builder<dashboard.Panel
     if (p.max !== undefined) out = out.max(p.max);
     if (p.minInterval) out = out.interval(p.minInterval);
     if (p.noValue) out = out.noValue(p.noValue);
+    if (p.specialValues) {
+      const { null: onNull, nan: onNaN } = p.specialValues;
+      out = out.mappings([special(dashboard.SpecialValueMatch.Null, onNull)]).overrideByFieldType("number", [
+        {
+          id: "mappings",
+          value: [
+            special(dashboard.SpecialValueMatch.Null, onNull),
+            special(dashboard.SpecialValueMatch.NotANumber, onNaN),
+          ],
+        },
+      ]);
+    }
     return out;
   };
   const allValues = new common.ReduceDataOptionsBuilder().values(true).calcs([]);
   switch (p.kind) {
     case "stat":
-      return common_(new stat.PanelBuilder())
-        .graphMode(common.BigValueGraphMode.None)
-        .colorMode(common.BigValueColorMode.Value)
-        .reduceOptions(new common.ReduceDataOptionsBuilder().values(false).calcs(["lastNotNull"]));
+      return (
+        common_(new stat.PanelBuilder())
+          .graphMode(common.BigValueGraphMode.None)
+          .colorMode(common.BigValueColorMode.Value)
+          // "lastNotNull" would drop a NULL or NaN and show nothing: a mapped panel takes the value as it is.
+          .reduceOptions(
+            new common.ReduceDataOptionsBuilder()
+              .values(false)
+              .calcs([p.specialValues ? "last" : "lastNotNull"]),
+          )
+      );
     case "timeseries":
       return common_(new timeseries.PanelBuilder())
         .drawStyle(common.GraphDrawStyle.Line)

@@ -96,8 +96,20 @@ export interface PanelSpec {
   thresholds?: { from: number | null; color: string }[];
   /** Panel min interval (Grafana's `interval`): `$__interval` never goes below it. */
   minInterval?: string;
-  /** For tables: the column holding a date shown as such. */
+  /** What Grafana shows when the query returns no row. */
   noValue?: string;
+  /**
+   * Grafana's special-value mappings, which the preview follows too: what a NULL reads as (every
+   * field) and what a NaN reads as (number fields only: older Grafana matched NaN with a loose
+   * `isNaN`, true for any text). Funder panels: NULL is a hidden value, NaN an undefined one.
+   */
+  specialValues?: SpecialValues;
+}
+
+/** The text a NULL and a NaN read as. */
+export interface SpecialValues {
+  null: string;
+  nan: string;
 }
 
 export interface VariableSpec {

@@ -1,13 +1,14 @@
-import type { DashboardSpec, PanelSpec, VariableSpec } from "../model";
+import type { DashboardSpec, PanelSpec, SpecialValues, VariableSpec } from "../model";
 import { bargauge, percentScale, stat, table, timeseries } from "../panels";
 import { type Query, select, timeFrom, timeTo } from "../sql";
 import { prisonFilter } from "./variables";
 
 /**
  * Funders read only the protected publication in schema `funder` (migrations 0005, 0011):
- * quarters and years, hidden values NULL there and named in `suppressed`; this dashboard shows
- * every hidden value as one symbol, "[c]" (services/coverage, HIDDEN), and an undefined rate as
- * empty. WHO
+ * quarters and years, hidden values NULL there and named in `suppressed`. Every panel here returns
+ * NULL for a hidden value and NaN for an undefined one, and Grafana's special-value mappings (the
+ * preview follows them) show the one symbol "[c]" (services/coverage, HIDDEN) and "–" (UNDEFINED):
+ * never an empty cell, never a gap that could be either. WHO
  * bands (docs/domain.md): syringes per PWID per year low < 100, medium 100–200, high > 200; OAT reach
  * low < 20 %, moderate 20–39 %, high ≥ 40 %.
  */
@@ -45,17 +46,24 @@ const oatBandColours: PanelSpec["thresholds"] = [
   { from: 40, color: "green" },
 ];
 
+/** Hidden and undefined, as services/coverage's HIDDEN and UNDEFINED (test/integration/dashboards.int checks). */
+export const FUNDER_SPECIAL_VALUES: SpecialValues = { null: "[c]", nan: "–" };
+
 /**
- * A value as funders may see it: "[c]" when hidden (small, or hidden to protect a small one: the
- * two must look alike), else the value (rounded when `digits` is given).
+ * A number as funders may see it: NULL when hidden (small, or hidden to protect a small one: the
+ * two must look alike), NaN when undefined (no denominator), else the value (rounded when `digits`
+ * is given). The panel's mappings turn NULL into "[c]" and NaN into "–".
  */
-const HIDDEN = "'[c]'";
-const shown = (column: string, camel: string, digits?: number) =>
-  `CASE WHEN '${camel}' = ANY(suppressed) THEN ${HIDDEN} ELSE ${digits === undefined ? column : `round(${column}::numeric, ${digits})`}::text END`;
+const published = (column: string, camel: string, digits?: number) =>
+  `CASE WHEN '${camel}' = ANY(suppressed) THEN NULL WHEN ${column} IS NULL THEN 'NaN'::float8 ELSE ${digits === undefined ? column : `round(${column}::numeric, ${digits})`}::float8 END`;
+/** A band (text): NULL when hidden, "–" when undefined. */
+const publishedBand = (column: string, camel: string) =>
+  `CASE WHEN '${camel}' = ANY(suppressed) THEN NULL ELSE coalesce(${column}, '${FUNDER_SPECIAL_VALUES.nan}') END`;
 
 /** The latest quarter in range, programme-wide. */
 const latestProgramme: Query = select({
   period_start: "period_start",
+  suppressed: "suppressed",
   nsp_clients: "nsp_clients",
   nsp_reach_pct: "nsp_reach_pct",
   syringes_per_pwid_year: "syringes_per_pwid_year",
@@ -70,6 +78,7 @@ const latestProgramme: Query = select({
 
 const programmeStat = (
   column: string,
+  camel: string,
   title: string,
   description: string,
   extra: Partial<PanelSpec> = {},
@@ -77,22 +86,25 @@ const programmeStat = (
   stat({
     title,
     description,
-    query: select({ [column]: `round(${column}::numeric, 1)` })
+    query: select({ [column]: published(column, camel, 1) })
       .with("latest", latestProgramme)
       .from("latest")
       .build(),
     w: 5,
+    specialValues: FUNDER_SPECIAL_VALUES,
     ...extra,
   });
 
 const nspClients = programmeStat(
   "nsp_clients",
+  "nspClients",
   "NSP clients",
   "Distinct cards with a syringe-kit dispense in the latest quarter of the range, programme-wide; [c] when hidden (a count is never undefined).",
-  { w: 4, noValue: "[c]" },
+  { w: 4 },
 );
 const nspReach = programmeStat(
   "nsp_reach_pct",
+  "nspReachPct",
   "NSP reach",
   "NSP clients / estimated PWID (WHO SMART HIV.IND.8), latest quarter.",
   {
@@ -101,6 +113,7 @@ const nspReach = programmeStat(
 );
 const syringesPerPwid = programmeStat(
   "syringes_per_pwid_year",
+  "syringesPerPwidYear",
   "Syringes per PWID per year",
   "WHO/UNODC/UNAIDS bands: low < 100, medium 100–200, high > 200 (target 300 by 2030).",
   {
@@ -109,6 +122,7 @@ const syringesPerPwid = programmeStat(
 );
 const oatReach = programmeStat(
   "oat_reach_pct",
+  "oatReachPct",
   "OAT reach",
   "Clients on OAT at the end of the period / estimated opioid-dependent. WHO bands: low < 20 %, moderate 20–39 %, high ≥ 40 %.",
   {
@@ -118,6 +132,7 @@ const oatReach = programmeStat(
 );
 const naloxone = programmeStat(
   "naloxone_per_100_releases",
+  "naloxonePer100Releases",
   "Naloxone kits per 100 releases",
   "Take-home naloxone: kits dispensed per 100 people released (overdose risk peaks after release).",
 );
@@ -125,23 +140,23 @@ const naloxone = programmeStat(
 const byPrison = table({
   title: "Coverage by prison and quarter",
   description:
-    "Protected funder figures: [c] marks every hidden value (counts below the threshold and the cells an optimiser hid to protect them); an empty cell is undefined.",
+    "Protected funder figures: [c] marks every hidden value (counts below the threshold and the cells an optimiser hid to protect them); – marks an undefined one (no denominator).",
   query: select({
     period_start: "period_start",
     prison: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme total' ELSE coalesce(prison_name, prison_id) END`,
     days_observed: "days_observed",
-    nsp_clients: shown("nsp_clients", "nspClients"),
-    nsp_regular: shown("nsp_regular", "nspRegular"),
-    nsp_reach_pct: shown("nsp_reach_pct", "nspReachPct", 1),
-    regular_pct: shown("regular_pct", "regularPct", 1),
-    syringes: shown("syringes", "syringes"),
-    syringes_per_pwid_year: shown("syringes_per_pwid_year", "syringesPerPwidYear", 0),
-    syringe_band: shown("syringe_band", "syringeBand"),
-    oat_clients: shown("oat_active_end", "oatActiveEnd"),
-    oat_reach_pct: shown("oat_reach_pct", "oatReachPct", 1),
-    oat_band: shown("oat_band", "oatBand"),
-    naloxone_kits: shown("naloxone_kits", "naloxoneKits"),
-    naloxone_per_100_releases: shown("naloxone_per_100_releases", "naloxonePer100Releases", 1),
+    nsp_clients: published("nsp_clients", "nspClients"),
+    nsp_regular: published("nsp_regular", "nspRegular"),
+    nsp_reach_pct: published("nsp_reach_pct", "nspReachPct", 1),
+    regular_pct: published("regular_pct", "regularPct", 1),
+    syringes: published("syringes", "syringes"),
+    syringes_per_pwid_year: published("syringes_per_pwid_year", "syringesPerPwidYear", 0),
+    syringe_band: publishedBand("syringe_band", "syringeBand"),
+    oat_clients: published("oat_active_end", "oatActiveEnd"),
+    oat_reach_pct: published("oat_reach_pct", "oatReachPct", 1),
+    oat_band: publishedBand("oat_band", "oatBand"),
+    naloxone_kits: published("naloxone_kits", "naloxoneKits"),
+    naloxone_per_100_releases: published("naloxone_per_100_releases", "naloxonePer100Releases", 1),
   })
     .from("funder.coverage c")
     .where(...inRange("quarter"), prisonsOrProgramme)
@@ -149,11 +164,13 @@ const byPrison = table({
     .build(),
   w: 24,
   h: 10,
+  specialValues: FUNDER_SPECIAL_VALUES,
 });
 
-/** One line per prison over the quarters of the range (funders get no months; hidden values leave a gap). */
+/** One line per prison over the quarters of the range (funders get no months; a hidden or undefined value breaks the line, the tooltip names it). */
 const quarterly = (
   column: string,
+  camel: string,
   title: string,
   description: string,
   extra: Partial<PanelSpec>,
@@ -164,7 +181,7 @@ const quarterly = (
     query: select({
       time: "period_start::timestamp AT TIME ZONE 'UTC'",
       metric: `CASE WHEN prison_id = ${PROGRAMME} THEN 'Programme' ELSE prison_id END`,
-      [column]: `round(${column}::numeric, 1)`,
+      [column]: published(column, camel, 1),
     })
       .from("funder.coverage")
       .where(...inRange("quarter"), prisonsOrProgramme)
@@ -172,11 +189,13 @@ const quarterly = (
       .build(),
     w: 12,
     h: 9,
+    specialValues: FUNDER_SPECIAL_VALUES,
     ...extra,
   });
 
 const reachTrend = quarterly(
   "nsp_reach_pct",
+  "nspReachPct",
   "NSP reach by quarter",
   "NSP reach per prison and programme-wide, quarter by quarter.",
   {
@@ -185,6 +204,7 @@ const reachTrend = quarterly(
 );
 const syringeTrend = quarterly(
   "syringes_per_pwid_year",
+  "syringesPerPwidYear",
   "Syringes per PWID per year, by quarter",
   "Against the WHO bands: below 100 low, above 200 high.",
   {
@@ -193,6 +213,7 @@ const syringeTrend = quarterly(
 );
 const oatTrend = quarterly(
   "oat_reach_pct",
+  "oatReachPct",
   "OAT reach by quarter",
   "OAT reach per prison and programme-wide.",
   {
@@ -202,6 +223,7 @@ const oatTrend = quarterly(
 );
 const regularTrend = quarterly(
   "regular_pct",
+  "regularPct",
   "Regular access by quarter",
   "Share of clients who got syringes in every observed 30-day window of the quarter (HIV.IND.9).",
   {
@@ -209,28 +231,35 @@ const regularTrend = quarterly(
   },
 );
 
-/** The latest quarter in range, per prison, as bars coloured by WHO band. */
-const bands = (column: string, title: string, description: string, extra: Partial<PanelSpec>): PanelSpec =>
+/** The latest quarter in range, per prison, as bars coloured by WHO band ("[c]" or "–" without a bar). */
+const bands = (
+  column: string,
+  camel: string,
+  title: string,
+  description: string,
+  extra: Partial<PanelSpec>,
+): PanelSpec =>
   bargauge({
     title,
     description,
-    query: select({ prison: "coalesce(prison_name, prison_id)", [column]: `round(${column}::numeric, 1)` })
+    query: select({ prison: "coalesce(prison_name, prison_id)", [column]: published(column, camel, 1) })
       .from("funder.coverage")
       .where(
         ...inRange("quarter"),
         prisonFilter,
-        `${column} IS NOT NULL`,
         `period_start = (SELECT max(period_start) FROM funder.coverage WHERE ${inRange("quarter").join(" AND ")})`,
       )
-      .orderBy("2 DESC", "1")
+      .orderBy("1")
       .build(),
     w: 12,
     h: 9,
+    specialValues: FUNDER_SPECIAL_VALUES,
     ...extra,
   });
 
 const syringeBands = bands(
   "syringes_per_pwid_year",
+  "syringesPerPwidYear",
   "Syringes per PWID per year — WHO band, latest quarter",
   "Red low (< 100), orange medium (100–200), green high (> 200).",
   {
@@ -241,6 +270,7 @@ const syringeBands = bands(
 );
 const oatBands = bands(
   "oat_reach_pct",
+  "oatReachPct",
   "OAT reach — WHO band, latest quarter",
   "Red low (< 20 %), orange moderate (20–39 %), green high (≥ 40 %); UNAIDS target 50 %.",
   percentScale(oatBandColours),
@@ -262,6 +292,8 @@ const estimates = table({
     .build(),
   w: 24,
   h: 7,
+  // Nothing here is hidden: an estimate not given reads as undefined.
+  specialValues: { null: FUNDER_SPECIAL_VALUES.nan, nan: FUNDER_SPECIAL_VALUES.nan },
 });
 
 export const coverageDashboard: DashboardSpec = {

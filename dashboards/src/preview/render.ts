@@ -1,5 +1,5 @@
 import type { TimeRange } from "../macros";
-import type { DashboardSpec, PanelSpec } from "../model";
+import type { DashboardSpec, PanelSpec, SpecialValues } from "../model";
 import type { PanelResult } from "../run";
 
 /** What one panel returned (or the error it raised), ready to draw. */
@@ -51,9 +51,13 @@ function toNumber(v: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** A value as Grafana's unit would show it (the few units the dashboards use). */
-export function formatValue(v: unknown, unit?: string, decimals?: number): string {
-  if (v === null || v === undefined) return "–";
+/**
+ * A value as Grafana would show it: a panel's special-value mappings first (NULL, and NaN of a
+ * number), then the unit (the few units the dashboards use).
+ */
+export function formatValue(v: unknown, unit?: string, decimals?: number, special?: SpecialValues): string {
+  if (v === null || v === undefined) return special?.null ?? "–";
+  if (special && typeof v === "number" && Number.isNaN(v)) return special.nan;
   if (v instanceof Date) return isoMinute(v);
   const n = toNumber(v);
   if (n === null) return String(v);
@@ -93,7 +97,7 @@ function stat(p: RenderedPanel): string {
     .result!.columns.map((c) => {
       const v = row[c];
       const color = colorFor(p.panel, toNumber(v));
-      return `<div class="big"><span style="color:${color}">${esc(formatValue(v, p.panel.unit, p.panel.decimals))}</span><small>${esc(c)}</small></div>`;
+      return `<div class="big"><span style="color:${color}">${esc(formatValue(v, p.panel.unit, p.panel.decimals, p.panel.specialValues))}</span><small>${esc(c)}</small></div>`;
     })
     .join("")}</div>`;
 }
@@ -103,7 +107,10 @@ function table(p: RenderedPanel, maxRows = 25): string {
   const head = columns.map((c) => `<th>${esc(c)}</th>`).join("");
   const body = rows
     .slice(0, maxRows)
-    .map((r) => `<tr>${columns.map((c) => `<td>${esc(formatValue(r[c]))}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${columns.map((c) => `<td>${esc(formatValue(r[c], undefined, undefined, p.panel.specialValues))}</td>`).join("")}</tr>`,
+    )
     .join("");
   const more = rows.length > maxRows ? `<p class="more">… ${rows.length - maxRows} more rows</p>` : "";
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}`;
@@ -112,7 +119,8 @@ function table(p: RenderedPanel, maxRows = 25): string {
 function bargauge(p: RenderedPanel): string {
   const { columns, rows } = p.result!;
   const [label, value] = [columns[0]!, columns[columns.length - 1]!];
-  const values = rows.map((r) => toNumber(r[value]) ?? 0);
+  const raw = rows.map((r) => r[value]);
+  const values = raw.map((v) => toNumber(v) ?? 0);
   const max = p.panel.max ?? Math.max(1, ...values);
   const min = p.panel.min ?? 0;
   return `<div class="bars">${rows
@@ -120,7 +128,7 @@ function bargauge(p: RenderedPanel): string {
     .map((r, i) => {
       const v = values[i]!;
       const pct = Math.max(0, Math.min(100, ((v - min) / (max - min || 1)) * 100));
-      return `<div class="bar"><span class="label">${esc(r[label])}</span><span class="track"><span class="fill" style="width:${pct.toFixed(1)}%;background:${colorFor(p.panel, v)}"></span></span><span class="val">${esc(formatValue(v, p.panel.unit, p.panel.decimals))}</span></div>`;
+      return `<div class="bar"><span class="label">${esc(r[label])}</span><span class="track"><span class="fill" style="width:${pct.toFixed(1)}%;background:${colorFor(p.panel, v)}"></span></span><span class="val">${esc(formatValue(p.panel.specialValues ? raw[i] : v, p.panel.unit, p.panel.decimals, p.panel.specialValues))}</span></div>`;
     })
     .join("")}</div>`;
 }
