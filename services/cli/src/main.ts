@@ -7,6 +7,7 @@ import { dbCommand } from "./commands/db";
 import { grafanaCommand } from "./commands/grafana";
 import { infraCommand } from "./commands/infra";
 import { parkedCommand } from "./commands/parked";
+import { registryCommand } from "./commands/registry";
 import { replayCommand } from "./commands/replay";
 import { reportCommand } from "./commands/report";
 import { restockPlanCommand } from "./commands/restock-plan";
@@ -39,6 +40,7 @@ Examples:
 program.addCommand(infraCommand(config));
 program.addCommand(dbCommand(config));
 program.addCommand(accessCommand(config));
+program.addCommand(registryCommand(config));
 program.addCommand(simulateCmd(config));
 program.addCommand(servicesCommand(config));
 program.addCommand(replayCommand(config));

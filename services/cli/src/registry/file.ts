@@ -1,0 +1,199 @@
+import { problemsFromZod, RefItem, RefMachine, RefPrison } from "@hrvend/schemas";
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+
+/**
+ * The registry file a programme keeps (YAML, one document): its items, and its prisons with
+ * their machines and slots. Field rules are the contract's own (ref_item, ref_prison,
+ * ref_machine in @hrvend/schemas), so a file that validates here publishes events the gateway
+ * accepts. Unknown keys are refused (a typo must not silently drop a value).
+ */
+const item = z.strictObject({
+  id: RefItem.shape.itemId,
+  name: RefItem.shape.name,
+  category: RefItem.shape.category,
+  syringesPerUnit: RefItem.shape.syringesPerUnit,
+  tracksLots: RefItem.shape.tracksLots,
+});
+
+const slot = z.strictObject({
+  id: RefMachine.shape.slots.element.shape.slotId,
+  item: RefMachine.shape.slots.element.shape.itemId,
+  capacity: RefMachine.shape.slots.element.shape.capacity,
+});
+
+const machine = z.strictObject({
+  id: RefMachine.shape.machineId,
+  location: RefMachine.shape.location,
+  /** A machine taken out of service stays in the file with `active: false` (or is left out). */
+  active: z.boolean().default(true),
+  slots: z.array(slot).min(1).max(64),
+});
+
+const prison = z.strictObject({
+  id: RefPrison.shape.prisonId,
+  name: RefPrison.shape.name,
+  timeZone: RefPrison.shape.timeZone,
+  capacity: RefPrison.shape.capacity,
+  injectingPrevalence: RefPrison.shape.injectingPrevalence,
+  opioidDependencePrevalence: RefPrison.shape.opioidDependencePrevalence,
+  oatCapacity: RefPrison.shape.oatCapacity,
+  machines: z.array(machine).default([]),
+});
+
+const registryFile = z.strictObject({
+  version: z.literal(1),
+  items: z.array(item).min(1),
+  prisons: z.array(prison).min(1),
+});
+
+export type RegistryFile = z.output<typeof registryFile>;
+
+/** Items are programme-wide: published under this reserved prison id (as the simulator does). */
+export const PROGRAMME_PRISON_ID = "programme";
+
+export interface FileProblem {
+  /** 1-based line in the file (the entry's, or the field's when known). */
+  line: number;
+  /** Which entry: `prison md-p13`, `machine md-p13-m1 slot s2`, `items[3]`. */
+  where: string;
+  message: string;
+}
+
+/** A registry file that cannot be applied; `problems` has one entry per wrong field or row. */
+export class RegistryFileError extends Error {
+  override readonly name = "RegistryFileError";
+  constructor(
+    readonly file: string,
+    readonly problems: FileProblem[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was applied\n${problems
+        .map((p) => `  ${file}:${p.line}: ${p.where}: ${p.message}`)
+        .join("\n")}`,
+    );
+  }
+}
+
+/** Parses and checks a registry file's text; throws RegistryFileError listing every problem. */
+export function parseRegistryFile(text: string, file = "registry.yaml"): RegistryFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0)
+    throw new RegistryFileError(
+      file,
+      doc.errors.map((e) => ({
+        line: lines.linePos(e.pos[0]).line,
+        where: "YAML",
+        message: e.message.split("\n")[0] ?? e.message,
+      })),
+    );
+  const raw: unknown = doc.toJS();
+  const lineOf = (path: PropertyKey[]): number => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] };
+      if (node?.range) return lines.linePos(node.range[0]).line;
+    }
+    return 1;
+  };
+  const problems: FileProblem[] = [];
+  const parsed = registryFile.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [p] = problemsFromZod(new z.ZodError([issue]));
+      const entry = entryPath(issue.path);
+      const field = issue.path.slice(entry.length).map(String).join(".");
+      problems.push({
+        line: lineOf(issue.path),
+        where: describeEntry(raw, entry),
+        message: field ? `${field}: ${p?.message}` : (p?.message ?? issue.message),
+      });
+    }
+    throw new RegistryFileError(file, sorted(problems));
+  }
+  const f = parsed.data;
+  // Rules across rows: ids unique where they must be, every slot's item defined.
+  const items = new Map<string, number>();
+  f.items.forEach((it, i) => {
+    if (items.has(it.id))
+      problems.push({ line: lineOf(["items", i]), where: `item ${it.id}`, message: "defined twice" });
+    items.set(it.id, i);
+  });
+  const prisons = new Set<string>();
+  const machines = new Set<string>();
+  f.prisons.forEach((p, i) => {
+    if (p.id === PROGRAMME_PRISON_ID)
+      problems.push({
+        line: lineOf(["prisons", i, "id"]),
+        where: `prison ${p.id}`,
+        message: `'${PROGRAMME_PRISON_ID}' is reserved for programme-wide items`,
+      });
+    if (prisons.has(p.id))
+      problems.push({ line: lineOf(["prisons", i]), where: `prison ${p.id}`, message: "defined twice" });
+    prisons.add(p.id);
+    p.machines.forEach((m, j) => {
+      if (machines.has(m.id))
+        problems.push({
+          line: lineOf(["prisons", i, "machines", j]),
+          where: `machine ${m.id}`,
+          message: "defined twice (a machine id is unique across the programme)",
+        });
+      machines.add(m.id);
+      const slots = new Set<string>();
+      m.slots.forEach((s, k) => {
+        const at = ["prisons", i, "machines", j, "slots", k];
+        if (slots.has(s.id))
+          problems.push({
+            line: lineOf(at),
+            where: `machine ${m.id} slot ${s.id}`,
+            message: "defined twice",
+          });
+        slots.add(s.id);
+        if (!items.has(s.item))
+          problems.push({
+            line: lineOf([...at, "item"]),
+            where: `machine ${m.id} slot ${s.id}`,
+            message: `item '${s.item}' is not defined under items`,
+          });
+      });
+    });
+  });
+  if (problems.length > 0) throw new RegistryFileError(file, sorted(problems));
+  return f;
+}
+
+const sorted = (ps: FileProblem[]) => [...ps].sort((a, b) => a.line - b.line);
+
+/** The path of the row an issue belongs to: an item, a prison, a machine or a slot. */
+function entryPath(path: PropertyKey[]): PropertyKey[] {
+  const rows = [
+    ["items", 2],
+    ["slots", 2],
+    ["machines", 2],
+    ["prisons", 2],
+  ] as const;
+  for (const [key, len] of rows) {
+    const at = path.lastIndexOf(key);
+    if (at >= 0 && typeof path[at + 1] === "number") return path.slice(0, at + len);
+  }
+  return [];
+}
+
+/** `prison md-p13`, `machine m1 slot s2`; the index when the row has no usable id. */
+function describeEntry(raw: unknown, path: PropertyKey[]): string {
+  if (path.length === 0) return "file";
+  const get = (p: PropertyKey[]) =>
+    p.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as never)[k] : undefined), raw);
+  const idOf = (p: PropertyKey[]) => {
+    const id = (get(p) as { id?: unknown } | undefined)?.id;
+    return typeof id === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : undefined;
+  };
+  const parts: string[] = [];
+  for (let n = 2; n <= path.length; n += 2) {
+    const key = String(path[n - 2]);
+    const noun = { items: "item", prisons: "prison", machines: "machine", slots: "slot" }[key] ?? key;
+    parts.push(`${noun} ${idOf(path.slice(0, n)) ?? `#${Number(path[n - 1]) + 1}`}`);
+  }
+  // A slot is named by its machine; a machine by itself (ids are programme-wide).
+  return parts.filter((_, i) => !(parts[i]?.startsWith("prison") && i < parts.length - 1)).join(" ");
+}
