@@ -46,6 +46,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       first_notified_at timestamptz,
       escalated_to      integer     NOT NULL DEFAULT 0 CHECK (escalated_to >= 0),
       reminders         integer     NOT NULL DEFAULT 0 CHECK (reminders >= 0),
+      ack_notified      boolean     NOT NULL DEFAULT false,
       closed            boolean     NOT NULL DEFAULT false,
       updated_at        timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
