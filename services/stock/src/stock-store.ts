@@ -90,7 +90,7 @@ export async function applyBatch(
       const admitted = admitInOrder(current.order, e, { at, boundMs: gapBoundMs });
       let machine = withZone(current.machine, zones, e.prisonId);
       for (const ready of admitted.ready) {
-        const step = processMachineEvent(machine, ready, policy, catalog);
+        const step = processMachineEvent(machine, ready, policy, catalog, at);
         if (step.duplicate) {
           duplicates++;
           continue;
@@ -404,7 +404,7 @@ export async function applyDeadSeqs(
         const r = markDead(stored.order, d.seq, { at: d.receivedAt, boundMs: Number.POSITIVE_INFINITY });
         let machine = stored.machine;
         for (const e of r.ready) {
-          const step = processMachineEvent(machine, e, policy, catalog);
+          const step = processMachineEvent(machine, e, policy, catalog, d.receivedAt);
           if (step.duplicate) {
             duplicates++;
             continue;

@@ -50,7 +50,7 @@ export function liveTick(
   const levelChanges: LevelChange[] = [];
   const alerts: AlertCommand[] = [];
   for (const e of released.ready) {
-    const step = processMachineEvent(state, e, policy, catalog);
+    const step = processMachineEvent(state, e, policy, catalog, now);
     if (step.duplicate) continue;
     state = step.state;
     if (step.levelChange) levelChanges.push(step.levelChange);

@@ -76,6 +76,8 @@ export interface MachineState {
   connection: Connection;
   /** Latest device time of any sign of life (every event but a status offline). */
   lastSeenAt: string | null;
+  /** Stream time of the latest sign of life applied (silence is judged on both clocks; see silentSince). */
+  lastArrivedAt?: string | null;
   health: Health | null;
   slots: Record<string, SlotState>;
   /** By faultKey(code, slotId). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type Alert, applyAlertCommand } from "./alert";
 import { type AlertPolicy, alertPolicy } from "./alertPolicy";
 import type { AlertCommand } from "./decideAlerts";
 import type { MachineInput } from "./evolveMachine";
@@ -11,12 +12,20 @@ const m = machineEvents("m1");
 /** These hand-made streams leave out the heartbeats between events, so silence is not judged unless a test asks. */
 const NO_SILENCE = alertPolicy({ silenceMinutes: 60 * 24 * 365 });
 
-/** Feeds events in arrival order; returns the final state and every alert command, compactly. */
-function run(events: MachineInput[], policy: AlertPolicy = NO_SILENCE, from = initialMachineState("m1")) {
+/**
+ * Feeds events in arrival order; returns the final state and every alert command, compactly.
+ * `arrived[i]`: the stream time event i reached the service (none: unknown, as before).
+ */
+function run(
+  events: MachineInput[],
+  policy: AlertPolicy = NO_SILENCE,
+  from = initialMachineState("m1"),
+  arrived: readonly string[] = [],
+) {
   let state: MachineState = from;
   const alerts: AlertCommand[] = [];
-  for (const e of events) {
-    const step = processMachineEvent(state, e, policy);
+  for (const [i, e] of events.entries()) {
+    const step = processMachineEvent(state, e, policy, {}, arrived[i]);
     state = step.state;
     alerts.push(...step.alerts);
   }
@@ -159,6 +168,65 @@ describe("processMachineEvent", () => {
         alertPolicy({ silenceMinutes: 15 }),
       );
       expect(brief).toEqual(["raise offline @08:05", "clear offline @09:00"]);
+    });
+
+    // The main-job flake (seed 7, sm-north-m1, 17 April): the machine went dark 59 s after its last
+    // heartbeat (the broker published its will), booted with its network still down and buffered
+    // its events; the burst and the birth came seconds later in wall time (speed max), the will
+    // behind some of them on another gateway connection. The 55-minute gap in device times was
+    // taken for a silence while connected: an extra period from the last heartbeat.
+    const darkThenBuffered = (willAt: number) => {
+      const events: MachineInput[] = [
+        ...started,
+        m.heartbeat(4, "08:05"),
+        m.heartbeat(5, "08:10"), // last sign of life; dark at 08:11
+        m.heartbeat(6, "09:05"), // booted, network still down: buffered
+        m.heartbeat(7, "09:10"),
+        m.online(8, "09:30", "08:11"), // network back: the birth dates the lost connection
+      ];
+      events.splice(willAt, 0, m.will(2, "08:00"));
+      return events;
+    };
+    /** Stream times a fast replay gives: 50 ms apart. */
+    const burst = (n: number) =>
+      Array.from({ length: n }, (_, i) => new Date(Date.UTC(2026, 3, 1, 12) + 50 * i).toISOString());
+    /** Offline periods as the alert rows end up (raise, then clear with its restated start). */
+    const offlinePeriods = (alerts: AlertCommand[]) => {
+      const rows = new Map<string, Alert>();
+      for (const c of alerts)
+        if (c.type === "offline") rows.set(c.alertId, applyAlertCommand(rows.get(c.alertId), c));
+      return [...rows.values()].map((a) => `${a.raisedAt.slice(11, 16)}–${a.clearedAt?.slice(11, 16)}`);
+    };
+
+    it.each([
+      ["before the buffered events", 5],
+      ["between the buffered events", 6],
+      ["between the buffered events and the birth", 7],
+      ["after the birth (stale)", 8],
+    ])(
+      "given a machine dark then buffering, its burst arriving within seconds and its will %s, then one outage: the birth's own account, 08:11–09:30",
+      (_, willAt) => {
+        const events = darkThenBuffered(willAt);
+        const { alerts, state } = run(
+          events,
+          alertPolicy({ silenceMinutes: 15 }),
+          undefined,
+          burst(events.length),
+        );
+        expect(offlinePeriods(alerts)).toEqual(["08:11–09:30"]);
+        expect(state.connection).toMatchObject({ status: "online", birthSeq: 8 });
+      },
+    );
+
+    it("given the same machine heard in real time (each event reaches the stream at its device time) and no will, then the 55 silent minutes are an offline period from its last sign of life", () => {
+      const events = [...started, m.heartbeat(4, "08:05"), m.heartbeat(5, "08:10"), m.heartbeat(6, "09:05")];
+      const { brief } = run(
+        events,
+        alertPolicy({ silenceMinutes: 15 }),
+        undefined,
+        events.map((e) => ("deviceTime" in e ? new Date(e.deviceTime).toISOString() : at("07:59"))),
+      );
+      expect(brief).toEqual(["raise offline @08:10", "clear offline @09:05"]);
     });
 
     it("given a clean shutdown, then no offline alert by default, and one when the policy asks for it", () => {

@@ -6,6 +6,7 @@ import { type LevelChange, levelChangeOf } from "./levelChangeOf";
 import { usableUntil } from "./lots";
 import type { MachineState } from "./machineState";
 import { markLost, markSilent, silentSince } from "./silence";
+import { latest } from "./time";
 
 /** What one event does: the next state to store, the level change to upsert, the alert commands to apply. */
 export interface MachineStep {
@@ -23,12 +24,15 @@ export interface MachineStep {
  * last sign of life, cleared at this event). A birth that reports when the previous connection
  * was lost (`offlineSince`) records that outage even when the broker's will has not arrived
  * (reordered behind the replay burst), and restates the start of the outage it clears.
+ * `arrivedAt`: the stream time the event reached the service (or was released to it), when
+ * known; a silence must also be one on that clock (see silentSince).
  */
 export function processMachineEvent(
   state: MachineState,
   event: MachineInput,
   policy: AlertPolicy,
   catalog: ItemCatalog = {},
+  arrivedAt?: string,
 ): MachineStep {
   if (isDuplicate(state, event)) return { state, levelChange: undefined, alerts: [], duplicate: true };
   if (event.kind === "ref_machine") {
@@ -39,12 +43,15 @@ export function processMachineEvent(
   const alerts: AlertCommand[] = [];
   let s = state;
   const lostAt = reportedOutage(s, event);
+  const signOfLife = !(event.kind === "status" && event.state === "offline");
   if (lostAt !== undefined) {
     if (s.connection.status !== "offline") s = decide(markLost(s, lostAt), lostAt, policy, alerts);
-  } else if (!(event.kind === "status" && event.state === "offline")) {
-    const since = silentSince(s, event.deviceTime, policy);
+  } else if (signOfLife) {
+    const since = silentSince(s, event.deviceTime, policy, arrivedAt);
     if (since !== undefined) s = decide(markSilent(s, since), since, policy, alerts);
   }
+  if (signOfLife && arrivedAt !== undefined)
+    s = { ...s, lastArrivedAt: latest(s.lastArrivedAt ?? null, arrivedAt) };
   const before = alerts.length;
   s = decide(evolveMachine(s, event, catalog), event.deviceTime, policy, alerts);
   // The machine's own account dates the outage this birth ends; a will only gave an estimate.
