@@ -231,3 +231,89 @@ export async function sendDynsecCommands(
     await client.endAsync().catch(() => undefined);
   }
 }
+
+/** A command of the plugin's control API (createClient, deleteClient, getClient, …). */
+export type DynsecCommand = Command;
+
+/** The plugin's administrator on any broker (production: TLS, its own host), not only a local one. */
+export interface DynsecAdmin {
+  url: string;
+  username: string;
+  password: string;
+  /** CA certificate (PEM) of an mqtts:// broker. */
+  ca?: string;
+}
+
+/** One answer of the plugin: `error` when the command failed, `data` for get… commands. */
+export interface DynsecResponse {
+  command: string;
+  error?: string;
+  data?: Record<string, unknown>;
+}
+
+/** The local broker's administrator (control.json), as a DynsecAdmin. */
+export const localDynsecAdmin = (c: ControlAccount): DynsecAdmin => ({
+  url: `mqtt://127.0.0.1:${c.port}`,
+  username: c.username,
+  password: c.password,
+});
+
+/**
+ * Sends commands to the plugin ($CONTROL/dynamic-security/v1) and returns its answers in the
+ * commands' order, errors included (the caller decides which are fatal). No broker restart: the
+ * plugin applies each change at once and writes its own file.
+ */
+export async function dynsecRequest(
+  admin: DynsecAdmin,
+  commands: DynsecCommand[],
+): Promise<DynsecResponse[]> {
+  if (commands.length === 0) return [];
+  const client = await mqtt.connectAsync(admin.url, {
+    username: admin.username,
+    password: admin.password,
+    clientId: `hrvend-dynsec-${randomUUID().slice(0, 8)}`,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    ...(admin.ca === undefined ? {} : { ca: admin.ca }),
+  });
+  try {
+    const tag = randomUUID();
+    const answers: (DynsecResponse | undefined)[] = commands.map(() => undefined);
+    let left = commands.length;
+    let settle: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    client.on("message", (_topic, payload) => {
+      const { responses } = JSON.parse(payload.toString("utf8")) as {
+        responses?: (DynsecResponse & { correlationData?: string })[];
+      };
+      for (const { correlationData, ...r } of responses ?? []) {
+        const [t, i] = (correlationData ?? "").split("|");
+        const at = Number(i);
+        if (t !== tag || answers[at] !== undefined) continue;
+        answers[at] = r;
+        if (--left === 0) settle();
+      }
+    });
+    await client.subscribeAsync(RESPONSE_TOPIC, { qos: 0 });
+    const tagged = commands.map((c, i) => ({ ...c, correlationData: `${tag}|${i}` }));
+    await client.publishAsync(CONTROL_TOPIC, JSON.stringify({ commands: tagged }), { qos: 1 });
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () =>
+          reject(
+            new InfraError(
+              `mosquitto's dynamic-security plugin answered ${commands.length - left} of ${commands.length} commands (is ${admin.username} its administrator?)`,
+            ),
+          ),
+        15_000,
+      ).unref(),
+    );
+    await Promise.race([done, timeout]);
+    return answers as DynsecResponse[];
+  } finally {
+    await client.endAsync().catch(() => undefined);
+  }
+}

@@ -52,3 +52,18 @@ export async function waitForRecorded(
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** The machine's latest registration from the registry source, if the pipeline recorded one. */
+export async function registeredMachine(
+  db: Kysely<Database>,
+  sourceId: string,
+  machineId: string,
+): Promise<{ prisonId: string; active: boolean } | undefined> {
+  const r = await sql<{ prison_id: string; active: boolean }>`
+    SELECT prison_id, (payload->>'active')::boolean AS active
+      FROM ingest.raw_event
+     WHERE source_id = ${sourceId} AND kind = 'ref_machine' AND payload->>'machineId' = ${machineId}
+     ORDER BY seq DESC LIMIT 1`.execute(db);
+  const row = r.rows[0];
+  return row === undefined ? undefined : { prisonId: row.prison_id, active: row.active };
+}
