@@ -72,7 +72,7 @@ export const NotifierRules = z
   })
   .superRefine((r, ctx) => {
     const ids = new Set<string>();
-    r.contacts.forEach((c, i) => {
+    for (const [i, c] of r.contacts.entries()) {
       if (ids.has(c.id))
         ctx.addIssue({
           code: "custom",
@@ -80,17 +80,15 @@ export const NotifierRules = z
           message: `duplicate contact id '${c.id}'`,
         });
       ids.add(c.id);
-    });
-    r.rules.forEach((rule, i) =>
-      rule.contacts.forEach((id, j) => {
+    }
+    for (const [i, rule] of r.rules.entries())
+      for (const [j, id] of rule.contacts.entries())
         if (!ids.has(id))
           ctx.addIssue({
             code: "custom",
             path: ["rules", i, "contacts", j],
             message: `no contact with id '${id}' in contacts`,
           });
-      }),
-    );
   });
 export type NotifierRules = z.infer<typeof NotifierRules>;
 

@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+import { ConfigError, parseEnv } from "@hrvend/infra";
+import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { z } from "zod";
+import { type NotifierRules, parseRules } from "./domain";
+
+export const NotifierEnv = z.object({
+  NATS_URL: z.string().min(1),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  /** The notifier's own role (hrvend_notifier, migration 0021_notifier). */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  ALERTS_STREAM: z.string().default(DEFAULT_STREAMS.alerts ?? "HR_ALERTS"),
+  CONSUMER: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default("notifier"),
+  BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Routing rules (YAML or JSON; example: infra/deploy/notifier/rules.example.yaml). */
+  RULES_FILE: z.string().min(1),
+  /** smtp://host:port (or smtps://user:password@host:465); required when a contact is e-mail. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("hrvend <hrvend@localhost>"),
+  /** Planning (reminders, escalation, digests) and sending run this often. */
+  TICK_SECONDS: z.coerce.number().min(0.2).max(300).default(15),
+  /** Time-driven steps wait while the consumer has more than this many alert messages pending (a replay). */
+  LIVE_LAG_MESSAGES: z.coerce.number().int().min(0).default(100),
+  /** Tries of one message before it is given up (status failed, shown to operators). */
+  SEND_MAX_TRIES: z.coerce.number().int().min(1).max(50).default(8),
+  /** Backoff between tries: base·2^(try−1) seconds, at most RETRY_MAX_SECONDS. */
+  RETRY_BASE_SECONDS: z.coerce.number().min(0.1).default(30),
+  RETRY_MAX_SECONDS: z.coerce.number().min(1).default(3600),
+  /** Longest one SMTP or webhook delivery may take. */
+  SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /** Messages sent per tick at most. */
+  SEND_BATCH: z.coerce.number().int().min(1).max(1000).default(50),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9469),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
+export type NotifierEnvConfig = z.infer<typeof NotifierEnv>;
+
+export interface NotifierConfig extends NotifierEnvConfig {
+  rules: NotifierRules;
+}
+
+/** Parses the environment and the rules file once, at start. */
+export function loadNotifierConfig(env: Record<string, string | undefined>): NotifierConfig {
+  const e = parseEnv(NotifierEnv, env, "notifier");
+  let text: string;
+  try {
+    text = readFileSync(e.RULES_FILE, "utf8");
+  } catch (cause) {
+    throw new ConfigError(`invalid notifier configuration: RULES_FILE ${e.RULES_FILE} cannot be read`, {
+      cause,
+    });
+  }
+  const rules = parseRules(text, e.RULES_FILE);
+  if (rules.contacts.some((c) => c.channel === "email") && e.SMTP_URL === undefined)
+    throw new ConfigError(
+      "invalid notifier configuration: SMTP_URL is required (the rules have e-mail contacts)",
+    );
+  return { ...e, rules };
+}

@@ -1,0 +1,93 @@
+import type { Database } from "@hrvend/infra/db";
+import type { AlertMessage } from "@hrvend/schemas";
+import { type Kysely, sql } from "kysely";
+import type { AlertState } from "../domain";
+
+/**
+ * Applies one alert step as the stock service published it. Every message carries the whole
+ * alert, so a step whose raise this notifier never saw (the stream's older messages aged out)
+ * still creates it. The first acknowledgement and the first clear stand; a redelivery changes
+ * nothing. Reminders of the stock service are not the notifier's: it keeps its own per rule.
+ */
+export async function applyAlertMessage(trx: Kysely<Database>, m: AlertMessage): Promise<void> {
+  const ack = m.step === "acknowledged" ? m.at : null;
+  const cleared = m.step === "cleared" ? m.at : null;
+  await sql`
+    INSERT INTO notifier.alert (alert_id, prison_id, machine_id, slot_id, type, detail, raised_at, acknowledged_at, cleared_at)
+    VALUES (${m.alertId}, ${m.prisonId}, ${m.machineId}, ${m.slotId}, ${m.type}, ${m.detail}, ${m.raisedAt}, ${ack}, ${cleared})
+    ON CONFLICT (alert_id) DO UPDATE SET
+      acknowledged_at = COALESCE(notifier.alert.acknowledged_at, excluded.acknowledged_at),
+      cleared_at = COALESCE(notifier.alert.cleared_at, excluded.cleared_at),
+      updated_at = now()`.execute(trx);
+}
+
+/** An alert message the notifier could not read: kept with its position and reason (no payload bytes). */
+export async function rejectAlertMessage(
+  trx: Kysely<Database>,
+  r: { stream: string; seq: number; subject: string; reason: string },
+): Promise<void> {
+  await sql`
+    INSERT INTO notifier.rejected_alert (stream, stream_seq, subject, reason)
+    VALUES (${r.stream}, ${r.seq}, ${r.subject}, ${r.reason.slice(0, 1000)})
+    ON CONFLICT DO NOTHING`.execute(trx);
+}
+
+interface AlertRow {
+  alert_id: string;
+  prison_id: string;
+  machine_id: string;
+  slot_id: string | null;
+  type: string;
+  detail: string;
+  raised_at: Date;
+  acknowledged_at: Date | null;
+  cleared_at: Date | null;
+  first_notified_at: Date | null;
+  escalated_to: number;
+  reminders: number;
+  ack_notified: boolean;
+  closed: boolean;
+}
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+function toState(r: AlertRow): AlertState {
+  return {
+    alertId: r.alert_id,
+    prisonId: r.prison_id,
+    machineId: r.machine_id,
+    slotId: r.slot_id,
+    type: r.type,
+    detail: r.detail,
+    raisedAt: r.raised_at.toISOString(),
+    acknowledgedAt: iso(r.acknowledged_at),
+    clearedAt: iso(r.cleared_at),
+    firstNotifiedAt: iso(r.first_notified_at),
+    escalatedTo: r.escalated_to,
+    reminders: r.reminders,
+    ackNotified: r.ack_notified,
+    closed: r.closed,
+  };
+}
+
+/** Ids of the alerts the notifier may still have something to say about. */
+export async function openAlertIds(db: Kysely<Database>): Promise<string[]> {
+  const r = await sql<{ alert_id: string }>`
+    SELECT alert_id FROM notifier.alert WHERE NOT closed ORDER BY raised_at, alert_id`.execute(db);
+  return r.rows.map((x) => x.alert_id);
+}
+
+/** One alert, locked for the transaction (the consumer's updates wait). */
+export async function lockAlert(trx: Kysely<Database>, alertId: string): Promise<AlertState | undefined> {
+  const r = await sql<AlertRow>`SELECT * FROM notifier.alert WHERE alert_id = ${alertId} FOR UPDATE`.execute(
+    trx,
+  );
+  return r.rows[0] ? toState(r.rows[0]) : undefined;
+}
+
+export async function saveAlertProgress(trx: Kysely<Database>, a: AlertState): Promise<void> {
+  await sql`
+    UPDATE notifier.alert SET first_notified_at = ${a.firstNotifiedAt}, escalated_to = ${a.escalatedTo},
+      reminders = ${a.reminders}, ack_notified = ${a.ackNotified}, closed = ${a.closed}, updated_at = now()
+    WHERE alert_id = ${a.alertId}`.execute(trx);
+}

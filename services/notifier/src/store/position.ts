@@ -1,0 +1,22 @@
+import type { Database } from "@hrvend/infra/db";
+import { PositionMovedError, type StreamPosition } from "@hrvend/infra/db";
+import { type Kysely, sql } from "kysely";
+
+/**
+ * The notifier's stream position, in its own schema (its role cannot write `ingest`), with the
+ * same compare-and-set as the other consumers' (infra/src/db/position.ts).
+ */
+export async function notifierCommittedSeq(db: Kysely<Database>, consumer: string): Promise<number> {
+  const r = await sql<{ stream_seq: string }>`
+    SELECT stream_seq FROM notifier.stream_position WHERE consumer = ${consumer}`.execute(db);
+  return r.rows[0] ? Number(r.rows[0].stream_seq) : 0;
+}
+
+export async function saveNotifierPosition(trx: Kysely<Database>, p: StreamPosition): Promise<void> {
+  const moved = await sql`
+    INSERT INTO notifier.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})
+    ON CONFLICT (consumer) DO UPDATE
+      SET stream = excluded.stream, stream_seq = excluded.stream_seq, updated_at = now()
+      WHERE notifier.stream_position.stream_seq = ${p.after ?? 0}`.execute(trx);
+  if (Number(moved.numAffectedRows ?? 0) !== 1) throw new PositionMovedError(p.consumer, p.after ?? 0);
+}
