@@ -1,0 +1,120 @@
+import { writeFileSync } from "node:fs";
+import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
+import { AUDIENCE_ROLE, createDb, withCredentials } from "@hrvend/infra/db";
+import { Command, Option } from "commander";
+import { sql } from "kysely";
+import type { CliConfig } from "../config";
+import {
+  AUDIENCE_OF,
+  DATASETS,
+  EXPORT_AUDIENCES,
+  type ExportAudience,
+  ExportError,
+  readDataset,
+} from "../exports/datasets";
+import { toCsv, toXlsx } from "../exports/render";
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+function checkDate(name: string, v: string): string {
+  if (
+    !DATE.test(v) ||
+    Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ||
+    new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v
+  )
+    throw new ExportError(`${name} '${v}' is not a date YYYY-MM-DD`);
+  return v;
+}
+
+interface Opts {
+  audience: ExportAudience;
+  format: "csv" | "xlsx";
+  from: string;
+  to: string;
+  out?: string;
+  databaseUrl?: string;
+}
+
+export function exportFiguresCommand(config: CliConfig): Command {
+  return new Command("figures")
+    .description(
+      "the figures one audience may read, as CSV or XLSX, read with that audience's own database role",
+    )
+    .addOption(
+      new Option("--audience <audience>", "whose figures").choices(EXPORT_AUDIENCES).makeOptionMandatory(),
+    )
+    .addOption(new Option("--format <format>", "file format").choices(["csv", "xlsx"]).default("csv"))
+    .requiredOption("--from <date>", "first day (YYYY-MM-DD)")
+    .requiredOption("--to <date>", "last day (YYYY-MM-DD)")
+    .option("--out <file>", "write to a file (required for xlsx; default: standard output)")
+    .option(
+      "--database-url <url>",
+      "PostgreSQL URL as the audience's role (default: the local stack's login for it)",
+    )
+    .addHelpText(
+      "after",
+      `
+What each audience gets (the same the audience's dashboards read):
+${EXPORT_AUDIENCES.map((a) => `  ${a.padEnd(9)} ${DATASETS[a].describe}`).join("\n")}
+
+The export connects as the audience's role (a prison staff login for one prison's figures), so the
+database enforces what may be read; a superuser or a role outside the audience is refused.
+The XLSX holds the same header and cells as the CSV, plus an "about" sheet.
+
+Examples:
+  npx hrvend export figures --audience funder --format csv --from 2026-01-01 --to 2026-12-31 > funder-2026.csv
+  npx hrvend export figures --audience outreach --format xlsx --from 2026-03-01 --to 2026-03-31 --out march.xlsx
+  npx hrvend export figures --audience admin --from 2026-03-01 --to 2026-03-31 --database-url postgres://staff_north:…@db/hrvend`,
+    )
+    .action(async (opts: Opts) => {
+      const from = checkDate("--from", opts.from);
+      const to = checkDate("--to", opts.to);
+      if (from > to) throw new ExportError(`--from ${from} is after --to ${to}`);
+      if (opts.format === "xlsx" && !opts.out) throw new ExportError("--format xlsx needs --out <file.xlsx>");
+      const role = AUDIENCE_ROLE[AUDIENCE_OF[opts.audience]];
+      const url = opts.databaseUrl ?? localUrl(config, role.login);
+      if (!url)
+        throw new ExportError(
+          "no local stack is running (npx hrvend infra up) and no --database-url was given",
+        );
+      const db = createDb(url, { max: 1 });
+      try {
+        const me = (
+          await sql<{ user: string; member: boolean; superuser: boolean }>`
+            SELECT current_user AS "user", pg_has_role(current_user, ${role.group}, 'MEMBER') AS member,
+                   (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser`.execute(db)
+        ).rows[0];
+        if (!me?.member || me.superuser)
+          throw new ExportError(
+            `connected as '${me?.user}', which is ${me?.superuser ? "a superuser" : `not a member of ${role.group}`}: connect as the ${opts.audience} audience's role so the database enforces what it may read`,
+          );
+        const table = await readDataset(db, opts.audience, from, to);
+        const out =
+          opts.format === "csv"
+            ? toCsv(table)
+            : await toXlsx(table, [
+                ["audience", opts.audience],
+                ["database role", me.user],
+                ["from", from],
+                ["to", to],
+                ["what", DATASETS[opts.audience].describe],
+                ["generated at", new Date().toISOString()],
+              ]);
+        if (opts.out) {
+          writeFileSync(opts.out, out);
+          console.error(`wrote ${opts.out} (${table.rows.length} rows of ${table.name}, as ${me.user})`);
+        } else process.stdout.write(out);
+      } finally {
+        await db.destroy();
+      }
+    });
+}
+
+function localUrl(
+  config: CliConfig,
+  login: keyof ReturnType<typeof loadOrCreateSecrets> & string,
+): string | undefined {
+  const state = readStack(config.stateDir);
+  if (!state) return undefined;
+  const secrets = loadOrCreateSecrets(config.stateDir);
+  return withCredentials(urlsOf(state, secrets).postgresAdmin, login, secrets[login] as string);
+}
