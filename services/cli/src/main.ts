@@ -6,6 +6,7 @@ import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
 import { exportCommand } from "./commands/export";
 import { grafanaCommand } from "./commands/grafana";
+import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
 import { machinesCommand } from "./commands/machines";
 import { parkedCommand } from "./commands/parked";
@@ -55,6 +56,7 @@ program.addCommand(parkedCommand(config));
 program.addCommand(reportCommand(config));
 program.addCommand(exportCommand(config));
 program.addCommand(coverageCommand(config));
+program.addCommand(importCommand(config));
 program.addCommand(dashboardsCommand(config));
 program.addCommand(grafanaCommand(config));
 

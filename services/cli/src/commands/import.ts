@@ -1,0 +1,262 @@
+import { readFileSync } from "node:fs";
+import type { Database } from "@hrvend/infra/db";
+import { createDb } from "@hrvend/infra/db";
+import { eventKey, eventSource, type HrEvent } from "@hrvend/schemas";
+import { Command } from "commander";
+import type { Kysely } from "kysely";
+import type { CliConfig } from "../config";
+import { CENSUS_COLUMNS, censusKey, parseCensus } from "../imports/census";
+import { censusEvents, oatEvents, planCensus, planOat } from "../imports/changes";
+import { readCsv } from "../imports/csv";
+import type { RowProblem } from "../imports/errors";
+import { OAT_COLUMNS, parseOat } from "../imports/oat";
+import { knownPrisons, recordedCensus, recordedOat, waitRecorded } from "../imports/recorded";
+import { formatReport, type ImportReport, type RowChange } from "../imports/report";
+import { oatClientToken, oatClientTokenKey } from "../imports/token";
+import { deploymentSecret } from "../publish/deployment-secret";
+import { type BrokerOptions, officeBrokers } from "../publish/office-broker";
+import { databaseUrlOf } from "../registry/connections";
+import { publishEvents } from "../registry/publish";
+
+interface Options extends BrokerOptions {
+  dryRun?: boolean;
+  json?: boolean;
+  skipInvalid?: boolean;
+  databaseUrl?: string;
+  secretFile?: string;
+  wait: string;
+}
+
+/** `hrvend import census|oat <csv>`: the prison census and the health unit's OAT register. */
+export function importCommand(config: CliConfig): Command {
+  const cmd = new Command("import").description(
+    "import the census or the OAT register from a CSV export, through the event contract",
+  );
+  const common = (c: Command) =>
+    c
+      .argument("<csv>", "the export (UTF-8; ',' or ';' between fields; header names in any case)")
+      .option("--dry-run", "validate and print what would change; publish nothing")
+      .option("--json", "print the report as one JSON document")
+      .option("--skip-invalid", "apply the valid rows even if some rows are invalid")
+      .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
+      .option("--mqtt-url <url>", "MQTT broker (default: the local stack's)")
+      .option(
+        "--mqtt-password-dir <dir>",
+        "one password file per source, named by its id (default: derived from the deployment secret)",
+      )
+      .option("--mqtt-ca-file <file>", "CA certificate of an mqtts:// broker")
+      .option(
+        "--secret-file <file>",
+        "the deployment secret (default: HRVEND_DEPLOYMENT_SECRET, or the local stack's)",
+      )
+      .option("--wait <seconds>", "how long to wait for the pipeline to record what was published", "60");
+
+  common(
+    cmd
+      .command("census")
+      .description(
+        "daily population, admissions and releases per prison, as the prison administration exports them",
+      )
+      .addHelpText(
+        "after",
+        `
+Columns (header names in any case): prison, date, population, admissions, releases.
+One row per prison and local day that is over; date YYYY-MM-DD or DD.MM.YYYY.
+Each new or corrected row becomes a census event of the prison's census office
+(<prison>-census). A row with the same (prison, date) as an earlier import supersedes it;
+an unchanged row publishes nothing, so importing a file twice changes nothing.
+
+Examples:
+  npx hrvend import census infra/deploy/examples/census.csv --dry-run
+  npx hrvend import census census-2026-03.csv
+  npx hrvend import census census.csv --skip-invalid --json`,
+      ),
+  ).action(async (file: string, o: Options) => {
+    await runImport(config, "census", file, o);
+  });
+
+  common(
+    cmd
+      .command("oat")
+      .description("the health unit's OAT register: enrolments, doses, discharges, with its own client ids")
+      .addHelpText(
+        "after",
+        `
+Columns: client_id, prison, date, event (enrol | dose | discharge), medicine (methadone |
+buprenorphine), dose_mg (needed for a dose), discharge_reason (completed | released |
+transferred | left | died | other; needed for a discharge), time (optional, HH:MM local).
+Each client id becomes a token (HMAC-SHA256 with the deployment's key) as the row is read;
+the id is never stored, published, logged or printed, not even in an error.
+A row with the same (client, prison, date, event) as an earlier import supersedes it.
+
+Examples:
+  npx hrvend import oat infra/deploy/examples/oat-register.csv --dry-run
+  HRVEND_DEPLOYMENT_SECRET=… npx hrvend import oat register.csv --mqtt-url mqtts://broker:8883 \\
+      --mqtt-password-dir /etc/hrvend/pw --database-url postgres://hrvend_writer@db/hrvend`,
+      ),
+  ).action(async (file: string, o: Options) => {
+    await runImport(config, "oat", file, o);
+  });
+  return cmd;
+}
+
+/** What one kind of import produced before publishing: its rows' fates and the events due. */
+interface Prepared {
+  rows: number;
+  changes: RowChange[];
+  events: { line: number; event: HrEvent }[];
+  problems: RowProblem[];
+}
+
+async function prepareCensus(db: Kysely<Database>, bytes: Buffer, now: Date): Promise<Prepared> {
+  const prisons = await knownPrisons(db, prisonsNamed(bytes, CENSUS_COLUMNS));
+  const parsed = parseCensus(bytes, prisons, now.getTime());
+  const recorded = await recordedCensus(db, [...new Set(parsed.rows.map((r) => r.prisonId))]);
+  const plan = planCensus(parsed.rows, recorded);
+  const out = censusEvents(plan, recorded, now);
+  return {
+    rows: parsed.rows.length + new Set(parsed.problems.map((p) => p.line)).size,
+    changes: plan.map(({ row, change }) => {
+      const fields = change === "changed" ? censusFields(recorded.latest.get(censusKey(row)), row) : [];
+      return {
+        line: row.line,
+        prison: row.prisonId,
+        date: row.date,
+        change,
+        ...(fields.length ? { fields } : {}),
+      };
+    }),
+    events: out.events,
+    problems: [...parsed.problems, ...out.problems],
+  };
+}
+
+async function prepareOat(db: Kysely<Database>, bytes: Buffer, now: Date, secret: string): Promise<Prepared> {
+  const prisons = await knownPrisons(db, prisonsNamed(bytes, OAT_COLUMNS));
+  const key = oatClientTokenKey(secret);
+  const parsed = parseOat(bytes, prisons, (p, id) => oatClientToken(key, p, id), now.getTime());
+  const dates = parsed.rows.map((r) => r.date).sort();
+  const used = new Map(
+    [...new Set(parsed.rows.map((r) => r.prisonId))].map((p) => [p, prisons.get(p) ?? "UTC"]),
+  );
+  const span = dates.length ? { from: dates[0] as string, to: dates[dates.length - 1] as string } : undefined;
+  const recorded = await recordedOat(db, used, span);
+  const plan = planOat(parsed.rows, recorded);
+  const out = oatEvents(plan, recorded, now);
+  return {
+    rows: parsed.rows.length + new Set(parsed.problems.map((p) => p.line)).size,
+    changes: plan.map(({ row, change }) => ({
+      line: row.line,
+      prison: row.prisonId,
+      date: row.date,
+      event: row.action,
+      change,
+    })),
+    events: out.events,
+    problems: [...parsed.problems, ...out.problems],
+  };
+}
+
+/** The prison ids a file names, to ask the registry about (validation checks each row later). */
+function prisonsNamed(bytes: Buffer, columns: typeof CENSUS_COLUMNS): string[] {
+  try {
+    return readCsv(bytes, columns).rows.map((r) => r.values["prison"] ?? "");
+  } catch {
+    return []; // the parse proper reports why the file cannot be read
+  }
+}
+
+async function runImport(config: CliConfig, kind: "census" | "oat", file: string, o: Options): Promise<void> {
+  const bytes = readFileSync(file);
+  const now = new Date();
+  const db = createDb(databaseUrlOf(config, o.databaseUrl), { max: 1 });
+  try {
+    const p =
+      kind === "census"
+        ? await prepareCensus(db, bytes, now)
+        : await prepareOat(db, bytes, now, deploymentSecret(config, o.secretFile));
+    const invalid = new Set(p.problems.map((x) => x.line)).size;
+    const stopped = invalid > 0 && !o.skipInvalid;
+    const report: ImportReport = {
+      kind,
+      file,
+      dryRun: Boolean(o.dryRun),
+      rows: p.rows,
+      valid: p.rows - invalid,
+      invalid,
+      new: p.changes.filter((c) => c.change === "new").length,
+      changed: p.changes.filter((c) => c.change === "changed").length,
+      unchanged: p.changes.filter((c) => c.change === "unchanged").length,
+      published: 0,
+      recorded: 0,
+      stopped,
+      problems: [...p.problems].sort((a, b) => a.line - b.line),
+      changes: p.changes,
+    };
+    if (!stopped && !o.dryRun && p.events.length > 0) {
+      report.published = await publishBySource(
+        config,
+        kind,
+        p.events.map((e) => e.event),
+        o,
+      );
+      const waitMs = Math.max(0, Number(o.wait) || 0) * 1000;
+      const missing = await waitRecorded(
+        db,
+        p.events.map((e) => eventKey(e.event)),
+        waitMs,
+      );
+      report.recorded = report.published - missing.length;
+    }
+    console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    if (stopped) process.exitCode = 1;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Publishes each office source's events with its own account, in seq order; returns how many. */
+async function publishBySource(
+  config: CliConfig,
+  kind: "census" | "oat",
+  events: HrEvent[],
+  o: Options,
+): Promise<number> {
+  const bySource = new Map<string, HrEvent[]>();
+  for (const e of events) {
+    const s = eventSource(e);
+    bySource.set(s, [...(bySource.get(s) ?? []), e]);
+  }
+  const sources = [...bySource].map(([sourceId, es]) => ({
+    sourceId,
+    prisonId: (es[0] as HrEvent).prisonId,
+  }));
+  // Passwords come from the directory when given, otherwise from the deployment secret.
+  const secret =
+    o.mqttUrl !== undefined && o.mqttPasswordDir !== undefined ? "" : deploymentSecret(config, o.secretFile);
+  const brokers = await officeBrokers(
+    config,
+    kind === "census" ? "census_office" : "health_unit",
+    sources,
+    secret,
+    o,
+  );
+  let n = 0;
+  for (const [sourceId, es] of bySource) {
+    const broker = brokers.get(sourceId);
+    if (!broker) throw new Error(`no broker account for source ${sourceId}`);
+    await publishEvents(broker, es);
+    n += es.length;
+  }
+  return n;
+}
+
+function censusFields(
+  was: { population: number; admissions: number; releases: number } | undefined,
+  now: { population: number; admissions: number; releases: number },
+): string[] {
+  if (!was) return [];
+  return (["population", "admissions", "releases"] as const)
+    .filter((f) => was[f] !== now[f])
+    .map((f) => `${f}: ${was[f]} → ${now[f]}`);
+}

@@ -1,0 +1,117 @@
+import { censusSourceId, healthSourceId } from "@hrvend/devices";
+import type { Database } from "@hrvend/infra/db";
+import type { EventOf } from "@hrvend/schemas";
+import { type Kysely, sql } from "kysely";
+import { type CensusRow, censusKey } from "./census";
+import type { CensusFigures, OatContent, Recorded } from "./changes";
+import { localDateOf } from "./local-time";
+import { oatKey } from "./oat";
+import type { KnownPrisons } from "./prisons";
+
+/**
+ * What an import compares with is what the pipeline itself recorded (the recorder's
+ * ingest.raw_event, idempotent on `source:seq`), not a state file of the command's: a second
+ * run, from any host, sees the first run's events once the recorder has them (`waitRecorded`).
+ */
+
+/** The registry's prisons among `ids`, with their time zones (latest ref_prison of each). */
+export async function knownPrisons(db: Kysely<Database>, ids: readonly string[]): Promise<KnownPrisons> {
+  if (ids.length === 0) return new Map();
+  const r = await sql<{ prison_id: string; time_zone: string }>`
+    SELECT DISTINCT ON (prison_id) prison_id, payload->>'timeZone' AS time_zone
+    FROM ingest.raw_event
+    WHERE prison_id = ANY(${[...new Set(ids)]}::text[]) AND kind = 'ref_prison'
+    ORDER BY prison_id, event_time DESC, seq DESC`.execute(db);
+  return new Map(r.rows.map((x) => [x.prison_id, x.time_zone]));
+}
+
+async function highestSeqs(db: Kysely<Database>, sources: readonly string[]): Promise<Map<string, number>> {
+  const r = await sql<{ source_id: string; seq: string }>`
+    SELECT source_id, max(seq)::text AS seq FROM ingest.raw_event
+    WHERE source_id = ANY(${[...sources]}::text[]) GROUP BY source_id`.execute(db);
+  return new Map(r.rows.map((x) => [x.source_id, Number(x.seq)]));
+}
+
+/** Latest recorded census per (prison, date) from the prisons' census offices. */
+export async function recordedCensus(
+  db: Kysely<Database>,
+  prisons: readonly string[],
+): Promise<Recorded<CensusFigures>> {
+  const sources = [...new Set(prisons)].map(censusSourceId);
+  const r = await sql<{ payload: EventOf<"census"> }>`
+    SELECT DISTINCT ON (payload->>'prisonId', payload->>'date') payload
+    FROM ingest.raw_event
+    WHERE source_id = ANY(${sources}::text[]) AND kind = 'census'
+    ORDER BY payload->>'prisonId', payload->>'date', seq DESC`.execute(db);
+  const latest = new Map<string, CensusFigures>();
+  for (const { payload: e } of r.rows)
+    latest.set(censusKey(e as Pick<CensusRow, "prisonId" | "date">), {
+      population: e.population,
+      admissions: e.admissions,
+      releases: e.releases,
+    });
+  return { latest, highestSeq: await highestSeqs(db, sources) };
+}
+
+/**
+ * Latest recorded OAT register event per (client token, prison, local date, event) from the
+ * prisons' health units, for the dates of the file (a day either side: an instant's UTC day may
+ * differ from its local one).
+ */
+export async function recordedOat(
+  db: Kysely<Database>,
+  prisons: KnownPrisons,
+  dates: { from: string; to: string } | undefined,
+): Promise<Recorded<OatContent>> {
+  const sources = [...prisons.keys()].map(healthSourceId);
+  const latest = new Map<string, OatContent & { seq: number }>();
+  if (dates !== undefined) {
+    const r = await sql<{ payload: EventOf<"oat">; seq: string }>`
+      SELECT payload, seq::text AS seq FROM ingest.raw_event
+      WHERE source_id = ANY(${sources}::text[]) AND kind = 'oat'
+        AND event_time >= ${dates.from}::date - 2 AND event_time < ${dates.to}::date + 3`.execute(db);
+    for (const { payload: e, seq } of r.rows) {
+      const tz = prisons.get(e.prisonId);
+      if (tz === undefined) continue;
+      const key = oatKey({ ...e, date: localDateOf(Date.parse(e.time), tz) });
+      const s = Number(seq);
+      if ((latest.get(key)?.seq ?? 0) > s) continue;
+      latest.set(key, {
+        seq: s,
+        medicine: e.medicine,
+        doseMg: e.doseMg,
+        dischargeReason: e.dischargeReason,
+        time: e.time,
+      });
+    }
+  }
+  return { latest, highestSeq: await highestSeqs(db, sources) };
+}
+
+/**
+ * Waits until the recorder has stored every key (the import's proof of delivery, and what makes
+ * an immediate re-run see it), or the deadline passes; returns the keys still missing.
+ */
+export async function waitRecorded(
+  db: Kysely<Database>,
+  keys: readonly string[],
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<string[]> {
+  let missing = [...keys];
+  const deadline = Date.now() + timeoutMs;
+  while (missing.length > 0) {
+    const found = new Set<string>();
+    for (let i = 0; i < missing.length; i += 10_000) {
+      const r = await sql<{ event_key: string }>`
+        SELECT event_key FROM ingest.event_key WHERE event_key = ANY(${missing.slice(i, i + 10_000)}::text[])`.execute(
+        db,
+      );
+      for (const x of r.rows) found.add(x.event_key);
+    }
+    missing = missing.filter((k) => !found.has(k));
+    if (missing.length === 0 || Date.now() >= deadline) break;
+    await sleep(500);
+  }
+  return missing;
+}
