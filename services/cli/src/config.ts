@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
-import { DEFAULT_PORTS, parseEnv, type StackPorts } from "@hrvend/infra";
+import { DEFAULT_PORTS, EnvFlag, parseEnv, type StackPorts } from "@hrvend/infra";
+import { DEFAULT_LANG, LANGS, type Lang, parseLang } from "@hrvend/infra/i18n";
 import { z } from "zod";
+
+/** `hrvend services start` gives gateway, recorder, stock, reorder and coverage this port and the next four. */
+export const DEFAULT_METRICS_PORT = 9464;
 
 /** The CLI's environment, read once here; nothing else reads process.env. */
 const Env = z.object({
@@ -9,12 +13,32 @@ const Env = z.object({
   HRVEND_NATS_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.nats),
   HRVEND_NATS_MONITOR_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.natsMonitor),
   HRVEND_MQTT_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.mqtt),
-  HRVEND_DEBUG: z.string().optional(),
+  /** The first of the services' metrics ports; 0 lets each service take any free port. */
+  HRVEND_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_METRICS_PORT),
+  /** On/off (1, true, yes, on / 0, false, no, off): print stack traces of errors. */
+  HRVEND_DEBUG: EnvFlag,
+  HRVEND_LANG: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || isLang(v), { message: `not one of ${LANGS.join(", ")}` }),
 });
+
+const isLang = (v: string) => {
+  try {
+    parseLang(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export interface CliConfig {
   stateDir: string;
   ports: StackPorts;
+  /** The services' first metrics port (HRVEND_METRICS_PORT); 0: each takes a free port. */
+  metricsPort: number;
+  /** Language of what people read (reports, visit sheet, messages): HRVEND_LANG, default English. */
+  lang: Lang;
   /** Print stack traces of errors. */
   debug: boolean;
   /** The environment, for commands of other workspaces that validate their own variables. */
@@ -25,7 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   const e = parseEnv(Env, env, "hrvend CLI");
   return {
     stateDir: resolve(e.HRVEND_STATE_DIR),
-    debug: Boolean(e.HRVEND_DEBUG),
+    debug: e.HRVEND_DEBUG,
+    metricsPort: e.HRVEND_METRICS_PORT,
+    lang: e.HRVEND_LANG ? parseLang(e.HRVEND_LANG, "HRVEND_LANG") : DEFAULT_LANG,
     env,
     ports: {
       postgres: e.HRVEND_PG_PORT,

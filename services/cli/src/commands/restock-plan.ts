@@ -1,37 +1,40 @@
+import { writeFileSync } from "node:fs";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, withCredentials } from "@hrvend/infra/db";
-import { renderPlanCsv, renderPlanJson, renderPlanTable } from "@hrvend/reorder";
-import { readPlan } from "@hrvend/reorder/plans";
+import { type Lang, parseLang, translator } from "@hrvend/infra/i18n";
+import { type RestockPlan, renderPlanCsv, renderPlanJson, renderPlanTable } from "@hrvend/reorder";
+import { NoPlanYetError, readPlan, UnknownPrisonError } from "@hrvend/reorder/plans";
 import { Command, Option } from "commander";
+import { sql } from "kysely";
 import type { CliConfig } from "../config";
+import { renderVisitSheet } from "../visit-sheet/render";
 
-const FORMATS = ["table", "csv", "json"] as const;
+const FORMATS = ["table", "csv", "json", "html", "pdf"] as const;
 type Format = (typeof FORMATS)[number];
 
 /** What to load for a prison's next outreach visit (or the visit on a given day), machine by machine. */
 export function restockPlanCommand(config: CliConfig): Command {
+  const t = translator(config.lang, "cli");
   return new Command("restock-plan")
-    .description("print the restock plan the reorder service computed for a prison's next outreach visit")
-    .requiredOption("--prison <id>", "prison id (an unknown id lists the known ones)")
-    .option(
-      "--visit <date>",
-      "plan for a visit on this local date (YYYY-MM-DD) at the schedule's hour, from the same stock and demand",
-    )
-    .addOption(new Option("--format <format>", "output format").choices(FORMATS).default("table"))
-    .option("--pick-list", "with --format csv: the pick list (one line per item) instead of the slot lines")
-    .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
+    .description(t("restockPlan.description"))
+    .requiredOption("--prison <id>", t("restockPlan.prison"))
+    .option("--visit <date>", t("restockPlan.visit"))
+    .addOption(new Option("--format <format>", t("restockPlan.format")).choices(FORMATS).default("table"))
+    .option("--pick-list", t("restockPlan.pickList"))
+    .addOption(new Option("--lang <lang>", t("opt.lang")).default(config.lang))
+    .option("--out <file>", t("opt.out"))
+    .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }))
     .addHelpText(
       "after",
       `
-Machines come in priority order (projected stockout first); quantities are whole units to
-bring: by default capacity − stock projected at the visit + safety stock (load what fits, take
-the rest back); with the reorder service's FILL_TO=max, Max − projected. Naloxone lots expiring
-before the following visit are swapped. Times are the prison's local time. JSON keeps every field of the plan.
+${t("restockPlan.help")}
 
 Examples:
   npx hrvend restock-plan --prison sm-north
   npx hrvend restock-plan --prison sm-north --visit 2026-04-15 --format csv > plan.csv
   npx hrvend restock-plan --prison sm-north --format csv --pick-list
+  npx hrvend restock-plan --prison md-p13 --format pdf --lang ro --out visit.pdf
+  HRVEND_LANG=uk npx hrvend restock-plan --prison md-p13 --format html --out visit.html
   npx hrvend restock-plan --prison sm-north --format json --database-url postgres://…/hrvend`,
     )
     .action(
@@ -40,36 +43,72 @@ Examples:
         visit?: string;
         format: Format;
         pickList?: boolean;
+        lang: string;
+        out?: string;
         databaseUrl?: string;
       }) => {
+        const lang: Lang = parseLang(opts.lang, "--lang");
+        const m = translator(lang, "cli");
         if (opts.visit !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.visit))
-          throw new Error(`--visit '${opts.visit}' is not a date YYYY-MM-DD`);
+          throw new Error(m("errors.notADate", { flag: "--visit", value: opts.visit }));
+        if (opts.format === "pdf" && !opts.out) throw new Error(m("errors.pdfNeedsOut"));
         const url = opts.databaseUrl ?? localUrl(config);
-        if (!url)
-          throw new Error("no local stack is running (npx hrvend infra up) and no --database-url was given");
+        if (!url) throw new Error(m("errors.noStack"));
         const db = createDb(url, { max: 1 });
         try {
           const plan = await readPlan(db, opts.prison, opts.visit).catch((e: unknown) => {
-            // 42P01 undefined_table, 3F000 invalid_schema_name: migrations not applied.
-            const code = (e as { code?: string }).code;
-            if (code === "42P01" || code === "3F000")
-              throw new Error("this database has no reorder tables yet: run npx hrvend db migrate", {
-                cause: e,
-              });
-            throw e;
+            throw planError(e, lang);
           });
-          const out =
-            opts.format === "json"
-              ? renderPlanJson(plan)
-              : opts.format === "csv"
-                ? renderPlanCsv(plan, opts.pickList ? "pick" : "slots")
-                : renderPlanTable(plan);
-          process.stdout.write(out);
+          let out: string;
+          if (opts.format === "html" || opts.format === "pdf") {
+            const html = renderVisitSheet({ plan, prisonName: await prisonName(db, plan), lang });
+            if (opts.format === "pdf") {
+              const { printPdf } = await import("@hrvend/infra/browser");
+              await printPdf(html, opts.out as string);
+              console.error(m("wrote", { file: opts.out }));
+              return;
+            }
+            out = html;
+          } else
+            out =
+              opts.format === "json"
+                ? renderPlanJson(plan)
+                : opts.format === "csv"
+                  ? renderPlanCsv(plan, opts.pickList ? "pick" : "slots")
+                  : renderPlanTable(plan);
+          if (opts.out) {
+            writeFileSync(opts.out, out);
+            console.error(m("wrote", { file: opts.out }));
+          } else process.stdout.write(out);
         } finally {
           await db.destroy();
         }
       },
     );
+}
+
+/** The reorder service's named errors, in the user's language. */
+function planError(e: unknown, lang: Lang): Error {
+  const m = translator(lang, "cli");
+  // 42P01 undefined_table, 3F000 invalid_schema_name: migrations not applied.
+  const code = (e as { code?: string }).code;
+  if (code === "42P01" || code === "3F000") return new Error(m("errors.noReorderTables"), { cause: e });
+  if (e instanceof UnknownPrisonError)
+    return new Error(
+      e.known.length === 0
+        ? m("errors.unknownPrisonNone", { prison: e.prisonId })
+        : m("errors.unknownPrison", { prison: e.prisonId, known: e.known.join(", ") }),
+      { cause: e },
+    );
+  if (e instanceof NoPlanYetError)
+    return new Error(m("errors.noPlanYet", { prison: e.prisonId }), { cause: e });
+  return e as Error;
+}
+
+async function prisonName(db: ReturnType<typeof createDb>, plan: RestockPlan): Promise<string | null> {
+  const r = await sql<{ name: string | null }>`
+    SELECT name FROM reorder.prison WHERE prison_id = ${plan.prisonId}`.execute(db);
+  return r.rows[0]?.name ?? null;
 }
 
 function localUrl(config: CliConfig): string | undefined {

@@ -1,3 +1,11 @@
+import {
+  DEFAULT_LANG,
+  type Formats,
+  formats,
+  type Lang,
+  type TFunction,
+  translator,
+} from "@hrvend/infra/i18n";
 import { OAT_BANDS, SYRINGE_BANDS } from "../domain/bands";
 import type { FunderGrain } from "../domain/suppress";
 import { HIDDEN, UNDEFINED } from "../domain/suppress";
@@ -9,40 +17,44 @@ export interface ReportMeta {
   grain: FunderGrain;
   prisonId?: string | undefined;
   generatedAt: string;
+  /** Language of the HTML report (default English); CSV and JSON are for tools and stay English. */
+  lang?: Lang | undefined;
 }
 
-/** Definitions as printed in the report (docs/domain.md §Coverage definitions), with their sources. */
-export const DEFINITIONS: { term: string; text: string }[] = [
-  {
-    term: "Estimated PWID / opioid-dependent",
-    text: "Average census population over the period's observed days × the prison's injecting (opioid-dependence) prevalence estimate in force on the period's last day.",
-  },
-  {
-    term: "NSP active clients",
-    text: "Distinct anonymous cards with at least one syringe-kit dispense in the period.",
-  },
-  { term: "NSP reach %", text: "NSP active clients / estimated PWID (WHO SMART HIV.IND.8 logic)." },
-  {
-    term: "Regular access %",
-    text: "Share of clients who got syringes in every 30-day window of the period that the programme observed (HIV.IND.9). Windows start on the period's first day, a remainder under 30 days joins the last window; a window is observed when every one of its days lies between the first and the last census day of the period. Defined only with at least two observed windows (a quarter, a year); otherwise shown as –.",
-  },
-  {
-    term: "Syringes per PWID per year",
-    text: `Syringes dispensed / estimated PWID × 365 / observed days. Bands (WHO/UNODC/UNAIDS technical guide): low < ${SYRINGE_BANDS.mediumFrom}, medium ${SYRINGE_BANDS.mediumFrom}–${SYRINGE_BANDS.highAbove}, high > ${SYRINGE_BANDS.highAbove}; WHO hepatitis targets ${SYRINGE_BANDS.targets[2020]} (2020) and ${SYRINGE_BANDS.targets[2030]} (2030).`,
-  },
-  {
-    term: "OAT reach %",
-    text: `Clients active on OAT at the end of the period (health-unit register: enrolled, not discharged) / estimated opioid-dependent people. Bands (WHO): low < ${OAT_BANDS.moderateFrom}, moderate ${OAT_BANDS.moderateFrom}–${OAT_BANDS.highFrom - 1}, high ≥ ${OAT_BANDS.highFrom}; UNAIDS target ${OAT_BANDS.unaidsTarget}.`,
-  },
-  {
-    term: "Naloxone",
-    text: "Naloxone kits dispensed per 100 prisoners (average population) and per 100 releases in the period.",
-  },
-  {
-    term: "Observed days",
-    text: "Days of the period with a census report; days and periods are counted in each prison's local time zone.",
-  },
+const DEFINITION_KEYS = [
+  "estimates",
+  "nspClients",
+  "nspReach",
+  "regular",
+  "syringes",
+  "oat",
+  "naloxone",
+  "observed",
 ];
+
+/** Definitions as printed in the report (DOMAIN.md, "Coverage definitions"), with their sources, in a language. */
+export function definitions(lang: Lang = DEFAULT_LANG): { term: string; text: string }[] {
+  const t = translator(lang, "report");
+  const values = {
+    medium: SYRINGE_BANDS.mediumFrom,
+    high: SYRINGE_BANDS.highAbove,
+    t2020: SYRINGE_BANDS.targets[2020],
+    t2030: SYRINGE_BANDS.targets[2030],
+  };
+  const oat = {
+    moderate: OAT_BANDS.moderateFrom,
+    moderateTo: OAT_BANDS.highFrom - 1,
+    high: OAT_BANDS.highFrom,
+    unaids: OAT_BANDS.unaidsTarget,
+  };
+  return DEFINITION_KEYS.map((k) => ({
+    term: t(`def.${k}.term`),
+    text: t(`def.${k}.text`, k === "syringes" ? values : k === "oat" ? oat : {}),
+  }));
+}
+
+/** The English definitions (the JSON output's). */
+export const DEFINITIONS = definitions("en");
 
 const esc = (s: unknown) =>
   String(s ?? "").replace(
@@ -55,50 +67,58 @@ type Key = keyof FunderFigure;
 const isHidden = (f: FunderFigure, k: Key) => (f.suppressed as string[]).includes(k as string);
 const mark = () => esc(HIDDEN);
 
-function cell(f: FunderFigure, k: Key, digits = 0, suffix = ""): string {
+/** What renders text: the language's catalogue and number/date formats. */
+interface Ctx {
+  t: TFunction;
+  f: Formats;
+}
+
+function cell({ f: fmt }: Ctx, f: FunderFigure, k: Key, digits = 0, suffix = ""): string {
   if (isHidden(f, k)) return `<td class="sup">${mark()}</td>`;
   const v = f[k];
   if (v === null || v === undefined) return `<td class="na">${UNDEFINED}</td>`;
-  if (typeof v === "number")
-    return `<td>${esc(v.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits }))}${suffix}</td>`;
+  if (typeof v === "number") return `<td>${esc(fmt.number(v, digits))}${suffix}</td>`;
   return `<td>${esc(v)}</td>`;
 }
-function banded(f: FunderFigure, k: Key, band: Key, digits = 0): string {
+function banded({ t, f: fmt }: Ctx, f: FunderFigure, k: Key, band: Key, digits = 0): string {
   if (isHidden(f, k)) return `<td class="sup">${mark()}</td>`;
   const v = f[k] as number | null;
   if (v === null) return `<td class="na">${UNDEFINED}</td>`;
-  return `<td><span class="band ${esc(f[band])}">${v.toFixed(digits)} · ${esc(f[band])}</span></td>`;
+  return `<td><span class="band ${esc(f[band])}">${esc(fmt.number(v, digits))} · ${esc(t(`band.${String(f[band])}`))}</span></td>`;
 }
 
-const label = (f: FunderFigure) => (f.prisonId === "*" ? "Programme total" : (f.prisonName ?? f.prisonId));
+const label = ({ t }: Ctx, f: FunderFigure) =>
+  f.prisonId === "*" ? t("programmeTotal") : (f.prisonName ?? f.prisonId);
 
-function table(figs: FunderFigure[]): string {
-  const head = [
-    "Prison",
-    "Avg population",
-    "Est. PWID",
-    "NSP clients",
-    "Regular clients",
-    "NSP reach %",
-    "Regular access %",
-    "Syringes",
-    "Syringes / PWID / year",
-    "Naloxone kits",
-    "per 100 prisoners",
-    "per 100 releases",
-    "Est. opioid-dependent",
-    "OAT active at end",
-    "OAT reach %",
-  ];
+const TABLE_COLUMNS: Key[] = [
+  "avgPopulation",
+  "estPwid",
+  "nspClients",
+  "nspRegular",
+  "nspReachPct",
+  "regularPct",
+  "syringes",
+  "syringesPerPwidYear",
+  "naloxoneKits",
+  "naloxonePer100Prisoners",
+  "naloxonePer100Releases",
+  "estOpioidDependent",
+  "oatActiveEnd",
+  "oatReachPct",
+];
+
+function table(ctx: Ctx, figs: FunderFigure[]): string {
+  const head = [ctx.t("col.prison"), ...TABLE_COLUMNS.map((k) => ctx.t(`col.${k as string}`))];
   const rows = figs.map(
     (f) =>
-      `<tr class="${f.prisonId === "*" ? "total" : ""}"><th scope="row">${esc(label(f))}</th>${cell(f, "avgPopulation")}${cell(f, "estPwid")}${cell(f, "nspClients")}${cell(f, "nspRegular")}${cell(f, "nspReachPct", 1)}${cell(f, "regularPct", 1)}${cell(f, "syringes")}${banded(f, "syringesPerPwidYear", "syringeBand")}${cell(f, "naloxoneKits")}${cell(f, "naloxonePer100Prisoners", 1)}${cell(f, "naloxonePer100Releases", 1)}${cell(f, "estOpioidDependent")}${cell(f, "oatActiveEnd")}${banded(f, "oatReachPct", "oatBand", 1)}</tr>`,
+      `<tr class="${f.prisonId === "*" ? "total" : ""}"><th scope="row">${esc(label(ctx, f))}</th>${cell(ctx, f, "avgPopulation")}${cell(ctx, f, "estPwid")}${cell(ctx, f, "nspClients")}${cell(ctx, f, "nspRegular")}${cell(ctx, f, "nspReachPct", 1)}${cell(ctx, f, "regularPct", 1)}${cell(ctx, f, "syringes")}${banded(ctx, f, "syringesPerPwidYear", "syringeBand")}${cell(ctx, f, "naloxoneKits")}${cell(ctx, f, "naloxonePer100Prisoners", 1)}${cell(ctx, f, "naloxonePer100Releases", 1)}${cell(ctx, f, "estOpioidDependent")}${cell(ctx, f, "oatActiveEnd")}${banded(ctx, f, "oatReachPct", "oatBand", 1)}</tr>`,
   );
-  return `<table class="coverage"><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<table class="coverage"><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 /** A horizontal bar chart per prison, with the WHO band limits drawn as lines. */
 function chart(
+  ctx: Ctx,
   title: string,
   figs: FunderFigure[],
   k: Key,
@@ -119,10 +139,10 @@ function chart(
       const y = 34 + i * rowH;
       const v = f[k] as number | null;
       const hidden = isHidden(f, k);
-      const name = `<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="lbl">${esc(label(f))}</text>`;
+      const name = `<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="lbl">${esc(label(ctx, f))}</text>`;
       if (hidden || v === null)
         return `${name}<text x="${left + 4}" y="${y + 14}" class="val">${hidden ? mark() : UNDEFINED}</text>`;
-      return `${name}<rect class="bar ${bandOf(v)}" x="${left}" y="${y + 3}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${rowH - 6}"/><text x="${(x(v) + 4).toFixed(1)}" y="${y + 14}" class="val">${v.toFixed(1)}</text>`;
+      return `${name}<rect class="bar ${bandOf(v)}" x="${left}" y="${y + 3}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${rowH - 6}"/><text x="${(x(v) + 4).toFixed(1)}" y="${y + 14}" class="val">${esc(ctx.f.number(v, 1))}</text>`;
     })
     .join("");
   const lines = bands
@@ -134,36 +154,56 @@ function chart(
   return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}"><text x="0" y="16" class="title">${esc(title)}</text><line x1="${left}" x2="${left}" y1="28" y2="${height - 20}" class="axis"/>${bars}${lines}</svg>`;
 }
 
-function periodTitle(grain: FunderGrain, start: string, end: string): string {
-  return `${grain[0]?.toUpperCase()}${grain.slice(1)} ${start} – ${end}`;
+/** A period's heading with its first and last day, month names in the report's language. */
+function periodTitle({ t, f }: Ctx, grain: FunderGrain, start: string, end: string): string {
+  return t(`period.${grain}`, { start: f.date(start), end: f.date(end) });
 }
 
+const pct = (f: Formats, v: number) => `${f.number(100 * v, 1)} %`;
+
 export function renderHtml(data: FunderData, meta: ReportMeta): string {
+  const lang = meta.lang ?? DEFAULT_LANG;
+  const ctx: Ctx = { t: translator(lang, "report"), f: formats(lang) };
+  const { t } = ctx;
   const byPeriod = new Map<string, FunderFigure[]>();
   for (const f of data.figures) byPeriod.set(f.periodStart, [...(byPeriod.get(f.periodStart) ?? []), f]);
   const sections = [...byPeriod.values()].map((figs) => {
     const first = figs[0] as FunderFigure;
-    return `<section class="period"><h2>${esc(periodTitle(meta.grain, first.periodStart, first.periodEnd))}</h2>
-${table(figs)}
+    return `<section class="period"><h2>${esc(periodTitle(ctx, meta.grain, first.periodStart, first.periodEnd))}</h2>
+${table(ctx, figs)}
 <div class="charts">
-${chart("NSP reach % (clients / estimated PWID)", figs, "nspReachPct", [], () => "neutral")}
+${chart(ctx, t("chart.nspReach"), figs, "nspReachPct", [], () => "neutral")}
 ${chart(
-  "Syringes per PWID per year, against WHO bands",
+  ctx,
+  t("chart.syringes"),
   figs,
   "syringesPerPwidYear",
   [
-    { at: SYRINGE_BANDS.mediumFrom, label: `${SYRINGE_BANDS.mediumFrom} medium` },
-    { at: SYRINGE_BANDS.highAbove, label: `${SYRINGE_BANDS.highAbove} high` },
+    {
+      at: SYRINGE_BANDS.mediumFrom,
+      label: t("chart.syringeLine", { value: SYRINGE_BANDS.mediumFrom, band: t("band.medium") }),
+    },
+    {
+      at: SYRINGE_BANDS.highAbove,
+      label: t("chart.syringeLine", { value: SYRINGE_BANDS.highAbove, band: t("band.high") }),
+    },
   ],
   (v) => (v < SYRINGE_BANDS.mediumFrom ? "low" : v > SYRINGE_BANDS.highAbove ? "high" : "medium"),
 )}
 ${chart(
-  "OAT reach %, against WHO bands",
+  ctx,
+  t("chart.oatReach"),
   figs,
   "oatReachPct",
   [
-    { at: OAT_BANDS.moderateFrom, label: `${OAT_BANDS.moderateFrom}% moderate` },
-    { at: OAT_BANDS.highFrom, label: `${OAT_BANDS.highFrom}% high` },
+    {
+      at: OAT_BANDS.moderateFrom,
+      label: t("chart.oatLine", { value: OAT_BANDS.moderateFrom, band: t("band.moderate") }),
+    },
+    {
+      at: OAT_BANDS.highFrom,
+      label: t("chart.oatLine", { value: OAT_BANDS.highFrom, band: t("band.high") }),
+    },
   ],
   (v) => (v < OAT_BANDS.moderateFrom ? "low" : v < OAT_BANDS.highFrom ? "medium" : "high"),
 )}
@@ -180,22 +220,25 @@ ${chart(
   const estimatesUsed = [...used.values()]
     .map(
       (f) =>
-        `<tr><th scope="row">${esc(label(f))}</th><td>${f.injectingPrevalence === null ? "–" : `${(100 * f.injectingPrevalence).toFixed(1)} %`}</td><td>${f.opioidDependencePrevalence === null ? "–" : `${(100 * f.opioidDependencePrevalence).toFixed(1)} %`}</td><td>${esc(f.estimateSource ?? "none")}</td></tr>`,
+        `<tr><th scope="row">${esc(label(ctx, f))}</th><td>${f.injectingPrevalence === null ? "–" : pct(ctx.f, f.injectingPrevalence)}</td><td>${f.opioidDependencePrevalence === null ? "–" : pct(ctx.f, f.opioidDependencePrevalence)}</td><td>${esc(f.estimateSource ?? t("est.none"))}</td></tr>`,
     )
     .join("");
   const configured = data.estimates
     .filter((e) => e.estimateId !== null)
     .map(
       (e) =>
-        `<tr><td>${esc(e.prisonId)}</td><td>${esc(e.effectiveFrom)}</td><td>${(100 * e.injectingPrevalence).toFixed(1)} %</td><td>${(100 * e.opioidDependencePrevalence).toFixed(1)} %</td><td>${esc(e.source)}</td></tr>`,
+        `<tr><td>${esc(e.prisonId)}</td><td>${esc(e.effectiveFrom === null ? "–" : ctx.f.date(e.effectiveFrom))}</td><td>${pct(ctx.f, e.injectingPrevalence)}</td><td>${pct(ctx.f, e.opioidDependencePrevalence)}</td><td>${esc(e.source)}</td></tr>`,
     )
     .join("");
+  const grainName = t(`grain.${meta.grain}`);
   const empty =
     sections.length === 0
-      ? `<p class="empty">No ${esc(meta.grain)} lies wholly between ${esc(meta.from)} and ${esc(meta.to)}.</p>`
+      ? `<p class="empty">${esc(t("empty", { grain: grainName, from: ctx.f.date(meta.from), to: ctx.f.date(meta.to) }))}</p>`
       : "";
+  const threshold = thresholds[0] ?? 5;
+  const th = (k: string) => `<th scope="col">${esc(t(k))}</th>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hrvend coverage report ${esc(meta.from)} – ${esc(meta.to)}</title>
+<html lang="${esc(lang)}"><head><meta charset="utf-8"><title>${esc(t("documentTitle", { from: meta.from, to: meta.to }))}</title>
 <style>
 @page { size: A4 landscape; margin: 12mm; }
 body { font: 11px/1.4 "DejaVu Sans", Arial, sans-serif; color: #1d2433; margin: 16px; }
@@ -215,18 +258,20 @@ section.period { page-break-after: always; } section.period:last-of-type { page-
 .legend { border: 1px solid #c8ccd4; padding: 6px 10px; background: #faf7fc; }
 dl dt { font-weight: bold; margin-top: 4px; } dl dd { margin: 0 0 2px 12px; }
 </style></head><body>
-<h1>Harm-reduction coverage in prisons</h1>
-<div class="meta">Period ${esc(meta.from)} – ${esc(meta.to)} · by ${esc(meta.grain)}${meta.prisonId ? ` · prison ${esc(meta.prisonId)}` : ""} · generated ${esc(meta.generatedAt)} by hrvend from the funder views (small numbers suppressed)</div>
+<h1>${esc(t("title"))}</h1>
+<div class="meta">${esc(t("meta", { from: ctx.f.date(meta.from), to: ctx.f.date(meta.to), grain: grainName }))}${meta.prisonId ? esc(t("metaPrison", { prison: meta.prisonId })) : ""}${esc(t("metaGenerated", { at: meta.generatedAt }))}</div>
 ${empty}${sections.join("\n")}
-<h2>Suppression</h2>
-<div class="legend"><p><strong>${esc(HIDDEN)}</strong>: a hidden value. Counts between 1 and ${esc((thresholds[0] ?? 5) - 1)} (people, naloxone kits; syringes from so few kits) are hidden so that no person can be singled out, and so are other cells chosen by an optimiser (complementary suppression, as τ-ARGUS and sdcTable do) so that no total, difference or rate narrows a hidden count: whatever a reader combines, each small count could still be 0 or ${esc(thresholds[0] ?? 5)} or more. A hidden cell may be small or large; the same symbol marks both. A rate or band computed from a hidden count is hidden. <strong>${esc(UNDEFINED)}</strong>: not defined (no denominator, e.g. regular access with fewer than two observed windows); not a hidden value. Population, releases and estimates are institutional figures and are shown. Zero is shown as 0.</p>
-${data.thresholds.length > 0 ? `<p>Threshold settings: ${data.thresholds.map((t) => `${esc(t.threshold)} from ${esc(t.effectiveFrom)} (${esc(t.source)})`).join("; ")}.</p>` : "<p>Threshold: the default, 5 (counts 1–4 hidden).</p>"}</div>
-<h2>Estimates used</h2>
-<table class="estimates"><thead><tr><th scope="col">Prison</th><th scope="col">Injecting prevalence</th><th scope="col">Opioid-dependence prevalence</th><th scope="col">Source</th></tr></thead><tbody>${estimatesUsed}</tbody></table>
-${configured ? `<h3>Configured estimates (with effective dates)</h3><table class="estimates"><thead><tr><th>Prison</th><th>Effective from</th><th>Injecting</th><th>Opioid dependence</th><th>Source</th></tr></thead><tbody>${configured}</tbody></table>` : ""}
-<h2>Definitions and sources</h2>
-<dl>${DEFINITIONS.map((d) => `<dt>${esc(d.term)}</dt><dd>${esc(d.text)}</dd>`).join("")}</dl>
-<p class="meta">Sources: WHO, UNODC, UNAIDS, Technical guide for countries to set targets for universal access to HIV prevention, treatment and care for injecting drug users; WHO SMART indicators HIV.IND.8 and HIV.IND.9; WHO Global health sector strategy on viral hepatitis; UNAIDS targets. Figures are computed by hrvend from machine dispenses, the daily prison census and the OAT register; card and client tokens never leave the coverage service.</p>
+<h2>${esc(t("suppression"))}</h2>
+<div class="legend"><p><strong>${esc(HIDDEN)}</strong>${esc(t("legendHidden", { max: threshold - 1, threshold }))} <strong>${esc(UNDEFINED)}</strong>${esc(t("legendUndefined"))}</p>
+${data.thresholds.length > 0 ? `<p>${esc(t("thresholdSettings", { list: data.thresholds.map((x) => t("thresholdSetting", { threshold: x.threshold, from: ctx.f.date(x.effectiveFrom), source: x.source })).join("; ") }))}</p>` : `<p>${esc(t("thresholdDefault"))}</p>`}</div>
+<h2>${esc(t("estimatesUsed"))}</h2>
+<table class="estimates"><thead><tr>${th("est.prison")}${th("est.injecting")}${th("est.opioid")}${th("est.source")}</tr></thead><tbody>${estimatesUsed}</tbody></table>
+${configured ? `<h3>${esc(t("configured"))}</h3><table class="estimates"><thead><tr>${th("conf.prison")}${th("conf.effectiveFrom")}${th("conf.injecting")}${th("conf.opioid")}${th("conf.source")}</tr></thead><tbody>${configured}</tbody></table>` : ""}
+<h2>${esc(t("definitions"))}</h2>
+<dl>${definitions(lang)
+    .map((d) => `<dt>${esc(d.term)}</dt><dd>${esc(d.text)}</dd>`)
+    .join("")}</dl>
+<p class="meta">${esc(t("sources"))}</p>
 </body></html>
 `;
 }
@@ -277,8 +322,9 @@ export function renderCsv(data: FunderData): string {
 
 /** Hidden values read HIDDEN (a string), undefined ones null: the two never look alike. */
 export function renderJson(data: FunderData, meta: ReportMeta): string {
+  const { lang: _lang, ...about } = meta;
   const figures = data.figures.map((f) =>
     Object.fromEntries(Object.entries(f).map(([k, v]) => [k, isHidden(f, k as Key) ? HIDDEN : v])),
   );
-  return `${JSON.stringify({ ...meta, hiddenSymbol: HIDDEN, definitions: DEFINITIONS, ...data, figures }, null, 2)}\n`;
+  return `${JSON.stringify({ ...about, hiddenSymbol: HIDDEN, definitions: DEFINITIONS, ...data, figures }, null, 2)}\n`;
 }
