@@ -46,9 +46,38 @@ describe("asyncApiDocument", () => {
         .all()
         .map((s) => [s.id(), s.protocol(), s.host()]),
     ).toEqual([
+      ["production", "secure-mqtt", "{brokerHost}:8883"],
       ["mosquitto", "mqtt", "localhost:1883"],
       ["nats", "nats", "localhost:4222"],
     ]);
+  });
+
+  it("names the production broker: TLS on 8883, each source's username and password", async () => {
+    const { parsed } = await once;
+    const production = parsed?.servers().get("production");
+    expect(production?.protocol()).toBe("secure-mqtt");
+    expect(production?.host()).toMatch(/:8883$/);
+    const schemes = production?.security().flatMap((req) => req.all().map((r) => r.scheme().type()));
+    expect(schemes).toEqual(["userPassword"]);
+    expect((document["servers"] as Record<string, { security: unknown }>)["production"]?.security).toEqual([
+      { $ref: "#/components/securitySchemes/sourceAccount" },
+    ]);
+    // Plain MQTT is for loopback development only: no security scheme is offered on it.
+    expect(parsed?.servers().get("mosquitto")?.security()).toEqual([]);
+  });
+
+  it("states the topic grammar of every source type with exactly its kinds", () => {
+    const description = (document["info"] as { description: string }).description;
+    for (const type of new Set(Object.values(LEGITIMATE_SOURCE_TYPE))) {
+      const kinds = Object.keys(LEGITIMATE_SOURCE_TYPE).filter((k) => LEGITIMATE_SOURCE_TYPE[k] === type);
+      const line = description.split("\n").find((l) => l.startsWith(`- \`${type}\``));
+      expect(line, type).toContain(`hr/v1/{prisonId}/${type}/{sourceId}/{kind}`);
+      const listed = [...(line ?? "").matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).slice(1);
+      expect(listed.sort(), type).toEqual(kinds.sort());
+    }
+    expect(description).toContain(
+      "- `outreach`: `hr/v1/{prisonId}/outreach/{sourceId}/{kind}`, kind one of none yet",
+    );
   });
 
   it("is checked by a parser that does find errors", async () => {
@@ -67,7 +96,7 @@ describe("asyncApiDocument", () => {
           ?.servers()
           .all()
           .map((s) => s.id()),
-      ).toEqual(["mosquitto"]);
+      ).toEqual(["production", "mosquitto"]);
       expect(
         channel
           ?.parameters()

@@ -1,4 +1,11 @@
-import { EVENT_KINDS, type EventKind, KIND_SOURCE_TYPE, MACHINE_KINDS } from "../event";
+import {
+  EVENT_KINDS,
+  type EventKind,
+  KIND_SOURCE_TYPE,
+  kindsOfSourceType,
+  MACHINE_KINDS,
+  SOURCE_TYPES,
+} from "../event";
 import { EXAMPLES } from "../examples";
 import { SCHEMA_VERSION } from "../kinds";
 import { MQTT_PREFIX, SUBJECT_PREFIX } from "../topics";
@@ -38,7 +45,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       title: `${kind} (MQTT)`,
       messages: message,
       parameters: { prisonId: ref("#/components/parameters/prisonId"), sourceId: sourceParameter(kind) },
-      servers: [ref("#/servers/mosquitto")],
+      servers: [ref("#/servers/production"), ref("#/servers/mosquitto")],
     };
     channels[natsChannelId(kind)] = {
       address: `${SUBJECT_PREFIX}.{prisonId}.{sourceId}.${kind}`,
@@ -53,6 +60,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       description: `Only a source of type ${KIND_SOURCE_TYPE[kind]} may publish ${kind}; its broker account may publish nothing else and subscribe to nothing.`,
       channel: ref(`#/channels/${mqttChannelId(kind)}`),
       messages: [ref(`#/channels/${mqttChannelId(kind)}/messages/${kind}`)],
+      tags: [{ name: `source:${KIND_SOURCE_TYPE[kind]}` }],
       bindings: { mqtt: { qos: 1, retain: false, bindingVersion: "0.2.0" } },
     };
     operations[`receive_${kind}`] = {
@@ -74,11 +82,38 @@ export function asyncApiDocument(): Record<string, unknown> {
         "otherwise) and a per-source monotonic `seq`. The event key `{source}:{seq}` travels end",
         "to end (JetStream `Nats-Msg-Id`, primary key of every write). Generated from the zod",
         "contract in @hrvend/schemas; do not edit by hand.",
-      ].join(" "),
+        "",
+        "",
+        "Topic grammar: `hr/v1/{prisonId}/{sourceType}/{sourceId}/{kind}`. Each kind has one source",
+        "type; a source's broker account (username = client id = source id) may publish only its",
+        "type's kinds under its own id, and subscribe to nothing:",
+        "",
+        "",
+        ...topicGrammar(),
+      ].join("\n"),
       license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
     },
     defaultContentType: "application/json",
     servers: {
+      production: {
+        host: "{brokerHost}:8883",
+        protocol: "secure-mqtt",
+        protocolVersion: "3.1.1",
+        title: "Production broker (MQTT over TLS)",
+        description:
+          "The deployment's Mosquitto broker on port 8883, TLS 1.2 or later, its certificate signed by the " +
+          "deployment's CA (given in each machine's provisioning bundle). Every source authenticates with its " +
+          "own username and password (username = client id = source id; `hrvend machines add` creates a " +
+          "machine's account and prints its bundle). QoS 1, persistent sessions (clean session false).",
+        variables: {
+          brokerHost: {
+            description: "The deployment's broker host name, as the provisioning bundle gives it.",
+            default: "mqtt.hrvend.example",
+          },
+        },
+        security: [ref("#/components/securitySchemes/sourceAccount")],
+        bindings: { mqtt: { cleanSession: false, bindingVersion: "0.2.0" } },
+      },
       mosquitto: {
         host: "localhost:1883",
         protocol: "mqtt",
@@ -86,7 +121,8 @@ export function asyncApiDocument(): Record<string, unknown> {
         description:
           "MQTT broker the machines and office sources publish to (QoS 1, persistent sessions, one set " +
           "of credentials per source, each allowed only its own kinds under its own topic " +
-          "hr/v1/{prisonId}/{sourceType}/{sourceId}/{kind}, and no subscription). The host is a placeholder.",
+          "hr/v1/{prisonId}/{sourceType}/{sourceId}/{kind}, and no subscription). Development and tests " +
+          "only (plain MQTT on loopback); the host is a placeholder.",
         bindings: { mqtt: { cleanSession: false, bindingVersion: "0.2.0" } },
       },
       nats: {
@@ -101,6 +137,15 @@ export function asyncApiDocument(): Record<string, unknown> {
     channels,
     operations,
     components: {
+      securitySchemes: {
+        sourceAccount: {
+          type: "userPassword",
+          description:
+            "MQTT username and password of one source, sent only over TLS (port 8883). The username and the " +
+            "MQTT client id are both the source id (a machine's id for a machine); the broker refuses any " +
+            "other client id for the account, every topic outside the source's own, and every subscription.",
+        },
+      },
       parameters: {
         prisonId: { description: "The prison's id.", examples: ["md-branesti"] },
         machineId: { description: "The publishing machine's id.", examples: ["md-branesti-m1"] },
@@ -117,4 +162,14 @@ export function asyncApiDocument(): Record<string, unknown> {
 /** The topic's source level is the machine for machine kinds, the office source otherwise. */
 function sourceParameter(kind: EventKind) {
   return ref(`#/components/parameters/${isMachineKind(kind) ? "machineId" : "sourceId"}`);
+}
+
+/** One line per source type: its topic and the kinds it may publish (KIND_SOURCE_TYPE). */
+function topicGrammar(): string[] {
+  return SOURCE_TYPES.map((type) => {
+    const kinds = kindsOfSourceType(type);
+    return `- \`${type}\`: \`${MQTT_PREFIX}/{prisonId}/${type}/{sourceId}/{kind}\`, kind one of ${
+      kinds.length === 0 ? "none yet" : kinds.map((k) => `\`${k}\``).join(", ")
+    }`;
+  });
 }

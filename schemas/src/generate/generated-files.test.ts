@@ -19,9 +19,14 @@ async function checkedIn(): Promise<string[]> {
 describe("generated files", () => {
   const files = generatedFiles();
 
-  it("are one JSON Schema per kind, one for the union, and the AsyncAPI document", () => {
+  it("are one JSON Schema per kind, one for the union, and the AsyncAPI document with its HTML page", () => {
     expect([...files.keys()].sort()).toEqual(
-      [...EVENT_KINDS.map((k) => `json-schema/${k}.json`), "json-schema/event.json", "asyncapi.json"].sort(),
+      [
+        ...EVENT_KINDS.map((k) => `json-schema/${k}.json`),
+        "json-schema/event.json",
+        "asyncapi.json",
+        "asyncapi.html",
+      ].sort(),
     );
   });
 

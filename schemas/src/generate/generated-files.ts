@@ -1,5 +1,6 @@
 import { EVENT_KINDS } from "../event";
 import { asyncApiDocument } from "./asyncapi";
+import { asyncApiHtml } from "./asyncapi-html";
 import { eventJsonSchema, kindJsonSchema } from "./json-schema";
 
 /** Where the generated files live, relative to the schemas workspace. */
@@ -11,6 +12,7 @@ export function generatedFiles(): Map<string, string> {
   for (const kind of EVENT_KINDS) files.set(`json-schema/${kind}.json`, jsonText(kindJsonSchema(kind)));
   files.set("json-schema/event.json", jsonText(eventJsonSchema()));
   files.set("asyncapi.json", jsonText(asyncApiDocument()));
+  files.set("asyncapi.html", asyncApiHtml(asyncApiDocument()));
   return files;
 }
 
