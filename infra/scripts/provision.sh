@@ -6,6 +6,7 @@
 #   nats-server, mosquitto        from Debian
 #   PostgreSQL 15                 from Debian
 #   chromium                      from Debian (PDF and screenshots)
+#   libxml2-utils                 from Debian (xmllint: the ADX schema check)
 #   TimescaleDB (Apache edition)  built from Debian trixie's source package, as
 #                                 docs/architecture.md describes, unless already available
 set -euo pipefail
@@ -42,6 +43,9 @@ apt_install nats-server mosquitto mosquitto-clients "postgresql-${PG_MAJOR}" "po
 # Headless Chromium for the coverage report's PDF and the screenshot tests of the HTML report
 # and the dashboards preview (Debian's package; run with --headless --no-sandbox).
 apt_install chromium fonts-dejavu-core
+
+# xmllint (libxml2-utils): the DHIS2 export test validates ADX against its XML schema.
+apt_install libxml2-utils
 
 # 2. TimescaleDB: skip when the extension control file is already there.
 ext_dir="$("${PG_BIN}/pg_config" --sharedir)/extension"
