@@ -73,7 +73,7 @@ describe("one symbol for a hidden value on every funder panel", () => {
     const panels = (["stat", "table", "bargauge"] as const).map((kind) => {
       const panel = byKind(kind);
       const [first, second, ...rest] = panel.query.columns;
-      const columns = kind === "stat" ? panel.query.columns : [first!, second!, ...rest];
+      const columns: string[] = kind === "stat" ? [...panel.query.columns] : [first!, second!, ...rest];
       const value = columns[columns.length - 1]!;
       const row = (v: unknown) => Object.fromEntries(columns.map((c) => [c, c === value ? v : "x"]));
       const rows = kind === "stat" ? [row(null)] : [row(null), row(Number.NaN), row(7)];

@@ -6,16 +6,16 @@ import { machineVar, prisonFilter, prisonVar } from "./variables";
 
 /**
  * Ingest counts per time bucket, prison and kind, never the health unit's OAT register (per-person
- * health data). A SECURITY DEFINER function (migration 0016): the operator's planner sees a
- * function scan, never ingest.raw_event, so not even its statistics tell how many OAT events a
- * day had. Event time between the range's ends inclusive, as `$__timeFilter`.
+ * health data). A SECURITY DEFINER function over the recorder's hourly counts (migrations 0016,
+ * 0017): nothing it reads holds or counted an OAT event, so neither the planner's estimates nor
+ * EXPLAIN ANALYZE's buffers and timings tell how many a day had. Every hour overlapping the range.
  */
 const pipelineCounts = (bucket: string) => `reporting.pipeline_counts(${timeFrom}, ${timeTo}, ${bucket})`;
 
 const eventsInRange = stat({
   title: "Events accepted",
   description:
-    "Events recorded in the time range (device time), after validation and de-duplication; the health unit's OAT register is not shown (per-person health data).",
+    "Events recorded in the hours of the time range (device time), after validation and de-duplication; the health unit's OAT register is not shown (per-person health data).",
   query: select({ events: "coalesce(sum(events), 0)::bigint" })
     .from(pipelineCounts("interval '1 day'"))
     .where(prisonFilter)
@@ -26,7 +26,8 @@ const eventsInRange = stat({
 
 const rejectsInRange = stat({
   title: "Rejected messages",
-  description: "Messages the gateway refused (dead letters), by the time they arrived.",
+  description:
+    "Messages the gateway refused (dead letters), by the time they arrived; the health unit's are not shown (`hrvend parked`/the database owner sees them).",
   query: select({ rejects: "count(*)" })
     .from("reporting.dead_letter_recent")
     .where(timeFilter("received_at"))
@@ -35,11 +36,11 @@ const rejectsInRange = stat({
   thresholds: orangeFromOne,
 });
 
+// No absolute stream position (migration 0017): it counts OAT register messages too.
 const lag = select({
   consumer: "consumer",
   stream: "stream",
-  stream_seq: "stream_seq",
-  behind_leader: "max(stream_seq) OVER (PARTITION BY stream) - stream_seq",
+  behind_leader: "behind_leader",
   updated_at: "updated_at",
   seconds_since_commit: "round(extract(epoch from now() - updated_at))",
 })
@@ -67,7 +68,7 @@ const offlineCount = machinesOfflineCount(
 const ingestRate = timeseries({
   title: "Ingest rate by kind",
   description:
-    "Events per second in each interval (device time), per event kind (OAT register events not shown).",
+    "Events per second in each interval of at least an hour (device time), per event kind (OAT register events not shown).",
   query: select({
     time: timeGroup("bucket"),
     metric: "kind",
@@ -83,7 +84,8 @@ const ingestRate = timeseries({
   w: 24,
   h: 8,
   unit: "reqps",
-  minInterval: "5m",
+  // The counts are hourly.
+  minInterval: "1h",
 });
 
 const rejectsOverTime = timeseries({
@@ -116,11 +118,10 @@ const rejectsByReason = bargauge({
 const consumerLag = table({
   title: "Consumer positions and lag",
   description:
-    "Each consumer's committed stream position, how far behind the leader, and how long since it committed.",
+    "How far each consumer is behind the most advanced consumer of its stream, and how long since it committed.",
   query: select({
     consumer: "consumer",
     stream: "stream",
-    stream_seq: "stream_seq",
     behind_leader: "behind_leader",
     updated_at: "updated_at",
     seconds_since_commit: "seconds_since_commit",
@@ -169,12 +170,12 @@ const parkedOpen = stat({
 const parkedList = table({
   title: "Open parked messages",
   description:
-    "Each open parked message: its consumer, stream position, subject and event key, and the error (class, code, message; never payload bytes). `hrvend parked show <id>` shows the data to an operator.",
+    "Each open parked message: its consumer, stream, subject and event key, and the error (class, code, message; never payload bytes); the health unit's are not shown. `hrvend parked list|show <id>` shows every one with its position and data to the database owner.",
   query: select({
     id: "id",
     parked_at: "parked_at",
     consumer: "consumer",
-    position: "stream || ' #' || stream_seq",
+    stream: "stream",
     subject: "subject",
     event_key: "event_key",
     verdict: "verdict",

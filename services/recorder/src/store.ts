@@ -1,6 +1,7 @@
 import { type Database, type StreamPosition, savePosition } from "@hrvend/infra/db";
 import { type DeadLetter, deadLetterExcerpt, storableText } from "@hrvend/schemas";
 import { type Kysely, sql, type Transaction } from "kysely";
+import { hourlyCounts } from "./counts";
 import { conflictLetter, type RawRecord } from "./records";
 
 export interface WriteResult {
@@ -42,6 +43,7 @@ export async function writeEvents(
           ${toInsert.map((r) => r.seq)}::bigint[], ${toInsert.map((r) => r.kind)}::text[],
           ${toInsert.map((r) => r.payload)}::text[]) AS x(t, k, p, s, q, c, d)
         ON CONFLICT DO NOTHING`.execute(trx);
+      await addCounts(trx, toInsert);
     }
     let conflicts = 0;
     if (rest.length > 0) {
@@ -65,6 +67,22 @@ export async function writeEvents(
     if (position) await savePosition(trx, position);
     return { inserted: toInsert.length, duplicates: rest.length - conflicts, conflicts };
   });
+}
+
+/**
+ * Operators read ingest counts, never raw events (migration 0017_operator_privacy): the counts of
+ * the events this transaction stores, never an OAT register event (hourlyCounts).
+ */
+async function addCounts(trx: Transaction<Database>, fresh: RawRecord[]): Promise<void> {
+  const counts = hourlyCounts(fresh);
+  if (counts.length === 0) return;
+  await sql`
+    INSERT INTO ingest.event_count (bucket, prison_id, kind, events, last_event_time)
+    SELECT * FROM unnest(${counts.map((c) => c.hour)}::timestamptz[], ${counts.map((c) => c.prisonId)}::text[],
+      ${counts.map((c) => c.kind)}::text[], ${counts.map((c) => c.events)}::bigint[], ${counts.map((c) => c.last)}::timestamptz[])
+    ON CONFLICT (bucket, prison_id, kind) DO UPDATE SET
+      events = ingest.event_count.events + excluded.events,
+      last_event_time = greatest(ingest.event_count.last_event_time, excluded.last_event_time)`.execute(trx);
 }
 
 export async function writeDeadLetters(

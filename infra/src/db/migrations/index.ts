@@ -14,6 +14,7 @@ import * as stockLive from "./0012_stock_live";
 import * as parked from "./0014_parked";
 import * as catalogPrivacy from "./0015_catalog_privacy";
 import * as operatorPipeline from "./0016_operator_pipeline";
+import * as operatorPrivacy from "./0017_operator_privacy";
 import * as notifier from "./0021_notifier";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
@@ -33,5 +34,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0014_parked": parked,
   "0015_catalog_privacy": catalogPrivacy,
   "0016_operator_pipeline": operatorPipeline,
+  "0017_operator_privacy": operatorPrivacy,
   "0021_notifier": notifier,
 };
