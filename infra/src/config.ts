@@ -28,3 +28,25 @@ export const CommaList = z
       .filter(Boolean),
   )
   .pipe(z.array(z.string()).min(1));
+
+const FLAG_ON = ["1", "true", "yes", "on"];
+const FLAG_OFF = ["", "0", "false", "no", "off"];
+
+/**
+ * An on/off variable (`HRVEND_DEBUG=1`): 1, true, yes, on turn it on; unset, empty, 0, false,
+ * no, off leave it off (case-insensitive). Anything else is refused rather than guessed, so
+ * `HRVEND_DEBUG=0` can never mean on.
+ */
+export const EnvFlag = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const v = (s ?? "").trim().toLowerCase();
+    if (FLAG_ON.includes(v)) return true;
+    if (!FLAG_OFF.includes(v))
+      ctx.addIssue({
+        code: "custom",
+        message: `must be one of ${[...FLAG_ON, ...FLAG_OFF.slice(1)].join(", ")}`,
+      });
+    return false;
+  });

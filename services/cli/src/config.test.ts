@@ -14,6 +14,22 @@ describe("CLI config", () => {
     expect(loadConfig({ HRVEND_MQTT_PORT: "2883" }).ports.mqtt).toBe(2883);
   });
 
+  it("HRVEND_DEBUG is on only when it says so: 0, false, no, off and empty are off; a word it does not know is refused", () => {
+    for (const off of ["0", "false", "FALSE", "no", "off", ""])
+      expect(loadConfig({ HRVEND_DEBUG: off }).debug).toBe(false);
+    for (const on of ["1", "true", "Yes", "on"]) expect(loadConfig({ HRVEND_DEBUG: on }).debug).toBe(true);
+    expect(() => loadConfig({ HRVEND_DEBUG: "maybe" })).toThrow(
+      /HRVEND_DEBUG: must be one of 1, true, yes, on, 0, false, no, off/,
+    );
+  });
+
+  it("takes the services' first metrics port from HRVEND_METRICS_PORT (9464 by default, 0 for free ports)", () => {
+    expect(loadConfig({}).metricsPort).toBe(9464);
+    expect(loadConfig({ HRVEND_METRICS_PORT: "19464" }).metricsPort).toBe(19464);
+    expect(loadConfig({ HRVEND_METRICS_PORT: "0" }).metricsPort).toBe(0);
+    expect(() => loadConfig({ HRVEND_METRICS_PORT: "65536" })).toThrow(/HRVEND_METRICS_PORT: .*65535/);
+  });
+
   it("names the variable and the problem when a port is invalid", () => {
     expect(() => loadConfig({ HRVEND_PG_PORT: "70000" })).toThrow(ConfigError);
     expect(() => loadConfig({ HRVEND_PG_PORT: "70000" })).toThrow(/HRVEND_PG_PORT: .*65535/);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { accessCommand } from "./commands/access";
 import { alertsCommand } from "./commands/alerts";
@@ -18,11 +19,12 @@ import { servicesCommand } from "./commands/services";
 import { simulateCmd } from "./commands/simulate";
 import { smokeCommand } from "./commands/smoke";
 import { summaryCommand } from "./commands/summary";
-import { loadConfig } from "./config";
+import { type CliConfig, loadConfig } from "./config";
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const program = new Command("hrvend")
   .description("hrvend: telemetry and supply for harm-reduction vending machines in prisons")
+  .version(cliVersion(), "-V, --version", "print hrvend's version")
   .showHelpAfterError()
   .addHelpText(
     "after",
@@ -67,4 +69,21 @@ try {
   console.error(`hrvend: ${err.message}`);
   if (config.debug) console.error(err);
   process.exitCode = 1;
+}
+
+/** A bad environment variable is the user's to fix: one line naming it, no stack trace. */
+function loadConfigOrExit(): CliConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    console.error(`hrvend: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }

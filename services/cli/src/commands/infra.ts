@@ -79,8 +79,11 @@ Examples:
   infra
     .command("status")
     .description("show each part of the local stack, its pid and URL")
-    .option("--json", "print JSON")
-    .addHelpText("after", "\nExample:\n  npx hrvend infra status --json")
+    .option("--json", "print JSON: one entry per part (part, running, pid, url, log)")
+    .addHelpText(
+      "after",
+      "\nExit code: 0 when every part runs, 3 when any is stopped or no stack was started here (as `hrvend services status`).\n\nExamples:\n  npx hrvend infra status\n  npx hrvend infra status --json",
+    )
     .action(async (opts: { json?: boolean }) => {
       const parts = await stackStatus(config.stateDir);
       if (opts.json) {

@@ -24,7 +24,6 @@ const SERVICES = {
       MQTT_USERNAME: "hrvend-gateway",
       MQTT_PASSWORD: k.mqttGateway,
       NATS_URL: u.nats,
-      METRICS_PORT: "9464",
     };
   },
   recorder: (s: StackState, k: Secrets): Record<string, string> => {
@@ -32,7 +31,6 @@ const SERVICES = {
     return {
       NATS_URL: u.nats,
       DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
-      METRICS_PORT: "9465",
     };
   },
   stock: (s: StackState, k: Secrets): Record<string, string> => {
@@ -40,7 +38,6 @@ const SERVICES = {
     return {
       NATS_URL: u.nats,
       DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
-      METRICS_PORT: "9466",
     };
   },
   reorder: (s: StackState, k: Secrets): Record<string, string> => {
@@ -48,7 +45,6 @@ const SERVICES = {
     return {
       NATS_URL: u.nats,
       DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
-      METRICS_PORT: "9467",
     };
   },
   coverage: (s: StackState, k: Secrets): Record<string, string> => {
@@ -56,7 +52,6 @@ const SERVICES = {
     return {
       NATS_URL: u.nats,
       DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
-      METRICS_PORT: "9468",
     };
   },
 } as const;
@@ -70,6 +65,21 @@ interface Running {
   logFile: string;
 }
 
+/**
+ * A service instance's metrics port: HRVEND_METRICS_PORT (default 9464) for the gateway, the next
+ * ports for recorder, stock, reorder and coverage in that order, + 10·(n−1) for instance n on a
+ * cluster. 0 stays 0 (each process takes a free port), so stacks can run side by side.
+ */
+export function metricsPortOf(first: number, name: ServiceName, instance: number): number {
+  if (first === 0) return 0;
+  const port = first + SERVICE_NAMES.indexOf(name) + 10 * (instance - 1);
+  if (port > 65535)
+    throw new Error(
+      `HRVEND_METRICS_PORT ${first} leaves no room for ${name}'s metrics port (${port} > 65535)`,
+    );
+  return port;
+}
+
 /** Partitions of a local cluster's subject space (`infra up --cluster`). */
 export const CLUSTER_PARTITIONS = 8;
 /** Instances of each service on a local cluster. */
@@ -77,14 +87,16 @@ export const CLUSTER_INSTANCES = 2;
 
 /**
  * The instances of a service on this stack: `stock` on a single node; `stock-1`, `stock-2` on a
- * cluster, each with its own id and metrics port (instance n: the service's port + 10·(n−1)).
+ * cluster, each with its own id and metrics port (see metricsPortOf).
  */
 function instancesOf(
   stack: StackState,
   secrets: Secrets,
   name: Name,
+  firstMetricsPort: number,
 ): { id: string; env: Record<string, string> }[] {
-  const env = SERVICES[name](stack, secrets);
+  const metricsPort = (instance: number) => String(metricsPortOf(firstMetricsPort, name, instance));
+  const env = { ...SERVICES[name](stack, secrets), METRICS_PORT: metricsPort(1) };
   if (!stack.cluster) return [{ id: name, env }];
   return Array.from({ length: CLUSTER_INSTANCES }, (_, i) => {
     const n = i + 1;
@@ -99,7 +111,7 @@ function instancesOf(
         ...own,
         PARTITIONS: String(CLUSTER_PARTITIONS),
         STREAM_REPLICAS: "3",
-        METRICS_PORT: String(Number(env["METRICS_PORT"]) + 10 * i),
+        METRICS_PORT: metricsPort(n),
       },
     };
   });
@@ -127,7 +139,7 @@ export async function startLocalService(config: CliConfig, name: ServiceName): P
   const secrets = loadOrCreateSecrets(config.stateDir);
   mkdirSync(join(config.stateDir, "services"), { recursive: true });
   const said: string[] = [];
-  for (const { id, env } of instancesOf(stack, secrets, name)) {
+  for (const { id, env } of instancesOf(stack, secrets, name, config.metricsPort)) {
     const r = readRunning(config)[id];
     if (r && isAlive(r.pid)) {
       said.push(`${id}: already running (pid ${r.pid})`);
@@ -163,6 +175,27 @@ export async function stopLocalService(config: CliConfig, name: ServiceName): Pr
   }
   writeFileSync(stateFile(config), JSON.stringify(running, null, 2));
   return stopped;
+}
+
+export interface ServiceStatus {
+  service: ServiceName;
+  id: string;
+  running: boolean;
+  pid?: number;
+  log?: string;
+}
+
+/** Every service's instances this state dir started, or the service alone when none was. */
+export function serviceStatus(config: CliConfig): ServiceStatus[] {
+  const running = readRunning(config);
+  return NAMES.flatMap((service): ServiceStatus[] => {
+    const ids = instanceIds(running, service);
+    if (ids.length === 0) return [{ service, id: service, running: false }];
+    return ids.map((id) => {
+      const r = running[id] as Running;
+      return { service, id, running: isAlive(r.pid), pid: r.pid, log: r.logFile };
+    });
+  });
 }
 
 export function servicesCommand(config: CliConfig): Command {
@@ -204,19 +237,23 @@ Examples:
   cmd
     .command("status")
     .description("show which services run, with pid and log")
-    .addHelpText("after", "\nExamples:\n  npx hrvend services status")
-    .action(() => {
-      const running = readRunning(config);
-      for (const name of NAMES) {
-        const ids = instanceIds(running, name);
-        if (ids.length === 0) console.log(`${name.padEnd(12)} stopped`);
-        for (const id of ids) {
-          const r = running[id] as Running;
-          console.log(
-            `${id.padEnd(12)} ${isAlive(r.pid) ? `running  pid ${r.pid}  log ${r.logFile}` : "stopped"}`,
-          );
-        }
-      }
+    .option("--json", "print JSON: one entry per service instance (service, id, running, pid, log)")
+    .addHelpText(
+      "after",
+      `
+Exit code: 0 when every service runs, 3 when any is stopped (as \`hrvend infra status\`).
+
+Examples:
+  npx hrvend services status
+  npx hrvend services status --json`,
+    )
+    .action((opts: { json?: boolean }) => {
+      const rows = serviceStatus(config);
+      if (opts.json) console.log(JSON.stringify(rows, null, 2));
+      else
+        for (const r of rows)
+          console.log(`${r.id.padEnd(12)} ${r.running ? `running  pid ${r.pid}  log ${r.log}` : "stopped"}`);
+      if (rows.some((r) => !r.running)) process.exitCode = 3;
     });
   return cmd;
 }

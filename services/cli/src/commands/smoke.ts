@@ -41,8 +41,12 @@ interface Check {
 export function smokeCommand(config: CliConfig): Command {
   return new Command("smoke")
     .description("check the running local stack end to end: MQTT (auth, ACL), JetStream (dedup), TimescaleDB")
-    .addHelpText("after", "\nRun after `npx hrvend infra up`.\n\nExample:\n  npx hrvend smoke")
-    .action(async () => {
+    .option("--json", "print JSON: { ok, checks: [{ name, ok, detail }] }")
+    .addHelpText(
+      "after",
+      "\nRun after `npx hrvend infra up`. Exit code: 0 when every check passed, 1 otherwise.\n\nExamples:\n  npx hrvend smoke\n  npx hrvend smoke --json",
+    )
+    .action(async (opts: { json?: boolean }) => {
       const state = readStack(config.stateDir);
       const mqttPart = state?.parts.mosquitto;
       if (!state || !mqttPart)
@@ -165,9 +169,12 @@ export function smokeCommand(config: CliConfig): Command {
         }
       });
 
-      for (const c of checks) console.log(`${c.ok ? "ok  " : "FAIL"}  ${c.name}\n      ${c.detail}`);
       const failed = checks.filter((c) => !c.ok).length;
-      console.log(failed ? `\n${failed} check(s) failed` : "\nsmoke: all checks passed");
+      if (opts.json) console.log(JSON.stringify({ ok: failed === 0, checks }, null, 2));
+      else {
+        for (const c of checks) console.log(`${c.ok ? "ok  " : "FAIL"}  ${c.name}\n      ${c.detail}`);
+        console.log(failed ? `\n${failed} check(s) failed` : "\nsmoke: all checks passed");
+      }
       if (failed) process.exitCode = 1;
     });
 }

@@ -20,6 +20,10 @@ export function summaryCommand(config: CliConfig): Command {
     .description(
       "print what the pipeline holds: events, rejects, active alerts, each prison's next restock plan, coverage against WHO bands",
     )
+    .option(
+      "--json",
+      "print JSON (times as UTC ISO 8601 instants; hidden coverage values null and named in `suppressed`)",
+    )
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack)")
     .option(
       "--nats-url <url>",
@@ -40,7 +44,7 @@ export function summaryCommand(config: CliConfig): Command {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --settle --timeout 60\n  npx hrvend summary --database-url postgres://…/hrvend --nats-url nats://…:4222",
+      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --settle --json\n  npx hrvend summary --settle --timeout 60\n  npx hrvend summary --database-url postgres://…/hrvend --nats-url nats://…:4222",
     )
     .action(async (opts: SummaryOptions) => {
       const state = readStack(config.stateDir);
@@ -63,57 +67,20 @@ export function summaryCommand(config: CliConfig): Command {
       try {
         // Invariant 7: nothing below is printed as current unless every consumer has caught up, or
         // it says it has not (a header before any figure).
-        if (opts.settle) await settle(db, natsUrl as string, timeoutS * 1000, expected);
-        else console.log(await settledHeader(db, natsUrl, expected));
-        const kinds = await sql<{ kind: string; n: string; first: Date; last: Date }>`
-          SELECT kind, count(*) AS n, min(event_time) AS first, max(event_time) AS last
-          FROM ingest.raw_event GROUP BY kind ORDER BY count(*) DESC`.execute(db);
-        const total = kinds.rows.reduce((n, r) => n + Number(r.n), 0);
-        console.log(`events recorded: ${total}`);
-        for (const r of kinds.rows) console.log(`  ${r.kind.padEnd(18)} ${r.n.padStart(9)}`);
-        if (kinds.rows.length > 0) {
-          const first = new Date(Math.min(...kinds.rows.map((r) => r.first.getTime())));
-          const last = new Date(Math.max(...kinds.rows.map((r) => r.last.getTime())));
-          console.log(`  device time from ${first.toISOString()} to ${last.toISOString()}`);
-        }
-        const dead = await sql<{ reason: string; n: string; example: string }>`
-          SELECT reason, count(*) AS n, min(message) AS example FROM ingest.dead_letter GROUP BY reason ORDER BY 2 DESC`.execute(
-          db,
+        let freshness: Freshness;
+        if (opts.settle) {
+          await settle(db, natsUrl as string, timeoutS * 1000, expected);
+          freshness = {
+            state: "settled",
+            detail: `every expected consumer (${expected.length}) is at its stream's head`,
+          };
+        } else freshness = await settledHeader(db, natsUrl, expected);
+        const summary = await readSummary(db, freshness);
+        console.log(
+          opts.json
+            ? JSON.stringify(summary, null, 2)
+            : summaryText(summary, { header: !opts.settle }).join("\n"),
         );
-        console.log(`rejected (dead letters): ${dead.rows.reduce((n, r) => n + Number(r.n), 0)}`);
-        for (const r of dead.rows)
-          console.log(`  ${r.reason.padEnd(18)} ${r.n.padStart(9)}  e.g. ${r.example.slice(0, 90)}`);
-        // Invariant 6: what a consumer could not apply and parked (ops.parked_message).
-        const parked = await parkedCounts(db).catch(() => []);
-        const open = parked.reduce((n, p) => n + p.open, 0);
-        console.log(`parked messages: ${open}${open > 0 ? " (npx hrvend parked list)" : ""}`);
-        for (const p of parked)
-          console.log(
-            `  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  oldest ${p.oldest.toISOString()}`,
-          );
-        const alerts = await sql<{ type: string; n: string }>`
-          SELECT type, count(*) AS n FROM reporting.alert WHERE active GROUP BY type ORDER BY 2 DESC`
-          .execute(db)
-          .catch(() => ({ rows: [] }));
-        console.log(`active alerts: ${alerts.rows.reduce((n, r) => n + Number(r.n), 0)}`);
-        for (const r of alerts.rows) console.log(`  ${r.type.padEnd(18)} ${r.n.padStart(9)}`);
-        const oldest = await sql<{ machine_id: string; type: string; raised_at: Date; detail: string }>`
-          SELECT machine_id, type, raised_at, detail FROM reporting.alert WHERE active ORDER BY raised_at LIMIT 5`
-          .execute(db)
-          .catch(() => ({ rows: [] }));
-        for (const a of oldest.rows)
-          console.log(`    since ${a.raised_at.toISOString()}  ${a.machine_id}: ${a.detail.slice(0, 70)}`);
-        await printPlans(db);
-        await printCoverage(db);
-        const pos = await sql<{ consumer: string; stream: string; stream_seq: string; updated_at: Date }>`
-          SELECT consumer, stream, stream_seq, updated_at FROM ingest.stream_position ORDER BY consumer`.execute(
-          db,
-        );
-        console.log("consumer positions:");
-        for (const p of pos.rows)
-          console.log(
-            `  ${p.consumer.padEnd(18)} ${p.stream} @ ${p.stream_seq} (${p.updated_at.toISOString()})`,
-          );
       } finally {
         await db.destroy();
       }
@@ -121,6 +88,7 @@ export function summaryCommand(config: CliConfig): Command {
 }
 
 interface SummaryOptions {
+  json?: boolean;
   databaseUrl?: string;
   natsUrl?: string;
   partitions?: string;
@@ -142,22 +110,28 @@ async function settledHeader(
   db: ReturnType<typeof createDb>,
   natsUrl: string | undefined,
   expected: readonly ExpectedConsumer[],
-): Promise<string> {
+): Promise<Freshness> {
   const stale = "the figures below may be stale (npx hrvend summary --settle waits until they are not)";
   if (!natsUrl)
-    return `NOT CHECKED: no NATS URL (--nats-url, or the local stack) to read the consumers' positions from; ${stale}`;
+    return {
+      state: "not_checked",
+      detail: `no NATS URL (--nats-url, or the local stack) to read the consumers' positions from; ${stale}`,
+    };
   const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-summary", timeout: 5_000 }).catch(
     (e: unknown) => e as Error,
   );
   if (nc instanceof Error)
-    return `NOT CHECKED: NATS at ${natsUrl} could not be reached (${nc.message}); ${stale}`;
+    return {
+      state: "not_checked",
+      detail: `NATS at ${natsUrl} could not be reached (${nc.message}); ${stale}`,
+    };
   try {
     const s = await settleProbe(await jetstreamManager(nc), db, STREAMS)();
     checkStreams(s, REQUIRED_STREAMS);
     const behind = laggards(s, expected);
     return behind.length > 0
-      ? `NOT SETTLED: ${behind.join("; ")}\n  ${stale}`
-      : `settled: every expected consumer (${expected.length}) is at its stream's head`;
+      ? { state: "not_settled", detail: `${behind.join("; ")}\n  ${stale}` }
+      : { state: "settled", detail: `every expected consumer (${expected.length}) is at its stream's head` };
   } finally {
     await nc.close();
   }
@@ -195,30 +169,140 @@ async function settle(
   }
 }
 
+/** Whether the figures are current (invariant 7), as the summary's first line says it. */
+interface Freshness {
+  state: "settled" | "not_settled" | "not_checked";
+  detail: string;
+}
+
+interface CoverageRow {
+  prisonId: string;
+  nspClients: number | null;
+  nspReachPct: number | null;
+  syringesPerPwidYear: number | null;
+  syringeBand: string | null;
+  naloxonePer100Prisoners: number | null;
+  oatReachPct: number | null;
+  oatBand: string | null;
+  /** The figures funders see hidden (null above). */
+  suppressed: string[];
+}
+
+/** What `hrvend summary` prints; `--json` prints it as it is (instants as UTC ISO 8601). */
+export interface Summary {
+  freshness: Freshness;
+  events: {
+    total: number;
+    byKind: { kind: string; count: number }[];
+    deviceTimeFrom: string | null;
+    deviceTimeTo: string | null;
+  };
+  rejects: { total: number; byReason: { reason: string; count: number; example: string }[] };
+  parked: { open: number; byConsumer: { consumer: string; open: number; oldest: string }[] };
+  alerts: {
+    active: number;
+    byType: { type: string; count: number }[];
+    oldest: { machineId: string; type: string; raisedAt: string; detail: string }[];
+  };
+  restockVisits: {
+    prisonId: string;
+    timeZone: string;
+    visitAt: string;
+    firstMachineId: string | null;
+    stockoutItemId: string | null;
+    projectedStockoutAt: string | null;
+    pickList: { itemId: string; totalUnits: number }[];
+  }[];
+  /** The quarter with the most observed days (the latest on a tie), as funders see it; `*` = programme. */
+  coverage: { quarterStart: string; daysObserved: number; rows: CoverageRow[] } | null;
+  consumerPositions: { consumer: string; stream: string; streamSeq: number; updatedAt: string }[];
+}
+
+const iso = (t: Date | number) => new Date(t).toISOString();
+
+async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness): Promise<Summary> {
+  const kinds = await sql<{ kind: string; n: string; first: Date; last: Date }>`
+    SELECT kind, count(*) AS n, min(event_time) AS first, max(event_time) AS last
+    FROM ingest.raw_event GROUP BY kind ORDER BY count(*) DESC`.execute(db);
+  const dead = await sql<{ reason: string; n: string; example: string }>`
+    SELECT reason, count(*) AS n, min(message) AS example FROM ingest.dead_letter GROUP BY reason ORDER BY 2 DESC`.execute(
+    db,
+  );
+  // Invariant 6: what a consumer could not apply and parked (ops.parked_message).
+  const parked = await parkedCounts(db).catch(() => []);
+  const alerts = await sql<{ type: string; n: string }>`
+    SELECT type, count(*) AS n FROM reporting.alert WHERE active GROUP BY type ORDER BY 2 DESC`
+    .execute(db)
+    .catch(() => ({ rows: [] }));
+  const oldest = await sql<{ machine_id: string; type: string; raised_at: Date; detail: string }>`
+    SELECT machine_id, type, raised_at, detail FROM reporting.alert WHERE active ORDER BY raised_at LIMIT 5`
+    .execute(db)
+    .catch(() => ({ rows: [] }));
+  const pos = await sql<{ consumer: string; stream: string; stream_seq: string; updated_at: Date }>`
+    SELECT consumer, stream, stream_seq, updated_at FROM ingest.stream_position ORDER BY consumer`.execute(
+    db,
+  );
+  const firsts = kinds.rows.map((r) => r.first.getTime());
+  const lasts = kinds.rows.map((r) => r.last.getTime());
+  return {
+    freshness,
+    events: {
+      total: kinds.rows.reduce((n, r) => n + Number(r.n), 0),
+      byKind: kinds.rows.map((r) => ({ kind: r.kind, count: Number(r.n) })),
+      deviceTimeFrom: firsts.length > 0 ? iso(Math.min(...firsts)) : null,
+      deviceTimeTo: lasts.length > 0 ? iso(Math.max(...lasts)) : null,
+    },
+    rejects: {
+      total: dead.rows.reduce((n, r) => n + Number(r.n), 0),
+      byReason: dead.rows.map((r) => ({ reason: r.reason, count: Number(r.n), example: r.example })),
+    },
+    parked: {
+      open: parked.reduce((n, p) => n + p.open, 0),
+      byConsumer: parked.map((p) => ({ consumer: p.consumer, open: p.open, oldest: iso(p.oldest) })),
+    },
+    alerts: {
+      active: alerts.rows.reduce((n, r) => n + Number(r.n), 0),
+      byType: alerts.rows.map((r) => ({ type: r.type, count: Number(r.n) })),
+      oldest: oldest.rows.map((a) => ({
+        machineId: a.machine_id,
+        type: a.type,
+        raisedAt: iso(a.raised_at),
+        detail: a.detail,
+      })),
+    },
+    restockVisits: await readPlans(db),
+    coverage: await readCoverage(db),
+    consumerPositions: pos.rows.map((p) => ({
+      consumer: p.consumer,
+      stream: p.stream,
+      streamSeq: Number(p.stream_seq),
+      updatedAt: iso(p.updated_at),
+    })),
+  };
+}
+
 /** Each prison's next outreach visit: when, which machine first, what to load. */
-async function printPlans(db: ReturnType<typeof createDb>): Promise<void> {
+async function readPlans(db: ReturnType<typeof createDb>): Promise<Summary["restockVisits"]> {
   const plans = await sql<{ prison_id: string; plan: RestockPlan }>`
     SELECT prison_id, plan FROM reorder.restock_plan ORDER BY prison_id`
     .execute(db)
     .catch(() => ({ rows: [] as { prison_id: string; plan: RestockPlan }[] }));
-  console.log(
-    `next restock visits: ${plans.rows.length} prisons (npx hrvend restock-plan --prison <id> for the details)`,
-  );
-  for (const { prison_id, plan } of plans.rows) {
-    const local = instantFormat(plan.timeZone, "short");
+  return plans.rows.map(({ prison_id, plan }) => {
     const first = plan.machines[0];
-    const out = first?.projectedStockoutAt
-      ? `, ${first.stockoutItemId} out ${local(first.projectedStockoutAt)}`
-      : "";
-    const pick = plan.pickList.map((l) => `${l.itemId} ${l.totalUnits}`).join(", ");
-    console.log(
-      `  ${prison_id.padEnd(12)} ${local(plan.visitAt)}  first ${first?.machineId ?? "-"}${out}; load ${pick || "nothing"}`,
-    );
-  }
+    return {
+      prisonId: prison_id,
+      timeZone: plan.timeZone,
+      visitAt: iso(plan.visitAt),
+      firstMachineId: first?.machineId ?? null,
+      stockoutItemId: first?.projectedStockoutAt ? (first.stockoutItemId ?? null) : null,
+      projectedStockoutAt: first?.projectedStockoutAt ? iso(first.projectedStockoutAt) : null,
+      pickList: plan.pickList.map((l) => ({ itemId: l.itemId, totalUnits: l.totalUnits })),
+    };
+  });
 }
 
 /** The quarter with the most observed days (the latest on a tie): coverage per prison, as funders see it (suppressed), with WHO bands. */
-async function printCoverage(db: ReturnType<typeof createDb>): Promise<void> {
+async function readCoverage(db: ReturnType<typeof createDb>): Promise<Summary["coverage"]> {
   const rows = await sql<{
     prison_id: string;
     period_start: string;
@@ -241,19 +325,79 @@ async function printCoverage(db: ReturnType<typeof createDb>): Promise<void> {
     ORDER BY prison_id = '*', prison_id`
     .execute(db)
     .catch(() => ({ rows: [] }));
-  if (rows.rows.length === 0) return console.log("coverage: no figures yet");
   const q = rows.rows[0];
-  console.log(
-    `coverage, quarter from ${q?.period_start}, ${q?.days_observed} days observed (suppressed as funders see it; * = programme):`,
+  if (q === undefined) return null;
+  return {
+    quarterStart: q.period_start,
+    daysObserved: q.days_observed,
+    rows: rows.rows.map((r) => ({
+      prisonId: r.prison_id,
+      nspClients: r.nsp_clients,
+      nspReachPct: r.nsp_reach_pct,
+      syringesPerPwidYear: r.syringes_per_pwid_year,
+      syringeBand: r.syringe_band,
+      naloxonePer100Prisoners: r.naloxone_per_100_prisoners,
+      oatReachPct: r.oat_reach_pct,
+      oatBand: r.oat_band,
+      suppressed: r.suppressed,
+    })),
+  };
+}
+
+const HEADER: Record<Freshness["state"], string> = {
+  settled: "settled",
+  not_settled: "NOT SETTLED",
+  not_checked: "NOT CHECKED",
+};
+
+/** The summary as lines a person reads: UTC instants, except each visit in its prison's local time. */
+export function summaryText(s: Summary, opts: { header: boolean }): string[] {
+  const out: string[] = [];
+  if (opts.header) out.push(`${HEADER[s.freshness.state]}: ${s.freshness.detail}`);
+  out.push(`events recorded: ${s.events.total}`);
+  for (const r of s.events.byKind) out.push(`  ${r.kind.padEnd(18)} ${String(r.count).padStart(9)}`);
+  if (s.events.deviceTimeFrom !== null)
+    out.push(`  device time from ${s.events.deviceTimeFrom} to ${s.events.deviceTimeTo}`);
+  out.push(`rejected (dead letters): ${s.rejects.total}`);
+  for (const r of s.rejects.byReason)
+    out.push(`  ${r.reason.padEnd(18)} ${String(r.count).padStart(9)}  e.g. ${r.example.slice(0, 90)}`);
+  out.push(`parked messages: ${s.parked.open}${s.parked.open > 0 ? " (npx hrvend parked list)" : ""}`);
+  for (const p of s.parked.byConsumer)
+    out.push(`  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  oldest ${p.oldest}`);
+  out.push(`active alerts: ${s.alerts.active}`);
+  for (const r of s.alerts.byType) out.push(`  ${r.type.padEnd(18)} ${String(r.count).padStart(9)}`);
+  for (const a of s.alerts.oldest)
+    out.push(`    since ${a.raisedAt}  ${a.machineId}: ${a.detail.slice(0, 70)}`);
+  out.push(
+    `next restock visits: ${s.restockVisits.length} prisons (npx hrvend restock-plan --prison <id> for the details)`,
   );
-  console.log(
+  for (const v of s.restockVisits) {
+    const local = (t: string) => instantFormat(v.timeZone, "short")(Date.parse(t));
+    const out_ =
+      v.projectedStockoutAt !== null ? `, ${v.stockoutItemId} out ${local(v.projectedStockoutAt)}` : "";
+    const pick = v.pickList.map((l) => `${l.itemId} ${l.totalUnits}`).join(", ");
+    out.push(
+      `  ${v.prisonId.padEnd(12)} ${local(v.visitAt)}  first ${v.firstMachineId ?? "-"}${out_}; load ${pick || "nothing"}`,
+    );
+  }
+  out.push(...coverageText(s.coverage));
+  out.push("consumer positions:");
+  for (const p of s.consumerPositions)
+    out.push(`  ${p.consumer.padEnd(18)} ${p.stream} @ ${p.streamSeq} (${p.updatedAt})`);
+  return out;
+}
+
+function coverageText(c: Summary["coverage"]): string[] {
+  if (c === null) return ["coverage: no figures yet"];
+  const out = [
+    `coverage, quarter from ${c.quarterStart}, ${c.daysObserved} days observed (suppressed as funders see it; * = programme):`,
     `  ${"prison".padEnd(12)} ${"NSP clients".padStart(11)} ${"reach %".padStart(8)} ${"syringes/PWID/yr".padStart(17)} band    ${"naloxone/100".padStart(12)} ${"OAT reach %".padStart(11)} band`,
-  );
+  ];
   // One symbol for a hidden value (HIDDEN), another for an undefined one (UNDEFINED).
-  for (const r of rows.rows) {
-    const n = (c: keyof typeof r & string, camel: string, d = 0) => {
-      const v = r[c] as number | string | null;
-      return r.suppressed.includes(camel)
+  for (const r of c.rows) {
+    const n = (field: keyof CoverageRow & string, d = 0) => {
+      const v = r[field] as number | string | null;
+      return r.suppressed.includes(field)
         ? HIDDEN
         : v === null
           ? UNDEFINED
@@ -261,8 +405,9 @@ async function printCoverage(db: ReturnType<typeof createDb>): Promise<void> {
             ? v.toFixed(d)
             : v;
     };
-    console.log(
-      `  ${r.prison_id.padEnd(12)} ${n("nsp_clients", "nspClients").padStart(11)} ${n("nsp_reach_pct", "nspReachPct", 1).padStart(8)} ${n("syringes_per_pwid_year", "syringesPerPwidYear").padStart(17)} ${n("syringe_band", "syringeBand").padEnd(7)} ${n("naloxone_per_100_prisoners", "naloxonePer100Prisoners", 1).padStart(12)} ${n("oat_reach_pct", "oatReachPct", 1).padStart(11)} ${n("oat_band", "oatBand")}`,
+    out.push(
+      `  ${r.prisonId.padEnd(12)} ${n("nspClients").padStart(11)} ${n("nspReachPct", 1).padStart(8)} ${n("syringesPerPwidYear").padStart(17)} ${n("syringeBand").padEnd(7)} ${n("naloxonePer100Prisoners", 1).padStart(12)} ${n("oatReachPct", 1).padStart(11)} ${n("oatBand")}`,
     );
   }
+  return out;
 }
