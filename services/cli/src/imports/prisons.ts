@@ -22,7 +22,8 @@ export function prisonOf(
     problems.push({
       line,
       column: "prison",
-      problem: `is not a prison of the registry (hrvend registry apply); known: ${[...known.keys()].sort().join(", ") || "none"}`,
+      problem:
+        "is not a prison of the registry (ids are case-sensitive; register it with hrvend registry apply)",
     });
   else return value;
   return undefined;
