@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDb, grantAdmin, withCredentials } from "@hrvend/infra/db";
+import { createDb, type Database, grantAdmin, withCredentials } from "@hrvend/infra/db";
+import { writeEvents } from "@hrvend/recorder";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
@@ -64,7 +65,30 @@ const prisonOf = (m: string) => machines.find((x) => x.machine === m)?.prison as
 const CARD_TOKEN = "Zm9yYmlkZGVuLWNhcmQtdG9rZW4";
 const CLIENT_TOKEN = "Zm9yYmlkZGVuLWNsaWVudC10b2s";
 
+/** A raw event as the recorder stores it (its own write path: raw_event and the operator's counts). */
+const raw = (
+  time: string,
+  sourceId: string,
+  seq: number,
+  prisonId: string,
+  kind: string,
+  payload: object,
+) => ({
+  key: `${sourceId}:${seq}`,
+  time,
+  prisonId,
+  sourceId,
+  seq,
+  kind,
+  digest: `d${seq}`,
+  payload: JSON.stringify(payload),
+});
+type Raw = ReturnType<typeof raw>;
+const record = (db: Kysely<any>, records: Raw[]) =>
+  writeEvents(db as Kysely<Database>, records, undefined, new Date(T0));
+
 async function seed(db: Kysely<any>) {
+  const events: Raw[] = [];
   for (const p of [A, B, C])
     await sql`INSERT INTO reorder.prison (prison_id, name, time_zone, capacity, ref_seq)
       VALUES (${p}, ${`Prison ${p}`}, 'Europe/Chisinau', 300, 1)`.execute(db);
@@ -90,14 +114,10 @@ async function seed(db: Kysely<any>) {
     }
     for (let i = 0; i < HEARTBEATS; i++) {
       seq += 1;
-      await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
-        VALUES (${hour(i)}::timestamptz, ${`${machine}:${seq}`}, ${prison}, ${machine}, ${seq}, 'heartbeat',
-          ${JSON.stringify({ temperatureC: 20 + i })}::jsonb)`.execute(db);
+      events.push(raw(hour(i), machine, seq, prison, "heartbeat", { temperatureC: 20 + i }));
     }
     seq += 1;
-    await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
-      VALUES (${hour(2)}::timestamptz, ${`${machine}:${seq}`}, ${prison}, ${machine}, ${seq}, 'dispense',
-        ${JSON.stringify({ cardToken: CARD_TOKEN, slotId: "s1" })}::jsonb)`.execute(db);
+    events.push(raw(hour(2), machine, seq, prison, "dispense", { cardToken: CARD_TOKEN, slotId: "s1" }));
   }
   for (const [i, a] of alerts.entries())
     await sql`INSERT INTO stock.alert (alert_id, prison_id, machine_id, type, detail, raised_at)
@@ -110,10 +130,8 @@ async function seed(db: Kysely<any>) {
   );
   await sql`INSERT INTO coverage.oat_event (event_key, prison_id, client_token, action, at, local_date, seq)
     VALUES ('hu:1', ${A}, ${CLIENT_TOKEN}, 'enrol', ${hour(1)}::timestamptz, '2026-05-01', 1)`.execute(db);
-  await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
-    VALUES (${hour(1)}::timestamptz, 'hu:1', ${A}, 'hu', 1, 'oat', ${JSON.stringify({ clientToken: CLIENT_TOKEN })}::jsonb)`.execute(
-    db,
-  );
+  events.push(raw(hour(1), "hu", 1, A, "oat", { clientToken: CLIENT_TOKEN }));
+  await record(db, events);
 }
 
 // ---- the allowed set, per audience ----
@@ -176,8 +194,10 @@ const ALLOWED: Record<string, { reads: Allowed | "schema funder"; functions: str
           "machine",
         ].map((v) => [`reporting.${v}`, "*"]),
       ),
-      // Ingest counts through definer functions (migration 0016): no view over ingest.raw_event.
+      // Ingest counts through definer functions (migrations 0016, 0017) over the recorder's hourly
+      // counts, never ingest.raw_event; alert notifications' delivery (0021).
       functions: [
+        "reporting.notifier_outbox()",
         "reporting.pipeline_counts(timestamp with time zone,timestamp with time zone,interval)",
         "reporting.pipeline_latest()",
       ],
@@ -475,6 +495,10 @@ describe("as an attacker with each audience's login", () => {
         "coverage.dispense_day",
         "ingest.raw_event",
         "ingest.dead_letter",
+        "ingest.dead_letter_shown",
+        "ingest.event_count",
+        "ops.parked_message",
+        "ops.parked_shown",
         "stock.level_change",
         "stock.machine_state",
         ...others[role],
@@ -825,7 +849,7 @@ describe("what the planner and the catalogue know tells no role what it cannot r
     }
   });
 
-  it("an operator's EXPLAIN of its pipeline counts is the same for a day with 300 OAT register events as for a day with 20, and the counts are exact (migration 0016)", async () => {
+  it("an operator's EXPLAIN of its pipeline counts is the same for a day with 300 OAT register events as for a day with 20, and the counts are exact (migrations 0016, 0017)", async () => {
     // Two UTC days, each its own chunk of ingest.raw_event (1-day chunks), far from the fixture's.
     const DAYS = ["2026-06-10", "2026-06-11"] as const;
     const OAT = { "2026-06-10": 300, "2026-06-11": 20 } as const;
@@ -844,22 +868,28 @@ describe("what the planner and the catalogue know tells no role what it cannot r
     const at = (day: string, minute: number) => new Date(Date.parse(`${day}T00:00:00Z`) + minute * 60_000);
     const KEY = `${iso.tag}-probe`;
     let seq = 0;
+    // Through the recorder's write path (raw events and the operator's counts), one batch a day.
     for (const day of DAYS) {
+      const batch: Raw[] = [];
       // OAT events spread over the whole day, the last one after every other event planted anywhere.
       const n = OAT[day];
-      await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
-        SELECT ${day}::timestamptz + (g * (1439.0 / ${n}::int)) * interval '1 minute', ${`${KEY}-oat-${day}-`} || g,
-               ${A}, 'hu-probe', ${seq} + g, 'oat', ${JSON.stringify({ clientToken: CLIENT_TOKEN })}::jsonb
-        FROM generate_series(1, ${n}::int) g`.execute(tdb.db);
+      for (let g = 1; g <= n; g++)
+        batch.push({
+          ...raw(at(day, g * (1439 / n)).toISOString(), "hu-probe", seq + g, A, "oat", {
+            clientToken: CLIENT_TOKEN,
+          }),
+          key: `${KEY}-oat-${day}-${g}`,
+        });
       seq += n;
       for (const [minute, kind] of OTHER[day]) {
         seq += 1;
-        await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
-          VALUES (${at(day, minute).toISOString()}::timestamptz, ${`${KEY}-${seq}`}, ${B}, 'mb1', ${seq}, ${kind},
-            ${JSON.stringify(kind === "heartbeat" ? { temperatureC: 20 } : { cardToken: CARD_TOKEN, slotId: "s1" })}::jsonb)`.execute(
-          tdb.db,
-        );
+        const payload = kind === "heartbeat" ? { temperatureC: 20 } : { cardToken: CARD_TOKEN, slotId: "s1" };
+        batch.push({
+          ...raw(at(day, minute).toISOString(), "mb1", seq, B, kind, payload),
+          key: `${KEY}-${seq}`,
+        });
       }
+      await record(tdb.db, batch);
     }
     await sql`ANALYZE ingest.raw_event`.execute(tdb.db);
     try {
@@ -959,6 +989,8 @@ describe("what the planner and the catalogue know tells no role what it cannot r
       ).rejects.toThrow(/from, to and bucket are required/);
     } finally {
       await sql`DELETE FROM ingest.raw_event WHERE event_key LIKE ${`${KEY}-%`}`.execute(tdb.db);
+      await sql`DELETE FROM ingest.event_key WHERE event_key LIKE ${`${KEY}-%`}`.execute(tdb.db);
+      await sql`DELETE FROM ingest.event_count WHERE bucket >= ${DAYS[0]}::timestamptz`.execute(tdb.db);
       await sql`ANALYZE ingest.raw_event`.execute(tdb.db);
     }
   });
