@@ -67,8 +67,8 @@ Examples:
       .option("--ca-file <file>", "the deployment CA's certificate, put in the bundle for an mqtts:// broker")
       .option(
         "--contract-url <url>",
-        "where the vendor reads the contract (asyncapi.json and asyncapi.html)",
-        "https://github.com/hrvend/hrvend/blob/main/schemas/generated",
+        "where the vendor reads the contract, asyncapi.json and asyncapi.html (give the URL the deployment publishes them at)",
+        "schemas/generated",
       )
       .option("--source <id>", "the registry source the machine is registered by", "registry")
       .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)");
