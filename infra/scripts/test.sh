@@ -4,6 +4,8 @@
 # their own private servers on free loopback ports; the machine's own services are untouched.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# turbo's telemetry notice is noise in every test run (and no test run should report usage).
+export TURBO_TELEMETRY_DISABLED=1
 bash infra/scripts/provision.sh
 bash infra/scripts/deps.sh
 echo "[test] lint and format (biome)"
