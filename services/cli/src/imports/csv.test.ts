@@ -29,6 +29,12 @@ describe("readCsv: exports as administrations produce them", () => {
     expect(() => readCsv("prison,count\nmd-p13,3\n", COLUMNS)).toThrow(/no column population/);
   });
 
+  it("refuses a header that names a column twice (which would it take?)", () => {
+    expect(() => readCsv("prison,Prison ID,population\nmd-p13,md-p18,3\n", COLUMNS)).toThrow(
+      /names column prison 2 times \(fields 1, 2\)/,
+    );
+  });
+
   it("refuses an empty file", () => {
     expect(() => readCsv("", COLUMNS)).toThrow(/empty/);
   });

@@ -79,8 +79,14 @@ export function readCsv(
   const names = header.record.map(normaliseHeader);
   const index = new Map<string, number>();
   for (const c of columns) {
-    const at = names.findIndex((n) => n === c.name || c.aliases.includes(n));
-    if (at >= 0) index.set(c.name, at);
+    const matches = names.flatMap((n, i) => (n === c.name || c.aliases.includes(n) ? [i] : []));
+    if (matches.length > 1)
+      throw new ImportFileError(
+        `the header names column ${c.name} ${matches.length} times (fields ${matches.map((i) => i + 1).join(", ")}); keep one`,
+        { line: header.info.lines, column: c.name },
+      );
+    const at = matches[0];
+    if (at !== undefined) index.set(c.name, at);
     else if (c.required)
       throw new ImportFileError(
         `the header has no column ${c.name}${c.aliases.length ? ` (or ${c.aliases.join(", ")})` : ""}; expected columns: ${columns.map((x) => x.name + (x.required ? "" : " (optional)")).join(", ")}`,
