@@ -1,4 +1,4 @@
-import { createDb, type Database, parkMessage, type StreamPosition } from "@hrvend/infra/db";
+import { createDb, type Database, listParked, parkMessage, type StreamPosition } from "@hrvend/infra/db";
 import { toRecord, writeDeadLetters, writeEvents } from "@hrvend/recorder";
 import type { DeadLetter } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
@@ -327,6 +327,23 @@ describe("an operator cannot tell how many OAT register events there were", () =
     expect((await sql`SELECT consumer FROM reporting.parked_message`.execute(b)).rows).toEqual([
       { consumer: "stock" },
     ]);
+  });
+
+  it("the health unit's dead letters and parked messages stay with the database owner (`hrvend parked list`), out of the operator's reach", async () => {
+    const parked = await listParked(B.db, { all: true });
+    expect(parked.length).toBe(22);
+    expect(parked.filter((p) => p.subject.endsWith(".oat")).length).toBe(20);
+    const b = as(B.roleUrl("hrvend_operator"));
+    for (const t of ["ingest.dead_letter", "ops.parked_message", "ingest.event_count", "ingest.raw_event"])
+      await expect(sql`SELECT 1 FROM ${sql.raw(t)} LIMIT 1`.execute(b), t).rejects.toThrow(
+        /permission denied/,
+      );
+    // Not through the views' filters either: they read copies that never held a health unit's row.
+    for (const q of [
+      "SELECT count(*) AS n FROM reporting.dead_letter_recent WHERE topic LIKE '%health_unit%' OR source LIKE '%health%'",
+      "SELECT count(*) AS n FROM reporting.parked_message WHERE subject LIKE '%.oat%' OR consumer = 'recorder-dead'",
+    ])
+      expect((await sql.raw<{ n: string }>(q).execute(b)).rows[0]!.n, q).toBe("0");
   });
 
   it("EXPLAIN (ANALYZE, BUFFERS) of every one of them plans, counts rows and reads pages alike on A and B", async () => {
