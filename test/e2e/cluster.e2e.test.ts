@@ -87,6 +87,8 @@ describe("scale-out on a NATS cluster", () => {
 
     // Hand-over: a graceful stop gives the leases back at once; a SIGKILL lets them expire.
     await seqAbove(beforeNodeLoss + 8_000);
+    // Both faults land mid-run: the simulator is still publishing when they come.
+    const midRun = !done;
     const stock2Before = acquired(pipeline.services.get("stock-2")?.logs() ?? "");
     log("SIGTERM stock-1, SIGKILL coverage-2");
     await pipeline.stopInstance("stock-1");
@@ -103,6 +105,7 @@ describe("scale-out on a NATS cluster", () => {
     const events = facts.filter((f) => f.fact === "event").length;
     // The faults landed mid-run.
     expect(beforeNodeLoss).toBeLessThan(events / 2);
+    expect(midRun, "the simulator had finished before stock-1 and coverage-2 were stopped").toBe(true);
     await pipeline.settle(events);
 
     // Both gateways took part: the broker shares the machines' messages between them.
@@ -124,7 +127,9 @@ describe("scale-out on a NATS cluster", () => {
     const reorder = await reconcileReorder(db, facts, pipeline.scenario);
     expect(reorder.plans).toBe(pipeline.scenario.prisons.length);
     // Every fault (jam, card reader, tamper, power, temperature, door) as an alert with the ledger's
-    // times, stockout and online minutes per slot, and each plan's stock when it was computed.
+    // times, stockout and online minutes per slot, lot_expiring periods from the ledger's lots (none
+    // within 14 days of the pilot: its first lot enters the window on day 20), low_stock raised at
+    // the ledger's levels, and each plan's stock when it was computed.
     const machine = await reconcileMachineFacts(db, facts);
     expect(machine.faults).toBeGreaterThan(5);
     expect(machine.slots).toBeGreaterThan(2);

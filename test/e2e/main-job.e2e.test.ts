@@ -50,11 +50,15 @@ describe("the main job end to end", () => {
     const reorder = await reconcileReorder(p.db, facts, p.scenario);
     expect(reorder.plans).toBe(p.scenario.prisons.length);
     // Every fault (jam, card reader, tamper, power, temperature, door) as an alert with the ledger's
-    // times, stockout and online minutes per slot, and each plan's stock when it was computed.
+    // times, stockout and online minutes per slot, lot_expiring periods from the ledger's lots,
+    // low_stock raised at the ledger's levels, and each plan's stock when it was computed.
     const machine = await reconcileMachineFacts(p.db, facts);
     expect(machine.faults).toBeGreaterThan(5);
     expect(machine.slots).toBeGreaterThan(2);
     expect(machine.planSlots).toBeGreaterThan(2);
+    // Lot expiry (the small scenario's NXN-SM01 is within the window from its first load) and low stock.
+    expect(machine.lotExpiring).toBeGreaterThan(0);
+    expect(machine.lowStock).toBeGreaterThan(0);
     console.log(`[main-job] reconciled machine facts: ${JSON.stringify(machine)}`);
     expect(await reconcileCoverage(p.db, facts)).toBeGreaterThan(1000);
 

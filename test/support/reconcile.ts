@@ -263,6 +263,8 @@ const faultAlert = (code: string) => (code === "door_open" ? "door_open" : `faul
 export async function reconcileMachineFacts(
   db: Db,
   facts: readonly Fact[],
+  /** The stock service's LOT_EXPIRING_DAYS (its default: 30). */
+  lotExpiringDays = 30,
 ): Promise<{
   faults: number;
   excursions: number;
@@ -271,6 +273,11 @@ export async function reconcileMachineFacts(
   /** Slots whose availability % was compared with the ledger's, and the lowest such %. */
   availabilitySlots: number;
   minAvailabilityPct: number | null;
+  /** lot_expiring periods compared with the ledger's lots (how many started at a date crossing). */
+  lotExpiring: number;
+  lotExpiringByDate: number;
+  /** low_stock alerts whose raise was checked against the ledger's level change. */
+  lowStock: number;
 }> {
   let faults = 0;
   for (const code of FAULT_CODES) {
@@ -354,6 +361,7 @@ export async function reconcileMachineFacts(
         assert.ok(s.quantity >= 0, `${key}: quantity ${s.quantity} ≥ 0`);
         planSlots++;
       }
+  const lots = await reconcileLotExpiry(db, facts, lotExpiringDays);
   return {
     faults,
     excursions,
@@ -361,7 +369,172 @@ export async function reconcileMachineFacts(
     planSlots,
     availabilitySlots: defined.length,
     minAvailabilityPct: defined.length > 0 ? Math.min(...defined) : null,
+    lotExpiring: lots.periods,
+    lotExpiringByDate: lots.byDate,
+    lowStock: await reconcileLowStock(db, facts),
   };
+}
+
+/** The prison's IANA zone of every machine, from the ledger's reference events. */
+function machineZones(facts: readonly Fact[]): Map<string, string> {
+  const zoneOfPrison = new Map<string, string>();
+  const prisonOfMachine = new Map<string, string>();
+  for (const e of ledgerEvents(facts)) {
+    if (e.kind === "ref_prison") zoneOfPrison.set(e.prisonId, e.timeZone);
+    if (e.kind === "ref_machine") prisonOfMachine.set(e.machineId, e.prisonId);
+  }
+  return new Map([...prisonOfMachine].map(([m, p]) => [m, zoneOfPrison.get(p) ?? "UTC"]));
+}
+
+/** The calendar date `days` after `date` (YYYY-MM-DD). */
+const plusDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * lot_expiring against the ledger's lots (docs/domain.md: "lot expiring within N days"; a lot is
+ * usable through its expiry date in the prison's calendar): a slot's alert is active while it
+ * holds units of a lot whose expiry date is at most N days after the local date. It starts at
+ * the stock fact that loads such a lot, or, when a held lot's date comes within the window with no
+ * stock change, at that local midnight; the service notices that at its live timer or the machine's
+ * next event, so the raise must lie between the midnight and the machine's first event after it.
+ * It ends at the stock fact that leaves no such units (or the machine's decommissioning).
+ */
+async function reconcileLotExpiry(
+  db: Db,
+  facts: readonly Fact[],
+  days: number,
+): Promise<{ periods: number; byDate: number }> {
+  type Want = { start: number; latestStart: number; end: number | null };
+  const zones = machineZones(facts);
+  const run = facts.find((f) => f.fact === "run_start") as Fact & { end: string };
+  const decommissioned = new Map(
+    facts.flatMap((f) =>
+      f.fact === "machine_decommissioned" ? [[(f as { machineId: string }).machineId, Date.parse(f.t)]] : [],
+    ),
+  );
+  const heard = new Map<string, number[]>();
+  for (const e of ledgerEvents(facts)) {
+    if (!("deviceTime" in e) || (e.kind === "status" && e.state === "offline")) continue;
+    heard.set(e.machineId, [...(heard.get(e.machineId) ?? []), Date.parse(e.deviceTime)]);
+  }
+  for (const times of heard.values()) times.sort((a, b) => a - b);
+  const bySlot = new Map<string, StockFact[]>();
+  for (const f of facts)
+    if (f.fact === "stock" && (f as StockFact).lots !== undefined)
+      bySlot.set(slotOf(f as StockFact), [...(bySlot.get(slotOf(f as StockFact)) ?? []), f as StockFact]);
+
+  const want = new Map<string, Want[]>();
+  let byDate = 0;
+  for (const [key, list] of bySlot) {
+    const machineId = (list[0] as StockFact).machineId;
+    const zone = zones.get(machineId) ?? "UTC";
+    const stop = decommissioned.get(machineId) ?? Number.POSITIVE_INFINITY;
+    const periods: Want[] = [];
+    list.forEach((f, i) => {
+      const from = Date.parse(f.t);
+      const to = Math.min(
+        i + 1 < list.length ? Date.parse((list[i + 1] as StockFact).t) : Date.parse(run.end),
+        stop,
+      );
+      const open = periods.at(-1)?.end === null ? periods.at(-1) : undefined;
+      const held = (f.lots ?? [])
+        .filter((l) => l.quantity > 0)
+        .map((l) => l.expiry)
+        .sort();
+      // The first local day on which the earliest held lot is within the window.
+      const crossing =
+        held[0] === undefined ? Number.POSITIVE_INFINITY : startOfLocalDay(plusDays(held[0], -days), zone);
+      if (from >= stop) return;
+      if (crossing <= from) {
+        if (open === undefined) periods.push({ start: from, latestStart: from, end: null });
+      } else {
+        if (open !== undefined) open.end = from;
+        if (crossing < to) {
+          const next = (heard.get(machineId) ?? []).find((t) => t >= crossing) ?? Number.POSITIVE_INFINITY;
+          periods.push({ start: crossing, latestStart: next, end: null });
+          byDate++;
+        }
+      }
+    });
+    const last = periods.at(-1);
+    if (last !== undefined && last.end === null && stop < Number.POSITIVE_INFINITY) last.end = stop;
+    if (periods.length > 0) want.set(key, periods);
+  }
+
+  const got = await alertPeriods(db, "lot_expiring", slotOf);
+  same([...got.keys()].sort(), [...want.keys()].sort(), "slots with lot_expiring alerts");
+  let n = 0;
+  for (const [key, expected] of want) {
+    const actual = got.get(key) ?? [];
+    const show = (p: { start: number; end: number | null }) =>
+      `${new Date(p.start).toISOString()}–${p.end === null ? "open" : new Date(p.end).toISOString()}`;
+    assert.equal(
+      actual.length,
+      expected.length,
+      `${key} lot_expiring: ${actual.map(show).join(", ")}; the ledger says ${expected.map(show).join(", ")}`,
+    );
+    expected.forEach((w, i) => {
+      const a = actual[i] as Period;
+      assert.ok(
+        a.start >= w.start && a.start <= w.latestStart,
+        `${key} lot_expiring #${i + 1} raised at ${new Date(a.start).toISOString()}, the ledger says ${new Date(w.start).toISOString()}${w.latestStart > w.start ? ` (noticed by ${new Date(w.latestStart).toISOString()})` : ""}`,
+      );
+      assert.equal(
+        a.end,
+        w.end,
+        `${key} lot_expiring #${i + 1} cleared at ${a.end}, the ledger says ${w.end}`,
+      );
+      n++;
+    });
+  }
+  return { periods: n, byDate };
+}
+
+/**
+ * low_stock against the ledger's levels. The Min is the reorder service's, recomputed as demand
+ * comes in (a live input the ledger does not hold), so what is compared is what it cannot move:
+ * every alert is raised at one of the slot's ledger level changes, with that change's level, below
+ * the Min it names, which is at most the slot's capacity; a slot has one alert at a time.
+ */
+async function reconcileLowStock(db: Db, facts: readonly Fact[]): Promise<number> {
+  // A visit removes and loads at one instant: every level the slot passed through then.
+  const levels = new Map<string, number[]>();
+  for (const f of facts)
+    if (f.fact === "stock") {
+      const k = `${slotOf(f as StockFact)}@${Date.parse(f.t)}`;
+      levels.set(k, [...(levels.get(k) ?? []), (f as StockFact).level]);
+    }
+  const capacity = new Map<string, number>();
+  for (const e of ledgerEvents(facts))
+    if (e.kind === "ref_machine")
+      for (const x of e.slots) capacity.set(`${e.machineId}/${x.slotId}`, x.capacity);
+  const rows = await sql<AlertSubject & { detail: string; raised_at: Date; cleared_at: Date | null }>`
+    SELECT machine_id, slot_id, detail, raised_at, cleared_at FROM stock.alert
+    WHERE type = 'low_stock' ORDER BY machine_id, slot_id, raised_at`.execute(db);
+  let previous: { key: string; end: number | null } | undefined;
+  for (const r of rows.rows) {
+    const key = slotOf(r);
+    const at = r.raised_at.getTime();
+    const m = /holds (-?\d+), below its min (\d+)/.exec(r.detail);
+    assert.ok(m, `${key} low_stock detail '${r.detail}' names no level and Min`);
+    const [level, min] = [Number(m[1]), Number(m[2])];
+    const passed = levels.get(`${key}@${at}`) ?? [];
+    assert.ok(
+      passed.includes(level),
+      `${key} low_stock raised at ${r.raised_at.toISOString()} holding ${level}: the ledger has ${passed.length > 0 ? `level ${passed.join(" then ")}` : "no level change"} then`,
+    );
+    assert.ok(level < min, `${key} low_stock at ${r.raised_at.toISOString()}: ${level} is not below ${min}`);
+    assert.ok(min <= (capacity.get(key) ?? Number.POSITIVE_INFINITY), `${key}: Min ${min} above capacity`);
+    if (r.cleared_at !== null)
+      assert.ok(r.cleared_at.getTime() >= at, `${key} low_stock cleared before raised`);
+    if (previous?.key === key)
+      assert.ok(
+        previous.end !== null && previous.end <= at,
+        `${key}: two low_stock alerts at once (one from ${r.raised_at.toISOString()})`,
+      );
+    previous = { key, end: r.cleared_at?.getTime() ?? null };
+  }
+  return rows.rows.length;
 }
 
 type Span = [number, number];
