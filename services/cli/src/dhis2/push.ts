@@ -56,6 +56,7 @@ const Conflict = z.looseObject({ object: z.string().optional(), value: z.string(
 const Summary = z.looseObject({
   status: z.string(),
   description: z.string().optional(),
+  message: z.string().optional(),
   importCount: ImportCount.optional(),
   conflicts: z.array(Conflict).optional(),
 });
@@ -102,7 +103,14 @@ export async function push(
   }
   const wrapped = Wrapped.safeParse(parsed);
   const bare = Summary.safeParse(parsed);
-  const summary = wrapped.success ? wrapped.data.response : bare.success ? bare.data : undefined;
+  const summary = wrapped.success
+    ? {
+        ...wrapped.data.response,
+        message: wrapped.data.response.message ?? (wrapped.data["message"] as string | undefined),
+      }
+    : bare.success
+      ? bare.data
+      : undefined;
   if (!summary)
     throw new Dhis2ExportError(
       `DHIS2 answered HTTP ${res.status} with something that is not an import summary: ${text.slice(0, 200)}`,
@@ -115,7 +123,8 @@ export function describeSummary(r: PushResult): string {
   const lines = [
     `DHIS2 import ${r.summary.status} (HTTP ${r.httpStatus}): ${c.imported} imported, ${c.updated} updated, ${c.ignored} ignored, ${c.deleted} deleted`,
   ];
-  if (r.summary.description) lines.push(`  ${r.summary.description}`);
+  const said = r.summary.description ?? r.summary.message;
+  if (said) lines.push(`  ${said}`);
   for (const x of r.summary.conflicts ?? []) lines.push(`  conflict: ${x.object ?? "?"}: ${x.value ?? ""}`);
   return lines.join("\n");
 }
