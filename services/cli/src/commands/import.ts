@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type { Database } from "@hrvend/infra/db";
 import { createDb } from "@hrvend/infra/db";
 import { eventKey, eventSource, type HrEvent } from "@hrvend/schemas";
@@ -7,8 +7,8 @@ import type { Kysely } from "kysely";
 import type { CliConfig } from "../config";
 import { CENSUS_COLUMNS, censusKey, parseCensus } from "../imports/census";
 import { censusEvents, oatEvents, planCensus, planOat } from "../imports/changes";
-import { readCsv } from "../imports/csv";
-import type { RowProblem } from "../imports/errors";
+import { MAX_FILE_BYTES, readCsv } from "../imports/csv";
+import { ImportFileError, type RowProblem } from "../imports/errors";
 import { OAT_COLUMNS, parseOat } from "../imports/oat";
 import { knownPrisons, recordedCensus, recordedOat, waitRecorded } from "../imports/recorded";
 import { formatReport, type ImportReport, type RowChange } from "../imports/report";
@@ -167,6 +167,9 @@ function prisonsNamed(bytes: Buffer, columns: typeof CENSUS_COLUMNS): string[] {
 }
 
 async function runImport(config: CliConfig, kind: "census" | "oat", file: string, o: Options): Promise<void> {
+  // Refused before it is read into memory (readCsv checks again for callers with bytes).
+  if (statSync(file).size > MAX_FILE_BYTES)
+    throw new ImportFileError(`${file} is larger than ${MAX_FILE_BYTES} bytes; split the export`, { file });
   const bytes = readFileSync(file);
   const now = new Date();
   const db = createDb(databaseUrlOf(config, o.databaseUrl), { max: 1 });
