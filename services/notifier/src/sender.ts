@@ -23,7 +23,7 @@ export interface SenderDeps {
  * be sent again with the same Message-ID / Idempotency-Key (at least once, recognisably the same).
  */
 export async function sendRound(d: SenderDeps, now: Date): Promise<number> {
-  const due = await claimDue(d.db, now, d.batch, (n) =>
+  const due = await claimDue(d.db, now, d.batch, d.maxTries, (n) =>
     retryAfterMs(n, d.retryBaseSeconds, d.retryMaxSeconds),
   );
   let sent = 0;

@@ -55,9 +55,9 @@ export const Rule = z.strictObject({
   /** Contact ids in escalation order: the first is told at once, the next after escalateAfterMinutes… */
   contacts: z.array(z.string().min(1)).min(1),
   /** Reminders to everyone told so far while the alert is active and unacknowledged (0: none). */
-  reminderMinutes: z.number().int().min(0).max(10_080).default(60),
+  reminderMinutes: z.number().min(0).max(10_080).default(60),
   /** Escalation to the next contact when nobody acknowledged within this long (0: never). */
-  escalateAfterMinutes: z.number().int().min(0).max(10_080).default(30),
+  escalateAfterMinutes: z.number().min(0).max(10_080).default(30),
 });
 export type Rule = z.infer<typeof Rule>;
 

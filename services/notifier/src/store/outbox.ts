@@ -39,9 +39,15 @@ export async function claimDue(
   db: Kysely<Database>,
   now: Date,
   limit: number,
+  maxTries: number,
   backoffMs: (attempts: number) => number,
 ): Promise<DueMessage[]> {
   return db.transaction().execute(async (trx) => {
+    // Its last try was claimed but no outcome recorded (the process stopped while sending).
+    await sql`
+      UPDATE notifier.outbox SET status = 'failed',
+        last_error = COALESCE(last_error, '') || ' (no outcome recorded for the last try: the notifier stopped while sending)'
+      WHERE status = 'pending' AND attempts >= ${maxTries} AND next_attempt_at <= ${now}`.execute(trx);
     const r = await sql<{
       id: string;
       step_key: string;
