@@ -88,7 +88,13 @@ export function parseRegistryFile(text: string, file = "registry.yaml"): Registr
         message: e.message.split("\n")[0] ?? e.message,
       })),
     );
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // yaml refuses an alias bomb (billion laughs) here instead of expanding it.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new RegistryFileError(file, [{ line: 1, where: "YAML", message: (e as Error).message }]);
+  }
   const lineOf = (path: PropertyKey[]): number => {
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] };
@@ -109,57 +115,65 @@ export function parseRegistryFile(text: string, file = "registry.yaml"): Registr
         message: field ? `${field}: ${p?.message}` : (p?.message ?? issue.message),
       });
     }
-    throw new RegistryFileError(file, sorted(problems));
   }
-  const f = parsed.data;
-  // Rules across rows: ids unique where they must be, every slot's item defined.
-  const items = new Map<string, number>();
-  f.items.forEach((it, i) => {
-    if (items.has(it.id))
-      problems.push({ line: lineOf(["items", i]), where: `item ${it.id}`, message: "defined twice" });
-    items.set(it.id, i);
+  // Rules across rows, on whatever rows have ids (so one run reports every problem): ids unique
+  // where they must be, every slot's item defined, the programme's reserved id left alone.
+  const rows = (v: unknown): Record<string, unknown>[] =>
+    Array.isArray(v)
+      ? v.map((x) => (x !== null && typeof x === "object" ? (x as Record<string, unknown>) : {}))
+      : [];
+  const idOf = (r: Record<string, unknown>) => (typeof r["id"] === "string" ? r["id"] : undefined);
+  const top = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+  const items = new Set<string>();
+  rows(top["items"]).forEach((it, i) => {
+    const id = idOf(it);
+    if (id === undefined) return;
+    if (items.has(id))
+      problems.push({ line: lineOf(["items", i]), where: `item ${id}`, message: "defined twice" });
+    items.add(id);
   });
   const prisons = new Set<string>();
   const machines = new Set<string>();
-  f.prisons.forEach((p, i) => {
-    if (p.id === PROGRAMME_PRISON_ID)
+  rows(top["prisons"]).forEach((p, i) => {
+    const pid = idOf(p);
+    if (pid === PROGRAMME_PRISON_ID)
       problems.push({
         line: lineOf(["prisons", i, "id"]),
-        where: `prison ${p.id}`,
+        where: `prison ${pid}`,
         message: `'${PROGRAMME_PRISON_ID}' is reserved for programme-wide items`,
       });
-    if (prisons.has(p.id))
-      problems.push({ line: lineOf(["prisons", i]), where: `prison ${p.id}`, message: "defined twice" });
-    prisons.add(p.id);
-    p.machines.forEach((m, j) => {
-      if (machines.has(m.id))
+    if (pid !== undefined && prisons.has(pid))
+      problems.push({ line: lineOf(["prisons", i]), where: `prison ${pid}`, message: "defined twice" });
+    if (pid !== undefined) prisons.add(pid);
+    rows(p["machines"]).forEach((m, j) => {
+      const mid = idOf(m);
+      if (mid !== undefined && machines.has(mid))
         problems.push({
           line: lineOf(["prisons", i, "machines", j]),
-          where: `machine ${m.id}`,
+          where: `machine ${mid}`,
           message: "defined twice (a machine id is unique across the programme)",
         });
-      machines.add(m.id);
+      if (mid !== undefined) machines.add(mid);
       const slots = new Set<string>();
-      m.slots.forEach((s, k) => {
+      rows(m["slots"]).forEach((s, k) => {
         const at = ["prisons", i, "machines", j, "slots", k];
-        if (slots.has(s.id))
-          problems.push({
-            line: lineOf(at),
-            where: `machine ${m.id} slot ${s.id}`,
-            message: "defined twice",
-          });
-        slots.add(s.id);
-        if (!items.has(s.item))
+        const sid = idOf(s);
+        const where = `machine ${mid ?? `#${j + 1}`} slot ${sid ?? `#${k + 1}`}`;
+        if (sid !== undefined && slots.has(sid))
+          problems.push({ line: lineOf(at), where, message: "defined twice" });
+        if (sid !== undefined) slots.add(sid);
+        const item = s["item"];
+        if (typeof item === "string" && !items.has(item))
           problems.push({
             line: lineOf([...at, "item"]),
-            where: `machine ${m.id} slot ${s.id}`,
-            message: `item '${s.item}' is not defined under items`,
+            where,
+            message: `item '${item}' is not defined under items`,
           });
       });
     });
   });
-  if (problems.length > 0) throw new RegistryFileError(file, sorted(problems));
-  return f;
+  if (problems.length > 0 || !parsed.success) throw new RegistryFileError(file, sorted(problems));
+  return parsed.data;
 }
 
 const sorted = (ps: FileProblem[]) => [...ps].sort((a, b) => a.line - b.line);

@@ -86,6 +86,26 @@ describe("parseRegistryFile", () => {
     expect(problems(SMALL.replace("id: p1", "id: programme"))[0]?.message).toContain("reserved");
   });
 
+  it("reports field and cross-row problems together, in line order", () => {
+    const ps = problems(SMALL.replace("capacity: 300", "capacity: -3").replace("item: kit", "item: kti"));
+    expect(ps.map((p) => [p.line, p.where])).toEqual([
+      [12, "prison p1"],
+      [20, "machine m1 slot s1"],
+    ]);
+  });
+
+  it("refuses an alias bomb (billion laughs) instead of expanding it", () => {
+    const bomb = ["version: 1", "a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(", ")}]`,
+      );
+    const ps = problems(bomb.join("\n"));
+    expect(ps[0]?.message).toMatch(/alias/i);
+  });
+
   it("reports broken YAML with its line, and a duplicate key", () => {
     expect(problems("version: 1\nitems: [\n")[0]?.where).toBe("YAML");
     expect(problems(SMALL.replace("capacity: 300", "capacity: 300\n    capacity: 400"))[0]).toMatchObject({
