@@ -2,9 +2,18 @@ import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import type { Table } from "./datasets";
 
+/**
+ * Text a spreadsheet would run as a formula (OWASP "CSV injection": = + - @, tab, CR first) gets a
+ * leading apostrophe, in the CSV and the XLSX alike: names come from registry events, and a
+ * prison named `=HYPERLINK(…)` must stay text on a coordinator's screen.
+ */
+export function spreadsheetSafe(c: string | number | null): string | number | null {
+  return typeof c === "string" && /^[=+\-@\t\r]/.test(c) ? `'${c}` : c;
+}
+
 /** RFC 4180 CSV with a header row; an empty cell for no value. */
 export function toCsv(t: Table): string {
-  return stringify([t.columns, ...t.rows.map((r) => r.map((c) => (c === null ? "" : c)))], {
+  return stringify([t.columns, ...t.rows.map((r) => r.map((c) => (c === null ? "" : spreadsheetSafe(c))))], {
     cast: { number: (n) => String(n) },
   });
 }
@@ -15,7 +24,7 @@ export async function toXlsx(t: Table, about: [string, string][]): Promise<Buffe
   wb.creator = "hrvend";
   const ws = wb.addWorksheet(t.name);
   ws.addRow(t.columns).font = { bold: true };
-  for (const r of t.rows) ws.addRow(r);
+  for (const r of t.rows) ws.addRow(r.map(spreadsheetSafe));
   ws.views = [{ state: "frozen", ySplit: 1 }];
   const info = wb.addWorksheet("about");
   for (const a of about) info.addRow(a);
