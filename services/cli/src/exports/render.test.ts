@@ -36,7 +36,7 @@ describe("CSV and XLSX of a table", () => {
 
   it("the XLSX holds the same cells, numbers as numbers, and an about sheet", async () => {
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await toXlsx(table, [["audience", "funder"]]));
+    await wb.xlsx.load((await toXlsx(table, [["audience", "funder"]])) as unknown as ArrayBuffer);
     const ws = wb.getWorksheet("coverage") as ExcelJS.Worksheet;
     expect(ws.getRow(1).values).toEqual([undefined, ...table.columns]);
     expect(ws.getCell("C2").value).toBe(37);
