@@ -140,7 +140,7 @@ beforeAll(async () => {
     { username: `${iso.tag}-gw`, password: "gw", subscribe: [`hr/v1/${P}/#`] },
     account(REGISTRY, REGISTRY, ["ref_prison", "ref_machine", "ref_item"]),
     account(OPERATOR, OPERATOR, ["alert_ack"]),
-    ...[1, 2, 3, 4, 5].map((n) => account(M(n), M(n), machineKinds)),
+    ...[1, 2, 3, 4, 5, 6].map((n) => account(M(n), M(n), machineKinds)),
   ]);
   services.push(
     await startService(
@@ -204,7 +204,7 @@ beforeAll(async () => {
       tracksLots: true,
     }),
   );
-  for (const n of [1, 2, 3, 4, 5])
+  for (const n of [1, 2, 3, 4, 5, 6])
     await send(
       reg,
       registry(3 + n, { kind: "ref_machine", machineId: M(n), location: `Block ${n}`, active: true, slots }),
@@ -471,6 +471,65 @@ describe("stock service, live", () => {
       sql`INSERT INTO stock.alert (alert_id, prison_id, machine_id, slot_id, type, detail, raised_at)
           VALUES ('forged', ${P}, ${M(5)}, 's1', 'stockout', 'forged', now())`.execute(tdb.db),
     ).rejects.toThrow(/alert_one_active/);
+  });
+
+  it("a machine dark, then booted with its network down, sends its buffered events and birth within seconds and its will after them: one offline period, the birth's own account (the main-job flake)", {
+    timeout: 120_000,
+  }, async () => {
+    const id = M(6);
+    const m = ev(id);
+    const c = await machine(id);
+    const base = Date.now() - 2 * 3_600_000;
+    const lostAt = base + 21_000; // dark 1 s after its last heartbeat; the broker publishes its will
+    const bootAt = base + 10 * 60_000; // 10 device minutes dark: ten times SILENCE_MINUTES
+    const birthAt = base + 15 * 60_000;
+    const health = async () =>
+      (
+        await q(
+          sql<{ status: string; last_seen_at: Date | null }>`
+            SELECT status, last_seen_at FROM stock.machine_health WHERE machine_id = ${id}`,
+        )
+      )[0];
+    await send(c, m.online(1, base)); // reserves seq 2 for its will
+    await send(c, m.heartbeat(3, base + 10_000));
+    await send(c, m.heartbeat(4, base + 20_000));
+    await expect
+      .poll(async () => (await health())?.last_seen_at?.getTime(), { timeout: 20_000, interval: 100 })
+      .toBe(base + 20_000);
+    // Within seconds of wall time (a fast replay): what it buffered, then its birth, dating the loss.
+    await send(c, m.heartbeat(5, bootAt));
+    await send(c, m.heartbeat(6, bootAt + 10_000));
+    await send(c, {
+      ...m.online(7, birthAt),
+      offlineSince: iso8601(lostAt),
+    } as HrEvent);
+    await expect
+      .poll(async () => (await health())?.last_seen_at?.getTime(), { timeout: 20_000, interval: 100 })
+      .toBe(birthAt);
+    // The will last: another gateway connection delivered it late.
+    await send(c, {
+      v: 1,
+      prisonId: P,
+      machineId: id,
+      seq: 2,
+      deviceTime: iso8601(base),
+      kind: "status",
+      state: "offline",
+      reason: "connection_lost",
+    } as HrEvent);
+    // Applied: seq 2 is no longer reserved for a will to come.
+    const reserved = async () =>
+      (
+        await q(
+          sql<{
+            r: number[];
+          }>`SELECT seq_order->'reserved' AS r FROM stock.machine_state WHERE machine_id = ${id}`,
+        )
+      )[0]?.r;
+    await expect.poll(reserved, { timeout: 20_000, interval: 100 }).not.toContain(2);
+    const offline = await alerts(id, "offline");
+    expect(offline.map((a) => [a.raised_at.getTime(), a.cleared_at?.getTime()])).toEqual([[lostAt, birthAt]]);
+    expect((await health())?.status).toBe("online");
   });
 
   it("acknowledgements travel as events from the operator source, and a rebuild (replay --service stock) keeps them", {
