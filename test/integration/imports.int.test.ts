@@ -462,7 +462,13 @@ describe("hrvend import census and oat through the real pipeline", () => {
       d.prison === P1 && d.date === "2026-03-15" ? { ...d, population: d.population + 40 } : d,
     );
     fixedDays.push({ prison: P2, date: day(70), population: 150, admissions: 1, releases: 0 }); // a missed day filed late
+    const before = await lastSeq(streams.events);
+    const dry = await importFile("census", censusCsv(fixedDays), "census-dry.csv", "--dry-run");
+    expect(dry.report).toMatchObject({ dryRun: true, new: 1, changed: 1, published: 0 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await lastSeq(streams.events)).toBe(before);
     const c = await importFile("census", censusCsv(fixedDays), "census-fixed.csv");
+    expect(await lastSeq(streams.events)).toBeGreaterThan(before);
     expect(c.report).toMatchObject({
       new: 1,
       changed: 1,
