@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import {
   type DynsecAdmin,
   loadOrCreateSecrets,
@@ -189,7 +189,13 @@ async function onboard(config: CliConfig, machineId: string, o: BundleOptions, a
   const text = `${JSON.stringify(bundle, null, 2)}\n`;
   // The file first: if it cannot be written, the broker keeps the old state.
   if (o.out !== undefined) writeFileSync(o.out, text, { mode: 0o600, flag: "wx" });
-  await putMachineAccount(admin, registration.prisonId, machineId, password);
+  try {
+    await putMachineAccount(admin, registration.prisonId, machineId, password);
+  } catch (e) {
+    // A bundle whose password the broker never took must not reach a vendor.
+    if (o.out !== undefined) rmSync(o.out, { force: true });
+    throw e;
+  }
   if (o.out === undefined) process.stdout.write(text);
   else
     console.log(
