@@ -19,7 +19,7 @@ export interface Routable {
 export function routeFor(rules: NotifierRules, alert: Routable): Route | undefined {
   const severity = severityOf(alert.type, rules.severities);
   const byId = new Map(rules.contacts.map((c) => [c.id, c]));
-  const matches = <T>(set: "*" | T[], v: T) => set === "*" || set.includes(v);
+  const matches = <T>(set: T[] | undefined, v: T) => set === undefined || set.includes(v);
   for (const [i, r] of rules.rules.entries()) {
     if (
       matches(r.match.prisons, alert.prisonId) &&

@@ -42,7 +42,9 @@ export const Contact = z.discriminatedUnion("channel", [
 ]);
 export type Contact = z.infer<typeof Contact>;
 
-const AnyOr = <T extends z.ZodType>(item: T) => z.union([z.literal("*"), z.array(item).min(1)]).default("*");
+/** A list, or "*" (or nothing) for any value. */
+const AnyOr = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === "*" ? undefined : v), z.array(item).min(1).optional());
 
 export const Rule = z.strictObject({
   match: z
@@ -51,7 +53,7 @@ export const Rule = z.strictObject({
       types: AnyOr(z.enum(ALERT_TYPES as [string, ...string[]])),
       severities: AnyOr(z.enum(SEVERITIES)),
     })
-    .default({ prisons: "*", types: "*", severities: "*" }),
+    .default({}),
   /** Contact ids in escalation order: the first is told at once, the next after escalateAfterMinutes… */
   contacts: z.array(z.string().min(1)).min(1),
   /** Reminders to everyone told so far while the alert is active and unacknowledged (0: none). */
