@@ -159,6 +159,10 @@ function periodTitle({ t, f }: Ctx, grain: FunderGrain, start: string, end: stri
   return t(`period.${grain}`, { start: f.date(start), end: f.date(end) });
 }
 
+/** The report's creation instant, in UTC, as the language writes dates. */
+const generatedAt = (f: Formats, iso: string) =>
+  Number.isNaN(Date.parse(iso)) ? iso : `${f.dateTime(Date.parse(iso), "UTC")} UTC`;
+
 const pct = (f: Formats, v: number) => `${f.number(100 * v, 1)} %`;
 
 export function renderHtml(data: FunderData, meta: ReportMeta): string {
@@ -247,6 +251,7 @@ h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 15px; margin: 18px 0 6p
 table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; }
 th, td { border: 1px solid #c8ccd4; padding: 3px 5px; text-align: right; }
 th[scope=row], thead th { text-align: left; background: #f2f4f7; }
+thead th { font-size: 10px; hyphens: auto; }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #1d2433; }
 td.sup { color: #7a2e9a; font-style: italic; } td.na { color: #999; }
 .band { padding: 1px 4px; border-radius: 3px; } .band.low { background: #fde2e1; } .band.medium, .band.moderate { background: #fff1c7; } .band.high { background: #d9f2df; }
@@ -259,7 +264,7 @@ section.period { page-break-after: always; } section.period:last-of-type { page-
 dl dt { font-weight: bold; margin-top: 4px; } dl dd { margin: 0 0 2px 12px; }
 </style></head><body>
 <h1>${esc(t("title"))}</h1>
-<div class="meta">${esc(t("meta", { from: ctx.f.date(meta.from), to: ctx.f.date(meta.to), grain: grainName }))}${meta.prisonId ? esc(t("metaPrison", { prison: meta.prisonId })) : ""}${esc(t("metaGenerated", { at: meta.generatedAt }))}</div>
+<div class="meta">${esc(t("meta", { from: ctx.f.date(meta.from), to: ctx.f.date(meta.to), grain: grainName }))}${meta.prisonId ? esc(t("metaPrison", { prison: meta.prisonId })) : ""}${esc(t("metaGenerated", { at: generatedAt(ctx.f, meta.generatedAt) }))}</div>
 ${empty}${sections.join("\n")}
 <h2>${esc(t("suppression"))}</h2>
 <div class="legend"><p><strong>${esc(HIDDEN)}</strong>${esc(t("legendHidden", { max: threshold - 1, threshold }))} <strong>${esc(UNDEFINED)}</strong>${esc(t("legendUndefined"))}</p>
