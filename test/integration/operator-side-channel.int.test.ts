@@ -321,6 +321,14 @@ describe("an operator cannot tell how many OAT register events there were", () =
       b,
     );
     expect(Number(counts.rows[0]!.n)).toBe(DAYS.length * (BATCHES_PER_DAY * 10 + 1));
+    // Midnight to midnight: each day's hours, none of the next day's (as `hrvend export` asks).
+    const days = await sql<{ day: Date; n: string }>`
+      SELECT bucket AS day, sum(events) AS n
+      FROM reporting.pipeline_counts(${`${DAYS[0]}T00:00:00Z`}::timestamptz, '2026-05-07T00:00:00Z'::timestamptz, interval '1 day')
+      GROUP BY 1 ORDER BY 1`.execute(b);
+    expect(days.rows.map((r) => [new Date(r.day).toISOString().slice(0, 10), Number(r.n)])).toEqual(
+      DAYS.map((d) => [d, BATCHES_PER_DAY * 10 + 1]),
+    );
     expect((await sql`SELECT id FROM reporting.dead_letter_recent`.execute(b)).rows).toEqual([
       { id: "dl-m" },
     ]);

@@ -13,7 +13,8 @@ import { type Kysely, sql } from "kysely";
  * - `ingest.event_count`: events per hour of event time, prison and kind, never kind 'oat' (a
  *   CHECK holds it), kept by the recorder in the transaction that stores the raw events
  *   (services/recorder/src/counts.ts). `reporting.pipeline_counts` and `pipeline_latest` read it;
- *   counts are per whole hour (a bucket shorter than an hour shows each hour at its start).
+ *   counts are per whole hour, every hour that starts before `to` and ends after `from` (a bucket
+ *   shorter than an hour shows each hour at its start).
  * - `ingest.dead_letter_shown` and `ops.parked_shown`: copies, kept by triggers in the same
  *   transaction, of the dead letters and parked messages that are not the health unit's
  *   (`ingest.oat_register_bytes`: topic under `health_unit`, a subject or payload of kind 'oat').
@@ -56,11 +57,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         RAISE EXCEPTION 'pipeline_counts: bucket must be positive (got %)', p_bucket
           USING ERRCODE = 'invalid_parameter_value';
       END IF;
-      -- Whole hours: every hour that overlaps [from, to].
+      -- Whole hours: every hour that starts before 'to' and ends after 'from' (an export of days
+      -- from midnight to midnight gets those days' hours, not the next day's first).
       RETURN QUERY
         SELECT public.time_bucket(p_bucket, c.bucket), c.prison_id, c.kind, sum(c.events)::bigint
         FROM ingest.event_count c
-        WHERE c.bucket BETWEEN public.time_bucket(INTERVAL '1 hour', p_from) AND p_to
+        WHERE c.bucket >= public.time_bucket(INTERVAL '1 hour', p_from) AND c.bucket < p_to
         GROUP BY 1, 2, 3;
     END $$`.execute(db);
   await sql`
