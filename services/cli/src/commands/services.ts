@@ -54,7 +54,20 @@ const SERVICES = {
       DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_writer", k.hrvend_writer),
     };
   },
+  // Its own role; routing rules from the state dir (services/notifier/README.md). One instance
+  // on a cluster too: its outbox claims rows, but its alert consumer is not partitioned.
+  notifier: (s: StackState, k: Secrets): Record<string, string> => {
+    const u = urlsOf(s, k);
+    return {
+      NATS_URL: u.nats,
+      DATABASE_URL: withCredentials(u.postgresAdmin, "hrvend_notifier", k.hrvend_notifier),
+      RULES_FILE: notifierRulesFile(s.stateDir),
+    };
+  },
 } as const;
+
+/** The notifier's routing rules on the local stack; without them `services start all` leaves it out. */
+export const notifierRulesFile = (stateDir: string): string => join(stateDir, "notifier", "rules.yaml");
 export type ServiceName = keyof typeof SERVICES;
 type Name = ServiceName;
 export const SERVICE_NAMES = Object.keys(SERVICES) as Name[];
@@ -97,7 +110,7 @@ function instancesOf(
 ): { id: string; env: Record<string, string> }[] {
   const metricsPort = (instance: number) => String(metricsPortOf(firstMetricsPort, name, instance));
   const env = { ...SERVICES[name](stack, secrets), METRICS_PORT: metricsPort(1) };
-  if (!stack.cluster) return [{ id: name, env }];
+  if (!stack.cluster || name === "notifier") return [{ id: name, env }];
   return Array.from({ length: CLUSTER_INSTANCES }, (_, i) => {
     const n = i + 1;
     const own: Record<string, string> =
@@ -137,6 +150,10 @@ export async function startLocalService(config: CliConfig, name: ServiceName): P
   const stack = readStack(config.stateDir);
   if (!stack) throw new Error("the local stack is not running; start it with: npx hrvend infra up");
   const secrets = loadOrCreateSecrets(config.stateDir);
+  if (name === "notifier" && !existsSync(notifierRulesFile(config.stateDir)))
+    throw new Error(
+      `the notifier needs routing rules at ${notifierRulesFile(config.stateDir)}; copy infra/deploy/notifier/rules.example.yaml there and edit it (SMTP server: HRVEND_SMTP_URL)`,
+    );
   mkdirSync(join(config.stateDir, "services"), { recursive: true });
   const said: string[] = [];
   for (const { id, env } of instancesOf(stack, secrets, name, config.metricsPort)) {
@@ -146,7 +163,8 @@ export async function startLocalService(config: CliConfig, name: ServiceName): P
       continue;
     }
     const logFile = join(config.stateDir, "services", `${id}.log`);
-    const p = await spawnService(name, env, { logFile, detached: true });
+    const smtp = name === "notifier" ? config.env["HRVEND_SMTP_URL"] : undefined;
+    const p = await spawnService(name, smtp ? { ...env, SMTP_URL: smtp } : env, { logFile, detached: true });
     writeFileSync(
       stateFile(config),
       JSON.stringify({ ...readRunning(config), [id]: { pid: p.pid, logFile } }, null, 2),
@@ -219,7 +237,13 @@ Examples:
     .description("start services in the background (idempotent) and wait until each is ready")
     .addHelpText("after", "\nExamples:\n  npx hrvend services start\n  npx hrvend services start stock")
     .action(async (which: string) => {
-      for (const name of pick(which)) console.log(await startLocalService(config, name));
+      for (const name of pick(which)) {
+        if (which === "all" && name === "notifier" && !existsSync(notifierRulesFile(config.stateDir))) {
+          console.log(`notifier: not started (no routing rules at ${notifierRulesFile(config.stateDir)})`);
+          continue;
+        }
+        console.log(await startLocalService(config, name));
+      }
     });
 
   cmd
