@@ -268,6 +268,8 @@ export async function reconcileMachineFacts(
 ): Promise<{
   faults: number;
   excursions: number;
+  /** temperature_out_of_range periods compared with the ledger's temperature alarms. */
+  outOfRange: number;
   slots: number;
   planSlots: number;
   /** Slots whose availability % was compared with the ledger's, and the lowest such %. */
@@ -292,6 +294,20 @@ export async function reconcileMachineFacts(
   }
   // A temperature excursion beyond the machine's alarm band is a temperature fault (compared above).
   const excursions = facts.filter((f) => f.fact === "temperature_excursion").length;
+  // The service's own check of every heartbeat against the naloxone band (TEMPERATURE_MIN_C..MAX_C,
+  // default 5..40 °C, docs/domain.md) gives the periods of the machines' own alarm, whose band is
+  // 5..40 °C in every scenario: temperature_out_of_range per machine equals the ledger's alarms.
+  const alarms = ledgerPeriods(
+    facts.filter((f) => (f as { code?: string }).code === "temperature"),
+    "fault_start",
+    "fault_end",
+    (f) => (f as { machineId: string }).machineId,
+  );
+  same(
+    await alertPeriods(db, "temperature_out_of_range", (a) => a.machine_id),
+    alarms,
+    "temperature_out_of_range alerts",
+  );
 
   const run = facts.find((f) => f.fact === "run_start") as Fact & { start: string; end: string };
   const [from, to] = [Date.parse(run.start), Date.parse(run.end)];
@@ -365,6 +381,7 @@ export async function reconcileMachineFacts(
   return {
     faults,
     excursions,
+    outOfRange: [...alarms.values()].flat().length,
     slots: avail.rows.length,
     planSlots,
     availabilitySlots: defined.length,
