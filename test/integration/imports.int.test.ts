@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { devicePassword } from "@hrvend/devices";
@@ -303,22 +303,29 @@ async function expectFigures(days: CensusDay[], rows: RegisterRow[]): Promise<nu
   return compared;
 }
 
+/**
+ * The broker's accounts for this file: the gateway, the registry, and the offices as a
+ * deployment has them (infra/deploy/mosquitto/accounts.example.sh), each its own kinds under its
+ * own prison and id, password derived from the deployment secret; `except` leaves one out.
+ */
+function accounts(except?: string): MqttUser[] {
+  const offices: MqttUser[] = [P1, P2].flatMap((p) => [
+    sourceUser(p, "census_office", `${p}-census`, devicePassword(SECRET, `${p}-census`)),
+    sourceUser(p, "health_unit", `${p}-health`, devicePassword(SECRET, `${p}-health`)),
+  ]);
+  return [
+    { username: `${iso.tag}-gw`, password: "gw", subscribe: [`hr/v1/${P1}/#`, `hr/v1/${P2}/#`] },
+    sourceUser([P1, P2], "registry", REGISTRY, "reg"),
+    ...offices.filter((o) => o.username !== except),
+  ];
+}
+
 beforeAll(async () => {
   tdb = await testDatabase(iso);
   const nc = await natsConnect({ servers: iso.servers.natsUrl });
   await ensureStreams(await jetstreamManager(nc), streams);
   await nc.close();
-  // The offices' accounts as a deployment has them (infra/deploy/mosquitto/accounts.example.sh):
-  // each its own kinds under its own prison and id, password derived from the deployment secret.
-  const offices: MqttUser[] = [P1, P2].flatMap((p) => [
-    sourceUser(p, "census_office", `${p}-census`, devicePassword(SECRET, `${p}-census`)),
-    sourceUser(p, "health_unit", `${p}-health`, devicePassword(SECRET, `${p}-health`)),
-  ]);
-  await mqttAccounts(iso, [
-    { username: `${iso.tag}-gw`, password: "gw", subscribe: [`hr/v1/${P1}/#`, `hr/v1/${P2}/#`] },
-    sourceUser([P1, P2], "registry", REGISTRY, "reg"),
-    ...offices,
-  ]);
+  await mqttAccounts(iso, accounts());
   const stream = {
     NATS_URL: iso.servers.natsUrl,
     DATABASE_URL: tdb.roleUrl("hrvend_writer"),
@@ -549,6 +556,48 @@ describe("hrvend import census and oat through the real pipeline", () => {
       expect(r.stdout + r.stderr).not.toContain(bad);
       expect(r.stdout + r.stderr).not.toContain(good);
     }
+  }, 120_000);
+
+  it("on the local stack (no --mqtt-url) it registers the office's broker account itself", async () => {
+    // The census office of P1 has no account any more; a stack state names the run's broker.
+    await mqttAccounts(iso, accounts(`${P1}-census`));
+    const state = join(dir, "local-stack");
+    mkdirSync(state);
+    const port = Number(new URL(iso.servers.mqttUrl).port);
+    const mosquitto = {
+      pid: iso.servers.mosquittoPid,
+      port,
+      url: iso.servers.mqttUrl,
+      dir: iso.servers.mosquittoDir,
+      logFile: "",
+    };
+    writeFileSync(
+      join(state, "stack.json"),
+      JSON.stringify({
+        stateDir: state,
+        ports: { postgres: 1, nats: 1, natsMonitor: 1, mqtt: port },
+        parts: { mosquitto },
+      }),
+    );
+    const file = join(dir, "census-april.csv");
+    writeFileSync(file, `prison,date,population,admissions,releases\n${P1},2026-04-01,801,2,1\n`);
+    // Without the account, the deployment's way (--mqtt-url) is refused by the broker.
+    const refused = await importFile("census", readFileSync(file, "utf8"), "census-april-refused.csv");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^hrvend: /);
+    const r = await hrvend(
+      ["import", "census", file, "--json", "--database-url", tdb.roleUrl("hrvend_writer")],
+      {
+        HRVEND_DEPLOYMENT_SECRET: SECRET,
+        HRVEND_STATE_DIR: state,
+      },
+    );
+    outputs.push(r);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ new: 1, published: 1, recorded: 1 });
+    const stored = await q(sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM ingest.raw_event WHERE source_id = ${`${P1}-census`} AND payload->>'date' = '2026-04-01'`);
+    expect(stored).toEqual([{ n: 1 }]);
   }, 120_000);
 
   it("no raw client id is anywhere: tables, stream messages, service logs, the command's output", async () => {
