@@ -511,7 +511,7 @@ describe("a programme of its own, from its files", () => {
       ]);
 
     // The funder's report (suppressed view, as the funder role): the quarter's figures, from
-    // DOMAIN.md's definitions with the registry's prevalence estimates.
+    // docs/domain.md's definitions with the registry's prevalence estimates.
     await expect
       .poll(
         async () => {

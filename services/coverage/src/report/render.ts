@@ -32,7 +32,7 @@ const DEFINITION_KEYS = [
   "observed",
 ];
 
-/** Definitions as printed in the report (DOMAIN.md, "Coverage definitions"), with their sources, in a language. */
+/** Definitions as printed in the report (docs/domain.md §Coverage definitions), with their sources, in a language. */
 export function definitions(lang: Lang = DEFAULT_LANG): { term: string; text: string }[] {
   const t = translator(lang, "report");
   const values = {
