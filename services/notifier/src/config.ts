@@ -19,11 +19,14 @@ export const NotifierEnv = z.object({
   BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Routing rules (YAML or JSON; example: infra/deploy/notifier/rules.example.yaml). */
   RULES_FILE: z.string().min(1),
-  /** smtp://host:port (or smtps://user:password@host:465); required when a contact is e-mail. */
+  /** smtp://host:port (STARTTLS when offered) or smtps://host:465; required when a contact is e-mail. */
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .optional(),
+  /** The relay's login, if it wants one (the password among the secrets). */
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default("hrvend <hrvend@localhost>"),
   /** Planning (reminders, escalation, digests) and sending run this often. */
   TICK_SECONDS: z.coerce.number().min(0.2).max(300).default(15),

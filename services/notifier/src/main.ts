@@ -31,8 +31,12 @@ const consumer = await startBatchConsumer({
   write: alertWriter({ db, log, metrics, stream: config.ALERTS_STREAM }),
   onError: (err) => log.error({ err }, "alert consumer error; retrying, nothing acknowledged meanwhile"),
 });
+const auth =
+  config.SMTP_USER && config.SMTP_PASSWORD
+    ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD }
+    : undefined;
 const email = config.SMTP_URL
-  ? emailChannel(config.SMTP_URL, config.MAIL_FROM, config.SEND_TIMEOUT_MS)
+  ? emailChannel(config.SMTP_URL, config.MAIL_FROM, config.SEND_TIMEOUT_MS, auth)
   : undefined;
 const sender = {
   db,

@@ -6,9 +6,15 @@ import { type Channel, DeliveryError } from "./channel";
  * sent again after a crash (accepted by the server, not yet marked sent) is the same message to
  * every mail system that deduplicates on it; X-Hrvend-Step names the step.
  */
-export function emailChannel(smtpUrl: string, from: string, timeoutMs: number): Channel {
+export function emailChannel(
+  smtpUrl: string,
+  from: string,
+  timeoutMs: number,
+  auth?: { user: string; pass: string },
+): Channel {
   const transport = nodemailer.createTransport({
     url: smtpUrl,
+    ...(auth ? { auth } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
