@@ -6,6 +6,7 @@
 #   nats-server, mosquitto        from Debian
 #   PostgreSQL 15                 from Debian
 #   chromium                      from Debian (PDF and screenshots)
+#   python3-aiosmtpd              from Debian (the notifier's end-to-end test's SMTP server)
 #   libxml2-utils                 from Debian (xmllint: the ADX schema check)
 #   TimescaleDB (Apache edition)  built from Debian trixie's source package, as
 #                                 docs/architecture.md describes, unless already available
@@ -43,6 +44,10 @@ apt_install nats-server mosquitto mosquitto-clients "postgresql-${PG_MAJOR}" "po
 # Headless Chromium for the coverage report's PDF and the screenshot tests of the HTML report
 # and the dashboards preview (Debian's package; run with --headless --no-sandbox).
 apt_install chromium fonts-dejavu-core
+
+# A real SMTP server for the notifier's end-to-end test (aiosmtpd, started by the test on a
+# loopback port, writing what it accepts to a Maildir; never run as a service).
+apt_install python3-aiosmtpd
 
 # xmllint (libxml2-utils): the DHIS2 export test validates ADX against its XML schema.
 apt_install libxml2-utils
