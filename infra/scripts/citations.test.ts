@@ -32,18 +32,25 @@ describe("citations of the design documents", () => {
       `// bad (${d}/domain.md §Coverage definitions)`, // 6: no such heading
       `// bad (${d}/domain.md §not a heading)`, // 7: inside a code fence
       `// ok infra/deploy/${d}/other.md is another folder`, // 8: not the design documents
+      `// bad (${"DOMAIN"}.md, "Coverage definitions")`, // 9: the brief, outside the repository
+      `// bad ../shared/${"ARCHITECTURE"}.md invariant 7`, // 10: likewise, by path
     ];
     writeFileSync(join(root, "src", "cites.ts"), `${cited.join("\n")}\n`);
 
-    it("when checked, then exactly the missing file and the three missing headings are reported", () => {
+    it("when checked, then exactly the missing file, the three missing headings and the brief's two files are reported", () => {
       const broken = findBrokenCitations(root);
       expect(broken.map((b) => [b.file, b.line])).toEqual([
         ["src/cites.ts", 4],
         ["src/cites.ts", 5],
         ["src/cites.ts", 6],
         ["src/cites.ts", 7],
+        ["src/cites.ts", 9],
+        ["src/cites.ts", 10],
       ]);
       expect(broken[0]!.reason).toBe(`${d}/missing.md does not exist`);
+      expect(broken[5]!.reason).toBe(
+        `../shared/${"ARCHITECTURE"}.md is not in the repository: cite ${d}/architecture.md`,
+      );
       expect(broken[2]!.reason).toBe(`${d}/domain.md has no heading that starts "§Coverage definitions)"`);
     });
   });

@@ -3,7 +3,8 @@ import { join, relative } from "node:path";
 
 /**
  * Citations of the design documents (`docs/<file>.md`, optionally `§Heading`) in code, READMEs,
- * scripts and scenarios must resolve: the file exists in the repository and, when a section is
+ * scripts and scenarios must resolve (and none may cite the brief's own files, which live outside
+ * the repository): the file exists in the repository and, when a section is
  * named, one of its headings starts the text after `§` (`§Invariants, invariant 7` cites the
  * heading "Invariants"). A section cut by a line break (`§Stock, availability,` then the rest on
  * the next line) resolves when it is the start of a heading.
@@ -20,6 +21,8 @@ const EXTENSIONS = [".ts", ".md", ".sh", ".json", ".yaml", ".yml"];
 const SKIP_FILES = new Set(["package-lock.json"]);
 // A docs path not inside another folder (a deploy folder's own docs are not the design documents).
 const CITATION = /(?<![\w./-])docs\/([\w.-]+?\.md)(?:'s)?(?:\s*§([^\n]*))?/g;
+// The brief's documents, which a clone does not have: cite docs/domain.md and docs/architecture.md.
+const OUTSIDE = /(?<![\w.-])(?:[\w./-]*\/)?(DOMAIN|ARCHITECTURE)\.md/g;
 
 export function findBrokenCitations(root: string): BrokenCitation[] {
   const broken: BrokenCitation[] = [];
@@ -39,6 +42,15 @@ export function findBrokenCitations(root: string): BrokenCitation[] {
   for (const file of sourceFiles(root)) {
     const lines = readFileSync(file, "utf8").split("\n");
     lines.forEach((text, index) => {
+      for (const match of text.matchAll(OUTSIDE)) {
+        const doc = `docs/${match[1]!.toLowerCase()}.md`;
+        broken.push({
+          file: relative(root, file),
+          line: index + 1,
+          citation: match[0],
+          reason: `${match[0]} is not in the repository: cite ${doc}`,
+        });
+      }
       for (const match of text.matchAll(CITATION)) {
         const doc = match[1]!;
         const section = match[2];
