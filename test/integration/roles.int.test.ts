@@ -270,6 +270,7 @@ const OUR_SCHEMAS = [
   "access",
   "administration",
   "ops",
+  "notifier",
 ];
 
 beforeAll(async () => {
@@ -378,6 +379,57 @@ describe("each audience reads, calls and uses exactly its allowed set", () => {
       rolcanlogin: boolean;
     }>`SELECT rolcanlogin FROM pg_roles WHERE rolname = 'hrvend_grafana'`.execute(tdb.db);
     expect(r.rows[0]?.rolcanlogin).toBe(false);
+  });
+});
+
+describe("the notifier's own role (migration 0021_notifier)", () => {
+  it("hrvend_notifier reads its schema and prison time zones, writes only its own tables, calls and creates nothing", async () => {
+    const have = new Map([...(await readable("hrvend_notifier"))].filter(([rel]) => !publicReads.has(rel)));
+    const whole = [
+      "notifier.alert",
+      "notifier.outbox",
+      "notifier.rejected_alert",
+      "notifier.stream_position",
+    ];
+    expect([...have.keys()].sort()).toEqual([...whole, "reorder.prison"].sort());
+    expect(have.get("reorder.prison")).toEqual(["prison_id", "time_zone"]);
+    expect(minus(await callable("hrvend_notifier"), publicCalls)).toEqual([]);
+    expect(minus(await usableSchemas("hrvend_notifier"), publicSchemas)).toEqual(["notifier", "reorder"]);
+    const writes = await sql<{ rel: string; priv: string }>`
+      SELECT format('%s.%s', n.nspname, c.relname) AS rel, p.priv
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      CROSS JOIN unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) AS p(priv)
+      WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND n.nspname <> 'pg_catalog'
+        AND has_table_privilege('hrvend_notifier', c.oid, p.priv)
+      ORDER BY 1, 2`.execute(tdb.db);
+    expect(writes.rows.map((r) => `${r.rel} ${r.priv}`)).toEqual([
+      "notifier.alert INSERT",
+      "notifier.alert UPDATE",
+      "notifier.outbox INSERT",
+      "notifier.outbox UPDATE",
+      "notifier.rejected_alert INSERT",
+      "notifier.stream_position INSERT",
+      "notifier.stream_position UPDATE",
+    ]);
+    const creates = await sql<{ nspname: string }>`
+      SELECT nspname FROM pg_namespace WHERE has_schema_privilege('hrvend_notifier', oid, 'CREATE')`.execute(
+      tdb.db,
+    );
+    expect(creates.rows).toEqual([]);
+    // Through its login: every prison's time zone (row-level security lets it), nothing more.
+    const db = as(tdb.roleUrl("hrvend_notifier"));
+    const zones = await sql<{ n: number }>`SELECT count(*)::int AS n FROM reorder.prison`.execute(db);
+    expect(zones.rows[0]?.n).toBe(3);
+    for (const rel of [
+      "stock.alert",
+      "ingest.stream_position",
+      "ops.parked_message",
+      "coverage.card",
+      "reorder.machine",
+    ])
+      await expect(sql`SELECT * FROM ${sql.raw(rel)} LIMIT 1`.execute(db), rel).rejects.toThrow(
+        /permission denied/,
+      );
   });
 });
 
