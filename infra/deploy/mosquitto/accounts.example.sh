@@ -35,7 +35,9 @@ ctl addRoleACL gateway publishClientReceive 'hr/v1/#' allow
 ctl createClient hrvend-gateway -p "$(cat "$PW/gateway.pw")"
 ctl addClientRole hrvend-gateway gateway
 
-# 4. One role and client per machine: username = clientId = machine id, the account bound to that
+# 4. Machines are normally onboarded with `hrvend machines add <id>` (same role and ACLs through the
+#    plugin's $CONTROL API, a random password handed to the vendor in its provisioning bundle);
+#    this block does the same by hand. One role and client per machine: username = clientId = machine id, the account bound to that
 #    client id (-c: Mosquitto gives a client id's persistent session to whoever connects with it
 #    next, so an unbound account could take over a gateway's or another machine's session); its
 #    seven kinds (its will is a status) under its own prison and id, nothing else.
