@@ -416,12 +416,17 @@ const plusDays = (date: string, days: number) =>
  * next event, so the raise must lie between the midnight and the machine's first event after it.
  * It ends at the stock fact that leaves no such units (or the machine's decommissioning).
  */
-async function reconcileLotExpiry(
-  db: Db,
+/** A lot_expiring period the ledger implies: raised in [start, latestStart], cleared at `end`. */
+export interface LotExpiryPeriod {
+  start: number;
+  latestStart: number;
+  end: number | null;
+}
+
+export function ledgerLotExpiry(
   facts: readonly Fact[],
   days: number,
-): Promise<{ periods: number; byDate: number }> {
-  type Want = { start: number; latestStart: number; end: number | null };
+): { want: Map<string, LotExpiryPeriod[]>; byDate: number } {
   const zones = machineZones(facts);
   const run = facts.find((f) => f.fact === "run_start") as Fact & { end: string };
   const decommissioned = new Map(
@@ -440,13 +445,13 @@ async function reconcileLotExpiry(
     if (f.fact === "stock" && (f as StockFact).lots !== undefined)
       bySlot.set(slotOf(f as StockFact), [...(bySlot.get(slotOf(f as StockFact)) ?? []), f as StockFact]);
 
-  const want = new Map<string, Want[]>();
+  const want = new Map<string, LotExpiryPeriod[]>();
   let byDate = 0;
   for (const [key, list] of bySlot) {
     const machineId = (list[0] as StockFact).machineId;
     const zone = zones.get(machineId) ?? "UTC";
     const stop = decommissioned.get(machineId) ?? Number.POSITIVE_INFINITY;
-    const periods: Want[] = [];
+    const periods: LotExpiryPeriod[] = [];
     list.forEach((f, i) => {
       const from = Date.parse(f.t);
       const to = Math.min(
@@ -478,6 +483,15 @@ async function reconcileLotExpiry(
     if (periods.length > 0) want.set(key, periods);
   }
 
+  return { want, byDate };
+}
+
+async function reconcileLotExpiry(
+  db: Db,
+  facts: readonly Fact[],
+  days: number,
+): Promise<{ periods: number; byDate: number }> {
+  const { want, byDate } = ledgerLotExpiry(facts, days);
   const got = await alertPeriods(db, "lot_expiring", slotOf);
   same([...got.keys()].sort(), [...want.keys()].sort(), "slots with lot_expiring alerts");
   let n = 0;
