@@ -527,6 +527,31 @@ describe("hrvend export dhis2 --push: a real HTTP receiver answering like DHIS2"
     expect(r.stdout + r.stderr).not.toContain("d2pat_wrong");
   });
 
+  it("the scheduled job (hrvend-export-quarter.sh dhis2) pushes the quarter just ended", async () => {
+    const payload = JSON.parse((await hrvend(exportArgs("2026Q1"))).stdout) as DataValueSet;
+    received.length = 0;
+    const r = await promisify(execFile)(
+      join(ROOT, "infra/deploy/systemd/hrvend-export-quarter.sh"),
+      ["dhis2"],
+      {
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          HRVEND_HOME: ROOT,
+          // The timer fires on the 10th of April: the quarter just ended is 2026Q1.
+          HRVEND_EXPORT_TODAY: "2026-04-10",
+          DATABASE_URL: funderUrl,
+          HRVEND_DHIS2_URL: base,
+          HRVEND_DHIS2_MAPPING: MAPPING,
+          HRVEND_DHIS2_TOKEN: TOKEN,
+        },
+      },
+    );
+    expect(r.stdout).toContain(`DHIS2 import SUCCESS (HTTP 200): ${payload.dataValues.length} imported`);
+    expect(received).toHaveLength(1);
+    expect(JSON.parse((received[0] as Received).body)).toEqual(payload);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
   it("refuses without a token, over clear text to another host, and --dry-run sends nothing", async () => {
     received.length = 0;
     let r = await hrvend(exportArgs("2026Q1", "--push", base));

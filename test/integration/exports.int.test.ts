@@ -1,6 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { AUDIENCE_ROLE, createDb, type DbRole, grantAdmin, withCredentials } from "@hrvend/infra/db";
 import { parse as parseCsv } from "csv-parse/sync";
 import ExcelJS from "exceljs";
@@ -17,6 +20,7 @@ import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
  * the export does not get; a superuser or another audience's role is refused.
  */
 
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const iso = isolate("exports");
 const dir = mkdtempSync(join(tmpdir(), "hrvend-exports-"));
 chmodSync(dir, 0o755);
@@ -172,6 +176,28 @@ describe("hrvend export figures: each audience's figures, CSV and XLSX alike", (
     expect(new Set(mine.map((r) => r["prison_id"]))).toEqual(new Set([fill.prisons[0]]));
     expect(new Set(all.map((r) => r["prison_id"])).size).toBeGreaterThan(1);
     expect(mine).toEqual(all.filter((r) => r["prison_id"] === fill.prisons[0]));
+  });
+});
+
+describe("the scheduled report job (hrvend-export-quarter.sh report)", () => {
+  it("writes the quarter just ended's coverage PDF and funder figures, the XLSX equal to the CSV", async () => {
+    const reports = join(dir, "reports");
+    await promisify(execFile)(join(ROOT, "infra/deploy/systemd/hrvend-export-quarter.sh"), ["report"], {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HRVEND_HOME: ROOT,
+        // The timer fires on the 5th of April: the quarter just ended is 2026Q1.
+        HRVEND_EXPORT_TODAY: "2026-04-05",
+        DATABASE_URL: urlOf("funder"),
+        HRVEND_REPORT_DIR: reports,
+      },
+    });
+    const q = join(reports, "2026Q1");
+    expect(readFileSync(join(q, "coverage-2026Q1.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
+    const csv = parseCsv(readFileSync(join(q, "funder-figures-2026Q1.csv"), "utf8")) as string[][];
+    expect(csv.length).toBeGreaterThan(1);
+    expect(new Set(csv.slice(1).map((r) => r[3]))).toEqual(new Set(["2026-01-01"])); // period_start: Q1 only
+    expect((await xlsxCells(join(q, "funder-figures-2026Q1.xlsx"))).cells).toEqual(csv);
   });
 });
 

@@ -26,7 +26,8 @@ from=$(printf '%04d-%02d-01' "$y" "$first_month")
 to=$(printf '%04d-%02d-%02d' "$y" "$last_month" "$last_day")
 quarter="${y}Q${q}"
 
-hrvend() { node /opt/hrvend/services/cli/bin/hrvend.js "$@"; }
+# HRVEND_HOME: where the release is (/opt/hrvend; a checkout in tests).
+hrvend() { node "${HRVEND_HOME:-/opt/hrvend}/services/cli/bin/hrvend.js" "$@"; }
 
 case "${1:-}" in
   period)
