@@ -6,7 +6,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { ledgerFacts } from "../support/ledger";
 import { Pipeline } from "../support/pipeline";
-import { reconcileRecorder } from "../support/reconcile";
+import { reconcileMachineFacts, reconcileRecorder, reconcileStock } from "../support/reconcile";
 
 const HOUR = 3_600_000;
 const dir = mkdtempSync(join(tmpdir(), "hrvend-placements-"));
@@ -57,6 +57,11 @@ describe("scenario placements through the pipeline", () => {
     expect(await reconcileRecorder(p.db, facts)).toBe(events);
     const dead = await sql<{ n: string }>`SELECT count(*) AS n FROM ingest.dead_letter`.execute(p.db);
     expect(Number(dead.rows[0]?.n)).toBe(0);
+    // Every level change, stockout and offline period (the placed outage included, nothing beside
+    // it), fault, temperature, lot and low-stock alert against the ledger.
+    const stock = await reconcileStock(p.db, facts);
+    const machine = await reconcileMachineFacts(p.db, facts);
+    console.log(`[placements] reconciled: ${JSON.stringify({ ...stock, ...machine })}`);
 
     const start = Date.parse(small.start);
     // The outage: one offline alert of sm-north-m1 from 30 h to 37 h after the start.
