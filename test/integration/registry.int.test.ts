@@ -21,11 +21,13 @@ const iso = isolate("registry");
 const PA = iso.prison("pa");
 const PB = iso.prison("pb");
 const SRC = `${iso.tag}-reg`;
+/** A second registry source: it may not change machines the first one registered. */
+const SRC2 = `${iso.tag}-reg2`;
 const M1 = `${iso.tag}-m1`;
 const M2 = `${iso.tag}-m2`;
 const streams = {
   events: iso.stream("events"),
-  eventSubjects: [`hr.v1.${PA}.>`, `hr.v1.${PB}.>`, `hr.v1.programme.${SRC}.>`],
+  eventSubjects: [`hr.v1.${PA}.>`, `hr.v1.${PB}.>`, `hr.v1.programme.${SRC}.>`, `hr.v1.programme.${SRC2}.>`],
   dead: iso.stream("dead"),
   deadPrefix: `hr.dead.${iso.tag}`,
 };
@@ -127,6 +129,7 @@ beforeAll(async () => {
       subscribe: [`hr/v1/${PA}/#`, `hr/v1/${PB}/#`, `hr/v1/programme/#`],
     },
     sourceUser("+", "registry", SRC, "registry-pw"),
+    sourceUser("+", "registry", SRC2, "registry-pw"),
     // A machine's account, to try publishing the registry with the wrong credentials.
     sourceUser(PA, "machine", M1, "m1-pw"),
   ]);
@@ -139,7 +142,7 @@ beforeAll(async () => {
         MQTT_USERNAME: `${iso.tag}-gw`,
         MQTT_PASSWORD: "gw",
         MQTT_SHARE_GROUP: `ingest-${iso.tag}`,
-        MQTT_FILTERS: `hr/v1/${PA}/#,hr/v1/${PB}/#,hr/v1/programme/registry/${SRC}/#`,
+        MQTT_FILTERS: `hr/v1/${PA}/#,hr/v1/${PB}/#,hr/v1/programme/registry/${SRC}/#,hr/v1/programme/registry/${SRC2}/#`,
         MQTT_CONNECTIONS: "2",
         NATS_URL: iso.servers.natsUrl,
         EVENTS_STREAM: streams.events,
@@ -283,5 +286,39 @@ describe("hrvend registry apply", () => {
     expect(refused.stderr).toMatch(/the broker refused ref_item .*135|Not authorized/i);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await streamCount()).toBe(before);
+  });
+
+  it("what the gateway refuses is not waited for in silence: another registry source cannot take a machine over", async () => {
+    const f = join(dir, "takeover.yaml");
+    writeFileSync(f, file({ capacity: 320, m2: false }));
+    const r = await hrvend(
+      [
+        "registry",
+        "apply",
+        f,
+        "--source",
+        SRC2,
+        "--database-url",
+        tdb.roleUrl("hrvend_writer"),
+        "--mqtt-url",
+        iso.servers.mqttUrl,
+        "--mqtt-password-file",
+        join(dir, "registry.pw"),
+        "--wait",
+        "15",
+      ],
+      { HRVEND_STATE_DIR: join(dir, "state") },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      `refused by the gateway: wrong_source_type: the machine in this ref_machine is registered by registry source '${SRC}'`,
+    );
+    expect(r.stderr).toContain("the recorder has not stored 1 of them");
+    // The first source still owns the machine: nothing from the second one about it was stored.
+    const owners = await sql<{ source_id: string }>`
+      SELECT source_id FROM ingest.raw_event WHERE kind = 'ref_machine' AND payload->>'machineId' = ${M1}`.execute(
+      tdb.db,
+    );
+    expect(owners.rows.map((x) => x.source_id)).toEqual([SRC]);
   });
 });

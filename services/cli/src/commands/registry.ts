@@ -8,7 +8,7 @@ import { type ConnectionOptions, databaseUrlOf, registryBroker } from "../regist
 import { describeChange, desiredBodies, diffRegistry, nextSeq, refEvent } from "../registry/diff";
 import { parseRegistryFile } from "../registry/file";
 import { publishEvents } from "../registry/publish";
-import { recordedRegistry, waitForRecorded } from "../registry/state";
+import { recordedRegistry, refusedSince, waitForRecorded } from "../registry/state";
 
 /** `hrvend registry apply <file>`: the programme's own registry file into the stream. */
 export function registryCommand(config: CliConfig): Command {
@@ -119,6 +119,8 @@ Examples:
             if (missing.length === 0) console.log("the pipeline has recorded all of them");
           }
           if (missing.length > 0) {
+            const refused = await refusedSince(db, o.source, new Date(Date.parse(time) - 60_000));
+            for (const r of refused) console.error(`refused by the gateway: ${r}`);
             console.error(
               `the recorder has not stored ${missing.length} of them within ${o.wait} s (is the pipeline running? npx hrvend services status); they are on the broker and will be recorded. Run apply again only once they are, or it would publish them again.`,
             );

@@ -67,3 +67,12 @@ export async function registeredMachine(
   const row = r.rows[0];
   return row === undefined ? undefined : { prisonId: row.prison_id, active: row.active };
 }
+
+/** Why the gateway refused what a source published since `since` (dead letters, reason and text). */
+export async function refusedSince(db: Kysely<Database>, sourceId: string, since: Date): Promise<string[]> {
+  const r = await sql<{ reason: string; message: string }>`
+    SELECT reason, message FROM ingest.dead_letter
+     WHERE source = ${sourceId} AND received_at >= ${since}
+     ORDER BY received_at LIMIT 20`.execute(db);
+  return r.rows.map((x) => `${x.reason}: ${x.message}`);
+}
