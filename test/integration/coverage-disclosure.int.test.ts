@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { applyBatch, publishIfBehind } from "@hrvend/coverage/store";
+import { withConnection } from "@hrvend/dashboards";
 import { newSecret } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
 import type { HrEvent } from "@hrvend/schemas";
@@ -17,6 +18,7 @@ import {
   type TrueCounts,
 } from "../support/coverage-audit";
 import { coverageFromLedger, type LedgerFigure } from "../support/coverage-ledger";
+import { checkFunderSymbols } from "../support/funder-symbols";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 import type { Fact } from "../support/ledger";
 import { reconcileCoverage } from "../support/reconcile";
@@ -288,7 +290,7 @@ describe("funder publication under disclosure control (attacker's LP audit)", ()
     expect(f.some((x) => x.startsWith(`${additive?.key} `) && /narrowed to/.test(x))).toBe(true);
   });
 
-  it("what funders read shows one symbol for every hidden value and '–' / empty / null for undefined ones (report JSON, CSV, HTML)", async () => {
+  it("what funders read shows one symbol for every hidden value and '–' / empty / null for undefined ones (report JSON, CSV, HTML, dashboards, preview)", async () => {
     const report = async (format: string, from: string, to: string, grain = "quarter") => {
       const r = await hrvend([
         ...["report", "coverage", "--from", from, "--to", to, "--grain", grain, "--format", format],
@@ -327,5 +329,15 @@ describe("funder publication under disclosure control (attacker's LP audit)", ()
     const html = await report("html", "2026-01-01", "2026-12-31", "year");
     expect(html).toContain('<td class="sup">[c]</td>');
     expect(html).not.toMatch(/&lt;5<|>x</);
+    // The funder dashboard and its preview, as the funder role: [c] and – exactly where the publication says.
+    const seen = await withConnection(tiny.tdb.roleUrl("hrvend_funder"), (db) =>
+      checkFunderSymbols(
+        db,
+        { from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-03-31T23:59:59Z") },
+        new Date("2027-01-04T00:00:00Z"),
+      ),
+    );
+    expect(seen.hidden).toBeGreaterThan(50);
+    expect(seen.undefined).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import {
   ACCESS,
   type Audience,
@@ -17,12 +18,13 @@ import {
   withAudienceConnections,
   withConnection,
 } from "@hrvend/dashboards";
-import { renderPreview } from "@hrvend/dashboards/preview";
+import { formatValue, renderPreview } from "@hrvend/dashboards/preview";
 import { chromiumAvailable, screenshotHtml } from "@hrvend/infra/browser";
 import { AUDIENCES, type DbRole, grantAdmin, withCredentials } from "@hrvend/infra/db";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FilledPipeline, fillPipeline } from "../support/dashboards";
+import { checkFunderSymbols } from "../support/funder-symbols";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 
 // The pilot scenario's prison ids are fixed: the pipeline runs on a broker and NATS of this file's own.
@@ -172,6 +174,43 @@ describe("dashboards against a simulated pilot run through the real pipeline", (
       expect(html).toContain("<svg");
       expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     });
+  });
+
+  it("funder panels show [c] for every hidden value and – for every undefined one, as the publication says: never an empty cell", async () => {
+    // 30 days of the pilot hide nothing: hide figures of the latest quarter (a prison's and the
+    // programme's) in the publication, as the service does (NULL, named in suppressed), then restore.
+    const HIDE = [
+      "nspClients",
+      "nspReachPct",
+      "syringes",
+      "syringesPerPwidYear",
+      "syringeBand",
+      "oatReachPct",
+    ];
+    const where = sql`grain = 'quarter' AND scope IN (${fill.prisons[0]!}, '*')
+      AND period_start = (SELECT max(period_start) FROM coverage.published WHERE grain = 'quarter')`;
+    const backup = sql.raw(`public.${iso.tag}_published`);
+    await sql`CREATE TABLE ${backup} AS SELECT * FROM coverage.published WHERE ${where}`.execute(tdb.db);
+    try {
+      const planted = await sql`
+        UPDATE coverage.published SET suppressed = suppressed || ${HIDE}::text[], nsp_clients = NULL,
+          nsp_reach_pct = NULL, syringes = NULL, syringes_per_pwid_year = NULL, syringe_band = NULL, oat_reach_pct = NULL
+        WHERE ${where}`.execute(tdb.db);
+      expect(Number(planted.numAffectedRows)).toBe(2);
+      const seen = await withConnection(urls.funder, (db) => checkFunderSymbols(db, wholeRun(), fill.end));
+      expect(seen.hidden).toBeGreaterThanOrEqual(2 * HIDE.length);
+      // Regular access needs two observed 30-day windows: undefined in a 30-day run.
+      expect(seen.undefined).toBeGreaterThan(0);
+    } finally {
+      await sql`
+        UPDATE coverage.published p SET suppressed = b.suppressed, nsp_clients = b.nsp_clients,
+          nsp_reach_pct = b.nsp_reach_pct, syringes = b.syringes, syringes_per_pwid_year = b.syringes_per_pwid_year,
+          syringe_band = b.syringe_band, oat_reach_pct = b.oat_reach_pct
+        FROM ${backup} b WHERE p.grain = b.grain AND p.period_start = b.period_start AND p.scope = b.scope`.execute(
+        tdb.db,
+      );
+      await sql`DROP TABLE ${backup}`.execute(tdb.db);
+    }
   });
 
   it("no audience's role reads a card token or a raw payload", async () => {
