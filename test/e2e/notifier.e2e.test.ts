@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -34,6 +35,7 @@ const iso = isolate("notifier");
 const P1 = iso.prison("p1");
 const P2 = iso.prison("p2");
 const P3 = iso.prison("p3");
+const P4 = iso.prison("p4");
 const ALERTS = iso.stream("alerts");
 const dir = mkdtempSync(join(tmpdir(), "hrvend-notifier-e2e-"));
 chmodSync(dir, 0o755);
@@ -86,6 +88,9 @@ interface Mail {
   to: string;
   messageId: string;
   step: string;
+  /** Lines of the body listing held messages (a digest's items). */
+  lines: number;
+  receivedAt: number;
 }
 /** Every message the SMTP server accepted (one file each in the Maildir). */
 function mails(maildir: string): Mail[] {
@@ -95,9 +100,15 @@ function mails(maildir: string): Mail[] {
     if (!existsSync(d)) continue;
     for (const f of readdirSync(d)) {
       const text = readFileSync(join(d, f), "utf8");
+      const receivedAt = statSync(join(d, f)).mtimeMs;
       const head = text.split(/\r?\n\r?\n/)[0]?.replace(/\r?\n[ \t]+/g, " ") ?? "";
       const h = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "im").exec(head)?.[1]?.trim() ?? "";
-      out.push({ to: h("To"), messageId: h("Message-ID"), step: h("X-Hrvend-Step") });
+      const body = text
+        .split(/\r?\n\r?\n/)
+        .slice(1)
+        .join("\n");
+      const lines = body.split(/\r?\n/).filter((l) => l.startsWith("- ")).length;
+      out.push({ to: h("To"), messageId: h("Message-ID"), step: h("X-Hrvend-Step"), lines, receivedAt });
     }
   }
   return out;
@@ -151,7 +162,7 @@ const RETRY_BASE_S = 0.5;
 const MAX_TRIES = 6;
 
 describe("notifier end to end", () => {
-  it("exactly one message per alert step and contact over SMTP and a webhook with the notifier SIGKILLed mid-run; unacknowledged alerts escalate, acknowledged ones do not; a failing webhook retries with backoff and shows in pipeline health", {
+  it("exactly one message per alert step and contact over SMTP and a webhook with the notifier SIGKILLed mid-run; unacknowledged alerts escalate, acknowledged ones do not; quiet hours end in one digest; a failing webhook retries with backoff and shows in pipeline health", {
     timeout: 600_000,
   }, async () => {
     const smtp = await startSmtp();
@@ -164,10 +175,21 @@ describe("notifier end to end", () => {
     const nc: NatsConnection = await natsConnect({ servers: iso.servers.natsUrl });
     cleanup.push(() => nc.close());
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: ALERTS, subjects: [P1, P2, P3].map((p) => `hr.v1.${p}.*.alert`) });
+    await jsm.streams.add({ name: ALERTS, subjects: [P1, P2, P3, P4].map((p) => `hr.v1.${p}.*.alert`) });
     const publisher = new AlertPublisher(jetstream(nc), ALERTS);
 
     const hook = (path: string) => `http://127.0.0.1:${rx.port}${path}`;
+    // Quiet hours for "night" from this minute to three minutes later, prison time (Chisinau):
+    // what P4 raises meanwhile is held and arrives in one digest when they end.
+    const minuteStart = Math.floor(Date.now() / 60_000) * 60_000;
+    const hhmm = (t: number) =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Europe/Chisinau",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(t);
+    const quietEnd = minuteStart + 3 * 60_000;
     const rulesFile = join(dir, "rules.json");
     writeFileSync(
       rulesFile,
@@ -179,6 +201,13 @@ describe("notifier end to end", () => {
           { id: "director", channel: "email", address: "director@p1.example.org", language: "en" },
           { id: "flaky", channel: "webhook", url: hook("/flaky"), language: "en" },
           { id: "dead", channel: "webhook", url: hook("/dead"), language: "en" },
+          {
+            id: "night",
+            channel: "email",
+            address: "night@p4.example.org",
+            language: "en",
+            quietHours: { from: hhmm(minuteStart), to: hhmm(quietEnd) },
+          },
         ],
         rules: [
           {
@@ -189,6 +218,7 @@ describe("notifier end to end", () => {
           },
           { match: { prisons: [P2] }, contacts: ["flaky"], reminderMinutes: 0, escalateAfterMinutes: 0 },
           { match: { prisons: [P3] }, contacts: ["dead"], reminderMinutes: 0, escalateAfterMinutes: 0 },
+          { match: { prisons: [P4] }, contacts: ["night"], reminderMinutes: 0, escalateAfterMinutes: 0 },
         ],
       }),
     );
@@ -225,7 +255,8 @@ describe("notifier end to end", () => {
     const acked = [4, 5, 6].map((n) => alert(P1, n, "offline", null));
     const flaky = alert(P2, 7, "temperature_out_of_range", null);
     const dead = alert(P3, 8, "fault_tamper", null);
-    for (const a of [...unacked, ...acked, flaky, dead])
+    const nightly = [9, 10].map((n) => alert(P4, n, "stockout", `s${n}`));
+    for (const a of [...unacked, ...acked, flaky, dead, ...nightly])
       await publisher.publish(alertMessage(a, "raised", raisedAt));
 
     // SIGKILL the notifier twice while a webhook delivery is in flight (the receiver has taken it,
@@ -253,6 +284,11 @@ describe("notifier end to end", () => {
       );
       await publisher.publish(alertMessage(a, "acknowledged", new Date().toISOString()));
     }
+    // One of P4's alerts is cleared during the quiet hours too: its clear is held as well.
+    await until("P4's first alert told (held)", async () =>
+      (await outbox()).some((r) => r.step_key === `${nightly[0]!.id}|raised|night`),
+    );
+    await publisher.publish(alertMessage(nightly[0]!, "cleared", new Date().toISOString()));
     // The unacknowledged ones escalate to the last contact; then every P1 alert is cleared.
     for (const a of unacked)
       await until(
@@ -282,6 +318,9 @@ describe("notifier end to end", () => {
     }
     for (const a of acked) for (const s of ["raised", "acknowledged", "cleared"]) add(a, s, "duty");
     add(flaky, "raised", "flaky");
+    // P4's three held messages (two raises, one clear) arrive as one digest when the quiet hours end.
+    const digestKey = `digest|${new Date(quietEnd).toISOString()}|night`;
+    expected.set(digestKey, "email");
 
     const missing = () => {
       const got = new Set([
@@ -314,7 +353,11 @@ describe("notifier end to end", () => {
     // Each e-mail went to its contact's address, each webhook call to its contact's URL.
     for (const m of got) {
       const contact = m.step.split("|")[2];
-      expect(m.to, m.step).toBe(contact === "duty" ? "duty@p1.example.org" : "director@p1.example.org");
+      expect(m.to, m.step).toBe(
+        { duty: "duty@p1.example.org", director: "director@p1.example.org", night: "night@p4.example.org" }[
+          contact as string
+        ],
+      );
     }
     for (const a of acked) expect(got.some((m) => m.step.startsWith(`${a.id}|escalated`))).toBe(false);
     // Raw receptions: a resend happens only when a kill fell between the server accepting and the
@@ -327,7 +370,21 @@ describe("notifier end to end", () => {
     expect(raw - expected.size).toBeLessThanOrEqual(kills);
     const rows = await outbox();
     expect(rows.filter((r) => r.step_key.startsWith(P1)).every((r) => r.status === "sent")).toBe(true);
-    expect(rows.length).toBe(expected.size + 1); // and the dead webhook's one message
+    // And the dead webhook's one message, and the three held ones the digest carried.
+    expect(rows.length).toBe(expected.size + 1 + 3);
+    const held = rows.filter((r) => r.step_key.startsWith(P4));
+    expect(held.map((r) => r.step_key).sort()).toEqual(
+      [
+        `${nightly[0]!.id}|cleared|night`,
+        `${nightly[0]!.id}|raised|night`,
+        `${nightly[1]!.id}|raised|night`,
+      ].sort(),
+    );
+    expect(held.every((r) => r.status === "digested")).toBe(true);
+    const digest = got.filter((m) => m.step === digestKey);
+    expect(digest).toHaveLength(1);
+    expect(digest[0]!.lines).toBe(3);
+    expect(digest[0]!.receivedAt).toBeGreaterThanOrEqual(quietEnd);
 
     // The flaky webhook: refused 3 times, then taken once; the waits between tries grow (backoff).
     const fl = rx.hits.filter((h) => h.path === "/flaky");
