@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
 import { type Fact, ledgerFacts } from "../support/ledger";
 import { Pipeline } from "../support/pipeline";
+import { reconcileMachineFacts, reconcileStock } from "../support/reconcile";
 
 let p: Pipeline | undefined;
 afterAll(async () => {
@@ -133,5 +134,10 @@ describe("simulator resume and summary --settle through the real pipeline", () =
     if (openStockouts > 0)
       expect(settled.stdout).toMatch(new RegExp(`^ {2}stockout +${openStockouts}$`, "m"));
     else expect(settled.stdout).not.toMatch(/^ {2}stockout +\d+$/m);
+    // Across the crash: every level change, stockout and offline period (the restart's included)
+    // and every machine alert the ledger implies.
+    const stock = await reconcileStock(p.db, facts);
+    const machine = await reconcileMachineFacts(p.db, facts);
+    console.log(`[resume] reconciled: ${JSON.stringify({ ...stock, ...machine })}`);
   });
 });
