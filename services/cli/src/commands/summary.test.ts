@@ -66,4 +66,16 @@ describe("summary as text", () => {
     expect(lines[0]).toBe("events recorded: 3");
     expect(lines).toContain("coverage: no figures yet");
   });
+
+  it("given the notifier's outbox, then one line counts its messages by status; without a notifier, no line", () => {
+    const notifications = [
+      { status: "failed", messages: 1 },
+      { status: "pending", messages: 2 },
+      { status: "sent", messages: 40 },
+    ];
+    expect(summaryText({ ...summary, notifications }, { header: false })).toContain(
+      "notifications: 40 sent, 0 in digests, 2 to send or retry, 0 held (quiet hours), 1 given up (the notifier's log names each)",
+    );
+    expect(summaryText(summary, { header: false }).some((l) => l.startsWith("notifications"))).toBe(false);
+  });
 });

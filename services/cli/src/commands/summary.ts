@@ -199,6 +199,8 @@ export interface Summary {
   };
   rejects: { total: number; byReason: { reason: string; count: number; example: string }[] };
   parked: { open: number; byConsumer: { consumer: string; open: number; oldest: string }[] };
+  /** The notifier's outbox by status (reporting.notifier_outbox(), migration 0021); absent without one. */
+  notifications?: { status: string; messages: number }[];
   alerts: {
     active: number;
     byType: { type: string; count: number }[];
@@ -230,6 +232,11 @@ async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness
   );
   // Invariant 6: what a consumer could not apply and parked (ops.parked_message).
   const parked = await parkedCounts(db).catch(() => []);
+  const notifications = await sql<{ status: string; n: string }>`
+    SELECT status, sum(messages) AS n FROM reporting.notifier_outbox() GROUP BY status ORDER BY status`
+    .execute(db)
+    .then((r) => r.rows.map((x) => ({ status: x.status, messages: Number(x.n) })))
+    .catch(() => undefined);
   const alerts = await sql<{ type: string; n: string }>`
     SELECT type, count(*) AS n FROM reporting.alert WHERE active GROUP BY type ORDER BY 2 DESC`
     .execute(db)
@@ -260,6 +267,7 @@ async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness
       open: parked.reduce((n, p) => n + p.open, 0),
       byConsumer: parked.map((p) => ({ consumer: p.consumer, open: p.open, oldest: iso(p.oldest) })),
     },
+    ...(notifications && notifications.length > 0 ? { notifications } : {}),
     alerts: {
       active: alerts.rows.reduce((n, r) => n + Number(r.n), 0),
       byType: alerts.rows.map((r) => ({ type: r.type, count: Number(r.n) })),
@@ -364,6 +372,12 @@ export function summaryText(s: Summary, opts: { header: boolean }): string[] {
   out.push(`parked messages: ${s.parked.open}${s.parked.open > 0 ? " (npx hrvend parked list)" : ""}`);
   for (const p of s.parked.byConsumer)
     out.push(`  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  oldest ${p.oldest}`);
+  if (s.notifications) {
+    const n = (status: string) => s.notifications?.find((x) => x.status === status)?.messages ?? 0;
+    out.push(
+      `notifications: ${n("sent")} sent, ${n("digested")} in digests, ${n("pending")} to send or retry, ${n("held")} held (quiet hours), ${n("failed")} given up${n("failed") > 0 ? " (the notifier's log names each)" : ""}`,
+    );
+  }
   out.push(`active alerts: ${s.alerts.active}`);
   for (const r of s.alerts.byType) out.push(`  ${r.type.padEnd(18)} ${String(r.count).padStart(9)}`);
   for (const a of s.alerts.oldest)
