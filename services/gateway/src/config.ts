@@ -3,6 +3,7 @@ import { CommaList, parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/infra/nats";
 import { INGEST_FILTER, PARTITIONED_EVENT_SUBJECTS } from "@hrvend/schemas";
 import { z } from "zod";
+import { defaultBucket } from "./registry-snapshot";
 
 /** The gateway's whole configuration, from the environment, parsed once at start. */
 export const GatewayEnv = z.object({
@@ -47,6 +48,15 @@ export const GatewayEnv = z.object({
    * from it), so production bounds the streams' disk: about 1.6 GB a day per node for `estate`.
    */
   STREAM_MAX_AGE_DAYS: z.coerce.number().min(0).max(3650).default(0),
+  /**
+   * KV bucket (no TTL) keeping every prison's, machine's and item's latest admitted reference
+   * event, read at start: the stream's ref events age out (STREAM_MAX_AGE_DAYS). Default:
+   * `hrvend_registry_<EVENTS_STREAM>`; every gateway instance of a pipeline must share it.
+   */
+  REGISTRY_BUCKET: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .optional(),
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
   DEAD_SUBJECT_PREFIX: z.string().default(DEFAULT_STREAMS.deadPrefix),
   MAX_CLOCK_SKEW_S: z.coerce.number().min(0).default(300),
@@ -72,6 +82,7 @@ export interface GatewayConfig {
   };
   nats: { url: string; user?: string; pass?: string };
   streams: StreamNames;
+  registryBucket: string;
   partitions: number;
   maxClockSkewMs: number;
   unknownMachineGraceMs: number;
@@ -103,6 +114,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       replicas: e.STREAM_REPLICAS,
       maxAgeDays: e.STREAM_MAX_AGE_DAYS,
     },
+    registryBucket: e.REGISTRY_BUCKET ?? defaultBucket(e.EVENTS_STREAM),
     partitions: e.PARTITIONS,
     maxClockSkewMs: e.MAX_CLOCK_SKEW_S * 1000,
     unknownMachineGraceMs: e.UNKNOWN_MACHINE_GRACE_MS,

@@ -4,6 +4,7 @@ import { deadLetter } from "./dead-letter";
 import type { GatewayMetrics } from "./gateway-metrics";
 import type { KnownMachines } from "./known-machines";
 import type { RegistryFeed } from "./registry-feed";
+import { isRefEvent, type RegistrySnapshot } from "./registry-snapshot";
 import type { StreamPublisher } from "./stream-publisher";
 
 export class ShuttingDown extends Error {
@@ -13,6 +14,8 @@ export class ShuttingDown extends Error {
 export interface GatewayDeps {
   publisher: Pick<StreamPublisher, "publishEvent" | "publishDeadLetter">;
   registry: Pick<RegistryFeed, "refresh">;
+  /** The registry kept beyond the stream's max age: every admitted reference event goes there. */
+  snapshot: Pick<RegistrySnapshot, "record">;
   known: KnownMachines;
   metrics: GatewayMetrics;
   log: Logger;
@@ -68,6 +71,10 @@ export class Gateway {
       if (verdict.ok) {
         const { subject, key, event } = verdict;
         await this.retry(() => this.deps.publisher.publishEvent(subject, key, payload));
+        // Kept before the PUBACK: a crash in between has the broker redeliver, and the stream
+        // dedups the event while the snapshot gets it.
+        if (isRefEvent(event))
+          await this.retry(() => this.deps.snapshot.record(event, payload).then(() => undefined));
         if (event.kind === "ref_machine") known.apply(event);
         metrics.accepted.inc({ kind: event.kind });
       } else {

@@ -1,5 +1,17 @@
 import type { EventOf } from "@hrvend/schemas";
 
+/**
+ * Whether a reference event replaces the one held for its entity: reference data is ordered per
+ * source. An entity belongs to the registry source that first described it, and only that
+ * source's later events (higher seq) change it; seqs are never compared across sources.
+ */
+export function supersedes(
+  held: { sourceId: string; seq: number } | undefined,
+  next: { sourceId: string; seq: number },
+): boolean {
+  return held === undefined || (held.sourceId === next.sourceId && next.seq > held.seq);
+}
+
 interface Registration {
   /** The machine's prison while it is active; undefined once deactivated. */
   prisonId: string | undefined;
@@ -23,7 +35,7 @@ export class KnownMachines {
   /** Applies a registration; false when it is ignored (another source's, or not newer). */
   apply(e: EventOf<"ref_machine">): boolean {
     const held = this.byMachine.get(e.machineId);
-    if (held !== undefined && (held.source !== e.sourceId || e.seq <= held.seq)) return false;
+    if (!supersedes(held && { sourceId: held.source, seq: held.seq }, e)) return false;
     this.byMachine.set(e.machineId, {
       prisonId: e.active ? e.prisonId : undefined,
       source: e.sourceId,

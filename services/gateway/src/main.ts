@@ -8,6 +8,7 @@ import { gatewayMetrics } from "./gateway-metrics";
 import { KnownMachines } from "./known-machines";
 import { startIntake } from "./mqtt-intake";
 import { RegistryFeed } from "./registry-feed";
+import { RegistrySnapshot } from "./registry-snapshot";
 import { StreamPublisher } from "./stream-publisher";
 
 const config = loadGatewayConfig(process.env);
@@ -27,13 +28,24 @@ const jsm = await jetstreamManager(nc, { checkAPI: false });
 await ensureStreams(jsm, { ...config.streams, addMissingEventSubjects: true });
 const js = jetstream(nc);
 
+// The registry as admitted so far, from the bucket that outlives the stream's max age, then
+// what the stream adds (the same events again are ignored: ordered per source by seq).
+const snapshot = await RegistrySnapshot.open(nc, config.registryBucket, config.streams.replicas ?? 1);
 const known = new KnownMachines();
-const registry = new RegistryFeed(jsm, js, config.streams.events, known, config.streams.eventSubjects);
+for (const e of snapshot.events()) if (e.kind === "ref_machine") known.apply(e);
+const subjects = config.streams.eventSubjects;
+const registry = new RegistryFeed(jsm, js, config.streams.events, known, subjects, { snapshot });
 await registry.refresh();
+// Prisons and items the stream still holds but the bucket does not (admitted before it existed).
+await new RegistryFeed(jsm, js, config.streams.events, known, subjects, {
+  kinds: ["ref_prison", "ref_item"],
+  snapshot,
+}).refresh();
 const metrics = gatewayMetrics();
 const gateway = new Gateway({
   publisher: new StreamPublisher(js, config.streams, config.partitions),
   registry,
+  snapshot,
   known,
   metrics,
   log,
@@ -47,7 +59,15 @@ const clients = await startIntake(
   (t, p) => gateway.handle(t, p),
   log,
 );
-log.info({ machines: known.size, metricsPort: http.port, connections: clients.length }, "gateway ready");
+log.info(
+  {
+    machines: known.size,
+    registryKept: snapshot.events().length,
+    metricsPort: http.port,
+    connections: clients.length,
+  },
+  "gateway ready",
+);
 
 let stopping = false;
 async function drain(signal: string): Promise<void> {
