@@ -50,3 +50,17 @@ export const EnvFlag = z
       });
     return false;
   });
+
+/**
+ * A service's `main.ts` parses its environment through this: a `ConfigError` prints one line
+ * naming each bad variable and exits 2 (a configuration problem, not a crash), with no stack trace.
+ */
+export function configOrExit<T>(service: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`hrvend-${service}: ${e.message}`);
+    process.exit(2);
+  }
+}

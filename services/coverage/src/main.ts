@@ -1,3 +1,4 @@
+import { configOrExit } from "@hrvend/infra";
 import { serveMetrics } from "@hrvend/infra/metrics";
 import { startStreamConsumers } from "@hrvend/infra/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
@@ -6,7 +7,7 @@ import { loadCoverageConfig } from "./config";
 import { startPublisher } from "./publisher";
 import { coverageWriter } from "./writer";
 
-const config = loadCoverageConfig(process.env);
+const config = configOrExit("coverage", () => loadCoverageConfig(process.env));
 const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `coverage-${config.CONSUMER}`,
   logLevel: config.LOG_LEVEL,

@@ -1,9 +1,10 @@
+import { configOrExit } from "@hrvend/infra";
 import { serveMetrics } from "@hrvend/infra/metrics";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { loadRecorderConfig } from "./config";
 import { startRecorder } from "./recorder";
 
-const config = loadRecorderConfig(process.env);
+const config = configOrExit("recorder", () => loadRecorderConfig(process.env));
 const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `recorder-${config.CONSUMER}`,
   logLevel: config.LOG_LEVEL,

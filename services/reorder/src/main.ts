@@ -1,9 +1,10 @@
+import { configOrExit } from "@hrvend/infra";
 import { serveMetrics } from "@hrvend/infra/metrics";
 import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { loadReorderConfig } from "./config";
 import { startReorder } from "./reorder";
 
-const config = loadReorderConfig(process.env);
+const config = configOrExit("reorder", () => loadReorderConfig(process.env));
 const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `reorder-${config.CONSUMER}`,
   logLevel: config.LOG_LEVEL,

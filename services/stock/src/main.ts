@@ -1,3 +1,4 @@
+import { configOrExit } from "@hrvend/infra";
 import { serveMetrics } from "@hrvend/infra/metrics";
 import {
   DEFAULT_STREAMS,
@@ -14,7 +15,7 @@ import { ReorderMins } from "./reorder-mins";
 import { activeAlerts, markRemindedIfActive, tickMachines } from "./stock-store";
 import { announce, deadSeqWriter, stockMetrics, stockWriter } from "./stock-writer";
 
-const config = loadStockConfig(process.env);
+const config = configOrExit("stock", () => loadStockConfig(process.env));
 const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `stock-${config.CONSUMER}`,
   logLevel: config.LOG_LEVEL,
