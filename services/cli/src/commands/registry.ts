@@ -5,7 +5,14 @@ import { eventKey } from "@hrvend/schemas";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import { type ConnectionOptions, databaseUrlOf, registryBroker } from "../registry/connections";
-import { describeChange, desiredBodies, diffRegistry, nextSeq, refEvent } from "../registry/diff";
+import {
+  describeChange,
+  desiredBodies,
+  diffRegistry,
+  nextSeq,
+  refEvent,
+  republishAll,
+} from "../registry/diff";
 import { parseRegistryFile } from "../registry/file";
 import { publishEvents } from "../registry/publish";
 import { recordedRegistry, refusedSince, waitForRecorded } from "../registry/state";
@@ -41,17 +48,28 @@ from this registry source (ingest.raw_event), so applying the same file twice pu
 the second time. A machine the registry has active and the file leaves out is deactivated
 (ref_machine with active false); a prison or item left out is kept (no event removes one).
 
+After a disaster (the events stream and the gateways' registry bucket lost, or restored from
+an older backup, while the recorder still has the registry): machines are refused as
+unknown_machine and apply finds nothing to publish. --republish publishes every item, prison
+and machine of the file again with new seqs, changed or not (the stores keep the highest seq per
+source, so figures do not change), and the gateways learn the registry again.
+
 Seq: above both the highest seq recorded from the source and the clock in microseconds, so no
 counter is kept on disk and a second admin host cannot reuse one. apply waits (--wait) until
 the recorder has stored what it published, so the next apply sees it.
 
 Examples:
   npx hrvend registry apply registry.yaml --dry-run
-  npx hrvend registry apply registry.yaml --json`,
+  npx hrvend registry apply registry.yaml --json
+  npx hrvend registry apply registry.yaml --republish   # after a disaster`,
     )
     .argument("<file>", "the registry file (YAML)")
     .option("--dry-run", "print the changes; publish nothing")
     .option("--json", "print the changes as one JSON document")
+    .option(
+      "--republish",
+      "publish the whole file again (new seqs), even what did not change: repairs a deployment",
+    )
     .option("--source <id>", "the registry source's id (its broker username and client id)", "registry")
     .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
     .option("--mqtt-url <url>", "MQTT broker (default: the local stack's)")
@@ -61,37 +79,45 @@ Examples:
     .action(
       async (
         file: string,
-        o: ConnectionOptions & { dryRun?: boolean; json?: boolean; source: string; wait: string },
+        o: ConnectionOptions & {
+          dryRun?: boolean;
+          json?: boolean;
+          republish?: boolean;
+          source: string;
+          wait: string;
+        },
       ) => {
         const registry = parseRegistryFile(readText(file), basename(file));
         const db = createDb(databaseUrlOf(config, o.databaseUrl), { max: 1 });
         try {
           const recorded = await recordedRegistry(db, o.source);
-          const diff = diffRegistry(recorded.bodies, desiredBodies(registry));
-          const lines = diff.changes.map(describeChange);
+          const desired = desiredBodies(registry);
+          const diff = diffRegistry(recorded.bodies, desired);
+          const changes = o.republish ? republishAll(diff, desired) : diff.changes;
+          const lines = changes.map(describeChange);
           const keptLines = diff.kept.map((k) => `  kept (not in the file): ${k.kind.slice(4)} ${k.id}`);
           const summary = {
             file,
             source: o.source,
-            changes: diff.changes.map(({ action, kind, id, fields }) => ({ action, kind, id, fields })),
+            changes: changes.map(({ action, kind, id, fields }) => ({ action, kind, id, fields })),
             kept: diff.kept,
           };
-          if (o.dryRun || diff.changes.length === 0) {
+          if (o.dryRun || changes.length === 0) {
             if (o.json)
               console.log(JSON.stringify({ ...summary, published: 0, dryRun: Boolean(o.dryRun) }, null, 2));
             else {
               for (const l of [...lines, ...keptLines]) console.log(l);
               console.log(
-                diff.changes.length === 0
+                changes.length === 0
                   ? "registry is up to date: nothing to publish"
-                  : `dry run: ${diff.changes.length} change(s), nothing published`,
+                  : `dry run: ${changes.length} event(s) to publish, nothing published`,
               );
             }
             return;
           }
           const first = nextSeq(recorded.maxSeq, Date.now());
           const time = new Date().toISOString();
-          const events = diff.changes.map((c, i) => refEvent(c.body, o.source, first + i, time));
+          const events = changes.map((c, i) => refEvent(c.body, o.source, first + i, time));
           await publishEvents(await registryBroker(config, o.source, o), events);
           const missing = await waitForRecorded(
             db,

@@ -65,7 +65,8 @@ export function desiredBodies(f: RegistryFile): RefBody[] {
 }
 
 export interface Change {
-  action: "add" | "change" | "deactivate";
+  /** republish: unchanged, published again on request (`--republish`). */
+  action: "add" | "change" | "deactivate" | "republish";
   kind: RefKind;
   id: string;
   /** For a change: each field that differs, `field: before → after`. */
@@ -117,6 +118,26 @@ export function diffRegistry(current: RefBody[], desired: RefBody[]): RegistryDi
   return { changes, kept };
 }
 
+/**
+ * Everything the file says, changed or not, in publishing order, then the deactivations: for
+ * `--republish`, which repairs a deployment whose stream and registry bucket lost the reference
+ * events while the recorder still has them (so the diff finds nothing to publish).
+ */
+export function republishAll(diff: RegistryDiff, desired: RefBody[]): Change[] {
+  const changed = new Map(diff.changes.map((c) => [keyOf(c.body), c]));
+  const all = desired.map(
+    (body): Change =>
+      changed.get(keyOf(body)) ?? {
+        action: "republish",
+        kind: body.kind,
+        id: entityOf(body),
+        fields: [],
+        body,
+      },
+  );
+  return [...all, ...diff.changes.filter((c) => c.action === "deactivate")];
+}
+
 function changedFields(was: RefBody, now: RefBody): string[] {
   const a = was as unknown as Record<string, unknown>;
   const b = now as unknown as Record<string, unknown>;
@@ -154,9 +175,10 @@ const slotsText = (v: unknown) =>
 
 /** One line per change, for `--dry-run` and for what `apply` did. */
 export function describeChange(c: Change): string {
-  const sign = { add: "+", change: "~", deactivate: "-" }[c.action];
+  const sign = { add: "+", change: "~", deactivate: "-", republish: "=" }[c.action];
   const where = c.body.kind === "ref_machine" ? ` (prison ${c.body.prisonId})` : "";
   const head = `${sign} ${NOUN[c.kind]} ${c.id}${where}`;
+  if (c.action === "republish") return `${head}: unchanged, published again`;
   return c.fields.length === 0 ? head : `${head}: ${c.fields.join("; ")}`;
 }
 

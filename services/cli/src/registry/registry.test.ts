@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { desiredBodies, diffRegistry, nextSeq, type RefBody, refEvent } from "./diff";
+import {
+  describeChange,
+  desiredBodies,
+  diffRegistry,
+  nextSeq,
+  type RefBody,
+  refEvent,
+  republishAll,
+} from "./diff";
 import { parseRegistryFile, RegistryFileError } from "./file";
 
 const EXAMPLE = readFileSync(
@@ -176,6 +184,42 @@ describe("diffRegistry", () => {
       ["deactivate", "m9", false],
     ]);
     expect(d.kept).toEqual([{ kind: "ref_prison", id: "p9" }]);
+  });
+});
+
+describe("republishAll (--republish)", () => {
+  const desired = desiredBodies(parseRegistryFile(SMALL));
+
+  it("given a registry recorded as the file says, then every entity is published again, in publishing order", () => {
+    const all = republishAll(diffRegistry(desired, desired), desired);
+    expect(all.map((c) => [c.action, c.kind, c.id])).toEqual([
+      ["republish", "ref_item", "kit"],
+      ["republish", "ref_prison", "p1"],
+      ["republish", "ref_machine", "m1"],
+    ]);
+    expect(all.map((c) => c.body)).toEqual(desired);
+    expect(describeChange(all[2] as (typeof all)[number])).toBe(
+      "= machine m1 (prison p1): unchanged, published again",
+    );
+  });
+
+  it("given a change and a machine left out, then the change keeps its fields and the deactivation comes last", () => {
+    const changed = desiredBodies(parseRegistryFile(SMALL.replace("capacity: 300", "capacity: 320")));
+    const gone: RefBody = {
+      kind: "ref_machine",
+      prisonId: "p1",
+      machineId: "m0",
+      location: "x",
+      active: true,
+      slots: [{ slotId: "s1", itemId: "kit", capacity: 5 }],
+    };
+    const all = republishAll(diffRegistry([...desired, gone], changed), changed);
+    expect(all.map((c) => [c.action, c.id, c.fields])).toEqual([
+      ["republish", "kit", []],
+      ["change", "p1", ["capacity: 300 → 320"]],
+      ["republish", "m1", []],
+      ["deactivate", "m0", ["active: true → false (not in the file)"]],
+    ]);
   });
 });
 
