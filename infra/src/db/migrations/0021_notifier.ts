@@ -50,7 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       closed            boolean     NOT NULL DEFAULT false,
       updated_at        timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
-  await sql`CREATE INDEX alert_open ON notifier.alert (alert_id) WHERE NOT closed`.execute(db);
+  await sql`CREATE INDEX alert_open ON notifier.alert (raised_at, alert_id) WHERE NOT closed`.execute(db);
   await sql`
     CREATE TABLE notifier.outbox (
       id              bigint      GENERATED ALWAYS AS IDENTITY UNIQUE,

@@ -70,10 +70,15 @@ function toState(r: AlertRow): AlertState {
   };
 }
 
-/** Ids of the alerts the notifier may still have something to say about. */
+/**
+ * Ids of the alerts the notifier may have something to say about now: not closed, and not
+ * acknowledged-and-told (those wait for their clear, which the consumer sets).
+ */
 export async function openAlertIds(db: Kysely<Database>): Promise<string[]> {
   const r = await sql<{ alert_id: string }>`
-    SELECT alert_id FROM notifier.alert WHERE NOT closed ORDER BY raised_at, alert_id`.execute(db);
+    SELECT alert_id FROM notifier.alert
+    WHERE NOT closed AND NOT (ack_notified AND cleared_at IS NULL)
+    ORDER BY raised_at, alert_id`.execute(db);
   return r.rows.map((x) => x.alert_id);
 }
 
