@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { toGrafana } from "./grafana";
+import { writeLocalized } from "./i18n";
 import { DASHBOARDS } from "./index";
 import { provisioningFiles } from "./provisioning";
 
@@ -80,7 +81,9 @@ export function writeGenerated(dir = GENERATED_DIR): string[] {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const names = writeGenerated();
   const prov = writeProvisioning();
+  // One set per language (src/i18n.ts) and the English catalogue translators start from.
+  const localized = writeLocalized();
   console.log(
-    `wrote ${[...names.map((n) => `dashboards/generated/${n}`), ...prov.map((n) => `dashboards/provisioning/${n}`)].join(", ")}`,
+    `wrote ${[...names.map((n) => `dashboards/generated/${n}`), ...prov.map((n) => `dashboards/provisioning/${n}`), ...localized.map((n) => `dashboards/generated/i18n/${n}`)].join(", ")}`,
   );
 }
