@@ -34,4 +34,12 @@ describe("CLI config", () => {
     expect(() => loadConfig({ HRVEND_PG_PORT: "70000" })).toThrow(ConfigError);
     expect(() => loadConfig({ HRVEND_PG_PORT: "70000" })).toThrow(/HRVEND_PG_PORT: .*65535/);
   });
+
+  it("reads the language of what people read from HRVEND_LANG, English by default, and refuses others by name", () => {
+    expect(loadConfig({}).lang).toBe("en");
+    expect(loadConfig({ HRVEND_LANG: "ro-MD" }).lang).toBe("ro");
+    expect(loadConfig({ HRVEND_LANG: "uk_UA.UTF-8" }).lang).toBe("uk");
+    expect(() => loadConfig({ HRVEND_LANG: "de" })).toThrow(ConfigError);
+    expect(() => loadConfig({ HRVEND_LANG: "de" })).toThrow(/HRVEND_LANG: not one of en, ro, ru, uk/);
+  });
 });
