@@ -2,11 +2,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type FaultRun, runFaults } from "../support/faults";
 import {
   reconcileCoverage,
+  reconcileFinalLowStock,
   reconcileMachineFacts,
   reconcileRecorder,
   reconcileReorder,
   reconcileStock,
 } from "../support/reconcile";
+import { stockJudgedFinalMins } from "../support/stock-mins";
 
 let run: FaultRun | undefined;
 afterAll(async () => {
@@ -55,6 +57,12 @@ describe("faults: every component SIGKILLed once during a run (seeded)", () => {
     // Lot expiry (the small scenario's NXN-SM01 is within the window from its first load) and low stock.
     expect(machine.lotExpiring).toBeGreaterThan(0);
     expect(machine.lowStock).toBeGreaterThan(0);
+    // No missing low_stock alert: once the (restarted) stock service has judged with reorder's
+    // final Mins, every slot below its Min has one, every other slot none.
+    const judged = await stockJudgedFinalMins({ db, natsUrl: run.pipeline.natsUrl });
+    const low = await reconcileFinalLowStock(db, run.facts);
+    console.log(`[faults] final low stock: ${JSON.stringify({ ...low, ...judged })}`);
+    expect(low.slots).toBeGreaterThan(2);
     expect(await reconcileCoverage(db, run.facts)).toBeGreaterThan(1000);
   });
 });

@@ -8,11 +8,13 @@ import { ledgerFacts } from "../support/ledger";
 import { Pipeline } from "../support/pipeline";
 import {
   reconcileCoverage,
+  reconcileFinalLowStock,
   reconcileMachineFacts,
   reconcileRecorder,
   reconcileReorder,
   reconcileStock,
 } from "../support/reconcile";
+import { stockJudgedFinalMins } from "../support/stock-mins";
 
 let p: Pipeline | undefined;
 afterAll(async () => {
@@ -60,6 +62,12 @@ describe("the main job end to end", () => {
     expect(machine.lotExpiring).toBeGreaterThan(0);
     expect(machine.lowStock).toBeGreaterThan(0);
     console.log(`[main-job] reconciled machine facts: ${JSON.stringify(machine)}`);
+    // No missing low_stock alert: once the stock service has judged with reorder's final Mins,
+    // every slot below its Min has one, every other slot none.
+    const judged = await stockJudgedFinalMins({ db: p.db, natsUrl: p.natsUrl });
+    const low = await reconcileFinalLowStock(p.db, facts);
+    console.log(`[main-job] final low stock: ${JSON.stringify({ ...low, ...judged })}`);
+    expect(low.slots).toBeGreaterThan(2);
     expect(await reconcileCoverage(p.db, facts)).toBeGreaterThan(1000);
 
     // What a person reads: the summary, the funder report, the dashboards preview.

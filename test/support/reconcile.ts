@@ -568,6 +568,64 @@ async function reconcileLowStock(db: Db, facts: readonly Fact[]): Promise<number
   return rows.rows.length;
 }
 
+/**
+ * low_stock as the run ends, the other direction (a missing alert): call once the stock service
+ * has judged every machine with the reorder service's final Mins (support/stock-mins.ts). Each
+ * slot of a machine the ledger has online and in service at the end has exactly one active
+ * low_stock alert if its final ledger level is below its final Min in reorder.slot_parameters,
+ * and none otherwise (a slot whose level was never reported, or with no Min, has none). A
+ * decommissioned machine has none. A machine the ledger has offline at the end is judged again
+ * only at its next event (the stock service's live timer judges machines believed online), so
+ * its slots are counted as not judged, and hold at most one.
+ */
+export async function reconcileFinalLowStock(
+  db: Db,
+  facts: readonly Fact[],
+): Promise<{ slots: number; below: number; notJudged: number }> {
+  const level = new Map<string, number>();
+  for (const f of facts) if (f.fact === "stock") level.set(slotOf(f as StockFact), (f as StockFact).level);
+  const decommissioned = new Set(
+    facts.flatMap((f) =>
+      f.fact === "machine_decommissioned" ? [(f as { machineId: string }).machineId] : [],
+    ),
+  );
+  const offline = ledgerPeriods(
+    facts,
+    "offline_start",
+    "offline_end",
+    (f) => (f as { machineId: string }).machineId,
+  );
+  const offlineAtEnd = new Set([...offline].flatMap(([m, p]) => (p.at(-1)?.end === null ? [m] : [])));
+  const mins = await sql<{ machine_id: string; slot_id: string; min: number }>`
+    SELECT machine_id, slot_id, min FROM reorder.slot_parameters`.execute(db);
+  const min = new Map(mins.rows.map((r) => [slotOf(r), r.min]));
+  const active = await sql<AlertSubject & { n: number }>`
+    SELECT machine_id, slot_id, count(*)::int AS n FROM stock.alert
+    WHERE type = 'low_stock' AND cleared_at IS NULL GROUP BY machine_id, slot_id`.execute(db);
+  const alerts = new Map(active.rows.map((r) => [slotOf(r), r.n]));
+  let [slots, below, notJudged] = [0, 0, 0];
+  for (const key of new Set([...min.keys(), ...level.keys(), ...alerts.keys()])) {
+    const machine = key.slice(0, key.lastIndexOf("/"));
+    const n = alerts.get(key) ?? 0;
+    const [l, m] = [level.get(key), min.get(key)];
+    const state = `final level ${l ?? "never reported"}, final Min ${m ?? "none"}`;
+    if (offlineAtEnd.has(machine) && !decommissioned.has(machine)) {
+      assert.ok(n <= 1, `${key}: ${n} active low_stock alerts`);
+      notJudged++;
+      continue;
+    }
+    const want = !decommissioned.has(machine) && l !== undefined && m !== undefined && l < m ? 1 : 0;
+    assert.equal(
+      n,
+      want,
+      `${key}: ${n} active low_stock alert(s), the ledger and reorder say ${want} (${state}${decommissioned.has(machine) ? ", decommissioned" : ""})`,
+    );
+    slots++;
+    below += want;
+  }
+  return { slots, below, notJudged };
+}
+
 type Span = [number, number];
 
 /** Half-open spans, merged and sorted. */
