@@ -228,7 +228,9 @@ async function publishBySource(
   const bySource = new Map<string, HrEvent[]>();
   for (const e of events) {
     const s = eventSource(e);
-    bySource.set(s, [...(bySource.get(s) ?? []), e]);
+    const es = bySource.get(s);
+    if (es) es.push(e);
+    else bySource.set(s, [e]);
   }
   const sources = [...bySource].map(([sourceId, es]) => ({
     sourceId,
