@@ -102,7 +102,13 @@ describe("message catalogues", () => {
       n_one: "{{count}} thing",
       n_other: "{{count}} things",
     });
-    write("ro", "cli", { a: "A {{x}}", b: { c: "C" }, n_one: "{{count}} lucru", n_few: "{{count}} lucruri", n_other: "{{count}} de lucruri" });
+    write("ro", "cli", {
+      a: "A {{x}}",
+      b: { c: "C" },
+      n_one: "{{count}} lucru",
+      n_few: "{{count}} lucruri",
+      n_other: "{{count}} de lucruri",
+    });
     write("ru", "cli", { a: "A", b: {}, d: "D", n_one: "1", n_other: "2" });
     write("uk", "cli", {});
     const broken = catalogues(dir);
