@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import { accessCommand } from "./commands/access";
 import { alertsCommand } from "./commands/alerts";
@@ -22,14 +23,16 @@ import { summaryCommand } from "./commands/summary";
 import { type CliConfig, loadConfig } from "./config";
 
 const config = loadConfigOrExit();
+const t = translator(config.lang, "cli");
 const program = new Command("hrvend")
-  .description("hrvend: telemetry and supply for harm-reduction vending machines in prisons")
+  .description(t("main.description"))
   .version(cliVersion(), "-V, --version", "print hrvend's version")
   .showHelpAfterError()
   .addHelpText(
     "after",
     `
-The main job is \`npm start\` (infra/scripts/start.sh): stack, services, the pilot, a summary.
+${t("main.mainJob")}
+${t("main.languages")}
 
 Examples:
   npx hrvend infra up && npx hrvend services start
