@@ -1,4 +1,11 @@
-import { createDb, type Database, listParked, parkMessage, type StreamPosition } from "@hrvend/infra/db";
+import {
+  createDb,
+  type Database,
+  listParked,
+  parkMessage,
+  requestRetry,
+  type StreamPosition,
+} from "@hrvend/infra/db";
 import { toRecord, writeDeadLetters, writeEvents } from "@hrvend/recorder";
 import type { DeadLetter } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
@@ -172,6 +179,8 @@ async function fill(t: TestDatabase, withOat: boolean) {
     await sql`UPDATE ops.parked_message SET retry_requested_at = now(), retries = retries + 1
       WHERE consumer = 'coverage' AND stream_seq = 100`.execute(t.db);
   }
+  // A machine's message parked AFTER the hidden ones: a global id would jump by their number on B.
+  await park("stock", "EVENTS", 6, `hr.v1.${P}.${M}.heartbeat`, heartbeat(6, "2026-05-04T00:00:00Z"));
   // Every consumer at its stream's head (the positions above are the probe's own numbering).
   for (const [consumer, stream, seq] of [
     ["stock", "EVENTS", streamSeq],
@@ -297,8 +306,8 @@ describe("an operator cannot tell how many OAT register events there were", () =
                  (SELECT count(*)::int FROM ingest.dead_letter) AS dead,
                  (SELECT count(*)::int FROM ops.parked_message) AS parked`.execute(t.db)
       ).rows[0]!;
-    expect(await count(A)).toEqual({ oat: 0, dead: 1, parked: 1 });
-    expect(await count(B)).toEqual({ oat: DAYS.length * OAT_PER_DAY, dead: 32, parked: 22 });
+    expect(await count(A)).toEqual({ oat: 0, dead: 1, parked: 2 });
+    expect(await count(B)).toEqual({ oat: DAYS.length * OAT_PER_DAY, dead: 32, parked: 23 });
   });
 
   it("everything the operator can select or execute returns the same rows on A and B", async () => {
@@ -332,16 +341,35 @@ describe("an operator cannot tell how many OAT register events there were", () =
     expect((await sql`SELECT id FROM reporting.dead_letter_recent`.execute(b)).rows).toEqual([
       { id: "dl-m" },
     ]);
-    expect((await sql`SELECT consumer FROM reporting.parked_message`.execute(b)).rows).toEqual([
-      { consumer: "stock" },
+    // Ids of the visible copies only (migration 0022): 1 and 2 on B too, not 1 and 23.
+    expect(
+      (await sql`SELECT id::int, consumer FROM reporting.parked_message ORDER BY id`.execute(b)).rows,
+    ).toEqual([
+      { id: 1, consumer: "stock" },
+      { id: 2, consumer: "stock" },
     ]);
   });
 
   it("the health unit's dead letters and parked messages stay with the database owner (`hrvend parked list`), out of the operator's reach", async () => {
     const parked = await listParked(B.db, { all: true });
-    expect(parked.length).toBe(22);
+    expect(parked.length).toBe(23);
     expect(parked.filter((p) => p.subject.endsWith(".oat")).length).toBe(20);
+    // The owner retries by its own id (`hrvend parked retry 23`); the operator sees that retry under the copy's id.
+    const last = parked.find((p) => p.consumer === "stock" && p.streamSeq === 6)!;
+    expect(last.id).toBe(23);
+    for (const [t, id] of [
+      [A, 2],
+      [B, last.id],
+    ] as const)
+      expect(await requestRetry(t.db, { id })).toEqual([id]);
     const b = as(B.roleUrl("hrvend_operator"));
+    expect(
+      (
+        await sql`SELECT id::int FROM reporting.parked_message WHERE retry_requested_at IS NOT NULL`.execute(
+          b,
+        )
+      ).rows,
+    ).toEqual([{ id: 2 }]);
     for (const t of ["ingest.dead_letter", "ops.parked_message", "ingest.event_count", "ingest.raw_event"])
       await expect(sql`SELECT 1 FROM ${sql.raw(t)} LIMIT 1`.execute(b), t).rejects.toThrow(
         /permission denied/,

@@ -16,6 +16,7 @@ import * as catalogPrivacy from "./0015_catalog_privacy";
 import * as operatorPipeline from "./0016_operator_pipeline";
 import * as operatorPrivacy from "./0017_operator_privacy";
 import * as notifier from "./0021_notifier";
+import * as operatorIds from "./0022_operator_ids";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0016_operator_pipeline": operatorPipeline,
   "0017_operator_privacy": operatorPrivacy,
   "0021_notifier": notifier,
+  "0022_operator_ids": operatorIds,
 };
