@@ -17,6 +17,7 @@ import * as operatorPipeline from "./0016_operator_pipeline";
 import * as operatorPrivacy from "./0017_operator_privacy";
 import * as notifier from "./0021_notifier";
 import * as operatorIds from "./0022_operator_ids";
+import * as oatSupersede from "./0023_oat_supersede";
 
 /** Every migration in order. Later services add theirs here (names sort by their prefix). */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0017_operator_privacy": operatorPrivacy,
   "0021_notifier": notifier,
   "0022_operator_ids": operatorIds,
+  "0023_oat_supersede": oatSupersede,
 };

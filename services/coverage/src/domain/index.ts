@@ -3,4 +3,5 @@ export * from "./config";
 export * from "./figures";
 export * from "./periods";
 export * from "./plan";
+export * from "./supersede";
 export * from "./suppress";

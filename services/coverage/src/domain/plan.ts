@@ -33,6 +33,7 @@ export interface CensusRow {
   admissions: number;
   releases: number;
   seq: number;
+  sourceId: string;
 }
 export interface OatRow {
   eventKey: string;
@@ -42,6 +43,7 @@ export interface OatRow {
   at: string;
   localDate: string;
   seq: number;
+  sourceId: string;
 }
 
 export interface BatchPlan {
@@ -97,6 +99,7 @@ export function planBatch(events: readonly { key: string; event: HrEvent }[], re
           admissions: e.admissions,
           releases: e.releases,
           seq: e.seq,
+          sourceId: e.sourceId,
         });
         break;
       case "oat": {
@@ -114,6 +117,7 @@ export function planBatch(events: readonly { key: string; event: HrEvent }[], re
           at: e.time,
           localDate: localDate(e.time, prison.timeZone),
           seq: e.seq,
+          sourceId: e.sourceId,
         });
         break;
       }

@@ -5,12 +5,15 @@ import { type Kysely, sql } from "kysely";
 import {
   type CensusRow,
   cardPeriodRows,
+  censusKey,
   type DispenseRow,
   firstDates,
   fullWindowMask,
   type Grain,
   type ItemRef,
+  latestByKey,
   type OatRow,
+  oatKey,
   PROGRAMME,
   type PrisonRef,
   planBatch,
@@ -196,23 +199,22 @@ async function upsertCards(
   return moved.rows.map((r) => ({ scope: r.scope, date: r.first_date }));
 }
 
-/** A census day is replaced by a later report (higher seq) for the same day, never by an older one. */
+/**
+ * A census day is replaced by a newer report for the same day (domain/supersede.ts: higher seq,
+ * then source id), never by an older one, in any arrival order.
+ */
 async function upsertCensus(trx: Kysely<Database>, rows: readonly CensusRow[]): Promise<CensusRow[]> {
   if (rows.length === 0) return [];
-  const latest = new Map<string, CensusRow>();
-  for (const r of rows) {
-    const k = `${r.prisonId}|${r.date}`;
-    if ((latest.get(k)?.seq ?? -1) < r.seq) latest.set(k, r);
-  }
-  const v = [...latest.values()];
+  const v = latestByKey(rows, censusKey);
   await sql`
-    INSERT INTO coverage.census_day AS c (prison_id, date, population, admissions, releases, seq)
+    INSERT INTO coverage.census_day AS c (prison_id, date, population, admissions, releases, seq, source_id)
     SELECT * FROM unnest(${v.map((r) => r.prisonId)}::text[], ${v.map((r) => r.date)}::date[],
                          ${v.map((r) => r.population)}::int[], ${v.map((r) => r.admissions)}::int[],
-                         ${v.map((r) => r.releases)}::int[], ${v.map((r) => r.seq)}::bigint[])
+                         ${v.map((r) => r.releases)}::int[], ${v.map((r) => r.seq)}::bigint[],
+                         ${v.map((r) => r.sourceId)}::text[])
     ON CONFLICT (prison_id, date) DO UPDATE SET population = excluded.population, admissions = excluded.admissions,
-      releases = excluded.releases, seq = excluded.seq
-    WHERE excluded.seq > c.seq`.execute(trx);
+      releases = excluded.releases, seq = excluded.seq, source_id = excluded.source_id
+    WHERE (excluded.seq, excluded.source_id) > (c.seq, c.source_id)`.execute(trx);
   return v;
 }
 
@@ -226,14 +228,19 @@ async function insertOat(
   rows: readonly OatRow[],
 ): Promise<{ dated: { scope: string; date: string }[]; later: TouchedPeriod[] }> {
   if (rows.length === 0) return { dated: [], later: [] };
-  const unique = [...new Map(rows.map((r) => [r.eventKey, r])).values()];
+  const unique = latestByKey(rows, oatKey);
+  // One entry per register key (client, prison, local date, event): a newer report (a correction)
+  // replaces it, an older or repeated one changes nothing. Returns the entries written.
   const fresh = await sql<{ prison_id: string; local_date: string }>`
-    INSERT INTO coverage.oat_event (event_key, prison_id, client_token, action, at, local_date, seq)
+    INSERT INTO coverage.oat_event AS o (event_key, prison_id, client_token, action, at, local_date, seq, source_id)
     SELECT * FROM unnest(${unique.map((r) => r.eventKey)}::text[], ${unique.map((r) => r.prisonId)}::text[],
                          ${unique.map((r) => r.clientToken)}::text[], ${unique.map((r) => r.action)}::text[],
                          ${unique.map((r) => r.at)}::timestamptz[], ${unique.map((r) => r.localDate)}::date[],
-                         ${unique.map((r) => r.seq)}::bigint[])
-    ON CONFLICT DO NOTHING RETURNING prison_id, local_date::text AS local_date`.execute(trx);
+                         ${unique.map((r) => r.seq)}::bigint[], ${unique.map((r) => r.sourceId)}::text[])
+    ON CONFLICT (prison_id, client_token, local_date, action) DO UPDATE SET event_key = excluded.event_key,
+      at = excluded.at, seq = excluded.seq, source_id = excluded.source_id
+    WHERE (excluded.seq, excluded.source_id) > (o.seq, o.source_id)
+    RETURNING prison_id, local_date::text AS local_date`.execute(trx);
   if (fresh.rows.length === 0) return { dated: [], later: [] };
   const earliest = new Map<string, string>();
   for (const r of fresh.rows) {
