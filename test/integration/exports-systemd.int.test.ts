@@ -1,10 +1,11 @@
 import { execFile, execFileSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { hrvend } from "../support/cli";
 
 /**
  * The scheduled exports' systemd units (infra/deploy/systemd/hrvend-export-*): systemd's own
@@ -125,6 +126,74 @@ describe("hrvend-export-quarter.sh", () => {
       const r = await run(SCRIPT, ["period"], { HRVEND_EXPORT_TODAY: today });
       expect(r.code, r.out).toBe(0);
       expect(r.out.trim(), today).toBe(previous(today));
+    }
+  });
+
+  it("never puts DATABASE_URL (the funder role's password) in a command line: the CLI gets it in its environment", async () => {
+    // A stand-in release (HRVEND_HOME) whose CLI writes down each call's arguments and environment:
+    // the command lines are what any local user reads in ps.
+    const home = join(dir, "release");
+    const calls = join(dir, "calls.jsonl");
+    mkdirSync(join(home, "services/cli/bin"), { recursive: true });
+    writeFileSync(
+      join(home, "services/cli/bin/hrvend.js"),
+      `require("node:fs").appendFileSync(${JSON.stringify(calls)}, JSON.stringify({ argv: process.argv.slice(2), url: process.env.DATABASE_URL }) + "\\n");`,
+    );
+    const url = "postgres://hrvend_funder:s3cret-Funder-pw@db.example:5432/hrvend";
+    for (const mode of ["report", "dhis2"]) {
+      const r = await run(SCRIPT, [mode], {
+        HRVEND_HOME: home,
+        HRVEND_EXPORT_TODAY: "2026-04-10",
+        DATABASE_URL: url,
+        HRVEND_REPORT_DIR: join(dir, "reports"),
+        HRVEND_DHIS2_MAPPING: "/etc/hrvend/dhis2.json",
+        HRVEND_DHIS2_URL: "https://dhis2.example",
+      });
+      expect(r.code, r.out).toBe(0);
+    }
+    const seen = readFileSync(calls, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { argv: string[]; url?: string });
+    // report coverage, export figures xlsx and csv, export dhis2
+    expect(seen.map((c) => c.argv.slice(0, 2).join(" "))).toEqual([
+      "report coverage",
+      "export figures",
+      "export figures",
+      "export dhis2",
+    ]);
+    for (const c of seen) {
+      expect(c.argv.join(" ")).not.toContain("s3cret-Funder-pw");
+      expect(c.argv).not.toContain("--database-url");
+      expect(c.url).toBe(url);
+    }
+  });
+
+  it("the CLI takes DATABASE_URL from its environment as --database-url's default (report, figures, dhis2)", async () => {
+    // No local stack in this state dir: without DATABASE_URL each command says so; with it, each
+    // connects to it (a port where nothing listens: refused).
+    const env = { HRVEND_STATE_DIR: join(dir, "no-stack") };
+    const url = { ...env, DATABASE_URL: "postgres://hrvend_funder:pw@127.0.0.1:1/hrvend" };
+    const commands = [
+      ["report", "coverage", "--from", "2026-01-01", "--to", "2026-03-31", "--format", "csv"],
+      ["export", "figures", "--audience", "funder", "--from", "2026-01-01", "--to", "2026-03-31"],
+      [
+        "export",
+        "dhis2",
+        "--period",
+        "2026Q1",
+        "--mapping",
+        "infra/deploy/dhis2/mapping.example.yaml",
+        "--dry-run",
+      ],
+    ];
+    for (const args of commands) {
+      const without = await hrvend(args, env);
+      expect(without.code, without.stderr).not.toBe(0);
+      expect(without.stderr, args.join(" ")).toMatch(/no local stack is running|no --database-url/i);
+      const withUrl = await hrvend(args, url);
+      expect(withUrl.code, withUrl.stderr).not.toBe(0);
+      expect(withUrl.stderr, args.join(" ")).toMatch(/ECONNREFUSED|127\.0\.0\.1:1|connect/i);
     }
   });
 

@@ -9,6 +9,8 @@
 #   period  print the quarter and its dates (for a check: HRVEND_EXPORT_TODAY=YYYY-MM-DD)
 # Environment (/etc/hrvend/export.env and /etc/hrvend/secrets/export.env): DATABASE_URL,
 # HRVEND_REPORT_DIR, HRVEND_DHIS2_URL, HRVEND_DHIS2_MAPPING, HRVEND_DHIS2_FORMAT, HRVEND_DHIS2_TOKEN; DATABASE_URL is the funder role's.
+# DATABASE_URL (with its password) reaches the CLI through the environment, never its arguments
+# (which any local user sees in ps); the CLI takes it as --database-url's default.
 set -eu
 
 today="${HRVEND_EXPORT_TODAY:-$(date -u +%F)}"
@@ -34,19 +36,23 @@ case "${1:-}" in
     echo "$quarter $from $to"
     ;;
   report)
+    : "${DATABASE_URL:?set DATABASE_URL}"
+    export DATABASE_URL
     out="${HRVEND_REPORT_DIR:?set HRVEND_REPORT_DIR}/$quarter"
     mkdir -p "$out"
-    hrvend report coverage --from "$from" --to "$to" --format pdf --out "$out/coverage-$quarter.pdf" \
-      --database-url "${DATABASE_URL:?set DATABASE_URL}"
+    hrvend report coverage --from "$from" --to "$to" --format pdf --out "$out/coverage-$quarter.pdf"
     hrvend export figures --audience funder --format xlsx --from "$from" --to "$to" \
-      --out "$out/funder-figures-$quarter.xlsx" --database-url "$DATABASE_URL"
+      --out "$out/funder-figures-$quarter.xlsx"
     hrvend export figures --audience funder --format csv --from "$from" --to "$to" \
-      --out "$out/funder-figures-$quarter.csv" --database-url "$DATABASE_URL"
+      --out "$out/funder-figures-$quarter.csv"
     ;;
   dhis2)
-    hrvend export dhis2 --period "$quarter" --mapping "${HRVEND_DHIS2_MAPPING:?set HRVEND_DHIS2_MAPPING}" \
-      --format "${HRVEND_DHIS2_FORMAT:-json}" --push "${HRVEND_DHIS2_URL:?set HRVEND_DHIS2_URL}" \
-      --database-url "${DATABASE_URL:?set DATABASE_URL}"
+    mapping="${HRVEND_DHIS2_MAPPING:?set HRVEND_DHIS2_MAPPING}"
+    push="${HRVEND_DHIS2_URL:?set HRVEND_DHIS2_URL}"
+    : "${DATABASE_URL:?set DATABASE_URL}"
+    export DATABASE_URL
+    hrvend export dhis2 --period "$quarter" --mapping "$mapping" --format "${HRVEND_DHIS2_FORMAT:-json}" \
+      --push "$push"
     ;;
   *)
     echo "usage: $0 report|dhis2|period" >&2

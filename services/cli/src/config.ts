@@ -17,6 +17,8 @@ const Env = z.object({
   HRVEND_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_METRICS_PORT),
   /** On/off (1, true, yes, on / 0, false, no, off): print stack traces of errors. */
   HRVEND_DEBUG: EnvFlag,
+  /** The default of --database-url for report coverage, export figures and export dhis2 (kept out of argv). */
+  DATABASE_URL: z.string().min(1).optional(),
   HRVEND_LANG: z
     .string()
     .optional()
@@ -41,6 +43,8 @@ export interface CliConfig {
   lang: Lang;
   /** Print stack traces of errors. */
   debug: boolean;
+  /** DATABASE_URL: the exports' database when --database-url is not given (scheduled exports). */
+  databaseUrl?: string;
   /** The environment, for commands of other workspaces that validate their own variables. */
   env: Record<string, string | undefined>;
 }
@@ -53,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     metricsPort: e.HRVEND_METRICS_PORT,
     lang: e.HRVEND_LANG ? parseLang(e.HRVEND_LANG, "HRVEND_LANG") : DEFAULT_LANG,
     env,
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     ports: {
       postgres: e.HRVEND_PG_PORT,
       nats: e.HRVEND_NATS_PORT,

@@ -46,7 +46,10 @@ export function exportDhis2Command(config: CliConfig): Command {
       "--unprotected",
       "send figures without disclosure control (months, weeks): only as the role the mapping names",
     )
-    .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as the hrvend_funder role)")
+    .option(
+      "--database-url <url>",
+      "PostgreSQL URL (default: DATABASE_URL, else the local stack, as the hrvend_funder role)",
+    )
     .option("--json", "print DHIS2's import summary as JSON")
     .addHelpText(
       "after",
@@ -95,7 +98,8 @@ Examples:
         throw new Dhis2ExportError(
           "--push needs a DHIS2 personal access token in HRVEND_DHIS2_TOKEN (or --dry-run to see what would be sent)",
         );
-      const url = opts.databaseUrl ?? (unprotected ? undefined : localFunderUrl(config));
+      const url =
+        opts.databaseUrl ?? config.databaseUrl ?? (unprotected ? undefined : localFunderUrl(config));
       if (!url)
         throw new Dhis2ExportError(
           unprotected

@@ -48,7 +48,7 @@ export function exportFiguresCommand(config: CliConfig): Command {
     .option("--out <file>", "write to a file (required for xlsx; default: standard output)")
     .option(
       "--database-url <url>",
-      "PostgreSQL URL as the audience's role (default: the local stack's login for it)",
+      "PostgreSQL URL as the audience's role (default: DATABASE_URL, else the local stack's login for it)",
     )
     .addHelpText(
       "after",
@@ -71,7 +71,7 @@ Examples:
       if (from > to) throw new ExportError(`--from ${from} is after --to ${to}`);
       if (opts.format === "xlsx" && !opts.out) throw new ExportError("--format xlsx needs --out <file.xlsx>");
       const role = AUDIENCE_ROLE[AUDIENCE_OF[opts.audience]];
-      const url = opts.databaseUrl ?? localUrl(config, role.login);
+      const url = opts.databaseUrl ?? config.databaseUrl ?? localUrl(config, role.login);
       if (!url)
         throw new ExportError(
           "no local stack is running (npx hrvend infra up) and no --database-url was given",

@@ -77,7 +77,7 @@ Examples:
         if (from > to) throw new Error(m("errors.fromAfterTo", { from, to }));
         if (opts.format === "pdf" && !opts.out) throw new Error(m("errors.pdfNeedsOut"));
         const grain = opts.grain === "auto" ? autoGrain(from, to) : opts.grain;
-        const url = opts.databaseUrl ?? localFunderUrl(config);
+        const url = opts.databaseUrl ?? config.databaseUrl ?? localFunderUrl(config);
         if (!url) throw new Error(m("errors.noStack"));
         const db = createDb(url, { max: 1 });
         try {
