@@ -8,12 +8,11 @@ import { type Kysely, sql } from "kysely";
  * greater source id; census days, keyed (prison, date), get the same order (`source_id`). Entries
  * already superseded are deleted here; the figures computed from them are recounted by
  * `hrvend replay --service coverage` (docs/decisions.md). Census days already stored keep an
- * empty source id (they lose a tie of seqs to any named source).
+ * empty source id (they lose a tie of seqs to any named source); the service always names it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`ALTER TABLE coverage.oat_event ADD COLUMN source_id text`.execute(db);
+  await sql`ALTER TABLE coverage.oat_event ADD COLUMN source_id text NOT NULL DEFAULT ''`.execute(db);
   await sql`UPDATE coverage.oat_event SET source_id = regexp_replace(event_key, ':[^:]*$', '')`.execute(db);
-  await sql`ALTER TABLE coverage.oat_event ALTER COLUMN source_id SET NOT NULL`.execute(db);
   await sql`
     DELETE FROM coverage.oat_event o USING coverage.oat_event n
     WHERE n.prison_id = o.prison_id AND n.client_token = o.client_token AND n.local_date = o.local_date
