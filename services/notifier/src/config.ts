@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { ConfigError, parseEnv } from "@hrvend/infra";
 import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
 import { z } from "zod";
-import { type NotifierRules, parseRules } from "./domain";
+import { isLoopbackUrl, type NotifierRules, parseRules } from "./domain";
 
 export const NotifierEnv = z.object({
   NATS_URL: z.string().min(1),
@@ -19,7 +19,10 @@ export const NotifierEnv = z.object({
   BATCH_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Routing rules (YAML or JSON; example: infra/deploy/notifier/rules.example.yaml). */
   RULES_FILE: z.string().min(1),
-  /** smtp://host:port (STARTTLS when offered) or smtps://host:465; required when a contact is e-mail. */
+  /**
+   * smtp://host:port (STARTTLS, required unless the relay is on loopback) or smtps://host:465;
+   * required when a contact is e-mail.
+   */
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
@@ -49,6 +52,15 @@ export type NotifierEnvConfig = z.infer<typeof NotifierEnv>;
 
 export interface NotifierConfig extends NotifierEnvConfig {
   rules: NotifierRules;
+}
+
+/**
+ * Whether e-mail must go over TLS: yes, by STARTTLS, for an smtp:// relay on another host (a man in
+ * the middle who strips STARTTLS would otherwise read SMTP_PASSWORD and the alerts); smtps:// is TLS
+ * from the start; a relay on loopback never crosses the network.
+ */
+export function smtpRequiresTls(smtpUrl: string): boolean {
+  return smtpUrl.startsWith("smtp://") && !isLoopbackUrl(smtpUrl);
 }
 
 /** Parses the environment and the rules file once, at start. */

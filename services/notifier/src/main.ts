@@ -4,7 +4,7 @@ import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
 import { alertWriter } from "./alert-writer";
 import { emailChannel } from "./channels/email";
 import { webhookChannel } from "./channels/webhook";
-import { loadNotifierConfig } from "./config";
+import { loadNotifierConfig, smtpRequiresTls } from "./config";
 import { notifierMetrics } from "./metrics";
 import { planRound } from "./planner";
 import { sendRound } from "./sender";
@@ -36,7 +36,13 @@ const auth =
     ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD }
     : undefined;
 const email = config.SMTP_URL
-  ? emailChannel(config.SMTP_URL, config.MAIL_FROM, config.SEND_TIMEOUT_MS, auth)
+  ? emailChannel(
+      config.SMTP_URL,
+      config.MAIL_FROM,
+      config.SEND_TIMEOUT_MS,
+      auth,
+      smtpRequiresTls(config.SMTP_URL),
+    )
   : undefined;
 const sender = {
   db,

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Channel } from "./channels/channel";
 import { retryAfterMs } from "./domain";
 import type { NotifierMetrics } from "./metrics";
-import { claimDue, markFailedTry, markSent, outboxCounts } from "./store/outbox";
+import { claimNext, markFailedTry, markSent, outboxCounts } from "./store/outbox";
 
 export interface SenderDeps {
   db: Kysely<Database>;
@@ -18,16 +18,17 @@ export interface SenderDeps {
 }
 
 /**
- * Sends what is due at `now`: claim (the try is counted and the next one scheduled, committed),
- * send, then mark sent. Between the other side accepting and the mark, a crash leaves the row to
- * be sent again with the same Message-ID / Idempotency-Key (at least once, recognisably the same).
+ * Sends what is due at `now`, one message at a time: claim it (its try counted and the next one
+ * scheduled, committed), send, then mark sent. Between the other side accepting and the mark, a
+ * crash leaves the row to be sent again with the same Message-ID / Idempotency-Key (at least once,
+ * recognisably the same); the messages not yet claimed keep all their tries.
  */
 export async function sendRound(d: SenderDeps, now: Date): Promise<number> {
-  const due = await claimDue(d.db, now, d.batch, d.maxTries, (n) =>
-    retryAfterMs(n, d.retryBaseSeconds, d.retryMaxSeconds),
-  );
+  const backoff = (n: number) => retryAfterMs(n, d.retryBaseSeconds, d.retryMaxSeconds);
   let sent = 0;
-  for (const m of due) {
+  for (let i = 0; i < d.batch; i++) {
+    const m = await claimNext(d.db, now, d.maxTries, backoff);
+    if (m === undefined) break;
     const channel = m.channel === "email" ? d.channels.email : d.channels.webhook;
     try {
       if (channel === undefined) throw new Error("no SMTP_URL configured for e-mail");

@@ -1,5 +1,6 @@
 export * from "./errors";
 export * from "./language";
+export * from "./loopback";
 export * from "./message";
 export * from "./outbox";
 export * from "./quietHours";

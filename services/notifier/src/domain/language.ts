@@ -76,7 +76,7 @@ const en: Dictionary = {
     fault_power_loss: "Restore power to the machine.",
     fault_temperature: "Have the temperature sensor checked.",
   },
-  actionDefault: "Check the machine and the alert's detail.",
+  actionDefault: "Check the machine.",
 };
 
 const ro: Dictionary = {
@@ -132,7 +132,7 @@ const ro: Dictionary = {
     fault_power_loss: "Restabiliți alimentarea aparatului.",
     fault_temperature: "Verificați senzorul de temperatură.",
   },
-  actionDefault: "Verificați aparatul și detaliile alertei.",
+  actionDefault: "Verificați aparatul.",
 };
 
 export const DICTIONARIES: Record<Language, Dictionary> = { en, ro };

@@ -24,6 +24,26 @@ export function messageIdOf(key: string): string {
   return `<${createHash("sha256").update(key).digest("hex").slice(0, 40)}@notifier.hrvend>`;
 }
 
+/**
+ * Alert types whose detail the stock service composes itself from counts, ids and enumerated
+ * reasons. A fault's (fault_*, door_open) detail may be the machine's own free text, and a type
+ * this list does not know may carry anything: their messages say what happened with the
+ * catalogue's words for the type only, never the machine's.
+ */
+const DETAIL_WRITTEN_BY_STOCK = new Set([
+  "stockout",
+  "low_stock",
+  "lot_expiring",
+  "offline",
+  "temperature_out_of_range",
+  "refusal_spike",
+]);
+
+/** The detail a message may carry, or undefined when it may hold the machine's own words. */
+export function shownDetail(a: Pick<AlertState, "type" | "detail">): string | undefined {
+  return DETAIL_WRITTEN_BY_STOCK.has(a.type) && a.detail ? a.detail : undefined;
+}
+
 const localTime = (iso: string, timeZone: string) =>
   DateTime.fromISO(iso, { zone: timeZone }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
 
@@ -38,6 +58,7 @@ export function renderStep(
 ): RenderedMessage {
   const d = DICTIONARIES[language];
   const what = d.type[a.type] ?? a.type;
+  const detail = shownDetail(a);
   const where = `${d.prison} ${a.prisonId}, ${d.machine} ${a.machineId}${a.slotId ? `, ${d.slot} ${a.slotId}` : ""}`;
   const subject = `[hrvend] ${d.step[kind]}: ${d.severity[severity]} ${what} — ${a.prisonId} / ${a.machineId}${a.slotId ? ` / ${a.slotId}` : ""}`;
   const lines = [
@@ -50,7 +71,7 @@ export function renderStep(
   if (kind === "acknowledged" && a.acknowledgedAt)
     lines.push(`${d.acknowledgedAt}: ${localTime(a.acknowledgedAt, timeZone)}`);
   if (kind === "cleared" && a.clearedAt) lines.push(`${d.clearedAt}: ${localTime(a.clearedAt, timeZone)}`);
-  if (a.detail) lines.push(`${d.detail}: ${a.detail}`);
+  if (detail) lines.push(`${d.detail}: ${detail}`);
   if (kind !== "cleared" && kind !== "acknowledged") {
     lines.push(`${d.todo}: ${d.action[a.type] ?? d.actionDefault}`);
     lines.push(`${d.ack}: npx hrvend alerts ack ${a.alertId} --by <name>`);
@@ -72,7 +93,7 @@ export function renderStep(
       raisedAt: a.raisedAt,
       acknowledgedAt: a.acknowledgedAt,
       clearedAt: a.clearedAt,
-      detail: a.detail,
+      ...(detail ? { detail } : {}),
       text: `${subject}\n${lines.join("\n")}`,
     },
   };

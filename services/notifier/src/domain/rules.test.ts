@@ -43,6 +43,15 @@ describe("rules file", () => {
     const only = parseRules(yaml.replace("  - contacts: [national]\n", ""), "r.yaml");
     expect(routeFor(only, { prisonId: "md-p18", type: "door_open" })).toBeUndefined();
   });
+  it.each([
+    "http://127.0.0.1:8080/hook",
+    "http://127.1.2.3/hook",
+    "http://localhost:9000/hook",
+    "http://[::1]:9000/hook",
+  ])("accepts plain http to a receiver on loopback (%s)", (url) => {
+    const r = parseRules(yaml.replace("https://chat.example.org/hook", url), "rules.yaml");
+    expect(r.contacts.find((c) => c.id === "chat")).toMatchObject({ channel: "webhook", url });
+  });
   it("JSON is accepted as well", () => {
     const json = JSON.stringify({
       contacts: [{ id: "a", channel: "email", address: "a@example.org", language: "en" }],
@@ -66,6 +75,21 @@ describe("rules file", () => {
       "a webhook that is not http(s)",
       yaml.replace("https://chat.example.org/hook", "ftp://x/y"),
       /contacts\.1\.url/,
+    ],
+    [
+      "a plain-http webhook on another host",
+      yaml.replace("https://chat.example.org/hook", "http://chat.example.org/hook"),
+      /contacts\.1\.url: an https:\/\/ URL/,
+    ],
+    [
+      "a plain-http webhook on a host named like loopback",
+      yaml.replace("https://chat.example.org/hook", "http://127.0.0.1.example.org/hook"),
+      /contacts\.1\.url: an https:\/\/ URL/,
+    ],
+    [
+      "a plain-http webhook on a private address",
+      yaml.replace("https://chat.example.org/hook", "http://10.0.0.7:8080/hook"),
+      /contacts\.1\.url: an https:\/\/ URL/,
     ],
     [
       "an unknown alert type",

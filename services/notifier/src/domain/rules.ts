@@ -3,6 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { RulesFileError } from "./errors";
 import { LANGUAGES } from "./language";
+import { isLoopbackUrl } from "./loopback";
 import { ALERT_TYPES, SEVERITIES } from "./severity";
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a local time HH:MM (00:00–23:59)");
@@ -37,7 +38,10 @@ export const Contact = z.discriminatedUnion("channel", [
   z.strictObject({
     ...ContactBase,
     channel: z.literal("webhook"),
-    url: z.url({ protocol: /^https?$/ }),
+    /** https; plain http only to a receiver on this machine (loopback). */
+    url: z.url({ protocol: /^https?$/ }).refine((u) => u.startsWith("https:") || isLoopbackUrl(u), {
+      message: "an https:// URL (plain http only on loopback: localhost, 127.0.0.0/8, ::1)",
+    }),
   }),
 ]);
 export type Contact = z.infer<typeof Contact>;

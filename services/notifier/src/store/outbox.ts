@@ -31,17 +31,17 @@ export interface DueMessage {
 }
 
 /**
- * Claims up to `limit` messages due at `now`: counts the try and moves its next attempt to
- * `now + backoff` BEFORE anything is sent, committed. A process killed while sending leaves the
- * row pending; it is tried again (same Message-ID and idempotency key) once the backoff passes.
+ * Claims the next message due at `now`, just before it is sent: counts its try and moves its next
+ * attempt to `now + backoff`, committed. A process killed while sending leaves that one row pending
+ * (tried again, same Message-ID and idempotency key, once the backoff passes); the messages after it
+ * in the round were not claimed, so no try of theirs is used up.
  */
-export async function claimDue(
+export async function claimNext(
   db: Kysely<Database>,
   now: Date,
-  limit: number,
   maxTries: number,
   backoffMs: (attempts: number) => number,
-): Promise<DueMessage[]> {
+): Promise<DueMessage | undefined> {
   return db.transaction().execute(async (trx) => {
     // Its last try was claimed but no outcome recorded (the process stopped while sending).
     await sql`
@@ -61,26 +61,24 @@ export async function claimDue(
     }>`
       SELECT id, step_key, channel, address, message_id, subject, body, payload, attempts FROM notifier.outbox
       WHERE status = 'pending' AND next_attempt_at <= ${now}
-      ORDER BY next_attempt_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
-    const due: DueMessage[] = [];
-    for (const x of r.rows) {
-      const attempts = x.attempts + 1;
-      await sql`
-        UPDATE notifier.outbox SET attempts = ${attempts}, next_attempt_at = ${new Date(now.getTime() + backoffMs(attempts))}
-        WHERE id = ${x.id}`.execute(trx);
-      due.push({
-        id: Number(x.id),
-        stepKey: x.step_key,
-        channel: x.channel,
-        address: x.address,
-        messageId: x.message_id,
-        subject: x.subject,
-        body: x.body,
-        payload: x.payload,
-        attempts,
-      });
-    }
-    return due;
+      ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`.execute(trx);
+    const x = r.rows[0];
+    if (x === undefined) return undefined;
+    const attempts = x.attempts + 1;
+    await sql`
+      UPDATE notifier.outbox SET attempts = ${attempts}, next_attempt_at = ${new Date(now.getTime() + backoffMs(attempts))}
+      WHERE id = ${x.id}`.execute(trx);
+    return {
+      id: Number(x.id),
+      stepKey: x.step_key,
+      channel: x.channel,
+      address: x.address,
+      messageId: x.message_id,
+      subject: x.subject,
+      body: x.body,
+      payload: x.payload,
+      attempts,
+    };
   });
 }
 
