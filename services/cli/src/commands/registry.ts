@@ -51,8 +51,8 @@ the second time. A machine the registry has active and the file leaves out is de
 After a disaster (the events stream and the gateways' registry bucket lost, or restored from
 an older backup, while the recorder still has the registry): machines are refused as
 unknown_machine and apply finds nothing to publish. --republish publishes every item, prison
-and machine of the file again with new seqs, changed or not (the stores keep the highest seq per
-source, so figures do not change), and the gateways learn the registry again.
+and machine of the file again with new seqs, changed or not (values the services already have,
+now the source's latest), and the gateways learn the registry again.
 
 Seq: above both the highest seq recorded from the source and the clock in microseconds, so no
 counter is kept on disk and a second admin host cannot reuse one. apply waits (--wait) until
