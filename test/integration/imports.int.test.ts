@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { devicePassword } from "@hrvend/devices";
@@ -600,9 +601,109 @@ describe("hrvend import census and oat through the real pipeline", () => {
     expect(stored).toEqual([{ n: 1 }]);
   }, 120_000);
 
+  it("the health unit's host imports without the deployment secret: the OAT token key and its own account's password, its own prison only", async () => {
+    // The owner writes the key (HMAC-SHA256(secret, "oat-client-token-key"), docs/domain.md's
+    // token rule) and hands it over with the health unit's password file; the host has no secret.
+    const expectedKey = createHmac("sha256", SECRET).update("oat-client-token-key").digest();
+    const keyFile = join(dir, "oat-token.key");
+    const made = await hrvend(["access", "oat-key", "--out", keyFile], {
+      HRVEND_DEPLOYMENT_SECRET: SECRET,
+      HRVEND_STATE_DIR: join(dir, "no-stack"),
+    });
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout + made.stderr).not.toContain(expectedKey.toString("base64url"));
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(Buffer.from(readFileSync(keyFile, "utf8").trim(), "base64url").equals(expectedKey)).toBe(true);
+    const pw = join(dir, "health-host-pw");
+    mkdirSync(pw, { recursive: true });
+    writeFileSync(join(pw, `${P1}-health`), devicePassword(SECRET, `${P1}-health`), { mode: 0o600 });
+
+    const ids = [clientId(P1, 96), clientId(P2, 96)];
+    const file = join(dir, "health-host.csv");
+    writeFileSync(
+      file,
+      registerCsv([
+        { id: ids[0] as string, prison: P1, date: "2026-04-02", event: "enrol", medicine: "methadone" },
+        { id: ids[1] as string, prison: P2, date: "2026-04-02", event: "enrol", medicine: "methadone" },
+      ]),
+    );
+    const hostEnv = { HRVEND_STATE_DIR: join(dir, "no-stack") }; // no HRVEND_DEPLOYMENT_SECRET
+    const run = (...extra: string[]) =>
+      hrvend(
+        [
+          "import",
+          "oat",
+          file,
+          "--json",
+          "--database-url",
+          tdb.roleUrl("hrvend_writer"),
+          "--mqtt-url",
+          iso.servers.mqttUrl,
+          "--mqtt-password-dir",
+          pw,
+          "--wait",
+          "120",
+          ...extra,
+        ],
+        hostEnv,
+      );
+    // Without the key file it cannot make tokens: it has no secret to derive them from.
+    const noKey = await run();
+    expect(noKey.code).not.toBe(0);
+    expect(noKey.stderr).toMatch(/no deployment secret/);
+    // The other prison's row (line 3) is refused: the host holds no password of P2's health unit.
+    const refused = await run("--oat-key-file", keyFile);
+    outputs.push(noKey, refused);
+    expect(refused.code, refused.stderr).toBe(1);
+    const r1 = JSON.parse(refused.stdout);
+    expect(r1).toMatchObject({ stopped: true, published: 0, invalid: 1 });
+    expect(r1.problems).toEqual([
+      {
+        line: 3,
+        column: "prison",
+        problem: expect.stringMatching(/not a prison this import may publish for/),
+      },
+    ]);
+    // --prison names what it may publish even when it holds more passwords.
+    writeFileSync(join(pw, `${P2}-health`), "not-p2s-password", { mode: 0o600 });
+    const onlyP1 = await run("--oat-key-file", keyFile, "--prison", P1, "--skip-invalid");
+    outputs.push(onlyP1);
+    expect(onlyP1.code, onlyP1.stderr).toBe(0);
+    const r2 = JSON.parse(onlyP1.stdout);
+    expect(r2).toMatchObject({ invalid: 1, new: 1, published: 1, recorded: 1 });
+    expect(r2.problems[0]).toMatchObject({ line: 3, column: "prison" });
+    expect(r2.problems[0].problem).toContain(`--prison ${P1}`);
+    // The token the pipeline stored is the deployment's: HMAC-SHA256(K, "<prison>:<client id>"), 128 bits.
+    const token = createHmac("sha256", expectedKey)
+      .update(`${P1}:${ids[0]}`)
+      .digest()
+      .subarray(0, 16)
+      .toString("base64url");
+    const stored = await q(sql<{ source: string; t: string }>`
+      SELECT source_id AS source, payload->>'clientToken' AS t FROM ingest.raw_event
+      WHERE kind = 'oat' AND payload->>'clientToken' = ${token}`);
+    expect(stored).toEqual([{ source: `${P1}-health`, t: token }]);
+    const p2Token = createHmac("sha256", expectedKey)
+      .update(`${P2}:${ids[1]}`)
+      .digest()
+      .subarray(0, 16)
+      .toString("base64url");
+    const p2 = await q(sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM ingest.raw_event WHERE payload->>'clientToken' = ${p2Token}`);
+    expect(p2).toEqual([{ n: 0 }]);
+  }, 300_000);
+
   it("no raw client id is anywhere: tables, stream messages, service logs, the command's output", async () => {
     await coverageCaughtUp();
-    const ids = [...new Set([...rows.map((r) => r.id), clientId(P1, 98), clientId(P1, 99)])];
+    const ids = [
+      ...new Set([
+        ...rows.map((r) => r.id),
+        clientId(P1, 98),
+        clientId(P1, 99),
+        clientId(P1, 96),
+        clientId(P2, 96),
+      ]),
+    ];
     const tables = await q(sql<{ name: string }>`
       SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
       WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`);

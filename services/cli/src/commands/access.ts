@@ -5,6 +5,9 @@ import { loadOrCreateSecrets, newSecret, readStack, urlsOf } from "@hrvend/infra
 import { createDb, grantAdmin, listAdmins, revokeAdmin } from "@hrvend/infra/db";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
+import { oatClientTokenKey } from "../imports/token";
+import { formatOatTokenKey } from "../imports/token-key";
+import { deploymentSecret } from "../publish/deployment-secret";
 
 /**
  * `hrvend access`: prison administration logins. Each prison's staff group logs in to the
@@ -21,7 +24,8 @@ export function accessCommand(config: CliConfig): Command {
 Examples:
   npx hrvend access grant-admin staff_north --prison md-p13 --prison md-p18 --grafana-org 5
   npx hrvend access list
-  npx hrvend access revoke-admin staff_north`,
+  npx hrvend access revoke-admin staff_north
+  npx hrvend access oat-key --out /etc/hrvend/oat-token.key --secret-file /etc/hrvend/secrets/deployment`,
     );
   const url = (opts: { url?: string }) => {
     if (opts.url) return opts.url;
@@ -111,6 +115,31 @@ Examples:
         await db.destroy();
       }
       console.log(`${login}: no prison, no longer a member of hrvend_admin`);
+    });
+
+  cmd
+    .command("oat-key")
+    .description("write the OAT token key for the health unit's import host (not the deployment secret)")
+    .requiredOption("--out <file>", "where to write it (mode 0600; never printed)")
+    .option(
+      "--secret-file <file>",
+      "the deployment secret (default: HRVEND_DEPLOYMENT_SECRET, or the local stack's)",
+    )
+    .addHelpText(
+      "after",
+      `
+The key is HMAC-SHA256(deployment secret, "oat-client-token-key"), base64url: what
+\`hrvend import oat --oat-key-file\` (or HRVEND_OAT_TOKEN_KEY_FILE) needs to turn the register's
+client ids into tokens. It gives neither card tokens nor any broker password; the host also
+needs its own account's password (<prison>-health in --mqtt-password-dir). Run as the owner.
+
+Example:
+  npx hrvend access oat-key --out oat-token.key --secret-file /etc/hrvend/secrets/deployment`,
+    )
+    .action((opts: { out: string; secretFile?: string }) => {
+      const key = oatClientTokenKey(deploymentSecret(config, opts.secretFile));
+      writeFileSync(opts.out, formatOatTokenKey(key), { mode: 0o600 });
+      console.log(`OAT token key written to ${resolve(opts.out)}`);
     });
 
   cmd

@@ -1,10 +1,13 @@
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { censusSourceId, healthSourceId } from "@hrvend/devices";
 import type { Database } from "@hrvend/infra/db";
 import { createDb } from "@hrvend/infra/db";
 import { eventKey, eventSource, type HrEvent } from "@hrvend/schemas";
 import { Command } from "commander";
 import type { Kysely } from "kysely";
 import type { CliConfig } from "../config";
+import { withinPrisons } from "../imports/allowed";
 import { CENSUS_COLUMNS, censusKey, parseCensus } from "../imports/census";
 import { censusEvents, oatEvents, planCensus, planOat } from "../imports/changes";
 import { MAX_FILE_BYTES, readCsv } from "../imports/csv";
@@ -12,7 +15,8 @@ import { ImportFileError, type RowProblem } from "../imports/errors";
 import { OAT_COLUMNS, parseOat } from "../imports/oat";
 import { knownPrisons, recordedCensus, recordedOat, waitRecorded } from "../imports/recorded";
 import { formatReport, type ImportReport, type RowChange } from "../imports/report";
-import { oatClientToken, oatClientTokenKey } from "../imports/token";
+import { oatClientToken } from "../imports/token";
+import { oatTokenKeyOf } from "../imports/token-key";
 import { deploymentSecret } from "../publish/deployment-secret";
 import { type BrokerOptions, officeBrokers } from "../publish/office-broker";
 import { databaseUrlOf } from "../registry/connections";
@@ -24,7 +28,15 @@ interface Options extends BrokerOptions {
   skipInvalid?: boolean;
   databaseUrl?: string;
   secretFile?: string;
+  oatKeyFile?: string;
+  prison: string[];
   wait: string;
+}
+
+/** Which prisons' rows an import may publish, and how to say why another's is refused. */
+interface Allowed {
+  allowed?: (prisonId: string) => boolean;
+  why: string;
 }
 
 /** `hrvend import census|oat <csv>`: the prison census and the health unit's OAT register. */
@@ -47,7 +59,13 @@ export function importCommand(config: CliConfig): Command {
       .option("--mqtt-ca-file <file>", "CA certificate of an mqtts:// broker")
       .option(
         "--secret-file <file>",
-        "the deployment secret (default: HRVEND_DEPLOYMENT_SECRET, or the local stack's)",
+        "the deployment secret (the owner's; default: HRVEND_DEPLOYMENT_SECRET, or the local stack's)",
+      )
+      .option(
+        "--prison <id>",
+        "publish only this prison's rows, refuse others' (repeat for several; default with --mqtt-password-dir: the prisons whose account's password file is there)",
+        (v: string, acc: string[]) => [...acc, v],
+        [] as string[],
       )
       .option("--wait <seconds>", "how long to wait for the pipeline to record what was published", "60");
 
@@ -79,20 +97,28 @@ Examples:
     cmd
       .command("oat")
       .description("the health unit's OAT register: enrolments, doses, discharges, with its own client ids")
+      .option(
+        "--oat-key-file <file>",
+        "the OAT token key (`hrvend access oat-key`; default: HRVEND_OAT_TOKEN_KEY_FILE, else derived from the deployment secret)",
+      )
       .addHelpText(
         "after",
         `
 Columns: client_id, prison, date, event (enrol | dose | discharge), medicine (methadone |
 buprenorphine), dose_mg (needed for a dose), discharge_reason (completed | released |
 transferred | left | died | other; needed for a discharge), time (optional, HH:MM local).
-Each client id becomes a token (HMAC-SHA256 with the deployment's key) as the row is read;
-the id is never stored, published, logged or printed, not even in an error.
+Each client id becomes a token (HMAC-SHA256 with the deployment's OAT token key) as the row is
+read; the id is never stored, published, logged or printed, not even in an error.
 A row with the same (client, prison, date, event) as an earlier import supersedes it.
+The health unit's host needs no deployment secret: the OAT token key (--oat-key-file, from the
+owner's \`hrvend access oat-key\`) and its own account's password (--mqtt-password-dir holding
+<prison>-health); rows of any other prison are refused.
 
 Examples:
   npx hrvend import oat infra/deploy/examples/oat-register.csv --dry-run
-  HRVEND_DEPLOYMENT_SECRET=… npx hrvend import oat register.csv --mqtt-url mqtts://broker:8883 \\
-      --mqtt-password-dir /etc/hrvend/pw --database-url postgres://hrvend_writer@db/hrvend`,
+  npx hrvend import oat register.csv --oat-key-file /etc/hrvend/oat-token.key --prison md-p13 \\
+      --mqtt-url mqtts://broker:8883 --mqtt-password-dir /etc/hrvend/pw \\
+      --database-url postgres://hrvend_writer@db/hrvend`,
       ),
   ).action(async (file: string, o: Options) => {
     await runImport(config, "oat", file, o);
@@ -108,9 +134,16 @@ interface Prepared {
   problems: RowProblem[];
 }
 
-async function prepareCensus(db: Kysely<Database>, bytes: Buffer, now: Date): Promise<Prepared> {
+async function prepareCensus(
+  db: Kysely<Database>,
+  bytes: Buffer,
+  now: Date,
+  may: Allowed,
+): Promise<Prepared> {
   const prisons = await knownPrisons(db, prisonsNamed(bytes, CENSUS_COLUMNS));
-  const parsed = parseCensus(bytes, prisons, now.getTime());
+  const read = parseCensus(bytes, prisons, now.getTime());
+  const within = withinPrisons(read.rows, may.allowed, may.why);
+  const parsed = { rows: within.rows, problems: [...read.problems, ...within.problems] };
   const recorded = await recordedCensus(db, [...new Set(parsed.rows.map((r) => r.prisonId))]);
   const plan = planCensus(parsed.rows, recorded);
   const out = censusEvents(plan, recorded, now);
@@ -131,10 +164,17 @@ async function prepareCensus(db: Kysely<Database>, bytes: Buffer, now: Date): Pr
   };
 }
 
-async function prepareOat(db: Kysely<Database>, bytes: Buffer, now: Date, secret: string): Promise<Prepared> {
+async function prepareOat(
+  db: Kysely<Database>,
+  bytes: Buffer,
+  now: Date,
+  key: Buffer,
+  may: Allowed,
+): Promise<Prepared> {
   const prisons = await knownPrisons(db, prisonsNamed(bytes, OAT_COLUMNS));
-  const key = oatClientTokenKey(secret);
-  const parsed = parseOat(bytes, prisons, (p, id) => oatClientToken(key, p, id), now.getTime());
+  const read = parseOat(bytes, prisons, (p, id) => oatClientToken(key, p, id), now.getTime());
+  const within = withinPrisons(read.rows, may.allowed, may.why);
+  const parsed = { rows: within.rows, problems: [...read.problems, ...within.problems] };
   const dates = parsed.rows.map((r) => r.date).sort();
   const used = new Map(
     [...new Set(parsed.rows.map((r) => r.prisonId))].map((p) => [p, prisons.get(p) ?? "UTC"]),
@@ -166,6 +206,24 @@ function prisonsNamed(bytes: Buffer, columns: typeof CENSUS_COLUMNS): string[] {
   }
 }
 
+/**
+ * The prisons an import may publish for: --prison's, else (a host with its own accounts'
+ * passwords) those whose office account has a password file, else (the owner) any.
+ */
+function allowedPrisons(kind: "census" | "oat", o: Options): Allowed {
+  if (o.prison.length > 0) {
+    const set = new Set(o.prison);
+    return { allowed: (p) => set.has(p), why: `--prison ${o.prison.join(", ")}` };
+  }
+  const dir = o.mqttPasswordDir;
+  if (dir === undefined) return { why: "" };
+  const sourceOf = kind === "census" ? censusSourceId : healthSourceId;
+  return {
+    allowed: (p) => existsSync(join(dir, sourceOf(p))),
+    why: "its account's password is not in --mqtt-password-dir",
+  };
+}
+
 async function runImport(config: CliConfig, kind: "census" | "oat", file: string, o: Options): Promise<void> {
   // Refused before it is read into memory (readCsv checks again for callers with bytes).
   if (statSync(file).size > MAX_FILE_BYTES)
@@ -174,10 +232,11 @@ async function runImport(config: CliConfig, kind: "census" | "oat", file: string
   const now = new Date();
   const db = createDb(databaseUrlOf(config, o.databaseUrl), { max: 1 });
   try {
+    const may = allowedPrisons(kind, o);
     const p =
       kind === "census"
-        ? await prepareCensus(db, bytes, now)
-        : await prepareOat(db, bytes, now, deploymentSecret(config, o.secretFile));
+        ? await prepareCensus(db, bytes, now, may)
+        : await prepareOat(db, bytes, now, oatTokenKeyOf(config, o.oatKeyFile, o.secretFile), may);
     const invalid = new Set(p.problems.map((x) => x.line)).size;
     const stopped = invalid > 0 && !o.skipInvalid;
     const report: ImportReport = {
