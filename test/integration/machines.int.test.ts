@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readControl } from "@hrvend/infra";
+import { aclsOf, dynsecRequest, readControl, roleOf, sourceUser } from "@hrvend/infra";
 import { sql } from "kysely";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -233,5 +233,108 @@ describe("hrvend machines", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^hrvend: .*(Not authorized|Bad User Name or Password)/im);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/**
+ * The red team's takeover (2026-12-03): a registry machine named like another account, then
+ * `machines rotate|revoke`, replaced or deleted that account (an office, the plugin's own
+ * administrator). Only accounts `machines add` made (members of the plugin's `machines` group)
+ * may change, and the office/registry/operator/gateway/administrator names are refused outright.
+ */
+describe("hrvend machines refuses every account that is not a machine's", () => {
+  const CENSUS = `${PA}-census`;
+  const DESK = `${iso.tag}-desk`; // an operator source with a free-form id (no reserved shape)
+  const adminName = () => readControl(iso.servers.mosquittoDir)?.username ?? "hrvend-dynsec";
+  const admin = () => {
+    const c = readControl(iso.servers.mosquittoDir);
+    if (!c) throw new Error("no control account");
+    return { url: iso.servers.mqttUrl, username: c.username, password: c.password };
+  };
+  const canConnect = (username: string, password: string) =>
+    connect({ username, password }).then(
+      async (c) => {
+        await c.endAsync();
+        return "connected";
+      },
+      (e: Error) => `refused: ${e.message}`,
+    );
+
+  beforeAll(async () => {
+    const census = sourceUser(PA, "census_office", CENSUS, "census-secret");
+    const desk = sourceUser("+", "operator", DESK, "desk-secret");
+    await dynsecRequest(admin(), [
+      { command: "createRole", rolename: roleOf(CENSUS), acls: aclsOf(census) },
+      {
+        command: "createClient",
+        username: CENSUS,
+        clientid: CENSUS,
+        password: "census-secret",
+        roles: [{ rolename: roleOf(CENSUS) }],
+      },
+      { command: "createRole", rolename: roleOf(DESK), acls: aclsOf(desk) },
+      {
+        command: "createClient",
+        username: DESK,
+        clientid: DESK,
+        password: "desk-secret",
+        roles: [{ rolename: roleOf(DESK) }],
+      },
+    ]);
+    // The registry says these are machines (a careless or hostile registry file).
+    for (const id of [CENSUS, DESK, adminName(), "registry", "hrvend-gateway", `${PA}-health`])
+      await register(PA, id, true);
+  });
+
+  it.each([
+    ["a census office", () => CENSUS],
+    ["a health unit", () => `${PA}-health`],
+    ["the registry source", () => "registry"],
+    ["the gateway", () => "hrvend-gateway"],
+    ["the plugin administrator", adminName],
+  ])("add, rotate and revoke refuse %s's reserved name and change nothing", async (_, name) => {
+    const id = name();
+    for (const action of ["add", "rotate"]) {
+      const r = await run(["machines", action, id, ...conn(), ...control()]);
+      expect(r.code, `${action} ${id}`).toBe(1);
+      expect(r.stderr, `${action} ${id}`).toMatch(new RegExp(`^hrvend: '${id}' is reserved`, "m"));
+      expect(r.stdout).not.toContain('"password"');
+    }
+    const rv = await run(["machines", "revoke", id, ...control()]);
+    expect(rv.code, `revoke ${id}`).toBe(1);
+    expect(rv.stderr).toMatch(new RegExp(`^hrvend: '${id}' is reserved`, "m"));
+    expect(await canConnect(CENSUS, "census-secret")).toBe("connected");
+    const [listed] = await dynsecRequest(admin(), [{ command: "listClients" }]);
+    expect(listed?.error).toBeUndefined(); // the administrator still works
+  });
+
+  it("rotate and revoke refuse an existing account that machines add did not make (not in group machines)", async () => {
+    const r = await run(["machines", "rotate", DESK, ...conn(), ...control()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${DESK} is not a machine's account`);
+    expect(r.stdout).not.toContain('"password"');
+    const rv = await run(["machines", "revoke", DESK, ...control()]);
+    expect(rv.code).toBe(1);
+    expect(rv.stderr).toContain(`${DESK} is not a machine's account`);
+    expect(await canConnect(DESK, "desk-secret")).toBe("connected");
+    // add refuses it too: it exists (and taking it over is what rotate must not do).
+    const add = await run(["machines", "add", DESK, ...conn(), ...control()]);
+    expect(add.code).toBe(1);
+    expect(await canConnect(DESK, "desk-secret")).toBe("connected");
+  });
+
+  it("an account machines add made is in group machines, and rotate and revoke still work on it", async () => {
+    const id = `${iso.tag}-m9`;
+    await register(PA, id, true);
+    const added = await run(["machines", "add", id, ...conn(), ...control()]);
+    expect(added.code, added.stderr).toBe(0);
+    const [got] = await dynsecRequest(admin(), [{ command: "getClient", username: id }]);
+    const groups = (got?.data?.["client"] as { groups?: { groupname: string }[] } | undefined)?.groups;
+    expect(groups?.map((g) => g.groupname)).toEqual(["machines"]);
+    const rotated = await run(["machines", "rotate", id, ...conn(), ...control()]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    await (await connect(JSON.parse(rotated.stdout) as Bundle)).endAsync();
+    const revoked = await run(["machines", "revoke", id, ...control()]);
+    expect(revoked.code, revoked.stderr).toBe(0);
   });
 });

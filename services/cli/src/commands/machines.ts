@@ -12,11 +12,14 @@ import { Command } from "commander";
 import type { CliConfig } from "../config";
 import {
   deleteMachineAccount,
-  hasMachineAccount,
   MachineAccountError,
+  machineAccount,
+  notAMachine,
   putMachineAccount,
+  requireMachineAccount,
 } from "../onboarding/broker";
 import { newMachinePassword, provisioningBundle } from "../onboarding/bundle";
+import { reservedAccountReason } from "../onboarding/reserved";
 import { databaseUrlOf } from "../registry/connections";
 import { registeredMachine } from "../registry/state";
 
@@ -46,7 +49,10 @@ export function machinesCommand(config: CliConfig): Command {
 Accounts live in Mosquitto's dynamic-security plugin; these commands change them through its
 control topic as the plugin's administrator, so the broker applies them at once (no restart).
 A machine may publish only its own kinds under hr/v1/<its prison>/machine/<itself>/ and
-subscribe to nothing; its account is bound to its own client id.
+subscribe to nothing; its account is bound to its own client id. Every account these commands
+make is in the plugin's group 'machines': rotate and revoke refuse any other account, and ids
+named like office, registry or hrvend accounts ('<prison>-census', '<prison>-health',
+'registry', 'hrvend-*', the administrator's) are refused outright.
 
 Examples:
   npx hrvend machines add md-p13-m1 --out md-p13-m1.bundle.json
@@ -129,6 +135,8 @@ Examples:
       .argument("<machineId>", "the machine's id"),
   ).action(async (machineId: string, o: BrokerOptions) => {
     const admin = dynsecAdmin(config, o);
+    refuseReserved(machineId, admin);
+    await requireMachineAccount(admin, machineId);
     if (!(await deleteMachineAccount(admin, machineId)))
       throw new MachineAccountError(`machine ${machineId} has no broker account (nothing to revoke)`);
     console.log(`revoked ${machineId}: its account is deleted and any session disconnected`);
@@ -151,7 +159,19 @@ function withBrokerOptions(c: Command): Command {
     .option("--control-ca-file <file>", "CA certificate of an mqtts:// control URL");
 }
 
+/** A machine id that names an office's, the registry's or hrvend's own account is refused. */
+function refuseReserved(machineId: string, admin: DynsecAdmin): void {
+  const why =
+    machineId === admin.username
+      ? "it is the plugin administrator's broker account"
+      : reservedAccountReason(machineId);
+  if (why !== undefined)
+    throw new MachineAccountError(`'${machineId}' is reserved and cannot be a machine: ${why}`);
+}
+
 async function onboard(config: CliConfig, machineId: string, o: BundleOptions, action: "add" | "rotate") {
+  const admin = dynsecAdmin(config, o);
+  refuseReserved(machineId, admin);
   const db = createDb(databaseUrlOf(config, o.databaseUrl), { max: 1 });
   let registration: Awaited<ReturnType<typeof registeredMachine>>;
   try {
@@ -167,16 +187,17 @@ async function onboard(config: CliConfig, machineId: string, o: BundleOptions, a
     throw new MachineAccountError(
       `machine ${machineId} is deactivated in the registry; set it active in the registry file and apply it first`,
     );
-  const admin = dynsecAdmin(config, o);
-  const exists = await hasMachineAccount(admin, machineId);
-  if (action === "add" && exists)
+  const found = await machineAccount(admin, machineId);
+  if (action === "add" && found === "machine")
     throw new MachineAccountError(
       `machine ${machineId} already has a broker account; npx hrvend machines rotate ${machineId} gives it a new password`,
     );
-  if (action === "rotate" && !exists)
+  if (action === "rotate" && found === "none")
     throw new MachineAccountError(
       `machine ${machineId} has no broker account; npx hrvend machines add ${machineId} creates one`,
     );
+  // Someone else's account under this name (an operator, a test client): never replaced.
+  if (found === "other") throw notAMachine(machineId);
   const password = newMachinePassword();
   const bundle = provisioningBundle({
     machineId,

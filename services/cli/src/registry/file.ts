@@ -1,6 +1,7 @@
 import { problemsFromZod, RefItem, RefMachine, RefPrison } from "@hrvend/schemas";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { reservedAccountReason } from "../onboarding/reserved";
 
 /**
  * The registry file a programme keeps (YAML, one document): its items, and its prisons with
@@ -154,6 +155,13 @@ export function parseRegistryFile(text: string, file = "registry.yaml"): Registr
           message: "defined twice (a machine id is unique across the programme)",
         });
       if (mid !== undefined) machines.add(mid);
+      const reserved = mid === undefined ? undefined : reservedAccountReason(mid);
+      if (reserved !== undefined)
+        problems.push({
+          line: lineOf(["prisons", i, "machines", j, "id"]),
+          where: `machine ${mid}`,
+          message: `'${mid}' is reserved and cannot be a machine: ${reserved}`,
+        });
       const slots = new Set<string>();
       rows(m["slots"]).forEach((s, k) => {
         const at = ["prisons", i, "machines", j, "slots", k];
@@ -172,9 +180,25 @@ export function parseRegistryFile(text: string, file = "registry.yaml"): Registr
       });
     });
   });
+  // Text PostgreSQL cannot store would pass the field rules and fail only at apply time.
+  const visit = (v: unknown, path: PropertyKey[]): void => {
+    if (typeof v === "string" && !storable(v))
+      problems.push({
+        line: lineOf(path),
+        where: describeEntry(raw, entryPath(path)),
+        message: `${path.slice(entryPath(path).length).map(String).join(".") || "value"}: must not contain a NUL character or an unpaired UTF-16 surrogate`,
+      });
+    else if (Array.isArray(v)) for (const [k, x] of v.entries()) visit(x, [...path, k]);
+    else if (v !== null && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) visit(x, [...path, k]);
+  };
+  visit(raw, []);
   if (problems.length > 0 || !parsed.success) throw new RegistryFileError(file, sorted(problems));
   return parsed.data;
 }
+
+const storable = (s: string): boolean =>
+  !s.includes("\u0000") && (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 const sorted = (ps: FileProblem[]) => [...ps].sort((a, b) => a.line - b.line);
 

@@ -94,6 +94,45 @@ describe("parseRegistryFile", () => {
     expect(problems(SMALL.replace("id: p1", "id: programme"))[0]?.message).toContain("reserved");
   });
 
+  it("refuses a machine id that is an office's, the registry's or hrvend's own broker account, with its line", () => {
+    // SMALL's machine id is on line 17. Each of these is an existing account's name: a machine
+    // with it would be that account on the broker (red team, 2026-12-03).
+    for (const id of [
+      "p1-census",
+      "md-p13-health",
+      "registry",
+      "hrvend-gateway",
+      "hrvend-admin",
+      "hrvend-dynsec",
+    ]) {
+      const ps = problems(SMALL.replace("- id: m1", `- id: ${id}`));
+      expect(ps, id).toEqual([
+        {
+          line: 17,
+          where: `machine ${id}`,
+          message: expect.stringMatching(new RegExp(`^'${id}' is reserved`)),
+        },
+      ]);
+    }
+    // Near misses stay usable machine ids.
+    for (const id of ["census", "p1-census-2", "health-m1", "registry-m1", "hrvend", "md-hrvend-m1"])
+      expect(() => parseRegistryFile(SMALL.replace("- id: m1", `- id: ${id}`)), id).not.toThrow();
+  });
+
+  it("refuses text PostgreSQL cannot store (NUL, an unpaired surrogate) with its line, before anything is applied", () => {
+    // In YAML double quotes "\0" is NUL and "\ud800" an unpaired surrogate.
+    const nul = problems(SMALL.replace("name: Prison one", 'name: "Prison\\0one"'));
+    expect(nul).toEqual([{ line: 10, where: "prison p1", message: expect.stringMatching(/^name: .*NUL/) }]);
+    const lone = problems(SMALL.replace("location: Block A", 'location: "Block \\ud800A"'));
+    expect(lone).toEqual([
+      {
+        line: 18,
+        where: "machine m1",
+        message: expect.stringMatching(/^location: .*unpaired UTF-16 surrogate/),
+      },
+    ]);
+  });
+
   it("reports field and cross-row problems together, in line order", () => {
     const ps = problems(SMALL.replace("capacity: 300", "capacity: -3").replace("item: kit", "item: kti"));
     expect(ps.map((p) => [p.line, p.where])).toEqual([
