@@ -1,7 +1,8 @@
 import { applyBatch } from "@hrvend/coverage/store";
 import { type HrEvent, HrEvent as HrEventSchema } from "@hrvend/schemas";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as migration0023 from "../../infra/src/db/migrations/0023_oat_supersede";
 import { coverageEvents } from "../support/coverage-events";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 
@@ -114,5 +115,37 @@ describe("OAT register and census corrections in coverage", () => {
       // Newest seq wins; a tie of seqs goes to the greater source id ("-reg" > "-census").
       expect((await month(prison, "2026-04-01"))?.avg_population, prison).toBe(130);
     }
+  });
+
+  it("given entries stored before migration 0023 with a superseded one, when it runs, then only the newest per key stays and a second one cannot go in", async () => {
+    const p = iso.prison("mig");
+    await migration0023.down(tdb.db as Kysely<unknown>);
+    try {
+      const c = "oatc000000000000000009";
+      const put = (key: string, seq: number, at: string, action = "enrol") =>
+        sql`INSERT INTO coverage.oat_event (event_key, prison_id, client_token, action, at, local_date, seq)
+            VALUES (${key}, ${p}, ${c}, ${action}, ${at}::timestamptz, '2026-03-31', ${seq})`.execute(tdb.db);
+      await put(`${p}-health:5`, 5, "2026-03-31T16:00:00Z");
+      await put(`${p}-health:9`, 9, "2026-03-31T14:00:00Z");
+      await put(`${p}-health:7`, 7, "2026-03-31T15:00:00Z", "discharge");
+      // Same seq as the newest enrolment, from another source: the greater source id wins ("-x" > "-health").
+      await put(`${p}-x:9`, 9, "2026-03-31T13:00:00Z");
+    } finally {
+      await migration0023.up(tdb.db as Kysely<unknown>);
+    }
+    const r = await sql<{ event_key: string; source_id: string }>`
+      SELECT event_key, source_id FROM coverage.oat_event WHERE prison_id = ${p} ORDER BY event_key`.execute(
+      tdb.db,
+    );
+    expect(r.rows).toEqual([
+      { event_key: `${p}-health:7`, source_id: `${p}-health` },
+      { event_key: `${p}-x:9`, source_id: `${p}-x` },
+    ]);
+    await expect(
+      sql`INSERT INTO coverage.oat_event (event_key, prison_id, client_token, action, at, local_date, seq)
+          VALUES ('again:1', ${p}, 'oatc000000000000000009', 'enrol', now(), '2026-03-31', 1)`.execute(
+        tdb.db,
+      ),
+    ).rejects.toThrow(/duplicate key/);
   });
 });
