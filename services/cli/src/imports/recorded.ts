@@ -14,15 +14,19 @@ import type { KnownPrisons } from "./prisons";
  * run, from any host, sees the first run's events once the recorder has them (`waitRecorded`).
  */
 
-/** The registry's prisons among `ids`, with their time zones (latest ref_prison of each). */
+/**
+ * The registry's prisons among `ids`, with their time zones (latest ref_prison of each). Every
+ * prison is loaded and `ids` compared here: a file's cells are never sent to the database, whose
+ * log may keep a statement's parameters (a file with its columns swapped holds client ids there).
+ */
 export async function knownPrisons(db: Kysely<Database>, ids: readonly string[]): Promise<KnownPrisons> {
   if (ids.length === 0) return new Map();
   const r = await sql<{ prison_id: string; time_zone: string }>`
     SELECT DISTINCT ON (prison_id) prison_id, payload->>'timeZone' AS time_zone
-    FROM ingest.raw_event
-    WHERE prison_id = ANY(${[...new Set(ids)]}::text[]) AND kind = 'ref_prison'
+    FROM ingest.raw_event WHERE kind = 'ref_prison'
     ORDER BY prison_id, event_time DESC, seq DESC`.execute(db);
-  return new Map(r.rows.map((x) => [x.prison_id, x.time_zone]));
+  const named = new Set(ids);
+  return new Map(r.rows.filter((x) => named.has(x.prison_id)).map((x) => [x.prison_id, x.time_zone]));
 }
 
 async function highestSeqs(db: Kysely<Database>, sources: readonly string[]): Promise<Map<string, number>> {
