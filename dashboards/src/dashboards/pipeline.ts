@@ -218,6 +218,41 @@ const seqGaps = table({
   rows: "any",
 });
 
+// Alerts must reach people: a notification the notifier gave up on (every retry failed) needs an
+// operator (fix the contact or the channel; the notifier's log names the reason).
+const notificationsFailed = stat({
+  title: "Notifications failed",
+  description:
+    "Alert messages (e-mail, webhook) the notifier gave up on after every retry with backoff. Red from one: check the contact's address or the webhook, then the notifier's log.",
+  query: select({ failed: "coalesce(sum(messages), 0)::bigint" })
+    .from("reporting.notifier_outbox()")
+    .where("status = 'failed'")
+    .build(),
+  w: 6,
+  thresholds: redFromOne,
+});
+
+const notificationsList = table({
+  title: "Notification deliveries",
+  description:
+    "Alert messages by channel and state (pending, held for quiet hours, digested, sent, failed): how many, how many tries, the oldest, and when the next try is due. Never an address or a message text.",
+  query: select({
+    channel: "channel",
+    status: "status",
+    messages: "messages",
+    tries: "attempts",
+    oldest: "oldest_created_at",
+    next_try: "next_attempt_at",
+  })
+    .from("reporting.notifier_outbox()")
+    .orderBy("channel, status")
+    .build(),
+  w: 18,
+  h: 6,
+  // Empty until the notifier has planned a message.
+  rows: "any",
+});
+
 export const pipelineDashboard: DashboardSpec = {
   uid: "hrvend-pipeline",
   title: "hrvend · Pipeline health",
@@ -234,5 +269,6 @@ export const pipelineDashboard: DashboardSpec = {
     { title: "Consumers and machines", panels: [consumerLag, offlineMachines, deadLetters] },
     { title: "Parked messages", panels: [parkedOpen, parkedList] },
     { title: "Seq gaps", panels: [seqGaps] },
+    { title: "Notifications", panels: [notificationsFailed, notificationsList] },
   ],
 };
