@@ -51,7 +51,8 @@ export class AccessGrantError extends Error {
 
 /** Login names a staff group may take: lower-case SQL identifiers, never one of hrvend's own roles. */
 const LOGIN = /^[a-z_][a-z0-9_]{0,62}$/;
-const RESERVED = /^(hrvend_(writer|grafana|admin|outreach|funder|operator|admin_national|notifier)|postgres|pg_.*)$/;
+const RESERVED =
+  /^(hrvend_(writer|grafana|admin|outreach|funder|operator|admin_national|notifier)|postgres|pg_.*)$/;
 
 /**
  * Creates (or updates) a prison administration login: LOGIN with `password`, member of
