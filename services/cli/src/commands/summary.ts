@@ -1,6 +1,7 @@
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, parkedCounts } from "@hrvend/infra/db";
+import { type TFunction, translator } from "@hrvend/infra/i18n";
 import { natsServers } from "@hrvend/infra/nats";
 import { instantFormat, type RestockPlan } from "@hrvend/reorder";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -16,70 +17,50 @@ import { CLUSTER_PARTITIONS } from "./services";
 
 /** What the pipeline holds, in a few lines a person can read. */
 export function summaryCommand(config: CliConfig): Command {
+  const t = translator(config.lang, "cli");
   return new Command("summary")
-    .description(
-      "print what the pipeline holds: events, rejects, active alerts, each prison's next restock plan, coverage against WHO bands",
-    )
-    .option(
-      "--json",
-      "print JSON (times as UTC ISO 8601 instants; hidden coverage values null and named in `suppressed`)",
-    )
-    .option("--database-url <url>", "PostgreSQL URL (default: the local stack)")
-    .option(
-      "--nats-url <url>",
-      "NATS URL or comma-separated list, where the consumers' positions are read (default: the local stack)",
-    )
-    .option(
-      "--partitions <n>",
-      "the services' PARTITIONS: every consumer <service>-p<k> for k < n is expected (default: the local stack's, 0 on a single node)",
-    )
-    .option(
-      "--settle",
-      "first wait until every expected consumer (recorder, stock, reorder, coverage; the recorder's and stock's dead-letter consumers) exists and has reached the stream's head, stock holds nothing behind a seq gap, restock plans and the funder publication are fresh, and the streams stopped growing; a line per consumer shows its lag. Without it the consumers are checked once and a NOT SETTLED header says what is behind",
-    )
-    .option(
-      "--timeout <seconds>",
-      "with --settle: give up after this long, say what is behind, print no figure and exit 1",
-      "900",
-    )
+    .description(t("summary.description"))
+    .option("--json", t("summary.json"))
+    .option("--database-url <url>", t("opt.databaseUrlLocal"))
+    .option("--nats-url <url>", t("summary.natsUrl"))
+    .option("--partitions <n>", t("summary.partitions"))
+    .option("--settle", t("summary.settle"))
+    .option("--timeout <seconds>", t("summary.timeout"), "900")
     .addHelpText(
       "after",
-      "\nExamples:\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --settle --json\n  npx hrvend summary --settle --timeout 60\n  npx hrvend summary --database-url postgres://…/hrvend --nats-url nats://…:4222",
+      `\n${t("opt.examples")}\n  npx hrvend summary\n  npx hrvend summary --settle\n  npx hrvend summary --settle --json\n  npx hrvend summary --settle --timeout 60\n  npx hrvend summary --database-url postgres://…/hrvend --nats-url nats://…:4222`,
     )
     .action(async (opts: SummaryOptions) => {
       const state = readStack(config.stateDir);
       const urls = state ? urlsOf(state, loadOrCreateSecrets(config.stateDir)) : undefined;
       const url = opts.databaseUrl ?? urls?.postgresAdmin;
-      if (!url)
-        throw new Error("no local stack is running (npx hrvend infra up) and no --database-url was given");
+      if (!url) throw new Error(t("errors.noStack"));
       const timeoutS = Number(opts.timeout);
       if (!Number.isFinite(timeoutS) || timeoutS <= 0)
-        throw new Error(`--timeout must be a number of seconds above 0, got '${opts.timeout}'`);
+        throw new Error(t("errors.notPositiveSeconds", { flag: "--timeout", value: opts.timeout }));
       const partitions =
         opts.partitions === undefined ? (state?.cluster ? CLUSTER_PARTITIONS : 0) : Number(opts.partitions);
       if (!Number.isInteger(partitions) || partitions < 0)
-        throw new Error(`--partitions must be a whole number ≥ 0, got '${opts.partitions}'`);
+        throw new Error(t("errors.notWholeNumber", { flag: "--partitions", value: opts.partitions }));
       const expected = expectedConsumers(partitions);
       const natsUrl = opts.natsUrl ?? urls?.nats;
-      if (opts.settle && !natsUrl)
-        throw new Error("--settle reads the consumers from NATS: give --nats-url or start the local stack");
+      if (opts.settle && !natsUrl) throw new Error(t("summary.settleNeedsNats"));
       const db = createDb(url, { max: 1 });
       try {
         // Invariant 7: nothing below is printed as current unless every consumer has caught up, or
         // it says it has not (a header before any figure).
+        // JSON is machine-readable: its words stay English.
+        const tt = opts.json ? translator("en", "cli") : t;
         let freshness: Freshness;
         if (opts.settle) {
-          await settle(db, natsUrl as string, timeoutS * 1000, expected);
-          freshness = {
-            state: "settled",
-            detail: `every expected consumer (${expected.length}) is at its stream's head`,
-          };
-        } else freshness = await settledHeader(db, natsUrl, expected);
+          await settle(db, natsUrl as string, timeoutS * 1000, expected, t);
+          freshness = { state: "settled", detail: tt("summary.allAtHead", { count: expected.length }) };
+        } else freshness = await settledHeader(db, natsUrl, expected, tt);
         const summary = await readSummary(db, freshness);
         console.log(
           opts.json
             ? JSON.stringify(summary, null, 2)
-            : summaryText(summary, { header: !opts.settle }).join("\n"),
+            : summaryText(summary, { header: !opts.settle }, t).join("\n"),
         );
       } finally {
         await db.destroy();
@@ -110,12 +91,13 @@ async function settledHeader(
   db: ReturnType<typeof createDb>,
   natsUrl: string | undefined,
   expected: readonly ExpectedConsumer[],
+  t: TFunction,
 ): Promise<Freshness> {
-  const stale = "the figures below may be stale (npx hrvend summary --settle waits until they are not)";
+  const stale = t("summary.stale");
   if (!natsUrl)
     return {
       state: "not_checked",
-      detail: `no NATS URL (--nats-url, or the local stack) to read the consumers' positions from; ${stale}`,
+      detail: t("summary.noNatsUrl", { stale }),
     };
   const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-summary", timeout: 5_000 }).catch(
     (e: unknown) => e as Error,
@@ -123,7 +105,7 @@ async function settledHeader(
   if (nc instanceof Error)
     return {
       state: "not_checked",
-      detail: `NATS at ${natsUrl} could not be reached (${nc.message}); ${stale}`,
+      detail: t("summary.natsUnreachable", { url: natsUrl, reason: nc.message, stale }),
     };
   try {
     const s = await settleProbe(await jetstreamManager(nc), db, STREAMS)();
@@ -131,7 +113,7 @@ async function settledHeader(
     const behind = laggards(s, expected);
     return behind.length > 0
       ? { state: "not_settled", detail: `${behind.join("; ")}\n  ${stale}` }
-      : { state: "settled", detail: `every expected consumer (${expected.length}) is at its stream's head` };
+      : { state: "settled", detail: t("summary.allAtHead", { count: expected.length }) };
   } finally {
     await nc.close();
   }
@@ -148,6 +130,7 @@ async function settle(
   natsUrl: string,
   timeoutMs: number,
   expected: readonly ExpectedConsumer[],
+  t: TFunction,
 ): Promise<void> {
   const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-summary" });
   const progress = settleProgress(process.stderr, expected);
@@ -162,7 +145,7 @@ async function settle(
       timeoutMs,
       onProgress: (s, waited) => progress.show(s, waited),
     });
-    process.stderr.write("every consumer has reached the stream's head\n");
+    process.stderr.write(`${t("summary.reachedHead")}\n`);
   } finally {
     progress.done();
     await nc.close();
@@ -353,59 +336,74 @@ async function readCoverage(db: ReturnType<typeof createDb>): Promise<Summary["c
 }
 
 const HEADER: Record<Freshness["state"], string> = {
-  settled: "settled",
-  not_settled: "NOT SETTLED",
-  not_checked: "NOT CHECKED",
+  settled: "summary.settled",
+  not_settled: "summary.notSettled",
+  not_checked: "summary.notChecked",
 };
 
-/** The summary as lines a person reads: UTC instants, except each visit in its prison's local time. */
-export function summaryText(s: Summary, opts: { header: boolean }): string[] {
+/** The summary as lines a person reads, in t's language: UTC instants, except each visit in its prison's local time. */
+export function summaryText(
+  s: Summary,
+  opts: { header: boolean },
+  t: TFunction = translator("en", "cli"),
+): string[] {
   const out: string[] = [];
-  if (opts.header) out.push(`${HEADER[s.freshness.state]}: ${s.freshness.detail}`);
-  out.push(`events recorded: ${s.events.total}`);
+  if (opts.header) out.push(`${t(HEADER[s.freshness.state])}: ${s.freshness.detail}`);
+  out.push(t("summary.events", { count: s.events.total }));
   for (const r of s.events.byKind) out.push(`  ${r.kind.padEnd(18)} ${String(r.count).padStart(9)}`);
   if (s.events.deviceTimeFrom !== null)
-    out.push(`  device time from ${s.events.deviceTimeFrom} to ${s.events.deviceTimeTo}`);
-  out.push(`rejected (dead letters): ${s.rejects.total}`);
+    out.push(`  ${t("summary.deviceTime", { from: s.events.deviceTimeFrom, to: s.events.deviceTimeTo })}`);
+  out.push(t("summary.rejected", { count: s.rejects.total }));
   for (const r of s.rejects.byReason)
-    out.push(`  ${r.reason.padEnd(18)} ${String(r.count).padStart(9)}  e.g. ${r.example.slice(0, 90)}`);
-  out.push(`parked messages: ${s.parked.open}${s.parked.open > 0 ? " (npx hrvend parked list)" : ""}`);
+    out.push(
+      `  ${r.reason.padEnd(18)} ${String(r.count).padStart(9)}  ${t("summary.example")} ${r.example.slice(0, 90)}`,
+    );
+  out.push(
+    `${t("summary.parked", { count: s.parked.open })}${s.parked.open > 0 ? ` ${t("summary.parkedHint")}` : ""}`,
+  );
   for (const p of s.parked.byConsumer)
-    out.push(`  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  oldest ${p.oldest}`);
+    out.push(`  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  ${t("summary.oldest")} ${p.oldest}`);
   if (s.notifications) {
     const n = (status: string) => s.notifications?.find((x) => x.status === status)?.messages ?? 0;
+    const counts = {
+      sent: n("sent"),
+      digested: n("digested"),
+      pending: n("pending"),
+      held: n("held"),
+      failed: n("failed"),
+    };
     out.push(
-      `notifications: ${n("sent")} sent, ${n("digested")} in digests, ${n("pending")} to send or retry, ${n("held")} held (quiet hours), ${n("failed")} given up${n("failed") > 0 ? " (the notifier's log names each)" : ""}`,
+      `${t("summary.notifications", counts)}${counts.failed > 0 ? ` ${t("summary.notificationsFailedHint")}` : ""}`,
     );
   }
-  out.push(`active alerts: ${s.alerts.active}`);
+  out.push(t("summary.alerts", { count: s.alerts.active }));
   for (const r of s.alerts.byType) out.push(`  ${r.type.padEnd(18)} ${String(r.count).padStart(9)}`);
   for (const a of s.alerts.oldest)
-    out.push(`    since ${a.raisedAt}  ${a.machineId}: ${a.detail.slice(0, 70)}`);
-  out.push(
-    `next restock visits: ${s.restockVisits.length} prisons (npx hrvend restock-plan --prison <id> for the details)`,
-  );
+    out.push(`    ${t("summary.since")} ${a.raisedAt}  ${a.machineId}: ${a.detail.slice(0, 70)}`);
+  out.push(t("summary.visits", { count: s.restockVisits.length }));
   for (const v of s.restockVisits) {
-    const local = (t: string) => instantFormat(v.timeZone, "short")(Date.parse(t));
+    const local = (at: string) => instantFormat(v.timeZone, "short")(Date.parse(at));
     const out_ =
-      v.projectedStockoutAt !== null ? `, ${v.stockoutItemId} out ${local(v.projectedStockoutAt)}` : "";
+      v.projectedStockoutAt !== null
+        ? `, ${v.stockoutItemId} ${t("summary.out")} ${local(v.projectedStockoutAt)}`
+        : "";
     const pick = v.pickList.map((l) => `${l.itemId} ${l.totalUnits}`).join(", ");
     out.push(
-      `  ${v.prisonId.padEnd(12)} ${local(v.visitAt)}  first ${v.firstMachineId ?? "-"}${out_}; load ${pick || "nothing"}`,
+      `  ${v.prisonId.padEnd(12)} ${local(v.visitAt)}  ${t("summary.first")} ${v.firstMachineId ?? "-"}${out_}; ${t("summary.load")} ${pick || t("summary.nothing")}`,
     );
   }
-  out.push(...coverageText(s.coverage));
-  out.push("consumer positions:");
+  out.push(...coverageText(s.coverage, t));
+  out.push(t("summary.positions"));
   for (const p of s.consumerPositions)
     out.push(`  ${p.consumer.padEnd(18)} ${p.stream} @ ${p.streamSeq} (${p.updatedAt})`);
   return out;
 }
 
-function coverageText(c: Summary["coverage"]): string[] {
-  if (c === null) return ["coverage: no figures yet"];
+function coverageText(c: Summary["coverage"], t: TFunction): string[] {
+  if (c === null) return [t("summary.noCoverage")];
   const out = [
-    `coverage, quarter from ${c.quarterStart}, ${c.daysObserved} days observed (suppressed as funders see it; * = programme):`,
-    `  ${"prison".padEnd(12)} ${"NSP clients".padStart(11)} ${"reach %".padStart(8)} ${"syringes/PWID/yr".padStart(17)} band    ${"naloxone/100".padStart(12)} ${"OAT reach %".padStart(11)} band`,
+    t("summary.coverage", { from: c.quarterStart, days: c.daysObserved }),
+    `  ${t("summary.colPrison").padEnd(12)} ${t("summary.colNspClients").padStart(11)} ${t("summary.colReach").padStart(8)} ${t("summary.colSyringes").padStart(17)} ${t("summary.colBand").padEnd(7)} ${t("summary.colNaloxone").padStart(12)} ${t("summary.colOat").padStart(11)} ${t("summary.colBand")}`,
   ];
   // One symbol for a hidden value (HIDDEN), another for an undefined one (UNDEFINED).
   for (const r of c.rows) {
