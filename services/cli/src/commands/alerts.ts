@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { devicePassword } from "@hrvend/devices";
 import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, withCredentials } from "@hrvend/infra/db";
+import { type TFunction, translator } from "@hrvend/infra/i18n";
 import { addressOf, eventKey, mqttTopic } from "@hrvend/schemas";
 import {
   alertAckEvent,
@@ -16,47 +17,47 @@ import type { CliConfig } from "../config";
 
 /** The stock service's alerts: what is wrong where, since when; acknowledge one you are on. */
 export function alertsCommand(config: CliConfig): Command {
-  const cmd = new Command("alerts")
-    .description("list the stock service's alerts, or acknowledge one")
-    .addHelpText(
-      "after",
-      `
-Alerts go raised → acknowledged → cleared (docs/domain.md). The stock service raises and clears them
-from what machines report; a person acknowledges one to say someone is on it.
+  const t = translator(config.lang, "cli");
+  const cmd = new Command("alerts").description(t("alerts.description")).addHelpText(
+    "after",
+    `
+${t("alerts.help")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend alerts list
   npx hrvend alerts list --prison md-p13 --all
   npx hrvend alerts ack 'md-p13-m1/s1/stockout/2026-03-04T09:30:00+02:00' --by "Ana (outreach)"`,
-    );
+  );
 
   cmd
     .command("list")
-    .description("active alerts, most recent first (--all: cleared ones too)")
+    .description(t("alerts.list"))
     .addHelpText(
       "after",
-      "\nExamples:\n  npx hrvend alerts list\n  npx hrvend alerts list --prison md-p13 --all --json",
+      `\n${t("opt.examples")}\n  npx hrvend alerts list\n  npx hrvend alerts list --prison md-p13 --all --json`,
     )
-    .option("--prison <id>", "one prison's alerts")
-    .option("--all", "include cleared alerts")
-    .option("--json", "one JSON document instead of a table")
-    .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
+    .option("--prison <id>", t("alerts.prison"))
+    .option("--all", t("alerts.all"))
+    .option("--json", t("alerts.json"))
+    .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }))
     .action(async (o: { prison?: string; all?: boolean; json?: boolean; databaseUrl?: string }) => {
-      const db = createDb(databaseUrl(config, o.databaseUrl), { max: 1 });
+      const db = createDb(databaseUrl(config, o.databaseUrl, t), { max: 1 });
       try {
         const alerts = await listAlerts(db, {
           ...(o.prison ? { prisonId: o.prison } : {}),
           ...(o.all ? { all: true } : {}),
         });
         if (o.json) return console.log(JSON.stringify(alerts, null, 2));
-        if (alerts.length === 0) return console.log(o.all ? "no alerts" : "no active alerts");
+        if (alerts.length === 0) return console.log(t(o.all ? "alerts.none" : "alerts.noneActive"));
         for (const a of alerts) {
           const state = a.clearedAt
-            ? `cleared ${a.clearedAt}`
+            ? t("alerts.cleared", { at: a.clearedAt })
             : a.acknowledgedAt
-              ? `ack by ${a.acknowledgedBy}`
-              : "ACTIVE";
-          console.log(`${a.raisedAt}  ${a.type.padEnd(24)} ${state.padEnd(12)} ${a.detail}\n  id ${a.id}`);
+              ? t("alerts.ackBy", { by: a.acknowledgedBy })
+              : t("alerts.active");
+          console.log(
+            `${a.raisedAt}  ${a.type.padEnd(24)} ${state.padEnd(12)} ${a.detail}\n  ${t("alerts.id")} ${a.id}`,
+          );
         }
       } finally {
         await db.destroy();
@@ -65,31 +66,23 @@ Examples:
 
   cmd
     .command("ack")
-    .description(
-      "acknowledge an active alert: published as an alert_ack event from the operator source, applied by the stock service",
-    )
+    .description(t("alerts.ack"))
     .addHelpText(
       "after",
       `
-The acknowledgement travels like every other input: over MQTT with the operator's own broker
-account, through the gateway (contract, topic identity), into the events stream, where the stock
-service applies it. A rebuild of the stock service (replay --service stock) therefore keeps it.
-On the local stack the operator's account is registered for you.
+${t("alerts.ackHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend alerts ack 'md-p13-m1/s1/stockout/2026-03-04T09:30:00+02:00' --by Ana
   npx hrvend alerts ack <id> --by Ana --operator ops-ana --mqtt-url mqtts://broker:8883 --mqtt-password-file ana.pw`,
     )
-    .argument("<alertId>", "the alert's id, as `alerts list` prints it")
-    .requiredOption("--by <name>", "who is on it")
-    .option("--operator <id>", "the operator source's id (its broker username)", LOCAL_OPERATOR)
-    .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
-    .option("--mqtt-url <url>", "MQTT broker (default: the local stack's)")
-    .option(
-      "--mqtt-password-file <file>",
-      "the operator account's password (default on the local stack: derived)",
-    )
-    .option("--wait <seconds>", "how long to wait for the stock service to apply it", "30")
+    .argument("<alertId>", t("alerts.alertId"))
+    .requiredOption("--by <name>", t("alerts.by"))
+    .option("--operator <id>", t("alerts.operator"), LOCAL_OPERATOR)
+    .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }))
+    .option("--mqtt-url <url>", t("alerts.mqttUrl"))
+    .option("--mqtt-password-file <file>", t("alerts.mqttPasswordFile"))
+    .option("--wait <seconds>", t("alerts.wait"), "30")
     .action(
       async (
         alertId: string,
@@ -102,7 +95,7 @@ Examples:
           wait: string;
         },
       ) => {
-        const db = createDb(databaseUrl(config, o.databaseUrl), { max: 1 });
+        const db = createDb(databaseUrl(config, o.databaseUrl, t), { max: 1 });
         try {
           const alert = await findAlert(db, alertId);
           const now = new Date();
@@ -113,19 +106,20 @@ Examples:
             now: now.toISOString(),
             seq: operatorSeq(now.getTime(), Number(process.hrtime.bigint() / 1000n)),
           });
-          const broker = await operatorBroker(config, o);
+          const broker = await operatorBroker(config, o, t);
           await publishOnce(broker, mqttTopic(addressOf(event)), JSON.stringify(event));
-          console.log(`published acknowledgement ${eventKey(event)} of ${alert.id} by ${o.by}`);
+          console.log(t("alerts.published", { key: eventKey(event), alert: alert.id, by: o.by }));
           const waitMs = Math.max(0, Number(o.wait) || 0) * 1000;
           const applied = await waitForAcknowledgement(db, alertId, waitMs);
           if (applied)
             console.log(
-              `acknowledged ${applied.id} by ${applied.acknowledgedBy} at ${applied.acknowledgedAt}`,
+              t("alerts.acknowledged", {
+                alert: applied.id,
+                by: applied.acknowledgedBy,
+                at: applied.acknowledgedAt,
+              }),
             );
-          else
-            console.log(
-              `the stock service has not applied it within ${o.wait} s (is it running and caught up? npx hrvend services status); it is in the stream and will be applied`,
-            );
+          else console.log(t("alerts.notApplied", { wait: o.wait }));
         } finally {
           await db.destroy();
         }
@@ -141,11 +135,10 @@ function localUrls(config: CliConfig) {
   return { secrets, ...urlsOf(state, secrets) };
 }
 
-function databaseUrl(config: CliConfig, given: string | undefined): string {
+function databaseUrl(config: CliConfig, given: string | undefined, t: TFunction): string {
   if (given) return given;
   const local = localUrls(config);
-  if (!local)
-    throw new Error("no local stack is running (npx hrvend infra up) and no --database-url was given");
+  if (!local) throw new Error(t("errors.noStack"));
   return withCredentials(local.postgresAdmin, "hrvend_writer", local.secrets.hrvend_writer);
 }
 
@@ -166,10 +159,10 @@ interface Broker {
 async function operatorBroker(
   config: CliConfig,
   o: { operator: string; mqttUrl?: string; mqttPasswordFile?: string },
+  t: TFunction,
 ): Promise<Broker> {
   if (o.mqttUrl !== undefined) {
-    if (o.mqttPasswordFile === undefined)
-      throw new Error("--mqtt-url needs --mqtt-password-file (the operator account's password)");
+    if (o.mqttPasswordFile === undefined) throw new Error(t("errors.mqttNeedsPassword"));
     return {
       url: o.mqttUrl,
       username: o.operator,
@@ -178,8 +171,7 @@ async function operatorBroker(
   }
   const state = readStack(config.stateDir);
   const broker = state?.parts.mosquitto;
-  if (!state || !broker)
-    throw new Error("no local stack is running (npx hrvend infra up) and no --mqtt-url was given");
+  if (!state || !broker) throw new Error(t("errors.noStackMqtt"));
   const secrets = loadOrCreateSecrets(config.stateDir);
   const url = urlsOf(state, secrets).mqtt;
   // The local stack's own operator account (infra/src/stack.ts), when it has one.

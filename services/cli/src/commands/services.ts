@@ -11,6 +11,7 @@ import {
   urlsOf,
 } from "@hrvend/infra";
 import { withCredentials } from "@hrvend/infra/db";
+import { type TFunction, translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 
@@ -138,28 +139,27 @@ function readRunning(config: CliConfig): Record<string, Running> {
   return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : {};
 }
 
-function pick(which: string): Name[] {
+function pick(which: string, t: TFunction): Name[] {
   if (which === "all") return NAMES;
   if (!(NAMES as string[]).includes(which))
-    throw new Error(`unknown service '${which}'; choose one of ${NAMES.join(", ")} or all`);
+    throw new Error(t("services.unknown", { which, names: NAMES.join(", ") }));
   return [which as Name];
 }
 
 /** Starts a service's instances against the local stack unless they run already; says what it did. */
 export async function startLocalService(config: CliConfig, name: ServiceName): Promise<string> {
+  const t = translator(config.lang, "cli");
   const stack = readStack(config.stateDir);
-  if (!stack) throw new Error("the local stack is not running; start it with: npx hrvend infra up");
+  if (!stack) throw new Error(t("errors.stackNotRunning"));
   const secrets = loadOrCreateSecrets(config.stateDir);
   if (name === "notifier" && !existsSync(notifierRulesFile(config.stateDir)))
-    throw new Error(
-      `the notifier needs routing rules at ${notifierRulesFile(config.stateDir)}; copy infra/deploy/notifier/rules.example.yaml there and edit it (SMTP server: HRVEND_SMTP_URL)`,
-    );
+    throw new Error(t("services.noRules", { file: notifierRulesFile(config.stateDir) }));
   mkdirSync(join(config.stateDir, "services"), { recursive: true });
   const said: string[] = [];
   for (const { id, env } of instancesOf(stack, secrets, name, config.metricsPort)) {
     const r = readRunning(config)[id];
     if (r && isAlive(r.pid)) {
-      said.push(`${id}: already running (pid ${r.pid})`);
+      said.push(t("services.alreadyRunning", { id, pid: r.pid }));
       continue;
     }
     const logFile = join(config.stateDir, "services", `${id}.log`);
@@ -169,7 +169,7 @@ export async function startLocalService(config: CliConfig, name: ServiceName): P
       stateFile(config),
       JSON.stringify({ ...readRunning(config), [id]: { pid: p.pid, logFile } }, null, 2),
     );
-    said.push(`${id}: started (pid ${p.pid}), log ${logFile}`);
+    said.push(t("services.started", { id, pid: p.pid, log: logFile }));
   }
   return said.join("\n");
 }
@@ -217,29 +217,31 @@ export function serviceStatus(config: CliConfig): ServiceStatus[] {
 }
 
 export function servicesCommand(config: CliConfig): Command {
-  const cmd = new Command("services")
-    .description("run hrvend's services against the local stack")
-    .addHelpText(
-      "after",
-      `
-Services: ${NAMES.join(", ")}. Logs go to ${join(config.stateDir, "services")}/<name>.log
-(on a cluster stack, started with infra up --cluster: two instances each, <name>-1.log and <name>-2.log).
+  const t = translator(config.lang, "cli");
+  const names = NAMES.join(", ");
+  const cmd = new Command("services").description(t("services.description")).addHelpText(
+    "after",
+    `
+${t("services.help", { names, dir: join(config.stateDir, "services") })}
 
-Examples:
+${t("opt.examples")}
   npx hrvend services start all
   npx hrvend services status
   npx hrvend services stop all`,
-    );
+  );
 
   cmd
     .command("start")
-    .argument("[service]", `one of ${NAMES.join(", ")}, or all`, "all")
-    .description("start services in the background (idempotent) and wait until each is ready")
-    .addHelpText("after", "\nExamples:\n  npx hrvend services start\n  npx hrvend services start stock")
+    .argument("[service]", t("services.which", { names }), "all")
+    .description(t("services.start"))
+    .addHelpText(
+      "after",
+      `\n${t("opt.examples")}\n  npx hrvend services start\n  npx hrvend services start stock`,
+    )
     .action(async (which: string) => {
-      for (const name of pick(which)) {
+      for (const name of pick(which, t)) {
         if (which === "all" && name === "notifier" && !existsSync(notifierRulesFile(config.stateDir))) {
-          console.log(`notifier: not started (no routing rules at ${notifierRulesFile(config.stateDir)})`);
+          console.log(t("services.notifierSkipped", { file: notifierRulesFile(config.stateDir) }));
           continue;
         }
         console.log(await startLocalService(config, name));
@@ -248,26 +250,29 @@ Examples:
 
   cmd
     .command("stop")
-    .argument("[service]", `one of ${NAMES.join(", ")}, or all`, "all")
-    .description("stop services gracefully (SIGTERM: they drain first)")
-    .addHelpText("after", "\nExamples:\n  npx hrvend services stop\n  npx hrvend services stop gateway")
+    .argument("[service]", t("services.which", { names }), "all")
+    .description(t("services.stop"))
+    .addHelpText(
+      "after",
+      `\n${t("opt.examples")}\n  npx hrvend services stop\n  npx hrvend services stop gateway`,
+    )
     .action(async (which: string) => {
-      for (const name of pick(which).reverse()) {
+      for (const name of pick(which, t).reverse()) {
         const stopped = await stopLocalService(config, name);
-        if (stopped !== undefined) console.log(`${name}: stopped (pid ${stopped})`);
+        if (stopped !== undefined) console.log(t("services.stopped", { id: name, pid: stopped }));
       }
     });
 
   cmd
     .command("status")
-    .description("show which services run, with pid and log")
-    .option("--json", "print JSON: one entry per service instance (service, id, running, pid, log)")
+    .description(t("services.status"))
+    .option("--json", t("services.json"))
     .addHelpText(
       "after",
       `
-Exit code: 0 when every service runs, 3 when any is stopped (as \`hrvend infra status\`).
+${t("services.statusHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend services status
   npx hrvend services status --json`,
     )
@@ -276,7 +281,9 @@ Examples:
       if (opts.json) console.log(JSON.stringify(rows, null, 2));
       else
         for (const r of rows)
-          console.log(`${r.id.padEnd(12)} ${r.running ? `running  pid ${r.pid}  log ${r.log}` : "stopped"}`);
+          console.log(
+            `${r.id.padEnd(12)} ${r.running ? t("services.running", { pid: r.pid, log: r.log }) : t("services.notRunning")}`,
+          );
       if (rows.some((r) => !r.running)) process.exitCode = 3;
     });
   return cmd;
