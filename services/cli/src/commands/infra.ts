@@ -1,4 +1,5 @@
 import { stackDown, stackStatus, stackUp } from "@hrvend/infra";
+import { type TFunction, translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import {
@@ -10,37 +11,30 @@ import {
 } from "./services";
 
 export function infraCommand(config: CliConfig): Command {
-  const infra = new Command("infra")
-    .description(
-      "start, stop and inspect the local stack (PostgreSQL+TimescaleDB, NATS JetStream, Mosquitto)",
-    )
-    .addHelpText(
-      "after",
-      `
-The stack lives in ${config.stateDir} (HRVEND_STATE_DIR) on its own loopback ports, never
-the machine's own services. Provision the machine first: bash infra/scripts/provision.sh
+  const t = translator(config.lang, "cli");
+  const infra = new Command("infra").description(t("infra.description")).addHelpText(
+    "after",
+    `
+${t("infra.help", { dir: config.stateDir })}
 
-Examples:
+${t("opt.examples")}
   npx hrvend infra up
   HRVEND_STATE_DIR=.hrvend-cluster npx hrvend infra up --cluster
   npx hrvend infra status
   npx hrvend infra down`,
-    );
+  );
 
   infra
     .command("up")
-    .description("start every part that is not running, create and migrate the database (idempotent)")
-    .option("--postgres-port <port>", "PostgreSQL port", String(config.ports.postgres))
-    .option("--nats-port <port>", "NATS client port", String(config.ports.nats))
-    .option("--mosquitto-port <port>", "MQTT port", String(config.ports.mqtt))
-    .option(
-      "--cluster",
-      `a 3-node NATS cluster (client ports --nats-port and the two after it, routes 2000 above) with R3 streams, and ${CLUSTER_INSTANCES} gateway instances in one shared-subscription group; services then run ${CLUSTER_INSTANCES} instances each over ${CLUSTER_PARTITIONS} partitions. Needs a state dir of its own`,
-    )
+    .description(t("infra.up"))
+    .option("--postgres-port <port>", t("infra.postgresPort"), String(config.ports.postgres))
+    .option("--nats-port <port>", t("infra.natsPort"), String(config.ports.nats))
+    .option("--mosquitto-port <port>", t("infra.mosquittoPort"), String(config.ports.mqtt))
+    .option("--cluster", t("infra.cluster", { instances: CLUSTER_INSTANCES, partitions: CLUSTER_PARTITIONS }))
     .addHelpText(
       "after",
       `
-Examples:
+${t("opt.examples")}
   npx hrvend infra up --mosquitto-port 11884
   HRVEND_STATE_DIR=.hrvend-cluster npx hrvend infra up --cluster
   HRVEND_STATE_DIR=.hrvend-cluster npx hrvend services start all`,
@@ -49,40 +43,38 @@ Examples:
       async (opts: { postgresPort: string; natsPort: string; mosquittoPort: string; cluster?: boolean }) => {
         const ports = {
           ...config.ports,
-          postgres: port(opts.postgresPort),
-          nats: port(opts.natsPort),
-          mqtt: port(opts.mosquittoPort),
+          postgres: port(opts.postgresPort, t),
+          nats: port(opts.natsPort, t),
+          mqtt: port(opts.mosquittoPort, t),
         };
         const cluster = opts.cluster ?? false;
         const { urls } = await stackUp(config.stateDir, ports, (l) => console.log(l), { cluster });
         if (cluster) console.log(await startLocalService(config, "gateway"));
-        console.log(`\nready. NATS ${urls.nats}  MQTT ${urls.mqtt}  state ${config.stateDir}`);
-        if (cluster) console.log("start the other services with: npx hrvend services start all");
-        console.log("stop it with: npx hrvend infra down");
+        console.log(`\n${t("infra.ready", { nats: urls.nats, mqtt: urls.mqtt, dir: config.stateDir })}`);
+        if (cluster) console.log(t("infra.startOthers"));
+        console.log(t("infra.stopIt"));
       },
     );
 
   infra
     .command("down")
-    .description(
-      "stop the services, then exactly the processes `infra up` started (by pid); data stays in the state dir",
-    )
-    .addHelpText("after", "\nExample:\n  npx hrvend infra down")
+    .description(t("infra.down"))
+    .addHelpText("after", `\n${t("opt.example")}\n  npx hrvend infra down`)
     .action(async () => {
       for (const name of [...SERVICE_NAMES].reverse()) {
         const pid = await stopLocalService(config, name);
-        if (pid !== undefined) console.log(`${name}: stopped`);
+        if (pid !== undefined) console.log(t("infra.serviceStopped", { name }));
       }
       await stackDown(config.stateDir, (l) => console.log(l));
     });
 
   infra
     .command("status")
-    .description("show each part of the local stack, its pid and URL")
-    .option("--json", "print JSON: one entry per part (part, running, pid, url, log)")
+    .description(t("infra.status"))
+    .option("--json", t("infra.json"))
     .addHelpText(
       "after",
-      "\nExit code: 0 when every part runs, 3 when any is stopped or no stack was started here (as `hrvend services status`).\n\nExamples:\n  npx hrvend infra status\n  npx hrvend infra status --json",
+      `\n${t("infra.statusHelp")}\n\n${t("opt.examples")}\n  npx hrvend infra status\n  npx hrvend infra status --json`,
     )
     .action(async (opts: { json?: boolean }) => {
       const parts = await stackStatus(config.stateDir);
@@ -91,7 +83,7 @@ Examples:
       } else {
         for (const p of parts) {
           console.log(
-            `${p.part.padEnd(10)} ${p.running ? "running" : "stopped"}${p.pid ? `  pid ${p.pid}` : ""}${p.url ? `  ${p.url}` : ""}${p.log ? `  log ${p.log}` : ""}`,
+            `${p.part.padEnd(10)} ${t(p.running ? "infra.running" : "infra.stopped")}${p.pid ? `  pid ${p.pid}` : ""}${p.url ? `  ${p.url}` : ""}${p.log ? `  ${t("infra.log")} ${p.log}` : ""}`,
           );
         }
       }
@@ -100,8 +92,8 @@ Examples:
   return infra;
 }
 
-function port(s: string): number {
+function port(s: string, t: TFunction): number {
   const n = Number(s);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`invalid port '${s}': expected 1-65535`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(t("errors.badPort", { value: s }));
   return n;
 }
