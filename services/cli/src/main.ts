@@ -26,7 +26,7 @@ const config = loadConfigOrExit();
 const t = translator(config.lang, "cli");
 const program = new Command("hrvend")
   .description(t("main.description"))
-  .version(cliVersion(), "-V, --version", "print hrvend's version")
+  .version(cliVersion(), "-V, --version", t("opt.version"))
   .showHelpAfterError()
   .addHelpText(
     "after",
@@ -34,7 +34,7 @@ const program = new Command("hrvend")
 ${t("main.mainJob")}
 ${t("main.languages")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend infra up && npx hrvend services start
   npx hrvend simulate --scenario pilot --days 90 --speed max
   npx hrvend summary

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { ACCESS, adminGroupProvisioning } from "@hrvend/dashboards";
 import { loadOrCreateSecrets, newSecret, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, grantAdmin, listAdmins, revokeAdmin } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import { oatClientTokenKey } from "../imports/token";
@@ -17,7 +18,7 @@ import { deploymentSecret } from "../publish/deployment-secret";
  */
 export function accessCommand(config: CliConfig): Command {
   const cmd = new Command("access")
-    .description("who reads what: prison administration logins (each sees only its prisons)")
+    .description(translator(config.lang, "cli")("access.description"))
     .addHelpText(
       "after",
       `

@@ -4,6 +4,7 @@ import { saveConfig } from "@hrvend/coverage/store";
 import { loadScenario } from "@hrvend/devices";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, withCredentials } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 
@@ -24,7 +25,7 @@ export function estimatesFromScenario(name: string, effectiveFrom?: string): Est
 
 export function coverageCommand(config: CliConfig): Command {
   const cmd = new Command("coverage")
-    .description("coverage figures: configuration (prevalence estimates, suppression)")
+    .description(translator(config.lang, "cli")("coverage.description"))
     .addHelpText(
       "after",
       "\nExamples:\n  npx hrvend coverage estimates --from-scenario pilot\n  npx hrvend coverage estimates --file estimates.json",

@@ -4,13 +4,14 @@ import { ACCESS, type Audience, withAudienceConnections, withConnection } from "
 import { renderPreview } from "@hrvend/dashboards/preview";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { AUDIENCES, withCredentials } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 
 /** `hrvend dashboards preview`: what each audience sees in Grafana, as one static HTML page. */
 export function dashboardsCommand(config: CliConfig): Command {
   const cmd = new Command("dashboards")
-    .description("the Grafana dashboards (dashboards/): preview without Grafana")
+    .description(translator(config.lang, "cli")("dashboards.description"))
     .addHelpText("after", "\nExamples:\n  npx hrvend dashboards preview --out preview.html");
   cmd
     .command("preview")

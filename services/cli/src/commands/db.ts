@@ -1,10 +1,11 @@
 import { loadOrCreateSecrets, prepareDatabase, readStack, urlsOf } from "@hrvend/infra";
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 
 export function dbCommand(config: CliConfig): Command {
   const db = new Command("db")
-    .description("database tasks")
+    .description(translator(config.lang, "cli")("db.description"))
     .addHelpText("after", "\nExamples:\n  npx hrvend db migrate");
   db.command("migrate")
     .description("create the hrvend database if needed, apply pending migrations, set role passwords")

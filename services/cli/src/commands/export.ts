@@ -1,3 +1,4 @@
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import { exportDhis2Command } from "./export-dhis2";
@@ -6,7 +7,7 @@ import { exportFiguresCommand } from "./export-figures";
 /** Exports for systems and people outside hrvend: DHIS2, and each audience's figures as CSV/XLSX. */
 export function exportCommand(config: CliConfig): Command {
   return new Command("export")
-    .description("send figures to DHIS2, or export each audience's figures as CSV or XLSX")
+    .description(translator(config.lang, "cli")("export.description"))
     .addHelpText(
       "after",
       `

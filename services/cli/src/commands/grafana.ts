@@ -1,11 +1,12 @@
 import { ACCESS_PLAN, applyGrafanaAccess, type GrafanaFetch } from "@hrvend/dashboards";
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 
 /** `hrvend grafana apply-access`: what Grafana's file provisioning cannot set (organizations, folder permissions). */
 export function grafanaCommand(config: CliConfig): Command {
   const cmd = new Command("grafana")
-    .description("Grafana: one organization and folder per audience")
+    .description(translator(config.lang, "cli")("grafana.description"))
     .addHelpText(
       "after",
       "\nExamples:\n  GF_SECURITY_ADMIN_PASSWORD=… npx hrvend grafana apply-access --url https://grafana.hrvend.internal:3000",

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { censusSourceId, healthSourceId } from "@hrvend/devices";
 import type { Database } from "@hrvend/infra/db";
 import { createDb } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { eventKey, eventSource, type HrEvent } from "@hrvend/schemas";
 import { Command } from "commander";
 import type { Kysely } from "kysely";
@@ -41,9 +42,7 @@ interface Allowed {
 
 /** `hrvend import census|oat <csv>`: the prison census and the health unit's OAT register. */
 export function importCommand(config: CliConfig): Command {
-  const cmd = new Command("import").description(
-    "import the census or the OAT register from a CSV export, through the event contract",
-  );
+  const cmd = new Command("import").description(translator(config.lang, "cli")("import.description"));
   const common = (c: Command) =>
     c
       .argument("<csv>", "the export (UTF-8; ',' or ';' between fields; header names in any case)")

@@ -8,6 +8,7 @@ import {
   urlsOf,
 } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import {
@@ -42,7 +43,7 @@ interface BundleOptions extends BrokerOptions {
 /** `hrvend machines add|rotate|revoke <id>`: a machine's broker account, live, no broker restart. */
 export function machinesCommand(config: CliConfig): Command {
   const cmd = new Command("machines")
-    .description("onboard a machine: its broker account (add, rotate, revoke) and the vendor's bundle")
+    .description(translator(config.lang, "cli")("machines.description"))
     .addHelpText(
       "after",
       `

@@ -7,6 +7,7 @@ import {
   showParked,
   withCredentials,
 } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { Command, InvalidArgumentError } from "commander";
 import type { Kysely } from "kysely";
 import type { CliConfig } from "../config";
@@ -29,7 +30,7 @@ const positiveInt = (v: string): number => {
 /** Parked messages: list, show, retry (hrvend parked …). */
 export function parkedCommand(config: CliConfig): Command {
   const cmd = new Command("parked")
-    .description("messages a consumer could not apply and parked: list, show, retry once fixed")
+    .description(translator(config.lang, "cli")("parked.description"))
     .addHelpText(
       "after",
       `${HELP}

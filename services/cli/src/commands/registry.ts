@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createDb } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { eventKey } from "@hrvend/schemas";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
@@ -20,7 +21,7 @@ import { recordedRegistry, refusedSince, waitForRecorded } from "../registry/sta
 /** `hrvend registry apply <file>`: the programme's own registry file into the stream. */
 export function registryCommand(config: CliConfig): Command {
   const cmd = new Command("registry")
-    .description("the programme's registry (prisons, machines, slots, items) from a file it keeps")
+    .description(translator(config.lang, "cli")("registry.description"))
     .addHelpText(
       "after",
       `

@@ -1,5 +1,6 @@
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { committedSeq, createDb, resetConsumer, withCredentials } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
 import { type ReplayProgress, replayFile, replayStream } from "@hrvend/recorder";
 import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -23,9 +24,7 @@ type Rebuildable = keyof typeof REBUILDABLE;
 
 export function replayCommand(config: CliConfig): Command {
   return new Command("replay")
-    .description(
-      "rebuild a service's tables from the JetStream stream (recorder: raw events, or from a simulator --out file)",
-    )
+    .description(translator(config.lang, "cli")("replay.description"))
     .option(
       "--service <name>",
       `recorder, or a stateful service to rebuild from the first message: ${Object.keys(REBUILDABLE).join(", ")}`,

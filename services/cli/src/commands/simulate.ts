@@ -1,5 +1,6 @@
 import { deviceCredentials, loadScenario, simulateCommand } from "@hrvend/devices";
 import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
+import { translator } from "@hrvend/infra/i18n";
 import type { Command } from "commander";
 import type { CliConfig } from "../config";
 
@@ -9,16 +10,15 @@ import type { CliConfig } from "../config";
  * (password derived from the deployment secret, ACL on their own topics).
  */
 export function simulateCmd(config: CliConfig): Command {
-  const cmd = simulateCommand(config.env);
+  const t = translator(config.lang, "cli");
+  const cmd = simulateCommand(config.env).description(t("simulate.description"));
   cmd.hook("preAction", async (c) => {
     const o = c.opts<{ out?: string; mqtt?: string; scenario: string }>();
     if (o.out !== undefined || o.mqtt !== undefined) return;
     const state = readStack(config.stateDir);
     const broker = state?.parts.mosquitto;
     if (!state || !broker) {
-      throw new Error(
-        "no local stack is running: start it (npx hrvend infra up), or give --mqtt <url> or --out <file>",
-      );
+      throw new Error(t("simulate.noStack"));
     }
     const secrets = loadOrCreateSecrets(config.stateDir);
     const { scenario } = loadScenario(o.scenario);

@@ -1,5 +1,6 @@
 import { applyMqttUsers, deviceUser, loadOrCreateSecrets, newSecret, readStack, urlsOf } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { natsServers } from "@hrvend/infra/nats";
 import {
   addressOf,
@@ -40,7 +41,7 @@ interface Check {
  */
 export function smokeCommand(config: CliConfig): Command {
   return new Command("smoke")
-    .description("check the running local stack end to end: MQTT (auth, ACL), JetStream (dedup), TimescaleDB")
+    .description(translator(config.lang, "cli")("smoke.description"))
     .option("--json", "print JSON: { ok, checks: [{ name, ok, detail }] }")
     .addHelpText(
       "after",
