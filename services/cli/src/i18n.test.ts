@@ -5,6 +5,7 @@ import { catalogues, type Lang } from "@hrvend/infra/i18n";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { alertsCommand } from "./commands/alerts";
+import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
 import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
@@ -12,7 +13,14 @@ import { summaryCommand } from "./commands/summary";
 import { loadConfig } from "./config";
 
 /** The commands whose messages go through the `cli` catalogue (issue #19); the others still print English. */
-const TRANSLATED = [summaryCommand, alertsCommand, servicesCommand, infraCommand, restockPlanCommand];
+const TRANSLATED = [
+  summaryCommand,
+  alertsCommand,
+  servicesCommand,
+  infraCommand,
+  importCommand,
+  restockPlanCommand,
+];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];
 
 /** Every string of a catalogue tree. */

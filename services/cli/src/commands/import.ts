@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { censusSourceId, healthSourceId } from "@hrvend/devices";
 import type { Database } from "@hrvend/infra/db";
 import { createDb } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
+import { type TFunction, translator } from "@hrvend/infra/i18n";
 import { eventKey, eventSource, type HrEvent } from "@hrvend/schemas";
 import { Command } from "commander";
 import type { Kysely } from "kysely";
@@ -42,48 +42,32 @@ interface Allowed {
 
 /** `hrvend import census|oat <csv>`: the prison census and the health unit's OAT register. */
 export function importCommand(config: CliConfig): Command {
-  const cmd = new Command("import").description(translator(config.lang, "cli")("import.description"));
+  const t = translator(config.lang, "cli");
+  const cmd = new Command("import").description(t("import.description"));
   const common = (c: Command) =>
     c
-      .argument("<csv>", "the export (UTF-8; ',' or ';' between fields; header names in any case)")
-      .option("--dry-run", "validate and print what would change; publish nothing")
-      .option("--json", "print the report as one JSON document")
-      .option("--skip-invalid", "apply the valid rows even if some rows are invalid")
-      .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
-      .option("--mqtt-url <url>", "MQTT broker (default: the local stack's)")
-      .option(
-        "--mqtt-password-dir <dir>",
-        "one password file per source, named by its id (default: derived from the deployment secret)",
-      )
-      .option("--mqtt-ca-file <file>", "CA certificate of an mqtts:// broker")
-      .option(
-        "--secret-file <file>",
-        "the deployment secret (the owner's; default: HRVEND_DEPLOYMENT_SECRET, or the local stack's)",
-      )
-      .option(
-        "--prison <id>",
-        "publish only this prison's rows, refuse others' (repeat for several; default with --mqtt-password-dir: the prisons whose account's password file is there)",
-        (v: string, acc: string[]) => [...acc, v],
-        [] as string[],
-      )
-      .option("--wait <seconds>", "how long to wait for the pipeline to record what was published", "60");
+      .argument("<csv>", t("import.csv"))
+      .option("--dry-run", t("import.dryRun"))
+      .option("--json", t("import.json"))
+      .option("--skip-invalid", t("import.skipInvalid"))
+      .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }))
+      .option("--mqtt-url <url>", t("alerts.mqttUrl"))
+      .option("--mqtt-password-dir <dir>", t("import.mqttPasswordDir"))
+      .option("--mqtt-ca-file <file>", t("import.mqttCaFile"))
+      .option("--secret-file <file>", t("import.secretFile"))
+      .option("--prison <id>", t("import.prison"), (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option("--wait <seconds>", t("import.wait"), "60");
 
   common(
     cmd
       .command("census")
-      .description(
-        "daily population, admissions and releases per prison, as the prison administration exports them",
-      )
+      .description(t("import.census"))
       .addHelpText(
         "after",
         `
-Columns (header names in any case): prison, date, population, admissions, releases.
-One row per prison and local day that is over; date YYYY-MM-DD or DD.MM.YYYY.
-Each new or corrected row becomes a census event of the prison's census office
-(<prison>-census). A row with the same (prison, date) as an earlier import supersedes it;
-an unchanged row publishes nothing, so importing a file twice changes nothing.
+${t("import.censusHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend import census infra/deploy/examples/census.csv --dry-run
   npx hrvend import census census-2026-03.csv
   npx hrvend import census census.csv --skip-invalid --json`,
@@ -95,25 +79,14 @@ Examples:
   common(
     cmd
       .command("oat")
-      .description("the health unit's OAT register: enrolments, doses, discharges, with its own client ids")
-      .option(
-        "--oat-key-file <file>",
-        "the OAT token key (`hrvend access oat-key`; default: HRVEND_OAT_TOKEN_KEY_FILE, else derived from the deployment secret)",
-      )
+      .description(t("import.oat"))
+      .option("--oat-key-file <file>", t("import.oatKeyFile"))
       .addHelpText(
         "after",
         `
-Columns: client_id, prison, date, event (enrol | dose | discharge), medicine (methadone |
-buprenorphine), dose_mg (needed for a dose), discharge_reason (completed | released |
-transferred | left | died | other; needed for a discharge), time (optional, HH:MM local).
-Each client id becomes a token (HMAC-SHA256 with the deployment's OAT token key) as the row is
-read; the id is never stored, published, logged or printed, not even in an error.
-A row with the same (client, prison, date, event) as an earlier import supersedes it.
-The health unit's host needs no deployment secret: the OAT token key (--oat-key-file, from the
-owner's \`hrvend access oat-key\`) and its own account's password (--mqtt-password-dir holding
-<prison>-health); rows of any other prison are refused.
+${t("import.oatHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend import oat infra/deploy/examples/oat-register.csv --dry-run
   npx hrvend import oat register.csv --oat-key-file /etc/hrvend/oat-token.key --prison md-p13 \\
       --mqtt-url mqtts://broker:8883 --mqtt-password-dir /etc/hrvend/pw \\
@@ -209,7 +182,7 @@ function prisonsNamed(bytes: Buffer, columns: typeof CENSUS_COLUMNS): string[] {
  * The prisons an import may publish for: --prison's, else (a host with its own accounts'
  * passwords) those whose office account has a password file, else (the owner) any.
  */
-function allowedPrisons(kind: "census" | "oat", o: Options): Allowed {
+function allowedPrisons(kind: "census" | "oat", o: Options, t: TFunction): Allowed {
   if (o.prison.length > 0) {
     const set = new Set(o.prison);
     return { allowed: (p) => set.has(p), why: `--prison ${o.prison.join(", ")}` };
@@ -219,19 +192,21 @@ function allowedPrisons(kind: "census" | "oat", o: Options): Allowed {
   const sourceOf = kind === "census" ? censusSourceId : healthSourceId;
   return {
     allowed: (p) => existsSync(join(dir, sourceOf(p))),
-    why: "its account's password is not in --mqtt-password-dir",
+    why: t("import.notInPasswordDir"),
   };
 }
 
 async function runImport(config: CliConfig, kind: "census" | "oat", file: string, o: Options): Promise<void> {
+  const t = translator(config.lang, "cli");
   // Refused before it is read into memory (readCsv checks again for callers with bytes).
   if (statSync(file).size > MAX_FILE_BYTES)
-    throw new ImportFileError(`${file} is larger than ${MAX_FILE_BYTES} bytes; split the export`, { file });
+    throw new ImportFileError(t("import.tooLarge", { file, max: MAX_FILE_BYTES }), { file });
   const bytes = readFileSync(file);
   const now = new Date();
   const db = createDb(databaseUrlOf(config, o.databaseUrl), { max: 1 });
   try {
-    const may = allowedPrisons(kind, o);
+    // A refusal's reason is part of the report; --json keeps it English.
+    const may = allowedPrisons(kind, o, o.json ? translator("en", "cli") : t);
     const p =
       kind === "census"
         ? await prepareCensus(db, bytes, now, may)
@@ -307,7 +282,8 @@ async function publishBySource(
   let n = 0;
   for (const [sourceId, es] of bySource) {
     const broker = brokers.get(sourceId);
-    if (!broker) throw new Error(`no broker account for source ${sourceId}`);
+    if (!broker)
+      throw new Error(translator(config.lang, "cli")("import.noBrokerAccount", { source: sourceId }));
     await publishEvents(broker, es);
     n += es.length;
   }
