@@ -1,12 +1,13 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { catalogues, type Lang } from "@hrvend/infra/i18n";
+import { catalogues, type Lang, translator } from "@hrvend/infra/i18n";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { alertsCommand } from "./commands/alerts";
 import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
+import { registryCommand } from "./commands/registry";
 import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
 import { summaryCommand } from "./commands/summary";
@@ -19,6 +20,7 @@ const TRANSLATED = [
   servicesCommand,
   infraCommand,
   importCommand,
+  registryCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];
@@ -62,6 +64,7 @@ function helpOf(cmd: Command): string {
 const flat = (s: string) => s.replace(/\s+/g, " ");
 const found = (text: string, phrases: string[]) => phrases.filter((p) => flat(text).includes(flat(p)));
 
+const MISSING = "/nonexistent/hrvend-registry.yaml";
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 async function hrvend(
   args: string[],
@@ -101,16 +104,28 @@ describe("the CLI's messages in Romanian, Russian and Ukrainian", () => {
   it("the built CLI, run as a user would: main help and a user error per language, same exit code as English", async () => {
     const args = ["summary", "--timeout", "0", "--database-url", "postgres://127.0.0.1:1/none"];
     const en = await hrvend(args, "en");
+    expect((await hrvend(["registry", "apply", MISSING], "en")).stderr).toBe(
+      `hrvend: cannot read ${MISSING}: ENOENT\n`,
+    );
     expect(en.code).toBe(1);
     expect(en.stderr).toContain("--timeout must be a number of seconds above 0, got '0'");
     for (const lang of LANGS_TRANSLATED) {
       const phrases = englishPhrases(lang);
-      const [help, error] = await Promise.all([hrvend(["--help"], lang), hrvend(args, lang)]);
+      const [help, error, missing] = await Promise.all([
+        hrvend(["--help"], lang),
+        hrvend(args, lang),
+        hrvend(["registry", "apply", MISSING], lang),
+      ]);
       expect(help.code, `${lang} --help`).toBe(0);
       expect(found(help.stdout, phrases), `${lang}: hrvend --help`).toEqual([]);
       expect(error.code, `${lang} error`).toBe(1);
       expect(error.stderr).toMatch(/^hrvend: --timeout .*'0'\n$/);
       expect(found(error.stderr, phrases), `${lang}: the error`).toEqual([]);
+      expect(missing.code, `${lang} missing file`).toBe(1);
+      expect(missing.stderr).toBe(
+        `hrvend: ${translator(lang, "cli")("errors.cannotRead", { file: MISSING, reason: "ENOENT" })}\n`,
+      );
+      expect(missing.stderr).not.toContain("cannot read");
     }
   }, 120_000);
 });
