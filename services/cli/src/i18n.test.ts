@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { alertsCommand } from "./commands/alerts";
 import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
+import { machinesCommand } from "./commands/machines";
 import { registryCommand } from "./commands/registry";
 import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
@@ -21,6 +22,7 @@ const TRANSLATED = [
   infraCommand,
   importCommand,
   registryCommand,
+  machinesCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];

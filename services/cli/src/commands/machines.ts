@@ -8,7 +8,7 @@ import {
   urlsOf,
 } from "@hrvend/infra";
 import { createDb } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
+import { type TFunction, translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import {
@@ -42,62 +42,44 @@ interface BundleOptions extends BrokerOptions {
 
 /** `hrvend machines add|rotate|revoke <id>`: a machine's broker account, live, no broker restart. */
 export function machinesCommand(config: CliConfig): Command {
-  const cmd = new Command("machines")
-    .description(translator(config.lang, "cli")("machines.description"))
-    .addHelpText(
-      "after",
-      `
-Accounts live in Mosquitto's dynamic-security plugin; these commands change them through its
-control topic as the plugin's administrator, so the broker applies them at once (no restart).
-A machine may publish only its own kinds under hr/v1/<its prison>/machine/<itself>/ and
-subscribe to nothing; its account is bound to its own client id. Every account these commands
-make is in the plugin's group 'machines': rotate and revoke refuse any other account, and ids
-named like office, registry or hrvend accounts ('<prison>-census', '<prison>-health',
-'registry', 'hrvend-*', the administrator's) are refused outright.
+  const t = translator(config.lang, "cli");
+  const cmd = new Command("machines").description(t("machines.description")).addHelpText(
+    "after",
+    `
+${t("machines.help")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend machines add md-p13-m1 --out md-p13-m1.bundle.json
   npx hrvend machines rotate md-p13-m1 --out md-p13-m1.bundle.json
   npx hrvend machines revoke md-p13-m1
   npx hrvend machines add md-p13-m1 --broker-url mqtts://mqtt.example.org:8883 --ca-file ca.crt \\
       --control-url mqtt://127.0.0.1:1883 --control-password-file /etc/mosquitto/hrvend/admin.pw \\
       --database-url postgres://… --out md-p13-m1.bundle.json`,
-    );
+  );
 
   const withBundleOptions = (c: Command) =>
-    withBrokerOptions(c)
-      .option(
-        "--out <file>",
-        "write the bundle to this file (mode 0600, never overwritten) instead of printing it",
-      )
-      .option("--broker-url <url>", "the broker URL the machine uses (default: the local stack's)")
-      .option("--ca-file <file>", "the deployment CA's certificate, put in the bundle for an mqtts:// broker")
-      .option(
-        "--contract-url <url>",
-        "where the vendor reads the contract, asyncapi.json and asyncapi.html (give the URL the deployment publishes them at)",
-        "schemas/generated",
-      )
-      .option("--source <id>", "the registry source the machine is registered by", "registry")
-      .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)");
+    withBrokerOptions(c, t)
+      .option("--out <file>", t("machines.out"))
+      .option("--broker-url <url>", t("machines.brokerUrl"))
+      .option("--ca-file <file>", t("machines.caFile"))
+      .option("--contract-url <url>", t("machines.contractUrl"), "schemas/generated")
+      .option("--source <id>", t("machines.source"), "registry")
+      .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }));
 
   withBundleOptions(
     cmd
       .command("add")
-      .description(
-        "create the machine's broker account and print its provisioning bundle (password shown once)",
-      )
+      .description(t("machines.add"))
       .addHelpText(
         "after",
         `
-The machine must be in the registry (npx hrvend registry apply) and active; its prison there
-decides its topics. The password is generated here and appears only in the bundle: hrvend keeps
-no copy (the broker keeps a hash). Refused when the machine already has an account: use rotate.
+${t("machines.addHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend machines add md-p13-m1
   npx hrvend machines add md-p13-m1 --out md-p13-m1.bundle.json --broker-url mqtts://mqtt.example.org:8883`,
       )
-      .argument("<machineId>", "the machine's id, as in the registry file"),
+      .argument("<machineId>", t("machines.machineIdRegistry")),
   ).action(async (machineId: string, o: BundleOptions) => {
     await onboard(config, machineId, o, "add");
   });
@@ -105,17 +87,16 @@ Examples:
   withBundleOptions(
     cmd
       .command("rotate")
-      .description("give the machine a new password (and its registry prison's topics); prints a new bundle")
+      .description(t("machines.rotate"))
       .addHelpText(
         "after",
         `
-The old password stops working at once and a connected session is disconnected. Also run it
-after the registry moves a machine to another prison: its topics follow.
+${t("machines.rotateHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend machines rotate md-p13-m1 --out md-p13-m1.bundle.json`,
       )
-      .argument("<machineId>", "the machine's id"),
+      .argument("<machineId>", t("machines.machineId")),
   ).action(async (machineId: string, o: BundleOptions) => {
     await onboard(config, machineId, o, "rotate");
   });
@@ -123,56 +104,46 @@ Examples:
   withBrokerOptions(
     cmd
       .command("revoke")
-      .description("delete the machine's broker account: it is disconnected and cannot connect again")
+      .description(t("machines.revoke"))
       .addHelpText(
         "after",
         `
-Takes effect at once: the broker disconnects a connected session and refuses the next connect.
-The registry is not changed (deactivate the machine there too if it leaves service).
+${t("machines.revokeHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend machines revoke md-p13-m1`,
       )
-      .argument("<machineId>", "the machine's id"),
+      .argument("<machineId>", t("machines.machineId")),
+    t,
   ).action(async (machineId: string, o: BrokerOptions) => {
-    const admin = dynsecAdmin(config, o);
-    refuseReserved(machineId, admin);
+    const admin = dynsecAdmin(config, o, t);
+    refuseReserved(machineId, admin, t);
     await requireMachineAccount(admin, machineId);
     if (!(await deleteMachineAccount(admin, machineId)))
-      throw new MachineAccountError(`machine ${machineId} has no broker account (nothing to revoke)`);
-    console.log(`revoked ${machineId}: its account is deleted and any session disconnected`);
+      throw new MachineAccountError(t("machines.nothingToRevoke", { id: machineId }));
+    console.log(t("machines.revoked", { id: machineId }));
   });
   return cmd;
 }
 
-function withBrokerOptions(c: Command): Command {
+function withBrokerOptions(c: Command, t: TFunction): Command {
   return c
-    .option(
-      "--control-url <url>",
-      "the broker, as the dynamic-security administrator (default: the local stack's)",
-    )
-    .option(
-      "--control-user <name>",
-      "the plugin administrator's username (with --control-url)",
-      "hrvend-admin",
-    )
-    .option("--control-password-file <file>", "the plugin administrator's password (with --control-url)")
-    .option("--control-ca-file <file>", "CA certificate of an mqtts:// control URL");
+    .option("--control-url <url>", t("machines.controlUrl"))
+    .option("--control-user <name>", t("machines.controlUser"), "hrvend-admin")
+    .option("--control-password-file <file>", t("machines.controlPasswordFile"))
+    .option("--control-ca-file <file>", t("machines.controlCaFile"));
 }
 
 /** A machine id that names an office's, the registry's or hrvend's own account is refused. */
-function refuseReserved(machineId: string, admin: DynsecAdmin): void {
-  const why =
-    machineId === admin.username
-      ? "it is the plugin administrator's broker account"
-      : reservedAccountReason(machineId);
-  if (why !== undefined)
-    throw new MachineAccountError(`'${machineId}' is reserved and cannot be a machine: ${why}`);
+function refuseReserved(machineId: string, admin: DynsecAdmin, t: TFunction): void {
+  const why = machineId === admin.username ? t("machines.isAdmin") : reservedAccountReason(machineId);
+  if (why !== undefined) throw new MachineAccountError(t("machines.reserved", { id: machineId, why }));
 }
 
 async function onboard(config: CliConfig, machineId: string, o: BundleOptions, action: "add" | "rotate") {
-  const admin = dynsecAdmin(config, o);
-  refuseReserved(machineId, admin);
+  const t = translator(config.lang, "cli");
+  const admin = dynsecAdmin(config, o, t);
+  refuseReserved(machineId, admin, t);
   const db = createDb(databaseUrlOf(config, o.databaseUrl), { max: 1 });
   let registration: Awaited<ReturnType<typeof registeredMachine>>;
   try {
@@ -181,29 +152,20 @@ async function onboard(config: CliConfig, machineId: string, o: BundleOptions, a
     await db.destroy();
   }
   if (registration === undefined)
-    throw new MachineAccountError(
-      `machine ${machineId} is not in the registry (source ${o.source}); add it to the registry file and run npx hrvend registry apply first`,
-    );
-  if (!registration.active)
-    throw new MachineAccountError(
-      `machine ${machineId} is deactivated in the registry; set it active in the registry file and apply it first`,
-    );
+    throw new MachineAccountError(t("machines.notInRegistry", { id: machineId, source: o.source }));
+  if (!registration.active) throw new MachineAccountError(t("machines.deactivated", { id: machineId }));
   const found = await machineAccount(admin, machineId);
   if (action === "add" && found === "machine")
-    throw new MachineAccountError(
-      `machine ${machineId} already has a broker account; npx hrvend machines rotate ${machineId} gives it a new password`,
-    );
+    throw new MachineAccountError(t("machines.alreadyHas", { id: machineId }));
   if (action === "rotate" && found === "none")
-    throw new MachineAccountError(
-      `machine ${machineId} has no broker account; npx hrvend machines add ${machineId} creates one`,
-    );
+    throw new MachineAccountError(t("machines.hasNone", { id: machineId }));
   // Someone else's account under this name (an operator, a test client): never replaced.
   if (found === "other") throw notAMachine(machineId);
   const password = newMachinePassword();
   const bundle = provisioningBundle({
     machineId,
     prisonId: registration.prisonId,
-    brokerUrl: o.brokerUrl ?? localMqttUrl(config),
+    brokerUrl: o.brokerUrl ?? localMqttUrl(config, t),
     password,
     contractBase: o.contractUrl,
     ...(o.caFile === undefined ? {} : { caCertificate: readFileSync(o.caFile, "utf8") }),
@@ -221,14 +183,17 @@ async function onboard(config: CliConfig, machineId: string, o: BundleOptions, a
   if (o.out === undefined) process.stdout.write(text);
   else
     console.log(
-      `${action === "add" ? "created" : "rotated"} the broker account of ${machineId} (prison ${registration.prisonId}); bundle written to ${o.out} (it holds the password: hand it to the vendor, then delete it)`,
+      t(action === "add" ? "machines.created" : "machines.rotated", {
+        id: machineId,
+        prison: registration.prisonId,
+        file: o.out,
+      }),
     );
 }
 
-function dynsecAdmin(config: CliConfig, o: BrokerOptions): DynsecAdmin {
+function dynsecAdmin(config: CliConfig, o: BrokerOptions, t: TFunction): DynsecAdmin {
   if (o.controlUrl !== undefined) {
-    if (o.controlPasswordFile === undefined)
-      throw new Error("--control-url needs --control-password-file (the plugin administrator's password)");
+    if (o.controlPasswordFile === undefined) throw new Error(t("machines.controlNeedsPassword"));
     return {
       url: o.controlUrl,
       username: o.controlUser,
@@ -238,14 +203,12 @@ function dynsecAdmin(config: CliConfig, o: BrokerOptions): DynsecAdmin {
   }
   const broker = readStack(config.stateDir)?.parts.mosquitto;
   const control = broker ? readControl(broker.dir) : undefined;
-  if (!control)
-    throw new Error("no local stack is running (npx hrvend infra up) and no --control-url was given");
+  if (!control) throw new Error(t("errors.noStackFlag", { flag: "--control-url" }));
   return localDynsecAdmin(control);
 }
 
-function localMqttUrl(config: CliConfig): string {
+function localMqttUrl(config: CliConfig, t: TFunction): string {
   const state = readStack(config.stateDir);
-  if (!state)
-    throw new Error("no local stack is running (npx hrvend infra up) and no --broker-url was given");
+  if (!state) throw new Error(t("errors.noStackFlag", { flag: "--broker-url" }));
   return urlsOf(state, loadOrCreateSecrets(config.stateDir)).mqtt;
 }
