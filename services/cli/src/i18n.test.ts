@@ -5,6 +5,7 @@ import { catalogues, type Lang, translator } from "@hrvend/infra/i18n";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { alertsCommand } from "./commands/alerts";
+import { exportCommand } from "./commands/export";
 import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
 import { machinesCommand } from "./commands/machines";
@@ -23,6 +24,7 @@ const TRANSLATED = [
   importCommand,
   registryCommand,
   machinesCommand,
+  exportCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, withCredentials } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { Command, Option } from "commander";
 import type { CliConfig } from "../config";
 import { buildValues, Dhis2ExportError, toAdx, toDataValueSet } from "../dhis2/build";
@@ -23,53 +24,26 @@ interface Opts {
 }
 
 export function exportDhis2Command(config: CliConfig): Command {
+  const t = translator(config.lang, "cli");
   return new Command("dhis2")
-    .description(
-      "the WHO SMART HIV figures of one period as DHIS2 dataValueSets JSON or ADX XML; --push sends them",
+    .description(t("export.dhis2"))
+    .requiredOption("--mapping <file>", t("export.mapping"))
+    .requiredOption("--period <period>", t("export.period"))
+    .addOption(
+      new Option("--format <format>", t("export.payloadFormat")).choices(["json", "adx"]).default("json"),
     )
-    .requiredOption(
-      "--mapping <file>",
-      "YAML or JSON mapping: figures to data elements, prisons to organisation units",
-    )
-    .requiredOption(
-      "--period <period>",
-      "DHIS2 period: 2026Q1 (quarter) or 2026 (year); 202601 or 2026W02 need --unprotected",
-    )
-    .addOption(new Option("--format <format>", "payload format").choices(["json", "adx"]).default("json"))
-    .option("--out <file>", "write the payload to a file (default: standard output)")
-    .option("--push <url>", "POST to <url>/api/dataValueSets with the token in HRVEND_DHIS2_TOKEN")
-    .option(
-      "--dry-run",
-      "print what --push would send (request, headers without the token, payload) and send nothing",
-    )
-    .option(
-      "--unprotected",
-      "send figures without disclosure control (months, weeks): only as the role the mapping names",
-    )
-    .option(
-      "--database-url <url>",
-      "PostgreSQL URL (default: DATABASE_URL, else the local stack, as the hrvend_funder role)",
-    )
-    .option("--json", "print DHIS2's import summary as JSON")
+    .option("--out <file>", t("export.outPayload"))
+    .option("--push <url>", t("export.push"))
+    .option("--dry-run", t("export.dryRun"))
+    .option("--unprotected", t("export.unprotected"))
+    .option("--database-url <url>", t("export.databaseUrlFunder"))
+    .option("--json", t("export.json"))
     .addHelpText(
       "after",
       `
-Figures (map any of them in the mapping's "figures"): nsp_clients, nsp_reach_pct (HIV.IND.8 / PRV.8),
-nsp_regular, regular_access_pct (HIV.IND.9 / PRV.9), syringes, syringes_per_pwid_year (needle–syringe
-distribution), naloxone_kits, naloxone_per_100_prisoners, naloxone_per_100_releases, oat_clients,
-oat_reach_pct (HIV.IND.11 / PRV.11), est_pwid, est_opioid_dependent.
+${t("export.dhis2Help")}
 
-Protection: by default the figures are the funder publication's (quarters and years, small counts
-hidden with their complements). DHIS2 has no "hidden" flag, so a hidden value is left out of the
-payload (DHIS2 shows it as no data); the command says how many were left out. A month or week is
-finer than the publication and is refused unless the mapping names an "unprotected.role" and you
-connect as that role with --unprotected. A period that has not ended is refused: its figures and
-its protection change until it ends, and DHIS2 would keep every version sent.
-
-The token (a DHIS2 personal access token) is read from HRVEND_DHIS2_TOKEN only, sent as
-"Authorization: ApiToken …", never printed; https only (plain http to localhost).
-
-Examples:
+${t("opt.examples")}
   npx hrvend export dhis2 --mapping infra/deploy/dhis2/mapping.example.yaml --period 2026Q1
   npx hrvend export dhis2 --mapping mapping.yaml --period 2026Q1 --format adx --out q1.adx.xml
   npx hrvend export dhis2 --mapping mapping.yaml --period 2026Q1 --push https://dhis2.example.org --dry-run
@@ -104,7 +78,7 @@ Examples:
         throw new Dhis2ExportError(
           unprotected
             ? `--unprotected needs --database-url as the role '${mapping.unprotected?.role}'`
-            : "no local stack is running (npx hrvend infra up) and no --database-url was given",
+            : t("errors.noStack"),
         );
       const db = createDb(url, { max: 1 });
       let rows: Awaited<ReturnType<typeof readProtected>>;
@@ -132,7 +106,7 @@ Examples:
       if (!opts.push) {
         if (opts.out) {
           writeFileSync(opts.out, body);
-          console.error(`wrote ${opts.out}`);
+          console.error(t("wrote", { file: opts.out }));
         } else process.stdout.write(body);
         return;
       }
@@ -141,7 +115,7 @@ Examples:
         process.stdout.write(
           `POST ${req.url}\nContent-Type: ${req.contentType}\nAuthorization: ApiToken (from HRVEND_DHIS2_TOKEN, ${token ? "set" : "NOT SET"}; not shown)\n\n${body}`,
         );
-        console.error("dry run: nothing was sent");
+        console.error(t("export.dryRunNothingSent"));
         return;
       }
       const result = await push(req, token as string);

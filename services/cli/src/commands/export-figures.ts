@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
+import { HIDDEN } from "@hrvend/coverage";
 import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { AUDIENCE_ROLE, createDb, withCredentials } from "@hrvend/infra/db";
+import { translator } from "@hrvend/infra/i18n";
 import { Command, Option } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
@@ -35,32 +37,30 @@ interface Opts {
 }
 
 export function exportFiguresCommand(config: CliConfig): Command {
+  const t = translator(config.lang, "cli");
   return new Command("figures")
-    .description(
-      "the figures one audience may read, as CSV or XLSX, read with that audience's own database role",
+    .description(t("export.figures"))
+    .addOption(
+      new Option("--audience <audience>", t("export.audience"))
+        .choices(EXPORT_AUDIENCES)
+        .makeOptionMandatory(),
     )
     .addOption(
-      new Option("--audience <audience>", "whose figures").choices(EXPORT_AUDIENCES).makeOptionMandatory(),
+      new Option("--format <format>", t("export.fileFormat")).choices(["csv", "xlsx"]).default("csv"),
     )
-    .addOption(new Option("--format <format>", "file format").choices(["csv", "xlsx"]).default("csv"))
-    .requiredOption("--from <date>", "first day (YYYY-MM-DD)")
-    .requiredOption("--to <date>", "last day (YYYY-MM-DD)")
-    .option("--out <file>", "write to a file (required for xlsx; default: standard output)")
-    .option(
-      "--database-url <url>",
-      "PostgreSQL URL as the audience's role (default: DATABASE_URL, else the local stack's login for it)",
-    )
+    .requiredOption("--from <date>", t("export.from"))
+    .requiredOption("--to <date>", t("export.to"))
+    .option("--out <file>", t("export.outXlsx"))
+    .option("--database-url <url>", t("export.databaseUrlAudience"))
     .addHelpText(
       "after",
       `
-What each audience gets (the same the audience's dashboards read):
-${EXPORT_AUDIENCES.map((a) => `  ${a.padEnd(9)} ${DATASETS[a].describe}`).join("\n")}
+${t("export.figuresWhat")}
+${EXPORT_AUDIENCES.map((a) => `  ${a.padEnd(9)} ${t(`export.audiences.${a}`, { hidden: HIDDEN })}`).join("\n")}
 
-The export connects as the audience's role (a prison staff login for one prison's figures), so the
-database enforces what may be read; a superuser or a role outside the audience is refused.
-The XLSX holds the same header and cells as the CSV, plus an "about" sheet.
+${t("export.figuresHelp")}
 
-Examples:
+${t("opt.examples")}
   npx hrvend export figures --audience funder --format csv --from 2026-01-01 --to 2026-12-31 > funder-2026.csv
   npx hrvend export figures --audience outreach --format xlsx --from 2026-03-01 --to 2026-03-31 --out march.xlsx
   npx hrvend export figures --audience admin --from 2026-03-01 --to 2026-03-31 --database-url postgres://staff_north:…@db/hrvend`,
@@ -68,14 +68,11 @@ Examples:
     .action(async (opts: Opts) => {
       const from = checkDate("--from", opts.from);
       const to = checkDate("--to", opts.to);
-      if (from > to) throw new ExportError(`--from ${from} is after --to ${to}`);
-      if (opts.format === "xlsx" && !opts.out) throw new ExportError("--format xlsx needs --out <file.xlsx>");
+      if (from > to) throw new ExportError(t("errors.fromAfterTo", { from, to }));
+      if (opts.format === "xlsx" && !opts.out) throw new ExportError(t("export.xlsxNeedsOut"));
       const role = AUDIENCE_ROLE[AUDIENCE_OF[opts.audience]];
       const url = opts.databaseUrl ?? config.databaseUrl ?? localUrl(config, role.login);
-      if (!url)
-        throw new ExportError(
-          "no local stack is running (npx hrvend infra up) and no --database-url was given",
-        );
+      if (!url) throw new ExportError(t("errors.noStack"));
       const db = createDb(url, { max: 1 });
       try {
         const me = (
@@ -101,7 +98,14 @@ Examples:
               ]);
         if (opts.out) {
           writeFileSync(opts.out, out);
-          console.error(`wrote ${opts.out} (${table.rows.length} rows of ${table.name}, as ${me.user})`);
+          console.error(
+            t("export.wroteRows", {
+              file: opts.out,
+              rows: table.rows.length,
+              table: table.name,
+              role: me.user,
+            }),
+          );
         } else process.stdout.write(out);
       } finally {
         await db.destroy();
