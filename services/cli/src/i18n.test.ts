@@ -9,6 +9,7 @@ import { exportCommand } from "./commands/export";
 import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
 import { machinesCommand } from "./commands/machines";
+import { parkedCommand } from "./commands/parked";
 import { registryCommand } from "./commands/registry";
 import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
@@ -25,6 +26,7 @@ const TRANSLATED = [
   registryCommand,
   machinesCommand,
   exportCommand,
+  parkedCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];
