@@ -5,7 +5,10 @@ import { catalogues, type Lang, translator } from "@hrvend/infra/i18n";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { alertsCommand } from "./commands/alerts";
+import { dashboardsCommand } from "./commands/dashboards";
+import { dbCommand } from "./commands/db";
 import { exportCommand } from "./commands/export";
+import { grafanaCommand } from "./commands/grafana";
 import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
 import { machinesCommand } from "./commands/machines";
@@ -27,6 +30,9 @@ const TRANSLATED = [
   machinesCommand,
   exportCommand,
   parkedCommand,
+  dbCommand,
+  grafanaCommand,
+  dashboardsCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];
