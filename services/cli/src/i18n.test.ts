@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { catalogues, type Lang, translator } from "@hrvend/infra/i18n";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { accessCommand } from "./commands/access";
 import { alertsCommand } from "./commands/alerts";
 import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
@@ -33,6 +34,7 @@ const TRANSLATED = [
   dbCommand,
   grafanaCommand,
   dashboardsCommand,
+  accessCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];
