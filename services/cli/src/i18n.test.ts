@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { accessCommand } from "./commands/access";
 import { alertsCommand } from "./commands/alerts";
+import { coverageCommand } from "./commands/coverage";
 import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
 import { exportCommand } from "./commands/export";
@@ -35,6 +36,7 @@ const TRANSLATED = [
   grafanaCommand,
   dashboardsCommand,
   accessCommand,
+  coverageCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];

@@ -24,44 +24,34 @@ export function estimatesFromScenario(name: string, effectiveFrom?: string): Est
 }
 
 export function coverageCommand(config: CliConfig): Command {
+  const m = translator(config.lang, "cli");
   const cmd = new Command("coverage")
-    .description(translator(config.lang, "cli")("coverage.description"))
+    .description(m("coverage.description"))
     .addHelpText(
       "after",
-      "\nExamples:\n  npx hrvend coverage estimates --from-scenario pilot\n  npx hrvend coverage estimates --file estimates.json",
+      `\n${m("opt.examples")}\n  npx hrvend coverage estimates --from-scenario pilot\n  npx hrvend coverage estimates --file estimates.json`,
     );
   cmd
     .command("estimates")
-    .description(
-      "load prevalence estimates and suppression thresholds (with effective dates); figures are recomputed",
-    )
-    .option("--file <estimates.json>", "a file { source, estimates: [...], suppression: [...] }")
-    .option("--from-scenario <name>", "the prevalences a simulator scenario was generated with (e.g. pilot)")
-    .option(
-      "--effective-from <date>",
-      "with --from-scenario: effective date (default: the scenario's first day)",
-    )
-    .option(
-      "--threshold <n>",
-      "also set the suppression threshold (counts 1…n−1 hidden) from --effective-from",
-    )
-    .option("--print", "print the estimates file instead of loading it")
-    .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
+    .description(m("coverage.estimates"))
+    .option("--file <estimates.json>", m("coverage.file"))
+    .option("--from-scenario <name>", m("coverage.fromScenario"))
+    .option("--effective-from <date>", m("coverage.effectiveFrom"))
+    .option("--threshold <n>", m("coverage.threshold"))
+    .option("--print", m("coverage.print"))
+    .option("--database-url <url>", m("opt.databaseUrl", { role: "hrvend_writer" }))
     .addHelpText(
       "after",
       `
-A period uses the estimate in force on its last day (latest effective date ≤ period end); a
-prison without one uses the prevalence of its registry (ref_prison) event. Every figure names
-the estimate it used (funder.coverage.estimate_source). Loading is idempotent per prison and
-effective date, and recomputes every figure and its suppressed publication in one transaction.
+${m("coverage.help")}
 
-File format:
+${m("coverage.fileFormat")}
   { "source": "National survey 2025 (ref…)",
     "estimates": [ { "prisonId": "md-p13", "effectiveFrom": "2026-01-01",
                      "injectingPrevalence": 0.19, "opioidDependencePrevalence": 0.13 } ],
     "suppression": [ { "effectiveFrom": "2026-01-01", "threshold": 5 } ] }
 
-Examples:
+${m("opt.examples")}
   npx hrvend coverage estimates --from-scenario pilot
   npx hrvend coverage estimates --from-scenario pilot --print > estimates.json
   npx hrvend coverage estimates --file estimates.json
@@ -77,9 +67,9 @@ Examples:
         databaseUrl?: string;
       }) => {
         if (!opts.file === !opts.fromScenario && opts.threshold === undefined)
-          throw new Error("give one of --file <estimates.json> or --from-scenario <name> (or --threshold)");
+          throw new Error(m("coverage.giveOne"));
         if (opts.effectiveFrom !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.effectiveFrom))
-          throw new Error(`--effective-from '${opts.effectiveFrom}' is not a date YYYY-MM-DD`);
+          throw new Error(m("errors.notADate", { flag: "--effective-from", value: opts.effectiveFrom }));
         let file: EstimatesFile = { estimates: [], suppression: [] };
         if (opts.file) {
           const parsed = EstimatesFile.safeParse(JSON.parse(readFileSync(opts.file, "utf8")));
@@ -92,8 +82,8 @@ Examples:
         if (opts.threshold !== undefined) {
           const t = Number(opts.threshold);
           if (!Number.isInteger(t) || t < 1)
-            throw new Error(`--threshold '${opts.threshold}' must be a whole number ≥ 1`);
-          if (!opts.effectiveFrom) throw new Error("--threshold needs --effective-from <date>");
+            throw new Error(m("coverage.badThreshold", { value: opts.threshold }));
+          if (!opts.effectiveFrom) throw new Error(m("coverage.thresholdNeedsDate"));
           file.suppression.push({
             effectiveFrom: opts.effectiveFrom,
             threshold: t,
@@ -105,13 +95,12 @@ Examples:
           return;
         }
         const url = opts.databaseUrl ?? localWriterUrl(config);
-        if (!url)
-          throw new Error("no local stack is running (npx hrvend infra up) and no --database-url was given");
+        if (!url) throw new Error(m("errors.noStack"));
         const db = createDb(url, { max: 1 });
         try {
           const r = await saveConfig(db, file);
           console.log(
-            `loaded ${r.estimates} estimate(s) and ${r.thresholds} threshold(s); recomputed ${r.figures} figure rows`,
+            m("coverage.loaded", { estimates: r.estimates, thresholds: r.thresholds, figures: r.figures }),
           );
         } finally {
           await db.destroy();
