@@ -16,8 +16,10 @@ import { infraCommand } from "./commands/infra";
 import { machinesCommand } from "./commands/machines";
 import { parkedCommand } from "./commands/parked";
 import { registryCommand } from "./commands/registry";
+import { replayCommand } from "./commands/replay";
 import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
+import { smokeCommand } from "./commands/smoke";
 import { summaryCommand } from "./commands/summary";
 import { loadConfig } from "./config";
 
@@ -37,6 +39,8 @@ const TRANSLATED = [
   dashboardsCommand,
   accessCommand,
   coverageCommand,
+  replayCommand,
+  smokeCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];

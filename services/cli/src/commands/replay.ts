@@ -23,34 +23,25 @@ const REBUILDABLE = {
 type Rebuildable = keyof typeof REBUILDABLE;
 
 export function replayCommand(config: CliConfig): Command {
+  const t = translator(config.lang, "cli");
   return new Command("replay")
-    .description(translator(config.lang, "cli")("replay.description"))
+    .description(t("replay.description"))
     .option(
       "--service <name>",
-      `recorder, or a stateful service to rebuild from the first message: ${Object.keys(REBUILDABLE).join(", ")}`,
+      t("replay.service", { services: Object.keys(REBUILDABLE).join(", ") }),
       "recorder",
     )
-    .option(
-      "--consumer <name>",
-      "the service's durable consumer / stream-position name (default: the service's)",
-    )
-    .option("--from-file <path>", "a JSONL file written by `hrvend simulate --out` (validated line by line)")
-    .option("--stream <name>", "events stream to re-read", DEFAULT_STREAMS.events)
-    .option("--database-url <url>", "PostgreSQL URL (default: the local stack, as hrvend_writer)")
-    .option("--nats-url <url>", "NATS URL (default: the local stack)")
+    .option("--consumer <name>", t("replay.consumer"))
+    .option("--from-file <path>", t("replay.fromFile"))
+    .option("--stream <name>", t("replay.stream"), DEFAULT_STREAMS.events)
+    .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }))
+    .option("--nats-url <url>", t("replay.natsUrl"))
     .addHelpText(
       "after",
       `
-recorder: writes are idempotent on the event key: replaying twice changes nothing, and events
-already recorded are counted as duplicates. Conflicting re-uses of a key are dead-lettered.
+${t("replay.help")}
 
-stock, reorder, coverage: empties the service's own schema and its stream position in one
-transaction (coverage keeps its estimates and suppression settings), then the service consumes the stream from its first message and rebuilds the same
-tables. On the local stack the service is stopped first and restarted; elsewhere (--database-url,
-an owner of the service's tables) stop every instance first and start them after the reset.
-Alert steps the stock service announces again carry the same ids (subscribers dedupe on them).
-
-Examples:
+${t("opt.examples")}
   npx hrvend replay
   npx hrvend replay --from-file events.jsonl
   npx hrvend replay --service stock`,
@@ -63,8 +54,7 @@ Examples:
       const dbUrl =
         opts.databaseUrl ??
         (urls && withCredentials(urls.postgresAdmin, "hrvend_writer", secrets.hrvend_writer));
-      if (!dbUrl)
-        throw new Error("no local stack is running (npx hrvend infra up) and no --database-url was given");
+      if (!dbUrl) throw new Error(t("errors.noStack"));
       const db = createDb(dbUrl, { max: 2 });
       const bar = new SingleBar({
         format: "replay [{bar}] {value}/{total} events  {inserted} new, {duplicates} already there",
@@ -83,7 +73,7 @@ Examples:
           final = await replayFile(opts.fromFile, db, progress);
         } else {
           const natsUrl = opts.natsUrl ?? urls?.nats;
-          if (!natsUrl) throw new Error("no local stack is running and no --nats-url was given");
+          if (!natsUrl) throw new Error(t("replay.noNats"));
           const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-replay" });
           try {
             final = await replayStream(jetstream(nc), await jetstreamManager(nc), db, opts.stream, progress);
@@ -94,7 +84,12 @@ Examples:
         bar.stop();
         const r = final.result;
         console.log(
-          `replayed ${final.done} events: ${r.inserted} new, ${r.duplicates} already recorded, ${r.conflicts} conflicting (dead-lettered)`,
+          t("replay.replayed", {
+            done: final.done,
+            inserted: r.inserted,
+            duplicates: r.duplicates,
+            conflicts: r.conflicts,
+          }),
         );
       } finally {
         bar.stop();
@@ -118,20 +113,17 @@ async function rebuildService(
   opts: ReplayOptions,
   urls: ReturnType<typeof urlsOf> | undefined,
 ): Promise<void> {
+  const t = translator(config.lang, "cli");
   if (!(opts.service in REBUILDABLE))
     throw new Error(
-      `unknown service '${opts.service}'; choose recorder, ${Object.keys(REBUILDABLE).join(", ")}`,
+      t("replay.unknownService", { service: opts.service, services: Object.keys(REBUILDABLE).join(", ") }),
     );
-  if (opts.fromFile)
-    throw new Error("--from-file rebuilds the recorder's raw events only; stateful services read the stream");
+  if (opts.fromFile) throw new Error(t("replay.fromFileRecorderOnly"));
   const name = opts.service as Rebuildable;
   const target = { ...REBUILDABLE[name], ...(opts.consumer ? { consumer: opts.consumer } : {}) };
   const dbUrl = opts.databaseUrl ?? urls?.postgresAdmin;
   const natsUrl = opts.natsUrl ?? urls?.nats;
-  if (!dbUrl || !natsUrl)
-    throw new Error(
-      "no local stack is running (npx hrvend infra up) and no --database-url / --nats-url was given",
-    );
+  if (!dbUrl || !natsUrl) throw new Error(t("replay.noStackBoth"));
   const local = opts.databaseUrl === undefined;
   const db = createDb(dbUrl, { max: 2 });
   const nc = await connect({ servers: natsServers(natsUrl), name: "hrvend-replay" });
@@ -144,12 +136,12 @@ async function rebuildService(
     const last = (await jsm.streams.info(opts.stream)).state.last_seq;
     if (local) {
       const pid = await stopLocalService(config, name);
-      if (pid !== undefined) console.log(`${name}: stopped (pid ${pid}) for the rebuild`);
+      if (pid !== undefined) console.log(t("replay.stoppedForRebuild", { name, pid }));
     }
     const tables = await resetConsumer(db, target);
-    console.log(`${name}: emptied ${tables.length} tables and its stream position`);
+    console.log(t("replay.emptied", { name, count: tables.length }));
     if (local) console.log(await startLocalService(config, name));
-    else console.log(`start ${name} again now; waiting for it to consume ${last} messages`);
+    else console.log(t("replay.startAgain", { name, last }));
     bar.start(last, 0);
     for (;;) {
       const at = await rebuiltTo(db, jsm, opts.stream, target.consumer, last);
@@ -158,7 +150,7 @@ async function rebuildService(
       await new Promise((r) => setTimeout(r, 500));
     }
     bar.stop();
-    console.log(`${name}: rebuilt from ${last} stream messages`);
+    console.log(t("replay.rebuilt", { name, last }));
   } finally {
     bar.stop();
     await nc.close();

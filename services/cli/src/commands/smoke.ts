@@ -40,18 +40,18 @@ interface Check {
  * TimescaleDB hypertable insert (rolled back).
  */
 export function smokeCommand(config: CliConfig): Command {
+  const t = translator(config.lang, "cli");
   return new Command("smoke")
-    .description(translator(config.lang, "cli")("smoke.description"))
-    .option("--json", "print JSON: { ok, checks: [{ name, ok, detail }] }")
+    .description(t("smoke.description"))
+    .option("--json", t("smoke.json"))
     .addHelpText(
       "after",
-      "\nRun after `npx hrvend infra up`. Exit code: 0 when every check passed, 1 otherwise.\n\nExamples:\n  npx hrvend smoke\n  npx hrvend smoke --json",
+      `\n${t("smoke.help")}\n\n${t("opt.examples")}\n  npx hrvend smoke\n  npx hrvend smoke --json`,
     )
     .action(async (opts: { json?: boolean }) => {
       const state = readStack(config.stateDir);
       const mqttPart = state?.parts.mosquitto;
-      if (!state || !mqttPart)
-        throw new Error("no local stack is running here; start it with: npx hrvend infra up");
+      if (!state || !mqttPart) throw new Error(t("smoke.noStack"));
       const secrets = loadOrCreateSecrets(config.stateDir);
       const urls = urlsOf(state, secrets);
       const checks: Check[] = [];
