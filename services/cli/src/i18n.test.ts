@@ -17,6 +17,7 @@ import { machinesCommand } from "./commands/machines";
 import { parkedCommand } from "./commands/parked";
 import { registryCommand } from "./commands/registry";
 import { replayCommand } from "./commands/replay";
+import { reportCommand } from "./commands/report";
 import { restockPlanCommand } from "./commands/restock-plan";
 import { servicesCommand } from "./commands/services";
 import { smokeCommand } from "./commands/smoke";
@@ -41,6 +42,7 @@ const TRANSLATED = [
   coverageCommand,
   replayCommand,
   smokeCommand,
+  reportCommand,
   restockPlanCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];
@@ -124,6 +126,15 @@ describe("the CLI's messages in Romanian, Russian and Ukrainian", () => {
   it("the built CLI, run as a user would: main help and a user error per language, same exit code as English", async () => {
     const args = ["summary", "--timeout", "0", "--database-url", "postgres://127.0.0.1:1/none"];
     const en = await hrvend(args, "en");
+    // Every command main.ts wires is checked above (simulate's options belong to the devices workspace).
+    const mainHelp = await hrvend(["--help"], "en");
+    const commands = mainHelp.stdout.split("Commands:\n")[1]?.split("\n\n")[0] ?? "";
+    const listed = [...commands.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]);
+    const checked = TRANSLATED.map((f) => f(loadConfig({ HRVEND_LANG: "en" })).name());
+    expect(listed.filter((n) => n !== "help" && n !== "simulate" && !checked.includes(n as string))).toEqual(
+      [],
+    );
+    expect(listed.length).toBeGreaterThan(15);
     expect((await hrvend(["registry", "apply", MISSING], "en")).stderr).toBe(
       `hrvend: cannot read ${MISSING}: ENOENT\n`,
     );
