@@ -11,6 +11,7 @@ import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
 import { exportCommand } from "./commands/export";
 import { grafanaCommand } from "./commands/grafana";
+import { localizeHelp } from "./commands/help";
 import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
 import { machinesCommand } from "./commands/machines";
@@ -114,7 +115,7 @@ describe("the CLI's messages in Romanian, Russian and Ukrainian", () => {
     it(`${lang}: --help of every translated command and subcommand has no English phrase of the catalogue`, () => {
       const phrases = englishPhrases(lang);
       for (const make of TRANSLATED) {
-        const cmd = make(loadConfig({ HRVEND_LANG: lang }));
+        const cmd = localizeHelp(make(loadConfig({ HRVEND_LANG: lang })), translator(lang, "cli"));
         const help = helpOf(cmd);
         expect(found(help, phrases), `${lang}: hrvend ${cmd.name()} --help`).toEqual([]);
         const section =

@@ -8,6 +8,7 @@ import { dashboardsCommand } from "./commands/dashboards";
 import { dbCommand } from "./commands/db";
 import { exportCommand } from "./commands/export";
 import { grafanaCommand } from "./commands/grafana";
+import { localizeHelp } from "./commands/help";
 import { importCommand } from "./commands/import";
 import { infraCommand } from "./commands/infra";
 import { machinesCommand } from "./commands/machines";
@@ -64,6 +65,7 @@ program.addCommand(coverageCommand(config));
 program.addCommand(importCommand(config));
 program.addCommand(dashboardsCommand(config));
 program.addCommand(grafanaCommand(config));
+localizeHelp(program, t);
 
 try {
   await program.parseAsync(process.argv);
