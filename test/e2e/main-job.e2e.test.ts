@@ -58,9 +58,11 @@ describe("the main job end to end", () => {
     expect(machine.faults).toBeGreaterThan(5);
     expect(machine.slots).toBeGreaterThan(2);
     expect(machine.planSlots).toBeGreaterThan(2);
-    // Lot expiry (the small scenario's NXN-SM01 is within the window from its first load) and low stock.
+    // Lot expiry (the small scenario's NXN-SM01 is within the window from its first load). Low-stock
+    // alerts raised along the run depend on when the stock service loaded reorder's Mins (a live
+    // input, 0 to 6 in runs seen at speed max), so their number is not required here; each one
+    // raised is checked above, and the final check below catches a missing one.
     expect(machine.lotExpiring).toBeGreaterThan(0);
-    expect(machine.lowStock).toBeGreaterThan(0);
     console.log(`[main-job] reconciled machine facts: ${JSON.stringify(machine)}`);
     // No missing low_stock alert: once the stock service has judged with reorder's final Mins,
     // every slot below its Min has one, every other slot none.

@@ -199,6 +199,8 @@ export interface ServiceStatus {
   service: ServiceName;
   id: string;
   running: boolean;
+  /** False only for the notifier without routing rules: not started on purpose, not a failure. */
+  configured: boolean;
   pid?: number;
   log?: string;
 }
@@ -208,10 +210,11 @@ export function serviceStatus(config: CliConfig): ServiceStatus[] {
   const running = readRunning(config);
   return NAMES.flatMap((service): ServiceStatus[] => {
     const ids = instanceIds(running, service);
-    if (ids.length === 0) return [{ service, id: service, running: false }];
+    const configured = service !== "notifier" || existsSync(notifierRulesFile(config.stateDir));
+    if (ids.length === 0) return [{ service, id: service, running: false, configured }];
     return ids.map((id) => {
       const r = running[id] as Running;
-      return { service, id, running: isAlive(r.pid), pid: r.pid, log: r.logFile };
+      return { service, id, running: isAlive(r.pid), configured, pid: r.pid, log: r.logFile };
     });
   });
 }
@@ -282,9 +285,9 @@ ${t("opt.examples")}
       else
         for (const r of rows)
           console.log(
-            `${r.id.padEnd(12)} ${r.running ? t("services.running", { pid: r.pid, log: r.log }) : t("services.notRunning")}`,
+            `${r.id.padEnd(12)} ${r.running ? t("services.running", { pid: r.pid, log: r.log }) : r.configured ? t("services.notRunning") : t("services.notConfigured", { file: notifierRulesFile(config.stateDir) })}`,
           );
-      if (rows.some((r) => !r.running)) process.exitCode = 3;
+      if (rows.some((r) => !r.running && r.configured)) process.exitCode = 3;
     });
   return cmd;
 }
