@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates the hrvend database if needed, applies pending migrations (they also create the roles
 # hrvend_writer and one per audience: hrvend_admin_national, hrvend_outreach, hrvend_funder,
-# hrvend_operator, hrvend_notifier; infra/src/db/roles.ts) and sets the roles' passwords. Run on the database host as root, after every upgrade of /opt/hrvend:
+# hrvend_operator, hrvend_notifier; infra/runtime/src/db/roles.ts) and sets the roles' passwords. Run on the database host as root, after every upgrade of /opt/hrvend:
 #   sh /opt/hrvend/infra/deploy/postgres/migrate.sh
 # It connects as the postgres superuser through the local socket (peer authentication: no
 # superuser password exists anywhere). `hrvend db migrate` takes the role passwords from

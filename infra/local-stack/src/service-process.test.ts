@@ -1,5 +1,5 @@
+import { InfraError } from "@hrvend/runtime";
 import { describe, expect, it } from "vitest";
-import { InfraError } from "./errors";
 import { DEFAULT_READY_TIMEOUT_MS, readyTimeoutMsFrom } from "./service-process";
 
 describe("HRVEND_SERVICE_READY_TIMEOUT", () => {

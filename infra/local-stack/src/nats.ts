@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { InfraError } from "./errors";
+import { InfraError } from "@hrvend/runtime";
 import { waitForPort } from "./ports";
 import { isAlive, startProcess, stopPid, tail } from "./process";
 import type { ServerHandle, StartOptions } from "./server";

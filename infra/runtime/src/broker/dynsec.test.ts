@@ -1,7 +1,7 @@
 import { pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deviceUser, type MqttUser, sourceUser } from "./mosquitto";
-import { aclsOf, dynsecCommands, dynsecConfig, roleOf } from "./mosquitto-dynsec";
+import { deviceUser, type MqttUser, sourceUser } from "./accounts";
+import { aclsOf, dynsecCommands, dynsecConfig, roleOf } from "./dynsec";
 
 const send = (topic: string) => ({ acltype: "publishClientSend", topic, allow: true, priority: 0 });
 

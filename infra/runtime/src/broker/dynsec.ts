@@ -2,8 +2,8 @@ import { pbkdf2Sync, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { InfraError } from "./errors";
-import type { MqttUser } from "./mosquitto";
+import { InfraError } from "../errors";
+import type { MqttUser } from "./accounts";
 
 /**
  * Accounts and ACLs live in Mosquitto's dynamic-security plugin, not in `password_file` +

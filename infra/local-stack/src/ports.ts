@@ -1,5 +1,5 @@
 import { createConnection, createServer } from "node:net";
-import { InfraError } from "./errors";
+import { InfraError } from "@hrvend/runtime";
 
 /** A port the OS considers free on loopback right now. */
 export function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InfraError } from "./errors";
+import { InfraError } from "@hrvend/runtime";
 
 export interface RunAs {
   uid: number;

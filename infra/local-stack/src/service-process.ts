@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { InfraError } from "./errors";
+import { InfraError } from "@hrvend/runtime";
 import { isAlive } from "./process";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -1,6 +1,6 @@
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { InfraError } from "./errors";
+import { InfraError } from "@hrvend/runtime";
 import { waitForPort } from "./ports";
 import { chownTree, isAlive, run, serviceUser, startProcess, stopPid, tail } from "./process";
 import type { ServerHandle, StartOptions } from "./server";

@@ -10,7 +10,7 @@ export interface Secrets {
   deploymentSecret: string;
   postgres: string;
   hrvend_writer: string;
-  /** The audiences' database logins (infra/src/db/roles.ts, DB_ROLES). */
+  /** The audiences' database logins (infra/runtime/src/db/roles.ts, DB_ROLES). */
   hrvend_admin_national: string;
   hrvend_outreach: string;
   hrvend_funder: string;

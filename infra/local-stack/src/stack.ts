@@ -1,14 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createDb, ensureDatabase, migrateToLatest, setRolePasswords, withDatabase } from "./db";
-import { InfraError } from "./errors";
-import { type MqttUser, sourceUser, startMosquitto } from "./mosquitto";
+import { InfraError, loadOrCreateSecrets, type MqttUser, type Secrets, sourceUser } from "@hrvend/runtime";
+import {
+  createDb,
+  ensureDatabase,
+  migrateToLatest,
+  setRolePasswords,
+  withDatabase,
+} from "@hrvend/runtime/db";
+import { startMosquitto } from "./mosquitto";
 import { startNats } from "./nats";
 import { type ClusterNodePorts, clusterUrl, startClusterNode } from "./nats-cluster";
 import { isPortOpen } from "./ports";
 import { postmasterPid, startPostgres } from "./postgres";
 import { isAlive, stopPid } from "./process";
-import { loadOrCreateSecrets, type Secrets } from "./secrets";
 import type { ServerHandle } from "./server";
 
 export interface StackPorts {

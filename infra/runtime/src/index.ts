@@ -1,0 +1,4 @@
+export * from "./broker";
+export * from "./config";
+export * from "./errors";
+export * from "./secrets";
