@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { translator } from "@hrvend/infra/i18n";
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { accessCommand } from "./commands/access";
 import { alertsCommand } from "./commands/alerts";
 import { coverageCommand } from "./commands/coverage";
@@ -22,6 +22,7 @@ import { simulateCmd } from "./commands/simulate";
 import { smokeCommand } from "./commands/smoke";
 import { summaryCommand } from "./commands/summary";
 import { type CliConfig, loadConfig } from "./config";
+import { EXIT, errorReport, exitCodeOf, throwOnUsageErrors } from "./conventions";
 
 const config = loadConfigOrExit();
 const t = translator(config.lang, "cli");
@@ -66,14 +67,15 @@ program.addCommand(importCommand(config));
 program.addCommand(dashboardsCommand(config));
 program.addCommand(grafanaCommand(config));
 localizeHelp(program, t);
+throwOnUsageErrors(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  const err = e as Error;
-  console.error(`hrvend: ${err.message}`);
-  if (config.debug) console.error(err);
-  process.exitCode = 1;
+  // Commander has printed its own message for a usage error (exit 2); help and --version exit 0.
+  const code = exitCodeOf(e);
+  if (!(e instanceof CommanderError)) process.stderr.write(errorReport(e, config.debug));
+  process.exitCode = code;
 }
 
 /** A bad environment variable is the user's to fix: one line naming it, no stack trace. */
@@ -81,8 +83,8 @@ function loadConfigOrExit(): CliConfig {
   try {
     return loadConfig();
   } catch (e) {
-    console.error(`hrvend: ${(e as Error).message}`);
-    process.exit(1);
+    process.stderr.write(errorReport(e, false));
+    process.exit(EXIT.error);
   }
 }
 

@@ -1,0 +1,205 @@
+import { type Command, CommanderError, Option } from "commander";
+
+/**
+ * What every `hrvend` command keeps (issue #18): exit codes, the error line, deprecated option
+ * names, `--json`, and one time convention per output. Pure where it can be; no import of the
+ * runtime, so it is testable on its own.
+ */
+
+/** Exit codes, the same for every command (services/cli/README.md, "Exit codes"). */
+export const EXIT = {
+  /** Done; for a status command, everything runs. */
+  ok: 0,
+  /** The command failed (one line `hrvend: …` on stderr). */
+  error: 1,
+  /** The command line was wrong: unknown option or command, missing or invalid argument. */
+  usage: 2,
+  /** A status command ran, but something is down or not running. */
+  down: 3,
+} as const;
+
+/** The exit code of what a command threw: a usage error commander found is 2, anything else 1. */
+export function exitCodeOf(e: unknown): number {
+  // Help asked for and --version exit 0; `hrvend` without a command, like any usage error, 2.
+  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  return EXIT.error;
+}
+
+/** Why something failed, in one line: the message, or what an error without one carries. */
+export function reasonOf(e: unknown): string {
+  if (e instanceof AggregateError && !e.message) {
+    // Node's connection errors (ECONNREFUSED on every address) come with an empty message.
+    const inner = e.errors.map(reasonOf).filter((r) => r !== "");
+    return [...new Set(inner)].join("; ") || String((e as { code?: string }).code ?? "error");
+  }
+  if (e instanceof Error) {
+    const message = e.message || String((e as { code?: string }).code ?? e.name);
+    return oneLine(message);
+  }
+  if (typeof e === "string") return oneLine(e);
+  try {
+    return oneLine(JSON.stringify(e) ?? String(e));
+  } catch {
+    return String(e);
+  }
+}
+
+/** Line breaks of a message become "; " so an error is one line. */
+const oneLine = (s: string): string =>
+  s
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "")
+    .join("; ");
+
+/**
+ * What a failed command prints on stderr: `hrvend: <what failed>: <why>` on one line; with
+ * HRVEND_DEBUG=1 the stack trace (and each cause's) after it.
+ */
+export function errorReport(e: unknown, debug: boolean): string {
+  const lines = [`hrvend: ${reasonOf(e)}`];
+  if (debug) {
+    let cur: unknown = e;
+    for (let depth = 0; cur !== undefined && depth < 5; depth++) {
+      lines.push(cur instanceof Error ? (cur.stack ?? String(cur)) : String(cur));
+      cur = cur instanceof Error ? cur.cause : undefined;
+      if (cur !== undefined) lines.push("caused by:");
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Makes commander throw instead of exiting, on the command and every subcommand under it, so
+ * main.ts maps usage errors to exit code 2 (commander has already printed its own message).
+ */
+export function throwOnUsageErrors(cmd: Command): Command {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) throwOnUsageErrors(sub);
+  return cmd;
+}
+
+/** Words of the conventions in each language of the `cli` catalogue (en, ro, ru, uk). */
+const WORDS = {
+  deprecated: {
+    en: "hrvend: {old} is deprecated, use {new}",
+    ro: "hrvend: {old} este învechit, folosiți {new}",
+    ru: "hrvend: {old} устарел, используйте {new}",
+    uk: "hrvend: {old} застарів, використовуйте {new}",
+  },
+  times: {
+    en: "times: a prison's in its local time with the offset, others in UTC (Z)",
+    ro: "ore: cele ale unei închisori în ora ei locală cu decalajul, celelalte în UTC (Z)",
+    ru: "время: относящееся к учреждению — местное со смещением, остальное — UTC (Z)",
+    uk: "час: що належить установі — місцевий зі зміщенням, решта — UTC (Z)",
+  },
+  summaryJson: {
+    en: "print JSON (a prison's times local with the offset, others UTC ISO 8601; hidden coverage values null and named in `suppressed`)",
+    ro: "afișează JSON (orele unei închisori locale cu decalajul, celelalte UTC ISO 8601; valorile de acoperire ascunse sunt null și numite în `suppressed`)",
+    ru: "вывести JSON (время учреждения — местное со смещением, остальное — UTC ISO 8601; скрытые значения охвата равны null и перечислены в `suppressed`)",
+    uk: "вивести JSON (час установи — місцевий зі зміщенням, решта — UTC ISO 8601; приховані значення охоплення дорівнюють null і перелічені в `suppressed`)",
+  },
+  json: {
+    en: "one JSON document instead of text (same as --format json)",
+    ro: "un singur document JSON în loc de text (la fel ca --format json)",
+    ru: "один документ JSON вместо текста (то же, что --format json)",
+    uk: "один документ JSON замість тексту (те саме, що --format json)",
+  },
+} as const;
+
+export type ConventionWord = keyof typeof WORDS;
+
+/** A convention's words in `lang` (English for a language it does not have). */
+export function conventionText(
+  word: ConventionWord,
+  lang: string,
+  vars: Record<string, string> = {},
+): string {
+  const byLang = WORDS[word] as Record<string, string>;
+  const text = byLang[lang] ?? byLang["en"] ?? "";
+  return text.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+}
+
+/**
+ * Keeps an option's old name working, hidden from --help: given, it prints one line to stderr
+ * (`hrvend: --url is deprecated, use --database-url`) and sets the option's current name, unless
+ * that was given too (the current name wins).
+ */
+export function deprecatedAlias(
+  cmd: Command,
+  old: string,
+  current: string,
+  o: { lang?: string; warn?: (line: string) => void } = {},
+): Command {
+  const alias = new Option(old).hideHelp();
+  const target = cmd.options.find((x) => x.long === current);
+  if (!target) throw new Error(`${cmd.name()}: no option ${current} to alias as ${old}`);
+  const warn = o.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  cmd.addOption(alias);
+  cmd.on(`option:${alias.name()}`, (value: unknown) => {
+    warn(conventionText("deprecated", o.lang ?? "en", { old: alias.long ?? old, new: current }));
+    const key = target.attributeName();
+    if (cmd.getOptionValueSource(key) !== "cli") cmd.setOptionValueWithSource(key, value, "cli");
+  });
+  return cmd;
+}
+
+/**
+ * `--json` on a command whose `--format` has other choices too (csv, html, pdf): `--json` is
+ * `--format json`, and wins over another --format; `--format` stays.
+ */
+export function jsonFormatOption(lang: string): Option {
+  return new Option("--json", conventionText("json", lang));
+}
+
+/** The output format asked for: `json` with --json, else --format's. */
+export function formatOf<F extends string>(o: { format: F; json?: boolean }): F | "json" {
+  return o.json ? "json" : o.format;
+}
+
+/** `2026-03-29T01:00:00.000Z` as UTC ISO 8601 with `Z`, to the minute (`2026-03-29T01:00Z`) or to the second. */
+export function utcIso(instant: Date | number | string, precision: "minute" | "second" = "minute"): string {
+  const iso = new Date(instant).toISOString();
+  return `${iso.slice(0, precision === "minute" ? 16 : 19)}Z`;
+}
+
+/**
+ * An instant as ISO 8601 in `timeZone`'s local time with its offset at that instant, e.g.
+ * `2026-03-29T03:00+02:00` (to the minute) or `2026-03-29T03:00:00+02:00` (to the second).
+ */
+export function localIso(
+  instant: Date | number | string,
+  timeZone: string,
+  precision: "minute" | "second" = "minute",
+): string {
+  const d = new Date(instant);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      timeZoneName: "longOffset",
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  // "GMT+02:00", or "GMT" at offset 0.
+  const gmt = parts["timeZoneName"] ?? "GMT";
+  const offset = gmt === "GMT" ? "+00:00" : gmt.slice(3);
+  const time = `${parts["hour"]}:${parts["minute"]}${precision === "second" ? `:${parts["second"]}` : ""}`;
+  return `${parts["year"]}-${parts["month"]}-${parts["day"]}T${time}${offset}`;
+}
+
+/** A time as the convention says: in its prison's local time with the offset when it has one, else UTC `Z`. */
+export function conventionIso(
+  instant: Date | number | string,
+  timeZone: string | null | undefined,
+  precision: "minute" | "second" = "minute",
+): string {
+  return timeZone ? localIso(instant, timeZone, precision) : utcIso(instant, precision);
+}
