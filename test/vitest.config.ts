@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["integration/**/*.test.ts", "e2e/**/*.test.ts", "deploy/**/*.test.ts"],
+    include: ["integration/**/*.test.ts", "e2e/**/*.test.ts", "deploy/**/*.test.ts", "repo/**/*.test.ts"],
     globalSetup: ["./setup/servers.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,

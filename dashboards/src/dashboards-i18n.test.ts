@@ -1,4 +1,4 @@
-import { catalogues } from "@hrvend/infra/i18n";
+import { catalogues } from "@hrvend/runtime/i18n";
 import { describe, expect, it } from "vitest";
 import { toGrafana } from "./grafana";
 import {

@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LANGS, type Lang, LOCALES_DIR, translator } from "@hrvend/infra/i18n";
+import { LANGS, type Lang, LOCALES_DIR, translator } from "@hrvend/runtime/i18n";
 import { toGrafana } from "./grafana";
 import { DASHBOARDS } from "./index";
 import type { DashboardSpec } from "./model";
 
 /**
  * Dashboard titles and descriptions in every language (issue #19). The dashboards' English
- * texts are the catalogue's keys (gettext style: `infra/src/i18n/locales/<lang>/dashboards.json`),
+ * texts are the catalogue's keys (gettext style: `infra/runtime/src/i18n/locales/<lang>/dashboards.json`),
  * so a changed English text is a new key that every translation must supply, and a test names it.
  * `npm run gen` writes the English catalogue from the specs and one generated set per language.
  */
@@ -78,7 +78,7 @@ const catalogueText = () => `${JSON.stringify(englishCatalogue(), null, 2)}\n`;
 export function localizedDrift(dir = LOCALIZED_DIR): string[] {
   const out: string[] = [];
   if (!existsSync(ENGLISH_CATALOGUE) || readFileSync(ENGLISH_CATALOGUE, "utf8") !== catalogueText())
-    out.push("infra/src/i18n/locales/en/dashboards.json: differs from the dashboards' English texts");
+    out.push("infra/runtime/src/i18n/locales/en/dashboards.json: differs from the dashboards' English texts");
   for (const [name, text] of localizedFiles()) {
     const path = join(dir, name);
     if (!existsSync(path)) out.push(`i18n/${name}: missing`);

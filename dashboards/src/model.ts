@@ -1,14 +1,14 @@
-import type { Audience } from "@hrvend/infra/db";
+import type { Audience } from "@hrvend/runtime/db";
 import type { Query } from "./sql";
 
-export type { Audience } from "@hrvend/infra/db";
+export type { Audience } from "@hrvend/runtime/db";
 
 /**
  * Where each audience's dashboards live in Grafana (provisioning/): its own organization (Grafana
  * OSS lets every member of an organization query each of its datasources, so only an organization
  * keeps one audience off another's datasource), a datasource logging in with the audience's
  * database role, and a folder. The database schemas its panels may read are those the role is
- * granted (infra/src/db/migrations/0010_audiences.ts).
+ * granted (infra/runtime/src/db/migrations/0010_audiences.ts).
  */
 export interface AudienceAccess {
   orgId: number;

@@ -1,4 +1,4 @@
-import { AUDIENCES, type Audience } from "@hrvend/infra/db";
+import { AUDIENCES, type Audience } from "@hrvend/runtime/db";
 import pg from "pg";
 import { expandQuery, panelIntervalMs, parseIntervalMs, type TimeRange, type VariableValue } from "./macros";
 import type { DashboardSpec, PanelSpec } from "./model";

@@ -1,5 +1,5 @@
-import { deviceUser } from "@hrvend/infra";
-import { ensureStreams } from "@hrvend/infra/nats";
+import { deviceUser } from "@hrvend/runtime";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { EXAMPLES } from "@hrvend/schemas";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

@@ -1,6 +1,6 @@
 import { deviceCredentials, loadScenario, SCENARIOS_DIR } from "@hrvend/devices";
 import { benchFile, benchGenerator, benchMqtt } from "@hrvend/devices/bench";
-import { newSecret } from "@hrvend/infra";
+import { newSecret } from "@hrvend/runtime";
 import mqtt from "mqtt";
 import { isolateOn, mqttAccounts } from "../support/isolation";
 import type { TestServers } from "../support/servers";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AUDIENCE_ROLE, AUDIENCES, DB_ROLES } from "../../infra/src/db/roles";
+import { AUDIENCE_ROLE, AUDIENCES, DB_ROLES } from "../../infra/runtime/src/db/roles";
 import { DEPLOY, parseEnvFile, read } from "./deploy-files";
 
 // The deployment's database roles and Grafana datasources (one access boundary per audience,

@@ -11,7 +11,7 @@ import {
   stopPid,
   tail,
   waitForPort,
-} from "@hrvend/infra";
+} from "@hrvend/local-stack";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY, read } from "./deploy-files";

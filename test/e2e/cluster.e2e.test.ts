@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { natsServers } from "@hrvend/infra/nats";
+import { natsServers } from "@hrvend/runtime/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";

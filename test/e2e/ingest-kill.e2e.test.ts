@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { loadScenario } from "@hrvend/devices";
-import { newSecret } from "@hrvend/infra";
+import { newSecret } from "@hrvend/runtime";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";

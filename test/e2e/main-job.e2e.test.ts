@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ACCESS } from "@hrvend/dashboards";
-import type { DbRole } from "@hrvend/infra/db";
+import type { DbRole } from "@hrvend/runtime/db";
 import { afterAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
 import { ledgerFacts } from "../support/ledger";

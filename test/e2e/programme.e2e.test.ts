@@ -7,14 +7,12 @@ import { cardToken, cardTokenKey, devicePassword } from "@hrvend/devices";
 import {
   applyMqttUsers,
   freePort,
-  newSecret,
-  readControl,
   type ServerHandle,
-  sourceUser,
   startMosquitto,
   startNats,
   startPostgres,
-} from "@hrvend/infra";
+} from "@hrvend/local-stack";
+import { newSecret, readControl, sourceUser } from "@hrvend/runtime";
 import {
   createDb,
   type Database,
@@ -25,7 +23,7 @@ import {
   setRolePasswords,
   withCredentials,
   withDatabase,
-} from "@hrvend/infra/db";
+} from "@hrvend/runtime/db";
 import { DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { type Kysely, type RawBuilder, sql } from "kysely";

@@ -1,4 +1,4 @@
-import { createDb } from "@hrvend/infra/db";
+import { createDb } from "@hrvend/runtime/db";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolate, testDatabase } from "../support/isolate";

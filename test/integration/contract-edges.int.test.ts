@@ -1,6 +1,6 @@
-import type { MqttUser } from "@hrvend/infra";
-import { createDb } from "@hrvend/infra/db";
-import { ensureStreams } from "@hrvend/infra/nats";
+import type { MqttUser } from "@hrvend/runtime";
+import { createDb } from "@hrvend/runtime/db";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { EVENT_KINDS, type EventKind, mqttTopic } from "@hrvend/schemas";
 import { type EdgeEvent, edgeEvents } from "@hrvend/schemas/testing/edges";
 import { jetstreamManager } from "@nats-io/jetstream";

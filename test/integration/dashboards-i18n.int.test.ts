@@ -1,10 +1,10 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromiumAvailable, withBrowser } from "@hrvend/cli/render";
 import { DASHBOARDS } from "@hrvend/dashboards";
 import { localizeDashboard } from "@hrvend/dashboards/i18n";
 import { type RenderedDashboard, renderHtml } from "@hrvend/dashboards/preview";
-import { chromiumAvailable, withBrowser } from "@hrvend/infra/browser";
-import { LANGS } from "@hrvend/infra/i18n";
+import { LANGS } from "@hrvend/runtime/i18n";
 import { describe, expect, it } from "vitest";
 import { checkVisibleText, pngSize, renderInChromium } from "../support/i18n-text";
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { chromiumAvailable, screenshotHtml } from "@hrvend/cli/render";
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import {
   ACCESS,
@@ -19,8 +20,7 @@ import {
   withConnection,
 } from "@hrvend/dashboards";
 import { formatValue, renderPreview } from "@hrvend/dashboards/preview";
-import { chromiumAvailable, screenshotHtml } from "@hrvend/infra/browser";
-import { AUDIENCES, type DbRole, grantAdmin, withCredentials } from "@hrvend/infra/db";
+import { AUDIENCES, type DbRole, grantAdmin, withCredentials } from "@hrvend/runtime/db";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FilledPipeline, fillPipeline } from "../support/dashboards";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { AUDIENCE_ROLE, createDb, type DbRole, grantAdmin, withCredentials } from "@hrvend/infra/db";
+import { AUDIENCE_ROLE, createDb, type DbRole, grantAdmin, withCredentials } from "@hrvend/runtime/db";
 import { parse as parseCsv } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { sql } from "kysely";

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import { deviceUser } from "@hrvend/infra";
-import { createDb } from "@hrvend/infra/db";
+import { deviceUser } from "@hrvend/runtime";
+import { createDb } from "@hrvend/runtime/db";
 import {
   addressOf,
   type Dispense,

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deviceUser, freePort, type ServerHandle, startNats } from "@hrvend/infra";
-import { DEFAULT_STREAMS, ensureStreams } from "@hrvend/infra/nats";
+import { freePort, type ServerHandle, startNats } from "@hrvend/local-stack";
+import { deviceUser } from "@hrvend/runtime";
+import { DEFAULT_STREAMS, ensureStreams } from "@hrvend/runtime/nats";
 import { EXAMPLES } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

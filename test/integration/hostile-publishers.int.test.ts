@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { applyBatch as applyCoverage } from "@hrvend/coverage/store";
-import { freePort, type MqttUser } from "@hrvend/infra";
-import { ensureStreams } from "@hrvend/infra/nats";
+import { freePort } from "@hrvend/local-stack";
 import { applyBatch as applyReorder, batchChanges } from "@hrvend/reorder/service";
+import type { MqttUser } from "@hrvend/runtime";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { EXAMPLES, type HrEvent } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

@@ -31,7 +31,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "hrvend-import-log-"));
   const dataDir = (await sql<{ data_directory: string }>`SHOW data_directory`.execute(tdb.db)).rows[0]!
     .data_directory;
-  logFile = join(dirname(dataDir), "postgres.log"); // infra/src/postgres.ts
+  logFile = join(dirname(dataDir), "postgres.log"); // infra/local-stack/src/postgres.ts
   await sql`
     INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
     VALUES ('2026-01-01T00:00:00Z', ${`${P}-registry:1`}, ${P}, ${`${P}-registry`}, 1, 'ref_prison',

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { devicePassword } from "@hrvend/devices";
-import { type MqttUser, sourceUser } from "@hrvend/infra";
-import { ensureStreams } from "@hrvend/infra/nats";
+import { type MqttUser, sourceUser } from "@hrvend/runtime";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { mqttTopic } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

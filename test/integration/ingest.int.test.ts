@@ -1,5 +1,6 @@
-import { deviceUser, freePort } from "@hrvend/infra";
-import { ensureStreams } from "@hrvend/infra/nats";
+import { freePort } from "@hrvend/local-stack";
+import { deviceUser } from "@hrvend/runtime";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { addressOf, EXAMPLES, type HrEvent, mqttTopic } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

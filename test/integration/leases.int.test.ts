@@ -1,4 +1,4 @@
-import { startLeasedWork } from "@hrvend/infra/nats";
+import { startLeasedWork } from "@hrvend/runtime/nats";
 import { connect } from "@nats-io/transport-node";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";

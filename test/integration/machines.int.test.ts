@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { aclsOf, dynsecRequest, readControl, roleOf, sourceUser } from "@hrvend/infra";
+import { aclsOf, dynsecRequest, readControl, roleOf, sourceUser } from "@hrvend/runtime";
 import { sql } from "kysely";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

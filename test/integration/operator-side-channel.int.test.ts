@@ -1,3 +1,4 @@
+import { toRecord, writeDeadLetters, writeEvents } from "@hrvend/recorder";
 import {
   createDb,
   type Database,
@@ -5,8 +6,7 @@ import {
   parkMessage,
   requestRetry,
   type StreamPosition,
-} from "@hrvend/infra/db";
-import { toRecord, writeDeadLetters, writeEvents } from "@hrvend/recorder";
+} from "@hrvend/runtime/db";
 import type { DeadLetter } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DASHBOARDS } from "@hrvend/dashboards";
-import { freePort, newSecret, type ServerHandle, startNats, startPostgres } from "@hrvend/infra";
+import { freePort, type ServerHandle, startNats, startPostgres } from "@hrvend/local-stack";
+import { newSecret } from "@hrvend/runtime";
 import {
   createDb,
   DB_ROLES,
@@ -12,8 +13,8 @@ import {
   setRolePasswords,
   withCredentials,
   withDatabase,
-} from "@hrvend/infra/db";
-import { DEFAULT_STREAMS, ensureStreams } from "@hrvend/infra/nats";
+} from "@hrvend/runtime/db";
+import { DEFAULT_STREAMS, ensureStreams } from "@hrvend/runtime/nats";
 import { EXAMPLES } from "@hrvend/schemas";
 import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, connect as natsConnect } from "@nats-io/transport-node";

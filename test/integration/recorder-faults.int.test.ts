@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, newSecret, type ServerHandle, startPostgres } from "@hrvend/infra";
+import { freePort, type ServerHandle, startPostgres } from "@hrvend/local-stack";
+import { newSecret } from "@hrvend/runtime";
 import {
   createDb,
   DB_ROLES,
@@ -11,8 +12,8 @@ import {
   setRolePasswords,
   withCredentials,
   withDatabase,
-} from "@hrvend/infra/db";
-import { ensureStreams } from "@hrvend/infra/nats";
+} from "@hrvend/runtime/db";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { EXAMPLES } from "@hrvend/schemas";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sourceUser } from "@hrvend/infra";
-import { ensureStreams } from "@hrvend/infra/nats";
+import { sourceUser } from "@hrvend/runtime";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";

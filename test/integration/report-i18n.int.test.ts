@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromiumAvailable, withBrowser } from "@hrvend/cli/render";
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import { applyBatch, type FunderFigure, publishIfBehind, readFunderData } from "@hrvend/coverage/store";
-import { newSecret } from "@hrvend/infra";
-import { chromiumAvailable, withBrowser } from "@hrvend/infra/browser";
-import { createDb } from "@hrvend/infra/db";
-import { catalogues, INTL_LOCALE, LANGS, type Lang } from "@hrvend/infra/i18n";
+import { newSecret } from "@hrvend/runtime";
+import { createDb } from "@hrvend/runtime/db";
+import { catalogues, INTL_LOCALE, LANGS, type Lang } from "@hrvend/runtime/i18n";
 import { parseEvent } from "@hrvend/schemas";
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDb, type Database, grantAdmin, withCredentials } from "@hrvend/infra/db";
 import { writeEvents } from "@hrvend/recorder";
+import { createDb, type Database, grantAdmin, withCredentials } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type ServerHandle, startNats } from "@hrvend/infra";
-import { DEFAULT_STREAMS, ensureStreams } from "@hrvend/infra/nats";
+import { freePort, type ServerHandle, startNats } from "@hrvend/local-stack";
+import { DEFAULT_STREAMS, ensureStreams } from "@hrvend/runtime/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MqttUser } from "@hrvend/infra";
-import { ensureStreams } from "@hrvend/infra/nats";
+import type { MqttUser } from "@hrvend/runtime";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { addressOf, EVENT_KINDS, type EventKind, type HrEvent, mqttTopic } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

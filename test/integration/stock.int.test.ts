@@ -2,8 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadScenario } from "@hrvend/devices";
-import { applyMqttUsers, newSecret } from "@hrvend/infra";
+import { applyMqttUsers } from "@hrvend/local-stack";
 import { LocalCalendar, type LocalDate } from "@hrvend/reorder";
+import { newSecret } from "@hrvend/runtime";
 import { mqttTopic } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
@@ -148,7 +149,7 @@ describe("stock service through the real pipeline", () => {
     expect([...lows.values()].flat().length).toBeGreaterThan(2);
     expect(await alertPeriods(tdb.db, "low_stock", slotOf)).toEqual(lows);
     // Grafana's role reads the reporting views, never the service's own tables.
-    const grafana = (await import("@hrvend/infra/db")).createDb(tdb.roleUrl("hrvend_admin_national"), {
+    const grafana = (await import("@hrvend/runtime/db")).createDb(tdb.roleUrl("hrvend_admin_national"), {
       max: 1,
     });
     await expect(sql`SELECT count(*) FROM administration.slot_stock`.execute(grafana)).resolves.toBeDefined();

@@ -1,4 +1,4 @@
-import { ensureStreams } from "@hrvend/infra/nats";
+import { ensureStreams } from "@hrvend/runtime/nats";
 import { EVENT_KINDS } from "@hrvend/schemas";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, connect as natsConnect } from "@nats-io/transport-node";

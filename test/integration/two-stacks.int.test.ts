@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, isPortOpen } from "@hrvend/infra";
+import { freePort, isPortOpen } from "@hrvend/local-stack";
 import { afterAll, describe, expect, it } from "vitest";
 import { type CliResult, hrvend } from "../support/cli";
 

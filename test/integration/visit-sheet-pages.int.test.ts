@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromiumAvailable, printPdf, withBrowser } from "@hrvend/infra/browser";
-import { LANGS } from "@hrvend/infra/i18n";
+import { chromiumAvailable, printPdf, withBrowser } from "@hrvend/cli/render";
 import type { PlannedMachine, RestockPlan } from "@hrvend/reorder";
+import { LANGS } from "@hrvend/runtime/i18n";
 import { PDFDocument } from "pdf-lib";
 import { afterAll, describe, expect, it } from "vitest";
 import { renderVisitSheet } from "../../services/cli/src/visit-sheet/render";

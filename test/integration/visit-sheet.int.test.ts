@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromiumAvailable, withBrowser } from "@hrvend/cli/render";
 import { loadScenario } from "@hrvend/devices";
-import { newSecret } from "@hrvend/infra";
-import { chromiumAvailable, withBrowser } from "@hrvend/infra/browser";
-import { LANGS } from "@hrvend/infra/i18n";
 import { LocalCalendar, type RestockPlan } from "@hrvend/reorder";
 import { applyBatch, batchChanges, recomputePrison } from "@hrvend/reorder/service";
+import { newSecret } from "@hrvend/runtime";
+import { LANGS } from "@hrvend/runtime/i18n";
 import { parseEvent } from "@hrvend/schemas";
 import { sql } from "kysely";
 import { PDFDocument } from "pdf-lib";

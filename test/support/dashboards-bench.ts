@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { ACCESS, type Audience, withAudienceConnections } from "@hrvend/dashboards";
 import { type PanelsBench, panelsBench } from "@hrvend/dashboards/bench";
 import { latestEventTime } from "@hrvend/dashboards/preview";
-import { AUDIENCES, type DbRole } from "@hrvend/infra/db";
+import { AUDIENCES, type DbRole } from "@hrvend/runtime/db";
 import { sql } from "kysely";
 import { fillPipeline } from "./dashboards";
 import { isolateOn, testDatabase } from "./isolation";

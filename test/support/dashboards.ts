@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { deviceCredentials, loadScenario } from "@hrvend/devices";
-import { newSecret } from "@hrvend/infra";
-import type { Database } from "@hrvend/infra/db";
 import { LocalCalendar } from "@hrvend/reorder";
+import { newSecret } from "@hrvend/runtime";
+import type { Database } from "@hrvend/runtime/db";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { type Kysely, sql } from "kysely";

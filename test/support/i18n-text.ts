@@ -1,5 +1,5 @@
-import type { withBrowser } from "@hrvend/infra/browser";
-import { catalogues, INTL_LOCALE, type Lang, type Namespace } from "@hrvend/infra/i18n";
+import type { withBrowser } from "@hrvend/cli/render";
+import { catalogues, INTL_LOCALE, type Lang, type Namespace } from "@hrvend/runtime/i18n";
 
 type Browser = Parameters<Parameters<typeof withBrowser>[0]>[0];
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { applyMqttUsers, type MqttUser } from "@hrvend/infra";
+import { applyMqttUsers } from "@hrvend/local-stack";
+import type { MqttUser } from "@hrvend/runtime";
 import {
   createDb,
   type Database,
@@ -10,7 +11,7 @@ import {
   setRolePasswords,
   withCredentials,
   withDatabase,
-} from "@hrvend/infra/db";
+} from "@hrvend/runtime/db";
 import type { Kysely } from "kysely";
 import type { TestServers } from "./servers";
 

@@ -6,14 +6,15 @@ import {
   type ClusterNodePorts,
   clusterUrl,
   freePort,
-  newSecret,
   type ServerHandle,
   startClusterNode,
   startMosquitto,
   startNats,
   startPostgres,
   stopPid,
-} from "@hrvend/infra";
+} from "@hrvend/local-stack";
+import { LocalCalendar } from "@hrvend/reorder";
+import { newSecret } from "@hrvend/runtime";
 import {
   createDb,
   type Database,
@@ -24,9 +25,8 @@ import {
   setRolePasswords,
   withCredentials,
   withDatabase,
-} from "@hrvend/infra/db";
-import { natsServers } from "@hrvend/infra/nats";
-import { LocalCalendar } from "@hrvend/reorder";
+} from "@hrvend/runtime/db";
+import { natsServers } from "@hrvend/runtime/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { type Kysely, sql } from "kysely";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { deviceCredentials, type Scenario } from "@hrvend/devices";
-import { freePort, type ServerHandle, startMosquitto, startNats } from "@hrvend/infra";
+import { freePort, type ServerHandle, startMosquitto, startNats } from "@hrvend/local-stack";
 
 /**
  * A broker and a NATS server of a test's own, for tests that run a simulator scenario (whose

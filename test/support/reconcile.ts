@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Scenario } from "@hrvend/devices";
-import type { Database } from "@hrvend/infra/db";
 import { LocalCalendar, type RestockPlan } from "@hrvend/reorder";
+import type { Database } from "@hrvend/runtime/db";
 import type { HrEvent } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import { coverageFromLedger, type LedgerFigure } from "./coverage-ledger";

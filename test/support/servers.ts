@@ -1,14 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  freePort,
-  newSecret,
-  type ServerHandle,
-  startMosquitto,
-  startNats,
-  startPostgres,
-} from "@hrvend/infra";
+import { freePort, type ServerHandle, startMosquitto, startNats, startPostgres } from "@hrvend/local-stack";
+import { newSecret } from "@hrvend/runtime";
 
 export interface TestServers {
   postgresAdminUrl: string;

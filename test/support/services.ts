@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ServiceProcess, spawnService } from "@hrvend/infra";
+import { type ServiceProcess, spawnService } from "@hrvend/local-stack";
 
 export type { ServiceProcess };
 

@@ -1,5 +1,5 @@
-import type { Database } from "@hrvend/infra/db";
-import { natsServers } from "@hrvend/infra/nats";
+import type { Database } from "@hrvend/runtime/db";
+import { natsServers } from "@hrvend/runtime/nats";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { type Kysely, sql } from "kysely";
 

@@ -24,7 +24,7 @@ export interface DeviceCredential {
  * type under its own topic hr/v1/<prison>/<sourceType>/<sourceId>/<kind>: every machine; the
  * registry (ref_prison, ref_machine, ref_item, for the programme and every prison); and per
  * prison its census office (census) and health unit (oat). No account may subscribe.
- * Infra writes the broker's accounts from this (infra/src/mosquitto.ts).
+ * Infra writes the broker's accounts from this (infra/local-stack/src/mosquitto.ts).
  */
 export function deviceCredentials(scenario: Scenario, secret: string | Uint8Array): DeviceCredential[] {
   const account = (prisons: string[], type: SourceType, id: string): DeviceCredential => ({

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
-import { DEFAULT_PORTS, EnvFlag, parseEnv, type StackPorts } from "@hrvend/infra";
-import { DEFAULT_LANG, LANGS, type Lang, parseLang } from "@hrvend/infra/i18n";
+import { DEFAULT_PORTS, type StackPorts } from "@hrvend/local-stack";
+import { EnvFlag, parseEnv } from "@hrvend/runtime";
+import { DEFAULT_LANG, LANGS, type Lang, parseLang } from "@hrvend/runtime/i18n";
 import { z } from "zod";
 
 /** `hrvend services start` gives gateway, recorder, stock, reorder and coverage this port and the next four. */

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { catalogues, type Lang, translator } from "@hrvend/infra/i18n";
+import { catalogues, type Lang, translator } from "@hrvend/runtime/i18n";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { accessCommand } from "./commands/access";

@@ -1,5 +1,5 @@
-import { parseEnv } from "@hrvend/infra";
-import { streamServiceEnv } from "@hrvend/infra/nats";
+import { parseEnv } from "@hrvend/runtime";
+import { streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 
 export const CoverageEnv = z.object({

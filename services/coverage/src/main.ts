@@ -1,7 +1,7 @@
-import { configOrExit } from "@hrvend/infra";
-import { serveMetrics } from "@hrvend/infra/metrics";
-import { startStreamConsumers } from "@hrvend/infra/nats";
-import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
+import { configOrExit } from "@hrvend/runtime";
+import { serveMetrics } from "@hrvend/runtime/metrics";
+import { startStreamConsumers } from "@hrvend/runtime/nats";
+import { drainOnSignals, startStreamService } from "@hrvend/runtime/service";
 import { Counter } from "prom-client";
 import { loadCoverageConfig } from "./config";
 import { startPublisher } from "./publisher";

@@ -1,4 +1,4 @@
-import { ConfigError } from "@hrvend/infra";
+import { ConfigError } from "@hrvend/runtime";
 import { describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "./config";
 

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
-import { CommaList, parseEnv } from "@hrvend/infra";
-import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/infra/nats";
+import { CommaList, parseEnv } from "@hrvend/runtime";
+import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/runtime/nats";
 import { INGEST_FILTER, PARTITIONED_EVENT_SUBJECTS } from "@hrvend/schemas";
 import { z } from "zod";
 import { defaultBucket } from "./registry-snapshot";

@@ -1,5 +1,5 @@
-import { serveMetrics } from "@hrvend/infra/metrics";
-import { connectNats, ensureStreams } from "@hrvend/infra/nats";
+import { serveMetrics } from "@hrvend/runtime/metrics";
+import { connectNats, ensureStreams } from "@hrvend/runtime/nats";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import pino from "pino";
 import { loadGatewayConfig } from "./config";

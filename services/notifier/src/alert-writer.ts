@@ -1,4 +1,4 @@
-import type { Database, StreamPosition } from "@hrvend/infra/db";
+import type { Database, StreamPosition } from "@hrvend/runtime/db";
 import { AlertMessage, formatProblems, problemsFromZod } from "@hrvend/schemas";
 import type { JsMsg } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";

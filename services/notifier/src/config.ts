@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { ConfigError, parseEnv } from "@hrvend/infra";
-import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { ConfigError, parseEnv } from "@hrvend/runtime";
+import { DEFAULT_STREAMS } from "@hrvend/runtime/nats";
 import { z } from "zod";
 import { isLoopbackUrl, type NotifierRules, parseRules } from "./domain";
 

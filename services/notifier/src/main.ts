@@ -1,6 +1,6 @@
-import { serveMetrics } from "@hrvend/infra/metrics";
-import { startBatchConsumer } from "@hrvend/infra/nats";
-import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
+import { serveMetrics } from "@hrvend/runtime/metrics";
+import { startBatchConsumer } from "@hrvend/runtime/nats";
+import { drainOnSignals, startStreamService } from "@hrvend/runtime/service";
 import { alertWriter } from "./alert-writer";
 import { emailChannel } from "./channels/email";
 import { webhookChannel } from "./channels/webhook";

@@ -1,5 +1,5 @@
-import { parseEnv } from "@hrvend/infra";
-import { DEFAULT_STREAMS, streamServiceEnv } from "@hrvend/infra/nats";
+import { parseEnv } from "@hrvend/runtime";
+import { DEFAULT_STREAMS, streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 
 export const RecorderEnv = z.object({

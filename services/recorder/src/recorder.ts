@@ -1,10 +1,10 @@
-import type { Database } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
 import {
   type Partitioning,
   type StreamConsumers,
   startCommittedConsumer,
   startStreamConsumers,
-} from "@hrvend/infra/nats";
+} from "@hrvend/runtime/nats";
 import { DeadLetter } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";

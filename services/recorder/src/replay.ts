@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Database } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
 import { ContractError, parseEventBytes } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { Kysely } from "kysely";

@@ -1,4 +1,4 @@
-import { type Database, type StreamPosition, savePosition } from "@hrvend/infra/db";
+import { type Database, type StreamPosition, savePosition } from "@hrvend/runtime/db";
 import { type DeadLetter, deadLetterExcerpt, storableText } from "@hrvend/schemas";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { hourlyCounts } from "./counts";

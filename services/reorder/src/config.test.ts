@@ -1,4 +1,4 @@
-import { ConfigError } from "@hrvend/infra";
+import { ConfigError } from "@hrvend/runtime";
 import { describe, expect, it } from "vitest";
 import { loadReorderConfig } from "./config";
 import { DEFAULT_SCHEDULE, scheduleFor } from "./schedules";

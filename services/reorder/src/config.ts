@@ -1,5 +1,5 @@
-import { parseEnv } from "@hrvend/infra";
-import { streamServiceEnv } from "@hrvend/infra/nats";
+import { parseEnv } from "@hrvend/runtime";
+import { streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 import { DEFAULT_FILL_TO, DEFAULT_Z } from "./domain";
 import { ScheduleOverrides } from "./schedules";

@@ -1,6 +1,6 @@
-import { configOrExit } from "@hrvend/infra";
-import { serveMetrics } from "@hrvend/infra/metrics";
-import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
+import { configOrExit } from "@hrvend/runtime";
+import { serveMetrics } from "@hrvend/runtime/metrics";
+import { drainOnSignals, startStreamService } from "@hrvend/runtime/service";
 import { loadReorderConfig } from "./config";
 import { startReorder } from "./reorder";
 

@@ -1,4 +1,4 @@
-import type { Database } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import { instantFormat, LocalCalendar, type LocalDate, type LotStock, type RestockPlan } from "./domain";
 import { replanForVisit, type SlotParameters } from "./planPrison";

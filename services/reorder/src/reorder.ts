@@ -1,5 +1,5 @@
-import type { Database } from "@hrvend/infra/db";
-import { type Partitioning, startStreamConsumers } from "@hrvend/infra/nats";
+import type { Database } from "@hrvend/runtime/db";
+import { type Partitioning, startStreamConsumers } from "@hrvend/runtime/nats";
 import type { HrEvent } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";

@@ -1,5 +1,5 @@
-import { CommaList, parseEnv } from "@hrvend/infra";
-import { DEFAULT_STREAMS, streamServiceEnv } from "@hrvend/infra/nats";
+import { CommaList, parseEnv } from "@hrvend/runtime";
+import { DEFAULT_STREAMS, streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 import { type AlertPolicy, alertPolicy } from "./domain";
 

@@ -1,12 +1,12 @@
-import { configOrExit } from "@hrvend/infra";
-import { serveMetrics } from "@hrvend/infra/metrics";
+import { configOrExit } from "@hrvend/runtime";
+import { serveMetrics } from "@hrvend/runtime/metrics";
 import {
   DEFAULT_STREAMS,
   ensureStreams,
   startCommittedConsumer,
   startStreamConsumers,
-} from "@hrvend/infra/nats";
-import { drainOnSignals, startStreamService } from "@hrvend/infra/runtime";
+} from "@hrvend/runtime/nats";
+import { drainOnSignals, startStreamService } from "@hrvend/runtime/service";
 import { AlertPublisher, alertMessage } from "./alert-publisher";
 import { loadStockConfig } from "./config";
 import { remindersDue } from "./domain";

@@ -1,4 +1,4 @@
-import { type Database, type StreamPosition, savePosition } from "@hrvend/infra/db";
+import { type Database, type StreamPosition, savePosition } from "@hrvend/runtime/db";
 import { type EventOf, eventKey, type HrEvent, isMachineEvent } from "@hrvend/schemas";
 import { type Kysely, sql, type Transaction } from "kysely";
 import {

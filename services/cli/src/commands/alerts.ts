@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { devicePassword } from "@hrvend/devices";
-import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, withCredentials } from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+import { applyMqttUsers, readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { createDb, withCredentials } from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { addressOf, eventKey, mqttTopic } from "@hrvend/schemas";
 import {
   alertAckEvent,
@@ -174,7 +175,7 @@ async function operatorBroker(
   if (!state || !broker) throw new Error(t("errors.noStackMqtt"));
   const secrets = loadOrCreateSecrets(config.stateDir);
   const url = urlsOf(state, secrets).mqtt;
-  // The local stack's own operator account (infra/src/stack.ts), when it has one.
+  // The local stack's own operator account (infra/local-stack/src/stack.ts), when it has one.
   const stackPassword = (secrets as unknown as Record<string, unknown>).mqttOperator;
   if (o.operator === LOCAL_OPERATOR && typeof stackPassword === "string")
     return { url, username: o.operator, password: stackPassword };

@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { EstimatesFile, localDate } from "@hrvend/coverage";
 import { saveConfig } from "@hrvend/coverage/store";
 import { loadScenario } from "@hrvend/devices";
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, withCredentials } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { createDb, withCredentials } from "@hrvend/runtime/db";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 

@@ -2,9 +2,10 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ACCESS, type Audience, withAudienceConnections, withConnection } from "@hrvend/dashboards";
 import { renderPreview } from "@hrvend/dashboards/preview";
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { AUDIENCES, withCredentials } from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { AUDIENCES, withCredentials } from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 

@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, withCredentials } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { createDb, withCredentials } from "@hrvend/runtime/db";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command, Option } from "commander";
 import type { CliConfig } from "../config";
 import { buildValues, Dhis2ExportError, toAdx, toDataValueSet } from "../dhis2/build";

@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { HIDDEN } from "@hrvend/coverage";
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { AUDIENCE_ROLE, createDb, withCredentials } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { AUDIENCE_ROLE, createDb, withCredentials } from "@hrvend/runtime/db";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command, Option } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";

@@ -1,4 +1,4 @@
-import { translator } from "@hrvend/infra/i18n";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import { exportDhis2Command } from "./export-dhis2";

@@ -1,4 +1,4 @@
-import type { TFunction } from "@hrvend/infra/i18n";
+import type { TFunction } from "@hrvend/runtime/i18n";
 import type { Command } from "commander";
 
 /**

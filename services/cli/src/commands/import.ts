@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { censusSourceId, healthSourceId } from "@hrvend/devices";
-import type { Database } from "@hrvend/infra/db";
-import { createDb } from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+import type { Database } from "@hrvend/runtime/db";
+import { createDb } from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { eventKey, eventSource, type HrEvent } from "@hrvend/schemas";
 import { Command } from "commander";
 import type { Kysely } from "kysely";

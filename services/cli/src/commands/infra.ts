@@ -1,5 +1,5 @@
-import { stackDown, stackStatus, stackUp } from "@hrvend/infra";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+import { stackDown, stackStatus, stackUp } from "@hrvend/local-stack";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import {

@@ -1,14 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import {
-  type DynsecAdmin,
-  loadOrCreateSecrets,
-  localDynsecAdmin,
-  readControl,
-  readStack,
-  urlsOf,
-} from "@hrvend/infra";
-import { createDb } from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { type DynsecAdmin, loadOrCreateSecrets, localDynsecAdmin, readControl } from "@hrvend/runtime";
+import { createDb } from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import {

@@ -1,4 +1,5 @@
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
 import {
   createDb,
   listParked,
@@ -6,8 +7,8 @@ import {
   requestRetry,
   showParked,
   withCredentials,
-} from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+} from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { Command, InvalidArgumentError } from "commander";
 import type { Kysely } from "kysely";
 import type { CliConfig } from "../config";

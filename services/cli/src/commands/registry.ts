@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { createDb } from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+import { createDb } from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { eventKey } from "@hrvend/schemas";
 import { Command } from "commander";
 import type { CliConfig } from "../config";

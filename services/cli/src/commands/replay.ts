@@ -1,8 +1,9 @@
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { committedSeq, createDb, resetConsumer, withCredentials } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
-import { DEFAULT_STREAMS, natsServers } from "@hrvend/infra/nats";
+import { readStack, urlsOf } from "@hrvend/local-stack";
 import { type ReplayProgress, replayFile, replayStream } from "@hrvend/recorder";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { committedSeq, createDb, resetConsumer, withCredentials } from "@hrvend/runtime/db";
+import { translator } from "@hrvend/runtime/i18n";
+import { DEFAULT_STREAMS, natsServers } from "@hrvend/runtime/nats";
 import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { SingleBar } from "cli-progress";

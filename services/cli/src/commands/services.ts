@@ -1,17 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  isAlive,
-  loadOrCreateSecrets,
-  readStack,
-  type Secrets,
-  type StackState,
-  spawnService,
-  stopPid,
-  urlsOf,
-} from "@hrvend/infra";
-import { withCredentials } from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
+import { isAlive, readStack, type StackState, spawnService, stopPid, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets, type Secrets } from "@hrvend/runtime";
+import { withCredentials } from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 

@@ -1,6 +1,7 @@
 import { deviceCredentials, loadScenario, simulateCommand } from "@hrvend/devices";
-import { applyMqttUsers, loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { translator } from "@hrvend/infra/i18n";
+import { applyMqttUsers, readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { translator } from "@hrvend/runtime/i18n";
 import type { Command } from "commander";
 import type { CliConfig } from "../config";
 

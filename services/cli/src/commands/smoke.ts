@@ -1,7 +1,8 @@
-import { applyMqttUsers, deviceUser, loadOrCreateSecrets, newSecret, readStack, urlsOf } from "@hrvend/infra";
-import { createDb } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
-import { natsServers } from "@hrvend/infra/nats";
+import { applyMqttUsers, readStack, urlsOf } from "@hrvend/local-stack";
+import { deviceUser, loadOrCreateSecrets, newSecret } from "@hrvend/runtime";
+import { createDb } from "@hrvend/runtime/db";
+import { translator } from "@hrvend/runtime/i18n";
+import { natsServers } from "@hrvend/runtime/nats";
 import {
   addressOf,
   EXAMPLES,

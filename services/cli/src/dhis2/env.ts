@@ -1,4 +1,4 @@
-import { parseEnv } from "@hrvend/infra";
+import { parseEnv } from "@hrvend/runtime";
 import { z } from "zod";
 
 /** The DHIS2 personal access token, from the environment only (a flag's value would show in `ps` and shell history). */

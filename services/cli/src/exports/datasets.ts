@@ -1,5 +1,5 @@
 import { HIDDEN } from "@hrvend/coverage";
-import type { Audience, Database } from "@hrvend/infra/db";
+import type { Audience, Database } from "@hrvend/runtime/db";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 
 /** A table for people: column names, then rows of text, numbers or empty cells. */

@@ -1,5 +1,5 @@
 import { censusSourceId, healthSourceId } from "@hrvend/devices";
-import type { Database } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
 import type { EventOf } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import { type CensusRow, censusKey } from "./census";

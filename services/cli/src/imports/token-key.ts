@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseEnv } from "@hrvend/infra";
+import { parseEnv } from "@hrvend/runtime";
 import { z } from "zod";
 import type { CliConfig } from "../config";
 import { deploymentSecret } from "../publish/deployment-secret";

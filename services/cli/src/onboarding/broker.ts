@@ -1,4 +1,4 @@
-import { aclsOf, type DynsecAdmin, deviceUser, dynsecRequest, roleOf } from "@hrvend/infra";
+import { aclsOf, type DynsecAdmin, deviceUser, dynsecRequest, roleOf } from "@hrvend/runtime";
 
 /** The broker refused an account change, or the account is not in the state the command needs. */
 export class MachineAccountError extends Error {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { loadOrCreateSecrets, parseEnv, readStack } from "@hrvend/infra";
+import { readStack } from "@hrvend/local-stack";
+import { loadOrCreateSecrets, parseEnv } from "@hrvend/runtime";
 import { z } from "zod";
 import type { CliConfig } from "../config";
 

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { devicePassword } from "@hrvend/devices";
-import { applyMqttUsers, loadOrCreateSecrets, readStack, sourceUser, urlsOf } from "@hrvend/infra";
+import { applyMqttUsers, readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets, sourceUser } from "@hrvend/runtime";
 import type { SourceType } from "@hrvend/schemas";
 import type { CliConfig } from "../config";
 import type { SourceBroker } from "../registry/publish";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { devicePassword } from "@hrvend/devices";
-import { applyMqttUsers, loadOrCreateSecrets, readStack, sourceUser, urlsOf } from "@hrvend/infra";
-import { withCredentials } from "@hrvend/infra/db";
+import { applyMqttUsers, readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets, sourceUser } from "@hrvend/runtime";
+import { withCredentials } from "@hrvend/runtime/db";
 import type { CliConfig } from "../config";
 import type { SourceBroker } from "./publish";
 

@@ -1,4 +1,4 @@
-import { DEFAULT_STREAMS } from "@hrvend/infra/nats";
+import { DEFAULT_STREAMS } from "@hrvend/runtime/nats";
 // The services' own configuration schemas (not part of their packages' exports, hence the
 // relative paths): the consumer names below are their defaults, so a renamed default follows.
 import { CoverageEnv } from "../../../coverage/src/config";

@@ -1,4 +1,4 @@
-import type { Database } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
 import { type Kysely, sql } from "kysely";
 import type { ConsumerLag, PublicationLag, SettleSnapshot } from "./settle";

@@ -1,5 +1,5 @@
-import { formats, type Lang, translator } from "@hrvend/infra/i18n";
 import { LocalCalendar, type PlannedMachine, type RestockPlan } from "@hrvend/reorder";
+import { formats, type Lang, translator } from "@hrvend/runtime/i18n";
 
 export interface VisitSheetInput {
   plan: RestockPlan;

@@ -5,7 +5,7 @@ import {
   type Lang,
   type TFunction,
   translator,
-} from "@hrvend/infra/i18n";
+} from "@hrvend/runtime/i18n";
 import { OAT_BANDS, SYRINGE_BANDS } from "../domain/bands";
 import type { FunderGrain } from "../domain/suppress";
 import { HIDDEN, UNDEFINED } from "../domain/suppress";

@@ -1,5 +1,5 @@
-import type { Database } from "@hrvend/infra/db";
-import { type StreamPosition, savePosition } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
+import { type StreamPosition, savePosition } from "@hrvend/runtime/db";
 import { eventKey, type HrEvent } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import {

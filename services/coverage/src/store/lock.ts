@@ -1,4 +1,4 @@
-import type { Database } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 
 /**

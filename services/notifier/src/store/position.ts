@@ -1,10 +1,10 @@
-import type { Database } from "@hrvend/infra/db";
-import { PositionMovedError, type StreamPosition } from "@hrvend/infra/db";
+import type { Database } from "@hrvend/runtime/db";
+import { PositionMovedError, type StreamPosition } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 
 /**
  * The notifier's stream position, in its own schema (its role cannot write `ingest`), with the
- * same compare-and-set as the other consumers' (infra/src/db/position.ts).
+ * same compare-and-set as the other consumers' (infra/runtime/src/db/position.ts).
  */
 export async function notifierCommittedSeq(db: Kysely<Database>, consumer: string): Promise<number> {
   const r = await sql<{ stream_seq: string }>`
