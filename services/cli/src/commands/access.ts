@@ -6,6 +6,7 @@ import { createDb, grantAdmin, listAdmins, revokeAdmin } from "@hrvend/infra/db"
 import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
+import { deprecatedAlias } from "../conventions";
 import { oatClientTokenKey } from "../imports/token";
 import { formatOatTokenKey } from "../imports/token-key";
 import { deploymentSecret } from "../publish/deployment-secret";
@@ -27,10 +28,10 @@ ${t("opt.examples")}
   npx hrvend access revoke-admin staff_north
   npx hrvend access oat-key --out /etc/hrvend/oat-token.key --secret-file /etc/hrvend/secrets/deployment`,
   );
-  const url = (opts: { url?: string }) => {
-    if (opts.url) return opts.url;
+  const url = (opts: { databaseUrl?: string }) => {
+    if (opts.databaseUrl) return opts.databaseUrl;
     const state = readStack(config.stateDir);
-    if (!state) throw new Error(t("errors.noStackFlag", { flag: "--url" }));
+    if (!state) throw new Error(t("errors.noStackFlag", { flag: "--database-url" }));
     return urlsOf(state, loadOrCreateSecrets(config.stateDir)).postgresAdmin;
   };
   const urlOption = t("access.url");
@@ -44,7 +45,7 @@ ${t("opt.examples")}
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
-    .option("--url <url>", urlOption)
+    .option("--database-url <url>", urlOption)
     .option("--grafana-org <id>", t("access.grafanaOrg"))
     .option("--provisioning-dir <dir>", t("access.provisioningDir"), "grafana-provisioning")
     .addHelpText(
@@ -55,12 +56,12 @@ ${t("access.grantHelp")}
 ${t("opt.examples")}
   npx hrvend access grant-admin staff_north --prison md-p13 --prison md-p18
   npx hrvend access grant-admin staff_north --prison md-p13 --grafana-org 5 --provisioning-dir /etc/grafana/provisioning
-  npx hrvend access grant-admin staff_ministry --prison '*' --url postgres://postgres@/hrvend?host=/var/run/postgresql`,
+  npx hrvend access grant-admin staff_ministry --prison '*' --database-url postgres://postgres@/hrvend?host=/var/run/postgresql`,
     )
     .action(
       async (
         login: string,
-        opts: { prison: string[]; url?: string; grafanaOrg?: string; provisioningDir: string },
+        opts: { prison: string[]; databaseUrl?: string; grafanaOrg?: string; provisioningDir: string },
       ) => {
         const orgId = opts.grafanaOrg === undefined ? undefined : Number(opts.grafanaOrg);
         if (orgId !== undefined && (!Number.isInteger(orgId) || orgId < 1))
@@ -96,8 +97,8 @@ ${t("opt.examples")}
   cmd
     .command("revoke-admin <login>")
     .description(t("access.revokeAdmin"))
-    .option("--url <url>", urlOption)
-    .action(async (login: string, opts: { url?: string }) => {
+    .option("--database-url <url>", urlOption)
+    .action(async (login: string, opts: { databaseUrl?: string }) => {
       const db = createDb(url(opts), { max: 1 });
       try {
         await revokeAdmin(db, login);
@@ -129,14 +130,28 @@ ${t("opt.example")}
   cmd
     .command("list")
     .description(t("access.list"))
-    .option("--url <url>", urlOption)
-    .action(async (opts: { url?: string }) => {
+    .option("--database-url <url>", urlOption)
+    .option("--json", t("alerts.json"))
+    .action(async (opts: { databaseUrl?: string; json?: boolean }) => {
       const db = createDb(url(opts), { max: 1 });
       try {
-        for (const a of await listAdmins(db)) console.log(`${a.login}\t${a.prisons.join(", ")}`);
+        const admins = await listAdmins(db);
+        if (opts.json)
+          return console.log(
+            JSON.stringify(
+              admins.map((a) => ({ login: a.login, prisons: a.prisons })),
+              null,
+              2,
+            ),
+          );
+        for (const a of admins) console.log(`${a.login}\t${a.prisons.join(", ")}`);
       } finally {
         await db.destroy();
       }
     });
+  // One name per concept: the database is --database-url everywhere; --url still works, with a warning.
+  for (const sub of cmd.commands)
+    if (sub.options.some((o) => o.long === "--database-url"))
+      deprecatedAlias(sub, "--url <url>", "--database-url", { lang: config.lang });
   return cmd;
 }

@@ -2,6 +2,7 @@ import { loadOrCreateSecrets, prepareDatabase, readStack, urlsOf } from "@hrvend
 import { translator } from "@hrvend/infra/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
+import { deprecatedAlias } from "../conventions";
 
 export function dbCommand(config: CliConfig): Command {
   const t = translator(config.lang, "cli");
@@ -10,17 +11,18 @@ export function dbCommand(config: CliConfig): Command {
     .addHelpText("after", `\n${t("opt.examples")}\n  npx hrvend db migrate`);
   db.command("migrate")
     .description(t("db.migrate"))
-    .option("--url <url>", t("db.url"))
+    .option("--database-url <url>", t("db.url"))
     .addHelpText(
       "after",
-      `\n${t("opt.examples")}\n  npx hrvend db migrate\n  npx hrvend db migrate --url postgres://postgres@127.0.0.1:5433/hrvend`,
+      `\n${t("opt.examples")}\n  npx hrvend db migrate\n  npx hrvend db migrate --database-url postgres://postgres@127.0.0.1:5433/hrvend`,
     )
-    .action(async (opts: { url?: string }) => {
+    .action(async (opts: { databaseUrl?: string }) => {
       const secrets = loadOrCreateSecrets(config.stateDir);
       const state = readStack(config.stateDir);
-      const url = opts.url ?? (state ? urlsOf(state, secrets).postgresAdmin : undefined);
-      if (!url) throw new Error(t("errors.noStackFlag", { flag: "--url" }));
+      const url = opts.databaseUrl ?? (state ? urlsOf(state, secrets).postgresAdmin : undefined);
+      if (!url) throw new Error(t("errors.noStackFlag", { flag: "--database-url" }));
       await prepareDatabase(url, secrets, (l) => console.log(l));
     });
+  for (const sub of db.commands) deprecatedAlias(sub, "--url <url>", "--database-url", { lang: config.lang });
   return db;
 }
