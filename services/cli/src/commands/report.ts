@@ -8,6 +8,7 @@ import { type Lang, parseLang, translator } from "@hrvend/infra/i18n";
 import { Command, Option } from "commander";
 import type { CliConfig } from "../config";
 
+import { formatOf, jsonFormatOption } from "../conventions";
 const FORMATS = ["html", "csv", "json", "pdf"] as const;
 type Format = (typeof FORMATS)[number];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -45,6 +46,7 @@ Examples:
     )
     .addOption(new Option("--format <format>", t("report.format")).choices(FORMATS).default("html"))
     .addOption(new Option("--lang <lang>", t("opt.lang")).default(config.lang))
+    .addOption(jsonFormatOption(config.lang))
     .option("--out <file>", t("opt.out"))
     .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_funder" }))
     .addHelpText(
@@ -57,7 +59,7 @@ Examples:
   npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --format pdf --out q1.pdf
   npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --lang ru --format pdf --out q1-ru.pdf
   npx hrvend report coverage --from 2026-01-01 --to 2026-03-31 --grain year --format csv > year.csv
-  npx hrvend report coverage --from 2026-01-01 --to 2026-12-31 --prison md-p13 --format json`,
+  npx hrvend report coverage --from 2026-01-01 --to 2026-12-31 --prison md-p13 --json`,
     )
     .action(
       async (opts: {
@@ -67,15 +69,17 @@ Examples:
         grain: "auto" | FunderGrain;
         format: Format;
         lang: string;
+        json?: boolean;
         out?: string;
         databaseUrl?: string;
       }) => {
         const lang = parseLang(opts.lang, "--lang");
         const m = translator(lang, "cli");
+        const format = formatOf(opts);
         const from = checkDate("--from", opts.from, lang);
         const to = checkDate("--to", opts.to, lang);
         if (from > to) throw new Error(m("errors.fromAfterTo", { from, to }));
-        if (opts.format === "pdf" && !opts.out) throw new Error(m("errors.pdfNeedsOut"));
+        if (format === "pdf" && !opts.out) throw new Error(m("errors.pdfNeedsOut"));
         const grain = opts.grain === "auto" ? autoGrain(from, to) : opts.grain;
         const url = opts.databaseUrl ?? config.databaseUrl ?? localFunderUrl(config);
         if (!url) throw new Error(m("errors.noStack"));
@@ -114,16 +118,16 @@ Examples:
             generatedAt: new Date().toISOString(),
             lang,
           };
-          if (opts.format === "pdf") {
+          if (format === "pdf") {
             const { printPdf } = await import("@hrvend/infra/browser");
             await printPdf(renderHtml(data, meta), opts.out as string);
             console.error(m("wrote", { file: opts.out }));
             return;
           }
           const out =
-            opts.format === "json"
+            format === "json"
               ? renderJson(data, meta)
-              : opts.format === "csv"
+              : format === "csv"
                 ? renderCsv(data)
                 : renderHtml(data, meta);
           if (opts.out) {

@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
 import { renderVisitSheet } from "../visit-sheet/render";
+import { formatOf, jsonFormatOption } from "../conventions";
 
 const FORMATS = ["table", "csv", "json", "html", "pdf"] as const;
 type Format = (typeof FORMATS)[number];
@@ -21,6 +22,7 @@ export function restockPlanCommand(config: CliConfig): Command {
     .option("--visit <date>", t("restockPlan.visit"))
     .addOption(new Option("--format <format>", t("restockPlan.format")).choices(FORMATS).default("table"))
     .option("--pick-list", t("restockPlan.pickList"))
+    .addOption(jsonFormatOption(config.lang))
     .addOption(new Option("--lang <lang>", t("opt.lang")).default(config.lang))
     .option("--out <file>", t("opt.out"))
     .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }))
@@ -35,7 +37,7 @@ Examples:
   npx hrvend restock-plan --prison sm-north --format csv --pick-list
   npx hrvend restock-plan --prison md-p13 --format pdf --lang ro --out visit.pdf
   HRVEND_LANG=uk npx hrvend restock-plan --prison md-p13 --format html --out visit.html
-  npx hrvend restock-plan --prison sm-north --format json --database-url postgres://…/hrvend`,
+  npx hrvend restock-plan --prison sm-north --json --database-url postgres://…/hrvend`,
     )
     .action(
       async (opts: {
@@ -43,15 +45,17 @@ Examples:
         visit?: string;
         format: Format;
         pickList?: boolean;
+        json?: boolean;
         lang: string;
         out?: string;
         databaseUrl?: string;
       }) => {
         const lang: Lang = parseLang(opts.lang, "--lang");
         const m = translator(lang, "cli");
+        const format = formatOf(opts);
         if (opts.visit !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.visit))
           throw new Error(m("errors.notADate", { flag: "--visit", value: opts.visit }));
-        if (opts.format === "pdf" && !opts.out) throw new Error(m("errors.pdfNeedsOut"));
+        if (format === "pdf" && !opts.out) throw new Error(m("errors.pdfNeedsOut"));
         const url = opts.databaseUrl ?? localUrl(config);
         if (!url) throw new Error(m("errors.noStack"));
         const db = createDb(url, { max: 1 });
@@ -60,22 +64,16 @@ Examples:
             throw planError(e, lang);
           });
           let out: string;
-          if (opts.format === "html" || opts.format === "pdf") {
+          if (format === "html" || format === "pdf") {
             const html = renderVisitSheet({ plan, prisonName: await prisonName(db, plan), lang });
-            if (opts.format === "pdf") {
+            if (format === "pdf") {
               const { printPdf } = await import("@hrvend/infra/browser");
               await printPdf(html, opts.out as string);
               console.error(m("wrote", { file: opts.out }));
               return;
             }
             out = html;
-          } else
-            out =
-              opts.format === "json"
-                ? renderPlanJson(plan)
-                : opts.format === "csv"
-                  ? renderPlanCsv(plan, opts.pickList ? "pick" : "slots")
-                  : renderPlanTable(plan);
+          } else out = planOutput(plan, format, opts.pickList ?? false);
           if (opts.out) {
             writeFileSync(opts.out, out);
             console.error(m("wrote", { file: opts.out }));
@@ -86,6 +84,13 @@ Examples:
       },
     );
 }
+}
+
+/** The plan as text, CSV or JSON (`--json`: one document, every field, times local with offset). */
+export function planOutput(plan: RestockPlan, format: "table" | "csv" | "json", pickList: boolean): string {
+  if (format === "json") return renderPlanJson(plan);
+  if (format === "csv") return renderPlanCsv(plan, pickList ? "pick" : "slots");
+  return renderPlanTable(plan);
 
 /** The reorder service's named errors, in the user's language. */
 function planError(e: unknown, lang: Lang): Error {
