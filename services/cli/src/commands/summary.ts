@@ -3,13 +3,14 @@ import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
 import { createDb, parkedCounts } from "@hrvend/infra/db";
 import { type TFunction, translator } from "@hrvend/infra/i18n";
 import { natsServers } from "@hrvend/infra/nats";
-import { instantFormat, type RestockPlan } from "@hrvend/reorder";
+import type { RestockPlan } from "@hrvend/reorder";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Command } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
 import { expectedConsumers, SETTLE_STREAMS } from "../settle/expected";
+import { conventionIso, conventionText } from "../conventions";
 import { settleProbe } from "../settle/probe";
 import { settleProgress } from "../settle/progress";
 import { checkStreams, type ExpectedConsumer, laggards, waitUntilSettled } from "../settle/settle";
@@ -20,7 +21,7 @@ export function summaryCommand(config: CliConfig): Command {
   const t = translator(config.lang, "cli");
   return new Command("summary")
     .description(t("summary.description"))
-    .option("--json", t("summary.json"))
+    .option("--json", conventionText("summaryJson", config.lang))
     .option("--database-url <url>", t("opt.databaseUrlLocal"))
     .option("--nats-url <url>", t("summary.natsUrl"))
     .option("--partitions <n>", t("summary.partitions"))
@@ -60,7 +61,7 @@ export function summaryCommand(config: CliConfig): Command {
         console.log(
           opts.json
             ? JSON.stringify(summary, null, 2)
-            : summaryText(summary, { header: !opts.settle }, t).join("\n"),
+            : summaryText(summary, { header: !opts.settle }, t, config.lang).join("\n"),
         );
       } finally {
         await db.destroy();
@@ -171,7 +172,10 @@ interface CoverageRow {
   suppressed: string[];
 }
 
-/** What `hrvend summary` prints; `--json` prints it as it is (instants as UTC ISO 8601). */
+/**
+ * What `hrvend summary` prints; `--json` prints it as it is: a prison's times (visits, stockouts,
+ * alerts) in its local time with the offset, the others UTC ISO 8601 (`Z`).
+ */
 export interface Summary {
   freshness: Freshness;
   events: {
@@ -187,7 +191,14 @@ export interface Summary {
   alerts: {
     active: number;
     byType: { type: string; count: number }[];
-    oldest: { machineId: string; type: string; raisedAt: string; detail: string }[];
+    oldest: {
+      machineId: string;
+      type: string;
+      /** The machine's prison's time zone; null when the pipeline does not know it (raisedAt in UTC). */
+      timeZone: string | null;
+      raisedAt: string;
+      detail: string;
+    }[];
   };
   restockVisits: {
     prisonId: string;
@@ -224,10 +235,25 @@ async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness
     SELECT type, count(*) AS n FROM reporting.alert WHERE active GROUP BY type ORDER BY 2 DESC`
     .execute(db)
     .catch(() => ({ rows: [] }));
-  const oldest = await sql<{ machine_id: string; type: string; raised_at: Date; detail: string }>`
-    SELECT machine_id, type, raised_at, detail FROM reporting.alert WHERE active ORDER BY raised_at LIMIT 5`
+  type OldestAlert = {
+    machine_id: string;
+    type: string;
+    raised_at: Date;
+    detail: string;
+    time_zone: string | null;
+  };
+  // The prison's time zone from the reorder service's prisons (absent: the alert's time in UTC).
+  const oldest = await sql<OldestAlert>`
+    SELECT a.machine_id, a.type, a.raised_at, a.detail, p.time_zone
+    FROM reporting.alert a LEFT JOIN reorder.prison p ON p.prison_id = a.prison_id
+    WHERE a.active ORDER BY a.raised_at LIMIT 5`
     .execute(db)
-    .catch(() => ({ rows: [] }));
+    .catch(() =>
+      sql<OldestAlert>`
+        SELECT machine_id, type, raised_at, detail, NULL::text AS time_zone
+        FROM reporting.alert WHERE active ORDER BY raised_at LIMIT 5`.execute(db),
+    )
+    .catch(() => ({ rows: [] as OldestAlert[] }));
   const pos = await sql<{ consumer: string; stream: string; stream_seq: string; updated_at: Date }>`
     SELECT consumer, stream, stream_seq, updated_at FROM ingest.stream_position ORDER BY consumer`.execute(
     db,
@@ -257,7 +283,8 @@ async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness
       oldest: oldest.rows.map((a) => ({
         machineId: a.machine_id,
         type: a.type,
-        raisedAt: iso(a.raised_at),
+        timeZone: a.time_zone,
+        raisedAt: conventionIso(a.raised_at, a.time_zone, "second"),
         detail: a.detail,
       })),
     },
@@ -283,10 +310,12 @@ async function readPlans(db: ReturnType<typeof createDb>): Promise<Summary["rest
     return {
       prisonId: prison_id,
       timeZone: plan.timeZone,
-      visitAt: iso(plan.visitAt),
+      visitAt: conventionIso(plan.visitAt, plan.timeZone, "second"),
       firstMachineId: first?.machineId ?? null,
       stockoutItemId: first?.projectedStockoutAt ? (first.stockoutItemId ?? null) : null,
-      projectedStockoutAt: first?.projectedStockoutAt ? iso(first.projectedStockoutAt) : null,
+      projectedStockoutAt: first?.projectedStockoutAt
+        ? conventionIso(first.projectedStockoutAt, plan.timeZone, "second")
+        : null,
       pickList: plan.pickList.map((l) => ({ itemId: l.itemId, totalUnits: l.totalUnits })),
     };
   });
@@ -341,18 +370,27 @@ const HEADER: Record<Freshness["state"], string> = {
   not_checked: "summary.notChecked",
 };
 
-/** The summary as lines a person reads, in t's language: UTC instants, except each visit in its prison's local time. */
+/**
+ * The summary as lines a person reads, in t's language. One time convention, said in the header:
+ * a prison's times (visits, stockouts, alerts) in its local time with the offset
+ * (`2026-03-29T03:00+02:00`), every other time in UTC (`2026-03-29T01:00Z`).
+ */
 export function summaryText(
   s: Summary,
   opts: { header: boolean },
   t: TFunction = translator("en", "cli"),
 ): string[] {
+  lang = "en",
   const out: string[] = [];
   if (opts.header) out.push(`${t(HEADER[s.freshness.state])}: ${s.freshness.detail}`);
   out.push(t("summary.events", { count: s.events.total }));
+  out.push(conventionText("times", lang));
+  const utc = (at: string) => conventionIso(at, null);
   for (const r of s.events.byKind) out.push(`  ${r.kind.padEnd(18)} ${String(r.count).padStart(9)}`);
   if (s.events.deviceTimeFrom !== null)
-    out.push(`  ${t("summary.deviceTime", { from: s.events.deviceTimeFrom, to: s.events.deviceTimeTo })}`);
+    out.push(
+      `  ${t("summary.deviceTime", { from: utc(s.events.deviceTimeFrom), to: utc(s.events.deviceTimeTo ?? s.events.deviceTimeFrom) })}`,
+    );
   out.push(t("summary.rejected", { count: s.rejects.total }));
   for (const r of s.rejects.byReason)
     out.push(
@@ -362,7 +400,9 @@ export function summaryText(
     `${t("summary.parked", { count: s.parked.open })}${s.parked.open > 0 ? ` ${t("summary.parkedHint")}` : ""}`,
   );
   for (const p of s.parked.byConsumer)
-    out.push(`  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  ${t("summary.oldest")} ${p.oldest}`);
+    out.push(
+      `  ${p.consumer.padEnd(18)} ${String(p.open).padStart(9)}  ${t("summary.oldest")} ${utc(p.oldest)}`,
+    );
   if (s.notifications) {
     const n = (status: string) => s.notifications?.find((x) => x.status === status)?.messages ?? 0;
     const counts = {
@@ -379,10 +419,12 @@ export function summaryText(
   out.push(t("summary.alerts", { count: s.alerts.active }));
   for (const r of s.alerts.byType) out.push(`  ${r.type.padEnd(18)} ${String(r.count).padStart(9)}`);
   for (const a of s.alerts.oldest)
-    out.push(`    ${t("summary.since")} ${a.raisedAt}  ${a.machineId}: ${a.detail.slice(0, 70)}`);
+    out.push(
+      `    ${t("summary.since")} ${conventionIso(a.raisedAt, a.timeZone)}  ${a.machineId}: ${a.detail.slice(0, 70)}`,
+    );
   out.push(t("summary.visits", { count: s.restockVisits.length }));
   for (const v of s.restockVisits) {
-    const local = (at: string) => instantFormat(v.timeZone, "short")(Date.parse(at));
+    const local = (at: string) => conventionIso(at, v.timeZone);
     const out_ =
       v.projectedStockoutAt !== null
         ? `, ${v.stockoutItemId} ${t("summary.out")} ${local(v.projectedStockoutAt)}`
@@ -395,7 +437,9 @@ export function summaryText(
   out.push(...coverageText(s.coverage, t));
   out.push(t("summary.positions"));
   for (const p of s.consumerPositions)
-    out.push(`  ${p.consumer.padEnd(18)} ${p.stream} @ ${p.streamSeq} (${p.updatedAt})`);
+    out.push(
+      `  ${p.consumer.padEnd(18)} ${p.stream} @ ${p.streamSeq} (${conventionIso(p.updatedAt, null, "second")})`,
+    );
   return out;
 }
 
