@@ -7,8 +7,8 @@ import { createDb, withCredentials } from "@hrvend/infra/db";
 import { type Lang, parseLang, translator } from "@hrvend/infra/i18n";
 import { Command, Option } from "commander";
 import type { CliConfig } from "../config";
-
 import { formatOf, jsonFormatOption } from "../conventions";
+
 const FORMATS = ["html", "csv", "json", "pdf"] as const;
 type Format = (typeof FORMATS)[number];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -45,8 +45,8 @@ Examples:
       new Option("--grain <grain>", t("report.grain")).choices(["auto", ...FUNDER_GRAINS]).default("auto"),
     )
     .addOption(new Option("--format <format>", t("report.format")).choices(FORMATS).default("html"))
-    .addOption(new Option("--lang <lang>", t("opt.lang")).default(config.lang))
     .addOption(jsonFormatOption(config.lang))
+    .addOption(new Option("--lang <lang>", t("opt.lang")).default(config.lang))
     .option("--out <file>", t("opt.out"))
     .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_funder" }))
     .addHelpText(
@@ -68,14 +68,14 @@ Examples:
         prison?: string;
         grain: "auto" | FunderGrain;
         format: Format;
-        lang: string;
         json?: boolean;
+        lang: string;
         out?: string;
         databaseUrl?: string;
       }) => {
         const lang = parseLang(opts.lang, "--lang");
-        const m = translator(lang, "cli");
         const format = formatOf(opts);
+        const m = translator(lang, "cli");
         const from = checkDate("--from", opts.from, lang);
         const to = checkDate("--to", opts.to, lang);
         if (from > to) throw new Error(m("errors.fromAfterTo", { from, to }));

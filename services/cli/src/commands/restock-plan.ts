@@ -7,8 +7,8 @@ import { NoPlanYetError, readPlan, UnknownPrisonError } from "@hrvend/reorder/pl
 import { Command, Option } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
-import { renderVisitSheet } from "../visit-sheet/render";
 import { formatOf, jsonFormatOption } from "../conventions";
+import { renderVisitSheet } from "../visit-sheet/render";
 
 const FORMATS = ["table", "csv", "json", "html", "pdf"] as const;
 type Format = (typeof FORMATS)[number];
@@ -21,8 +21,8 @@ export function restockPlanCommand(config: CliConfig): Command {
     .requiredOption("--prison <id>", t("restockPlan.prison"))
     .option("--visit <date>", t("restockPlan.visit"))
     .addOption(new Option("--format <format>", t("restockPlan.format")).choices(FORMATS).default("table"))
-    .option("--pick-list", t("restockPlan.pickList"))
     .addOption(jsonFormatOption(config.lang))
+    .option("--pick-list", t("restockPlan.pickList"))
     .addOption(new Option("--lang <lang>", t("opt.lang")).default(config.lang))
     .option("--out <file>", t("opt.out"))
     .option("--database-url <url>", t("opt.databaseUrl", { role: "hrvend_writer" }))
@@ -44,15 +44,15 @@ Examples:
         prison: string;
         visit?: string;
         format: Format;
-        pickList?: boolean;
         json?: boolean;
+        pickList?: boolean;
         lang: string;
         out?: string;
         databaseUrl?: string;
       }) => {
         const lang: Lang = parseLang(opts.lang, "--lang");
-        const m = translator(lang, "cli");
         const format = formatOf(opts);
+        const m = translator(lang, "cli");
         if (opts.visit !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.visit))
           throw new Error(m("errors.notADate", { flag: "--visit", value: opts.visit }));
         if (format === "pdf" && !opts.out) throw new Error(m("errors.pdfNeedsOut"));
@@ -84,13 +84,13 @@ Examples:
       },
     );
 }
-}
 
 /** The plan as text, CSV or JSON (`--json`: one document, every field, times local with offset). */
 export function planOutput(plan: RestockPlan, format: "table" | "csv" | "json", pickList: boolean): string {
   if (format === "json") return renderPlanJson(plan);
   if (format === "csv") return renderPlanCsv(plan, pickList ? "pick" : "slots");
   return renderPlanTable(plan);
+}
 
 /** The reorder service's named errors, in the user's language. */
 function planError(e: unknown, lang: Lang): Error {

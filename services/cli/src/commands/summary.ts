@@ -9,8 +9,8 @@ import { connect } from "@nats-io/transport-node";
 import { Command } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
-import { expectedConsumers, SETTLE_STREAMS } from "../settle/expected";
 import { conventionIso, conventionText } from "../conventions";
+import { expectedConsumers, SETTLE_STREAMS } from "../settle/expected";
 import { settleProbe } from "../settle/probe";
 import { settleProgress } from "../settle/progress";
 import { checkStreams, type ExpectedConsumer, laggards, waitUntilSettled } from "../settle/settle";
@@ -379,13 +379,13 @@ export function summaryText(
   s: Summary,
   opts: { header: boolean },
   t: TFunction = translator("en", "cli"),
-): string[] {
   lang = "en",
+): string[] {
   const out: string[] = [];
   if (opts.header) out.push(`${t(HEADER[s.freshness.state])}: ${s.freshness.detail}`);
-  out.push(t("summary.events", { count: s.events.total }));
   out.push(conventionText("times", lang));
   const utc = (at: string) => conventionIso(at, null);
+  out.push(t("summary.events", { count: s.events.total }));
   for (const r of s.events.byKind) out.push(`  ${r.kind.padEnd(18)} ${String(r.count).padStart(9)}`);
   if (s.events.deviceTimeFrom !== null)
     out.push(
