@@ -753,20 +753,20 @@ describe("hrvend access: a staff group's login from the command line", () => {
     try {
       const env = { HRVEND_STATE_DIR: join(dir, "state") };
       const bad = await hrvend(
-        ["access", "grant-admin", "hrvend_funder", "--prison", A, "--url", tdb.adminUrl],
+        ["access", "grant-admin", "hrvend_funder", "--prison", A, "--database-url", tdb.adminUrl],
         env,
       );
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/not one of hrvend's own roles/);
       const clash = await hrvend(
-        ["access", "grant-admin", login, "--prison", B, "--url", tdb.adminUrl, "--grafana-org", "3"],
+        ["access", "grant-admin", login, "--prison", B, "--database-url", tdb.adminUrl, "--grafana-org", "3"],
         env,
       );
       expect(clash.code).not.toBe(0);
       expect(clash.stderr).toMatch(/belongs to an audience/);
       const r = await hrvend(
         [
-          ...["access", "grant-admin", login, "--prison", B, "--url", tdb.adminUrl],
+          ...["access", "grant-admin", login, "--prison", B, "--database-url", tdb.adminUrl],
           ...["--grafana-org", "7", "--provisioning-dir", join(dir, "prov")],
         ],
         env,
@@ -792,9 +792,9 @@ describe("hrvend access: a staff group's login from the command line", () => {
       const prov = readFileSync(join(dir, "prov", "dashboards", `hrvend-admin-${login}.yaml`), "utf8");
       expect(prov).toMatch(/^\s+orgId: 7$/m);
       expect(prov).toMatch(/path: \$\{HRVEND_DASHBOARDS_DIR\}\/administration$/m);
-      const list = await hrvend(["access", "list", "--url", tdb.adminUrl], env);
+      const list = await hrvend(["access", "list", "--database-url", tdb.adminUrl], env);
       expect(list.stdout).toContain(`${login}\t${B}`);
-      const off = await hrvend(["access", "revoke-admin", login, "--url", tdb.adminUrl], env);
+      const off = await hrvend(["access", "revoke-admin", login, "--database-url", tdb.adminUrl], env);
       expect(off.code, off.stderr).toBe(0);
       await db.destroy();
       const again = as(withCredentials(tdb.adminUrl, login, password));

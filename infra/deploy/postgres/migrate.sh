@@ -14,5 +14,5 @@ STATE=/var/lib/postgresql/hrvend-secrets
 install -d -o postgres -g postgres -m 0700 "$STATE"
 cd /opt/hrvend
 runuser -u postgres -- env HRVEND_STATE_DIR="$STATE" npx --no-install hrvend db migrate \
-  --url "postgresql://postgres@localhost/hrvend?host=/var/run/postgresql"
+  --database-url "postgresql://postgres@localhost/hrvend?host=/var/run/postgresql"
 echo "role passwords: $STATE/secrets.json (keys hrvend_writer, hrvend_admin_national, hrvend_outreach, hrvend_funder, hrvend_operator, hrvend_notifier)"
