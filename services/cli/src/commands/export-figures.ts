@@ -15,7 +15,7 @@ import {
   ExportError,
   readDataset,
 } from "../exports/datasets";
-import { toCsv, toXlsx } from "../exports/render";
+import { toCsv, toJson, toXlsx } from "../exports/render";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function checkDate(name: string, v: string): string {
@@ -31,6 +31,7 @@ function checkDate(name: string, v: string): string {
 interface Opts {
   audience: ExportAudience;
   format: "csv" | "xlsx";
+  json?: boolean;
   from: string;
   to: string;
   out?: string;
@@ -49,6 +50,7 @@ export function exportFiguresCommand(config: CliConfig): Command {
     .addOption(
       new Option("--format <format>", t("export.fileFormat")).choices(["csv", "xlsx"]).default("csv"),
     )
+    .option("--json", t("alerts.json"))
     .requiredOption("--from <date>", t("export.from"))
     .requiredOption("--to <date>", t("export.to"))
     .option("--out <file>", t("export.outXlsx"))
@@ -63,6 +65,7 @@ ${t("export.figuresHelp")}
 
 ${t("opt.examples")}
   npx hrvend export figures --audience funder --format csv --from 2026-01-01 --to 2026-12-31 > funder-2026.csv
+  npx hrvend export figures --audience operator --from 2026-03-01 --to 2026-03-31 --json
   npx hrvend export figures --audience outreach --format xlsx --from 2026-03-01 --to 2026-03-31 --out march.xlsx
   npx hrvend export figures --audience admin --from 2026-03-01 --to 2026-03-31 --database-url postgres://staff_north:…@db/hrvend`,
     )
@@ -70,7 +73,7 @@ ${t("opt.examples")}
       const from = checkDate("--from", opts.from);
       const to = checkDate("--to", opts.to);
       if (from > to) throw new ExportError(t("errors.fromAfterTo", { from, to }));
-      if (opts.format === "xlsx" && !opts.out) throw new ExportError(t("export.xlsxNeedsOut"));
+      if (opts.format === "xlsx" && !opts.json && !opts.out) throw new ExportError(t("export.xlsxNeedsOut"));
       const role = AUDIENCE_ROLE[AUDIENCE_OF[opts.audience]];
       const url = opts.databaseUrl ?? config.databaseUrl ?? localUrl(config, role.login);
       if (!url) throw new ExportError(t("errors.noStack"));
@@ -86,8 +89,9 @@ ${t("opt.examples")}
             `connected as '${me?.user}', which is ${me?.superuser ? "a superuser" : `not a member of ${role.group}`}: connect as the ${opts.audience} audience's role so the database enforces what it may read`,
           );
         const table = await readDataset(db, opts.audience, from, to);
-        const out =
-          opts.format === "csv"
+        const out = opts.json
+          ? toJson(table, { audience: opts.audience, from, to })
+          : opts.format === "csv"
             ? toCsv(table)
             : await toXlsx(table, [
                 ["audience", opts.audience],

@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import type { Table } from "./datasets";
-import { spreadsheetSafe, toCsv, toXlsx } from "./render";
+import { spreadsheetSafe, toCsv, toJson, toXlsx } from "./render";
 
 // Given cells a CSV must quote, non-ASCII names, empty cells, and text a spreadsheet would run
 const table: Table = {
@@ -45,5 +45,23 @@ describe("CSV and XLSX of a table", () => {
     expect(ws.getCell("B3").value).toBe('a "quoted", comma\nand newline');
     expect(ws.getCell("B4").value).toBe(`'=HYPERLINK("http://evil")`);
     expect(wb.getWorksheet("about")?.getCell("B1").value).toBe("funder");
+  });
+});
+
+describe("JSON of a table (export figures --json)", () => {
+  it("one document: what it is, the columns, one object per row keyed by column; values as read, empty cells null", () => {
+    const doc = JSON.parse(toJson(table, { audience: "funder", from: "2026-01-01", to: "2026-03-31" }));
+    expect(Object.keys(doc)).toEqual(["audience", "from", "to", "table", "columns", "rows"]);
+    expect(doc.table).toBe("coverage");
+    expect(doc.columns).toEqual(table.columns);
+    expect(doc.rows[0]).toEqual({
+      prison_id: "md-p18",
+      prison_name: "Penitentiary No. 18 (Brănești)",
+      nsp_clients: 37,
+      nsp_reach_pct: 41.234,
+    });
+    expect(doc.rows[1].nsp_clients).toBeNull();
+    // Not a spreadsheet: no apostrophe added; a hidden value stays its symbol.
+    expect(doc.rows[2]).toMatchObject({ prison_name: '=HYPERLINK("http://evil")', nsp_clients: "[c]" });
   });
 });

@@ -30,3 +30,12 @@ export async function toXlsx(t: Table, about: [string, string][]): Promise<Buffe
   for (const a of about) info.addRow(a);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+/**
+ * The table as one JSON document for tools (`export figures --json`): what it is, then one object
+ * per row keyed by column name; values as read (no spreadsheet escaping), an empty cell null.
+ */
+export function toJson(t: Table, about: Record<string, string>): string {
+  const rows = t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i] ?? null])));
+  return `${JSON.stringify({ ...about, table: t.name, columns: t.columns, rows }, null, 2)}\n`;
+}
