@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { describe, expect, it } from "vitest";
 import {
+  commandPath,
   conventionIso,
   deprecatedAlias,
   EXIT,
@@ -123,6 +124,35 @@ describe("errors: one line, no stack unless debugging", () => {
     expect(reasonOf(coded)).toBe("ETIMEDOUT");
     expect(reasonOf("plain words")).toBe("plain words");
     expect(reasonOf({ why: 1 })).toBe('{"why":1}');
+  });
+
+  it("given a bare system or database error, then the command that failed before it; the CLI's own errors as they are", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
+      code: "ECONNREFUSED",
+      syscall: "connect",
+    });
+    expect(errorReport(refused, false, "access list")).toBe(
+      "hrvend: access list: connect ECONNREFUSED 127.0.0.1:5432\n",
+    );
+    const pg = Object.assign(new Error('relation "reorder.prison" does not exist'), {
+      code: "42P01",
+      severity: "ERROR",
+    });
+    expect(errorReport(pg, false, "summary")).toBe(
+      'hrvend: summary: relation "reorder.prison" does not exist\n',
+    );
+    expect(errorReport(new Error("cannot read x.yaml: ENOENT"), false, "registry apply")).toBe(
+      "hrvend: cannot read x.yaml: ENOENT\n",
+    );
+    expect(errorReport(refused, false)).toBe("hrvend: connect ECONNREFUSED 127.0.0.1:5432\n");
+  });
+
+  it("the command path names the subcommand below the program", () => {
+    const program = new Command("hrvend");
+    const access = program.command("access");
+    const list = access.command("list");
+    expect(commandPath(list)).toBe("access list");
+    expect(commandPath(access)).toBe("access");
   });
 
   it("given HRVEND_DEBUG, then the stack and its cause's follow the line", () => {

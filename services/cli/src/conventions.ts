@@ -53,11 +53,24 @@ const oneLine = (s: string): string =>
     .join("; ");
 
 /**
- * What a failed command prints on stderr: `hrvend: <what failed>: <why>` on one line; with
- * HRVEND_DEBUG=1 the stack trace (and each cause's) after it.
+ * An error from below the CLI that does not say what was being done: a system call's (`connect
+ * ECONNREFUSED 127.0.0.1:5432`), a group of them, or the database's own. The CLI's own errors say
+ * it already (`cannot read x.yaml: ENOENT`).
  */
-export function errorReport(e: unknown, debug: boolean): string {
-  const lines = [`hrvend: ${reasonOf(e)}`];
+export function isBare(e: unknown): boolean {
+  if (e instanceof AggregateError) return true;
+  if (!(e instanceof Error)) return false;
+  const x = e as { syscall?: unknown; severity?: unknown; code?: unknown };
+  return typeof x.syscall === "string" || (typeof x.severity === "string" && typeof x.code === "string");
+}
+
+/**
+ * What a failed command prints on stderr: `hrvend: <what failed>: <why>` on one line — `what` (the
+ * command, e.g. `access list`) before a bare error that does not say it; with HRVEND_DEBUG=1 the
+ * stack trace (and each cause's) after it.
+ */
+export function errorReport(e: unknown, debug: boolean, what?: string): string {
+  const lines = [`hrvend: ${what && isBare(e) ? `${what}: ` : ""}${reasonOf(e)}`];
   if (debug) {
     let cur: unknown = e;
     for (let depth = 0; cur !== undefined && depth < 5; depth++) {
@@ -73,6 +86,13 @@ export function errorReport(e: unknown, debug: boolean): string {
  * Makes commander throw instead of exiting, on the command and every subcommand under it, so
  * main.ts maps usage errors to exit code 2 (commander has already printed its own message).
  */
+/** `access list` for the subcommand list of access: the command path below the program. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
 export function throwOnUsageErrors(cmd: Command): Command {
   cmd.exitOverride();
   for (const sub of cmd.commands) throwOnUsageErrors(sub);

@@ -22,7 +22,7 @@ import { simulateCmd } from "./commands/simulate";
 import { smokeCommand } from "./commands/smoke";
 import { summaryCommand } from "./commands/summary";
 import { type CliConfig, loadConfig } from "./config";
-import { EXIT, errorReport, exitCodeOf, throwOnUsageErrors } from "./conventions";
+import { commandPath, EXIT, errorReport, exitCodeOf, throwOnUsageErrors } from "./conventions";
 
 const config = loadConfigOrExit();
 const t = translator(config.lang, "cli");
@@ -68,13 +68,18 @@ program.addCommand(dashboardsCommand(config));
 program.addCommand(grafanaCommand(config));
 localizeHelp(program, t);
 throwOnUsageErrors(program);
+// Which command runs, to name it before an error that does not say what failed.
+let running: string | undefined;
+program.hook("preAction", (_program, action) => {
+  running = commandPath(action);
+});
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   // Commander has printed its own message for a usage error (exit 2); help and --version exit 0.
   const code = exitCodeOf(e);
-  if (!(e instanceof CommanderError)) process.stderr.write(errorReport(e, config.debug));
+  if (!(e instanceof CommanderError)) process.stderr.write(errorReport(e, config.debug, running));
   process.exitCode = code;
 }
 

@@ -18,6 +18,7 @@ import { Command } from "commander";
 import { sql } from "kysely";
 import mqtt from "mqtt";
 import type { CliConfig } from "../config";
+import { reasonOf } from "../conventions";
 
 const PRISON = "smoke";
 const MACHINE = "smoke-m1";
@@ -62,7 +63,8 @@ export function smokeCommand(config: CliConfig): Command {
           const detail = await fn();
           checks.push({ name, ok: true, detail: `${detail} (${Math.round(performance.now() - t0)} ms)` });
         } catch (e) {
-          checks.push({ name, ok: false, detail: (e as Error).message });
+          // One line, also for an error without a message (a refused connection on every address).
+          checks.push({ name, ok: false, detail: reasonOf(e) });
         }
       };
       const events = smokeEvents();
