@@ -4,7 +4,15 @@ import { defineConfig } from "vitest/config";
 // end-to-end tests in test/ (which start their own private servers).
 export default defineConfig({
   test: {
-    projects: ["schemas", "infra/runtime", "infra/local-stack", "devices", "services/*", "dashboards", "test"],
+    projects: [
+      "schemas",
+      "infra/runtime",
+      "infra/local-stack",
+      "devices",
+      "services/*",
+      "dashboards",
+      "test",
+    ],
     passWithNoTests: false,
   },
 });

@@ -8,7 +8,7 @@ export type { Audience } from "@hrvend/runtime/db";
  * OSS lets every member of an organization query each of its datasources, so only an organization
  * keeps one audience off another's datasource), a datasource logging in with the audience's
  * database role, and a folder. The database schemas its panels may read are those the role is
- * granted (infra/runtime/src/db/migrations/0010_audiences.ts).
+ * granted (services/cli/src/db/migrations/0010_audiences.ts).
  */
 export interface AudienceAccess {
   orgId: number;

@@ -88,7 +88,7 @@ export const ACCESS_PLAN: AccessPlan = {
 /** provisioning/<path> → text. */
 export function provisioningFiles(): Map<string, string> {
   const ds = `${header(
-    "Datasources, one per audience, each in its audience's organization and logging in with its database role (infra/runtime/src/db/migrations/0010_audiences.ts). Copy to <grafana>/conf/provisioning/datasources/. Passwords come from the environment of the Grafana process (secrets.json of `hrvend db migrate`); HRVEND_DB_HOST is PostgreSQL's host:port. Dashboards refer to each datasource by its fixed uid: do not change them.",
+    "Datasources, one per audience, each in its audience's organization and logging in with its database role (services/cli/src/db/migrations/0010_audiences.ts). Copy to <grafana>/conf/provisioning/datasources/. Passwords come from the environment of the Grafana process (secrets.json of `hrvend db migrate`); HRVEND_DB_HOST is PostgreSQL's host:port. Dashboards refer to each datasource by its fixed uid: do not change them.",
   )}apiVersion: 1
 
 deleteDatasources:

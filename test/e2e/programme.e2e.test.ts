@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { migrateToLatest } from "@hrvend/cli/db";
 import { cardToken, cardTokenKey, devicePassword } from "@hrvend/devices";
 import {
   applyMqttUsers,
@@ -19,7 +20,6 @@ import {
   DB_ROLES,
   type DbRole,
   ensureDatabase,
-  migrateToLatest,
   setRolePasswords,
   withCredentials,
   withDatabase,

@@ -2,7 +2,7 @@ import { applyBatch } from "@hrvend/coverage/store";
 import { type HrEvent, HrEvent as HrEventSchema } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as migration0023 from "../../infra/runtime/src/db/migrations/0023_oat_supersede";
+import * as migration0023 from "../../services/coverage/src/store/migrations/0023_oat_supersede";
 import { coverageEvents } from "../support/coverage-events";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 

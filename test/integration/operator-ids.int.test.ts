@@ -1,7 +1,7 @@
 import { createDb, requestRetry } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as migration0022 from "../../infra/runtime/src/db/migrations/0022_operator_ids";
+import * as migration0022 from "../../services/cli/src/db/migrations/0022_operator_ids";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 
 /**

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrateToLatest } from "@hrvend/cli/db";
 import { DASHBOARDS } from "@hrvend/dashboards";
 import { freePort, type ServerHandle, startNats, startPostgres } from "@hrvend/local-stack";
 import { newSecret } from "@hrvend/runtime";
@@ -9,7 +10,6 @@ import {
   DB_ROLES,
   type DbRole,
   ensureDatabase,
-  migrateToLatest,
   setRolePasswords,
   withCredentials,
   withDatabase,

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrateToLatest } from "@hrvend/cli/db";
 import { freePort, type ServerHandle, startPostgres } from "@hrvend/local-stack";
 import { newSecret } from "@hrvend/runtime";
 import {
@@ -8,7 +9,6 @@ import {
   DB_ROLES,
   type DbRole,
   ensureDatabase,
-  migrateToLatest,
   setRolePasswords,
   withCredentials,
   withDatabase,

@@ -1,8 +1,9 @@
 import { appendFileSync, chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrateToLatest } from "@hrvend/cli/db";
 import { ReplayFileError, replayFile, replayStream } from "@hrvend/recorder";
-import { createDb, ensureDatabase, migrateToLatest, withDatabase } from "@hrvend/runtime/db";
+import { createDb, ensureDatabase, withDatabase } from "@hrvend/runtime/db";
 import { addressOf, eventKey, natsSubject, parseEventBytes } from "@hrvend/schemas";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";

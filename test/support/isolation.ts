@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { migrateToLatest } from "@hrvend/cli/db";
 import { applyMqttUsers } from "@hrvend/local-stack";
 import type { MqttUser } from "@hrvend/runtime";
 import {
@@ -7,7 +8,6 @@ import {
   DB_ROLES,
   type DbRole,
   ensureDatabase,
-  migrateToLatest,
   setRolePasswords,
   withCredentials,
   withDatabase,

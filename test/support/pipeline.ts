@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrateToLatest } from "@hrvend/cli/db";
 import { deviceCredentials, loadScenario, type Scenario } from "@hrvend/devices";
 import {
   type ClusterNodePorts,
@@ -21,7 +22,6 @@ import {
   DB_ROLES,
   type DbRole,
   ensureDatabase,
-  migrateToLatest,
   setRolePasswords,
   withCredentials,
   withDatabase,

@@ -8,6 +8,7 @@ import {
   setRolePasswords,
   withDatabase,
 } from "@hrvend/runtime/db";
+import type { Migration } from "kysely";
 import { startMosquitto } from "./mosquitto";
 import { startNats } from "./nats";
 import { type ClusterNodePorts, clusterUrl, startClusterNode } from "./nats-cluster";
@@ -119,7 +120,7 @@ export async function stackUp(
   stateDir: string,
   ports: StackPorts,
   say: Progress,
-  opts: { cluster?: boolean } = {},
+  opts: { cluster?: boolean; migrations: Record<string, Migration> },
 ): Promise<{ state: StackState; urls: StackUrls }> {
   const dir = resolve(stateDir);
   mkdirSync(dir, { recursive: true });
@@ -177,7 +178,7 @@ export async function stackUp(
   }
   writeStack(state);
   const urls = urlsOf(state, secrets);
-  await prepareDatabase(urls.postgresAdmin, secrets, say);
+  await prepareDatabase(urls.postgresAdmin, secrets, say, opts.migrations);
   return { state, urls };
 }
 
@@ -203,7 +204,13 @@ async function startPart(
   }
 }
 
-export async function prepareDatabase(adminUrl: string, secrets: Secrets, say: Progress): Promise<void> {
+/** Creates the database if missing, applies `migrations` (the CLI's `MIGRATIONS`) and sets the roles' passwords. */
+export async function prepareDatabase(
+  adminUrl: string,
+  secrets: Secrets,
+  say: Progress,
+  migrations: Record<string, Migration>,
+): Promise<void> {
   const admin = createDb(withDatabase(adminUrl, "postgres"), { max: 1 });
   try {
     await ensureDatabase(admin, DATABASE);
@@ -212,7 +219,7 @@ export async function prepareDatabase(adminUrl: string, secrets: Secrets, say: P
   }
   const db = createDb(withDatabase(adminUrl, DATABASE), { max: 1 });
   try {
-    const applied = await migrateToLatest(db);
+    const applied = await migrateToLatest(db, migrations);
     say(applied.length ? `database: applied ${applied.join(", ")}` : "database: schema up to date");
     await setRolePasswords(db, secrets);
   } finally {

@@ -1,5 +1,4 @@
-import { type Kysely, type MigrationResult, Migrator } from "kysely";
-import { MIGRATIONS } from "./migrations";
+import { type Kysely, type Migration, type MigrationResult, Migrator } from "kysely";
 
 export class MigrationError extends Error {
   override readonly name = "MigrationError";
@@ -12,12 +11,20 @@ export class MigrationError extends Error {
   }
 }
 
-/** Applies every pending migration (in one transaction each); returns the names applied. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+/**
+ * Applies every pending migration of `migrations` (in one transaction each); returns the names
+ * applied. Each service owns its migrations (`services/<name>/src/store/migrations`); the whole
+ * database's list is composed by the CLI (`@hrvend/cli/db`, `MIGRATIONS`). Names are global:
+ * `NNNN_what`, numbered across the repository, applied in name order.
+ */
+export async function migrateToLatest(
+  db: Kysely<any>,
+  migrations: Record<string, Migration>,
+): Promise<string[]> {
   // Workspaces add their migrations independently; a later-numbered one may land first.
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => MIGRATIONS },
+    provider: { getMigrations: async () => migrations },
     allowUnorderedMigrations: true,
   });
   const { error, results = [] } = await migrator.migrateToLatest();

@@ -1,8 +1,10 @@
-import { loadOrCreateSecrets, prepareDatabase, readStack, urlsOf } from "@hrvend/infra";
-import { translator } from "@hrvend/infra/i18n";
+import { prepareDatabase, readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import { deprecatedAlias } from "../conventions";
+import { MIGRATIONS } from "../db";
 
 export function dbCommand(config: CliConfig): Command {
   const t = translator(config.lang, "cli");
@@ -21,7 +23,7 @@ export function dbCommand(config: CliConfig): Command {
       const state = readStack(config.stateDir);
       const url = opts.databaseUrl ?? (state ? urlsOf(state, secrets).postgresAdmin : undefined);
       if (!url) throw new Error(t("errors.noStackFlag", { flag: "--database-url" }));
-      await prepareDatabase(url, secrets, (l) => console.log(l));
+      await prepareDatabase(url, secrets, (l) => console.log(l), MIGRATIONS);
     });
   for (const sub of db.commands) deprecatedAlias(sub, "--url <url>", "--database-url", { lang: config.lang });
   return db;

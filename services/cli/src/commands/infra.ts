@@ -2,6 +2,7 @@ import { stackDown, stackStatus, stackUp } from "@hrvend/local-stack";
 import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
+import { MIGRATIONS } from "../db";
 import {
   CLUSTER_INSTANCES,
   CLUSTER_PARTITIONS,
@@ -48,7 +49,10 @@ ${t("opt.examples")}
           mqtt: port(opts.mosquittoPort, t),
         };
         const cluster = opts.cluster ?? false;
-        const { urls } = await stackUp(config.stateDir, ports, (l) => console.log(l), { cluster });
+        const { urls } = await stackUp(config.stateDir, ports, (l) => console.log(l), {
+          cluster,
+          migrations: MIGRATIONS,
+        });
         if (cluster) console.log(await startLocalService(config, "gateway"));
         console.log(`\n${t("infra.ready", { nats: urls.nats, mqtt: urls.mqtt, dir: config.stateDir })}`);
         if (cluster) console.log(t("infra.startOthers"));
