@@ -1,5 +1,6 @@
 export * from "./batch-consumer";
 export * from "./connect";
+export * from "./decode";
 export * from "./failure";
 export * from "./leases";
 export * from "./stream-consumers";
