@@ -13,8 +13,10 @@ import {
   waitForAcknowledgement,
 } from "@hrvend/stock/alerts";
 import { Command } from "commander";
+import { sql } from "kysely";
 import mqtt from "mqtt";
 import type { CliConfig } from "../config";
+import { conventionIso } from "../conventions";
 
 /** The stock service's alerts: what is wrong where, since when; acknowledge one you are on. */
 export function alertsCommand(config: CliConfig): Command {
@@ -48,9 +50,18 @@ ${t("opt.examples")}
           ...(o.prison ? { prisonId: o.prison } : {}),
           ...(o.all ? { all: true } : {}),
         });
-        if (o.json) return console.log(JSON.stringify(alerts, null, 2));
+        const zones = await prisonTimeZones(db);
+        if (o.json)
+          return console.log(
+            JSON.stringify(
+              alerts.map((a) => alertInLocalTime(a, zones.get(a.prisonId ?? ""), "second")),
+              null,
+              2,
+            ),
+          );
         if (alerts.length === 0) return console.log(t(o.all ? "alerts.none" : "alerts.noneActive"));
-        for (const a of alerts) {
+        for (const stored of alerts) {
+          const a = alertInLocalTime(stored, zones.get(stored.prisonId ?? ""), "minute");
           const state = a.clearedAt
             ? t("alerts.cleared", { at: a.clearedAt })
             : a.acknowledgedAt
@@ -112,21 +123,59 @@ ${t("opt.examples")}
           console.log(t("alerts.published", { key: eventKey(event), alert: alert.id, by: o.by }));
           const waitMs = Math.max(0, Number(o.wait) || 0) * 1000;
           const applied = await waitForAcknowledgement(db, alertId, waitMs);
-          if (applied)
+          if (applied) {
+            const zone = (await prisonTimeZones(db)).get(applied.prisonId ?? "");
             console.log(
               t("alerts.acknowledged", {
                 alert: applied.id,
                 by: applied.acknowledgedBy,
-                at: applied.acknowledgedAt,
+                at: alertInLocalTime(applied, zone, "second").acknowledgedAt,
               }),
             );
-          else console.log(t("alerts.notApplied", { wait: o.wait }));
+          } else console.log(t("alerts.notApplied", { wait: o.wait }));
         } finally {
           await db.destroy();
         }
       },
     );
   return cmd;
+}
+
+type AlertTimes = {
+  raisedAt: string;
+  acknowledgedAt: string | null;
+  clearedAt: string | null;
+  remindedAt: string | null;
+};
+
+/**
+ * An alert belongs to its machine's prison: its times in that prison's local time with the offset
+ * (`2026-03-04T09:30+02:00`), in UTC (`Z`) when the prison's time zone is not known; `timeZone`
+ * says which.
+ */
+export function alertInLocalTime<A extends AlertTimes>(
+  a: A,
+  timeZone: string | undefined,
+  precision: "minute" | "second",
+): A & { timeZone: string | null } {
+  const at = (v: string | null) => (v === null ? null : conventionIso(v, timeZone, precision));
+  return {
+    ...a,
+    raisedAt: conventionIso(a.raisedAt, timeZone, precision),
+    acknowledgedAt: at(a.acknowledgedAt),
+    clearedAt: at(a.clearedAt),
+    remindedAt: at(a.remindedAt),
+    timeZone: timeZone ?? null,
+  };
+}
+
+/** Each prison's time zone as the reorder service knows it (none when its tables are not there or not readable). */
+async function prisonTimeZones(db: ReturnType<typeof createDb>): Promise<Map<string, string>> {
+  const r = await sql<{ prison_id: string; time_zone: string | null }>`
+    SELECT prison_id, time_zone FROM reorder.prison`
+    .execute(db)
+    .catch(() => ({ rows: [] as { prison_id: string; time_zone: string | null }[] }));
+  return new Map(r.rows.flatMap((p) => (p.time_zone ? [[p.prison_id, p.time_zone] as const] : [])));
 }
 
 function localUrls(config: CliConfig) {
