@@ -1,5 +1,5 @@
-import type { AlertType } from "./alertType";
-import type { AlertCommand } from "./decideAlerts";
+import type { AlertType } from "./alert-type";
+import type { AlertCommand } from "./decide-alerts";
 import { AlertLifecycleError } from "./errors";
 import { MINUTE_MS, ms } from "./time";
 

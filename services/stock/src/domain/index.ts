@@ -9,9 +9,9 @@ export {
   type Reminder,
   remindersDue,
 } from "./alert";
-export { type AlertCondition, alertConditions } from "./alertConditions";
-export { type AlertPolicy, alertPolicy, DEFAULT_ALERT_POLICY } from "./alertPolicy";
-export { ALERT_TYPES, type AlertType, faultAlertType } from "./alertType";
+export { type AlertCondition, alertConditions } from "./alert-conditions";
+export { type AlertPolicy, alertPolicy, DEFAULT_ALERT_POLICY } from "./alert-policy";
+export { ALERT_TYPES, type AlertType, faultAlertType } from "./alert-type";
 export {
   type Availability,
   availability,
@@ -19,12 +19,12 @@ export {
   type LevelPoint,
   onlineIntervals,
 } from "./availability";
-export { type AlertCommand, decideAlerts, evolveAlerts } from "./decideAlerts";
+export { type AlertCommand, decideAlerts, evolveAlerts } from "./decide-alerts";
 export { AlertLifecycleError, InvalidTimeError, MachineMismatchError } from "./errors";
-export { evolveMachine, isDuplicate, type MachineInput } from "./evolveMachine";
-export { evolveCatalog, type ItemCatalog, type ItemCategory, type ItemInfo } from "./itemCatalog";
-export { type LevelChange, levelChangeOf } from "./levelChangeOf";
-export { deviceNow, type LiveTick, liveTick } from "./liveTick";
+export { evolveMachine, isDuplicate, type MachineInput } from "./evolve-machine";
+export { evolveCatalog, type ItemCatalog, type ItemCategory, type ItemInfo } from "./item-catalog";
+export { type LevelChange, levelChangeOf } from "./level-change";
+export { deviceNow, type LiveTick, liveTick } from "./live-tick";
 export {
   addLots,
   expiredUnits,
@@ -47,9 +47,9 @@ export {
   initialMachineState,
   type MachineState,
   type SlotState,
-} from "./machineState";
-export { type MachineStep, processMachineEvent } from "./processMachineEvent";
-export { NO_SEQS_SEEN, type SeenSeqs } from "./seenSeqs";
+} from "./machine-state";
+export { type MachineStep, processMachineEvent } from "./process-machine-event";
+export { NO_SEQS_SEEN, type SeenSeqs } from "./seen-seqs";
 export {
   type Admitted,
   admitInOrder,
@@ -60,6 +60,6 @@ export {
   releaseOverdue,
   type SeqOrder,
   type SkippedGap,
-} from "./seqOrder";
+} from "./seq-order";
 export { markSilent, silentSince } from "./silence";
-export { tickMachine } from "./tickMachine";
+export { tickMachine } from "./tick-machine";

@@ -1,5 +1,5 @@
-import type { AlertPolicy } from "./alertPolicy";
-import type { MachineState } from "./machineState";
+import type { AlertPolicy } from "./alert-policy";
+import type { MachineState } from "./machine-state";
 import { MINUTE_MS, ms } from "./time";
 
 /**

@@ -1,7 +1,7 @@
-import { alertConditions } from "./alertConditions";
-import type { AlertPolicy } from "./alertPolicy";
-import type { AlertType } from "./alertType";
-import { alertKey, type MachineState } from "./machineState";
+import { alertConditions } from "./alert-conditions";
+import type { AlertPolicy } from "./alert-policy";
+import type { AlertType } from "./alert-type";
+import { alertKey, type MachineState } from "./machine-state";
 import { latest } from "./time";
 
 interface AlertSubject {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { alertPolicy } from "./alertPolicy";
-import { deviceNow, liveTick } from "./liveTick";
-import { initialMachineState, type MachineState } from "./machineState";
-import { processMachineEvent } from "./processMachineEvent";
-import { admitInOrder, NEW_SEQ_ORDER, type SeqOrder } from "./seqOrder";
-import { machineEvents } from "./testEvents";
+import { alertPolicy } from "./alert-policy";
+import { deviceNow, liveTick } from "./live-tick";
+import { initialMachineState, type MachineState } from "./machine-state";
+import { processMachineEvent } from "./process-machine-event";
+import { admitInOrder, NEW_SEQ_ORDER, type SeqOrder } from "./seq-order";
+import { machineEvents } from "../../test/events";
 
 const m = machineEvents("m1");
 const policy = alertPolicy({ silenceMinutes: 15, lotExpiringDays: 30 });
@@ -23,7 +23,7 @@ function feed(events: { e: Parameters<typeof admitInOrder>[1]; arrived: string }
 }
 
 describe("liveTick", () => {
-  // Device clock (testEvents) and the stream's clock differ: the machine's clock runs days behind.
+  // Device clock (test/events.ts) and the stream's clock differ: the machine's clock runs days behind.
   const online = m.online(1, "08:00");
   const hb = m.heartbeat(3, "08:05");
   const streamAt = (min: number) => new Date(Date.UTC(2026, 10, 1, 12, min)).toISOString();

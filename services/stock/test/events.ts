@@ -1,5 +1,5 @@
 import type { EventOf } from "@hrvend/schemas";
-import type { LotQuantity } from "./lots";
+import type { LotQuantity } from "../src/domain/lots";
 
 /** Test helper: a device time on 2026-03-23 at +02:00 from "HH:MM" (or "D HH:MM" for later days); full ISO passes through. */
 export function at(hhmm: string): string {

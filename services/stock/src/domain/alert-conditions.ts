@@ -1,7 +1,7 @@
-import type { AlertPolicy } from "./alertPolicy";
-import { type AlertType, faultAlertType } from "./alertType";
+import type { AlertPolicy } from "./alert-policy";
+import { type AlertType, faultAlertType } from "./alert-type";
 import { lotsExpiringWithin } from "./lots";
-import type { MachineState } from "./machineState";
+import type { MachineState } from "./machine-state";
 import { MINUTE_MS, ms } from "./time";
 
 /** A condition that should have an active alert, since when, and why. */

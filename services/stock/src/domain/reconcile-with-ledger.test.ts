@@ -2,16 +2,16 @@ import { cardTokenKey, type DeliveryItem, type LedgerFact, loadScenario, Simulat
 import { type HrEvent, parseEventBytes } from "@hrvend/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Alert, applyAlertCommand } from "./alert";
-import { DEFAULT_ALERT_POLICY } from "./alertPolicy";
-import { type AlertType, faultAlertType } from "./alertType";
+import { DEFAULT_ALERT_POLICY } from "./alert-policy";
+import { type AlertType, faultAlertType } from "./alert-type";
 import { availability, onlineIntervals } from "./availability";
-import type { MachineInput } from "./evolveMachine";
-import { evolveCatalog, type ItemCatalog } from "./itemCatalog";
-import type { LevelChange } from "./levelChangeOf";
+import type { MachineInput } from "./evolve-machine";
+import { evolveCatalog, type ItemCatalog } from "./item-catalog";
+import type { LevelChange } from "./level-change";
 import { type LotState, stockedLots } from "./lots";
-import { initialMachineState, type MachineState } from "./machineState";
-import { processMachineEvent } from "./processMachineEvent";
-import { admitInOrder, NEW_SEQ_ORDER, type SeqOrder } from "./seqOrder";
+import { initialMachineState, type MachineState } from "./machine-state";
+import { processMachineEvent } from "./process-machine-event";
+import { admitInOrder, NEW_SEQ_ORDER, type SeqOrder } from "./seq-order";
 import { ms } from "./time";
 
 type Fact = LedgerFact & { t: number };

@@ -1,6 +1,6 @@
-import type { AlertPolicy } from "./alertPolicy";
-import { type AlertCommand, decideAlerts, evolveAlerts } from "./decideAlerts";
-import type { MachineState } from "./machineState";
+import type { AlertPolicy } from "./alert-policy";
+import { type AlertCommand, decideAlerts, evolveAlerts } from "./decide-alerts";
+import type { MachineState } from "./machine-state";
 import { markSilent, silentSince } from "./silence";
 
 /**

@@ -1,10 +1,10 @@
-import type { AlertPolicy } from "./alertPolicy";
-import { type AlertCommand, decideAlerts, evolveAlerts } from "./decideAlerts";
-import { evolveMachine, isDuplicate, type MachineInput } from "./evolveMachine";
-import type { ItemCatalog } from "./itemCatalog";
-import { type LevelChange, levelChangeOf } from "./levelChangeOf";
+import type { AlertPolicy } from "./alert-policy";
+import { type AlertCommand, decideAlerts, evolveAlerts } from "./decide-alerts";
+import { evolveMachine, isDuplicate, type MachineInput } from "./evolve-machine";
+import type { ItemCatalog } from "./item-catalog";
+import { type LevelChange, levelChangeOf } from "./level-change";
 import { usableUntil } from "./lots";
-import type { MachineState } from "./machineState";
+import type { MachineState } from "./machine-state";
 import { markLost, markSilent, silentSince } from "./silence";
 import { latest } from "./time";
 

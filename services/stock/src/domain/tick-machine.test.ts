@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { alertPolicy } from "./alertPolicy";
-import { initialMachineState } from "./machineState";
-import { processMachineEvent } from "./processMachineEvent";
-import { at, machineEvents } from "./testEvents";
-import { tickMachine } from "./tickMachine";
+import { alertPolicy } from "./alert-policy";
+import { initialMachineState } from "./machine-state";
+import { processMachineEvent } from "./process-machine-event";
+import { at, machineEvents } from "../../test/events";
+import { tickMachine } from "./tick-machine";
 
 const m = machineEvents("m1");
 const policy = alertPolicy({ silenceMinutes: 15, lotExpiringDays: 7 });

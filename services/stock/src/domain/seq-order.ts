@@ -1,4 +1,4 @@
-import type { MachineInput } from "./evolveMachine";
+import type { MachineInput } from "./evolve-machine";
 import { ms } from "./time";
 
 /**

@@ -1,11 +1,11 @@
-import type { AlertPolicy } from "./alertPolicy";
-import type { AlertCommand } from "./decideAlerts";
-import type { ItemCatalog } from "./itemCatalog";
-import type { LevelChange } from "./levelChangeOf";
-import type { MachineState } from "./machineState";
-import { processMachineEvent } from "./processMachineEvent";
-import { type OrderClock, releaseOverdue, type SeqOrder, type SkippedGap } from "./seqOrder";
-import { tickMachine } from "./tickMachine";
+import type { AlertPolicy } from "./alert-policy";
+import type { AlertCommand } from "./decide-alerts";
+import type { ItemCatalog } from "./item-catalog";
+import type { LevelChange } from "./level-change";
+import type { MachineState } from "./machine-state";
+import { processMachineEvent } from "./process-machine-event";
+import { type OrderClock, releaseOverdue, type SeqOrder, type SkippedGap } from "./seq-order";
+import { tickMachine } from "./tick-machine";
 import { ms } from "./time";
 import { isoInZone, isoWithOffset, offsetOf } from "./zone";
 

@@ -1,4 +1,4 @@
-import type { FaultCode } from "./machineState";
+import type { FaultCode } from "./machine-state";
 
 /**
  * Kinds of alert (docs/domain.md §Alerts). One active alert per

@@ -1,9 +1,9 @@
 import { type EventOf, eventKey, type MachineEvent } from "@hrvend/schemas";
 import { MachineMismatchError } from "./errors";
-import type { ItemCatalog } from "./itemCatalog";
+import type { ItemCatalog } from "./item-catalog";
 import { addLots, type LotState, takeFefo, takeFromLot } from "./lots";
-import { type Connection, faultKey, type MachineState, type SlotState } from "./machineState";
-import { hasSeen, markSeen, reserveSeq } from "./seenSeqs";
+import { type Connection, faultKey, type MachineState, type SlotState } from "./machine-state";
+import { hasSeen, markSeen, reserveSeq } from "./seen-seqs";
 import { latest, ms } from "./time";
 
 /** What a machine's state is built from: its own events, and its registry entry. */

@@ -1,7 +1,7 @@
 import { EXAMPLES, type MachineEvent } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
-import type { MachineInput } from "./evolveMachine";
-import { admitInOrder, markDead, NEW_SEQ_ORDER, releaseOverdue, type SeqOrder } from "./seqOrder";
+import type { MachineInput } from "./evolve-machine";
+import { admitInOrder, markDead, NEW_SEQ_ORDER, releaseOverdue, type SeqOrder } from "./seq-order";
 
 const hb = (seq: number): MachineEvent => ({ ...EXAMPLES.heartbeat, seq });
 const online = (seq: number): MachineEvent => ({

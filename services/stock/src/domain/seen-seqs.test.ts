@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasSeen, markSeen, NO_SEQS_SEEN, reserveSeq, type SeenSeqs } from "./seenSeqs";
+import { hasSeen, markSeen, NO_SEQS_SEEN, reserveSeq, type SeenSeqs } from "./seen-seqs";
 
 const see = (s: SeenSeqs, ...seqs: number[]) => seqs.reduce(markSeen, s);
 

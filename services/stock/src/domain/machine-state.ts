@@ -1,8 +1,8 @@
 import type { EventOf } from "@hrvend/schemas";
-import type { AlertType } from "./alertType";
-import type { ItemCategory } from "./itemCatalog";
+import type { AlertType } from "./alert-type";
+import type { ItemCategory } from "./item-catalog";
 import type { LotState } from "./lots";
-import { NO_SEQS_SEEN, type SeenSeqs } from "./seenSeqs";
+import { NO_SEQS_SEEN, type SeenSeqs } from "./seen-seqs";
 
 /**
  * How the machine's connection stands. `birthSeq` is the seq of the status online of the current
