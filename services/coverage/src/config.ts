@@ -1,4 +1,4 @@
-import { parseEnv } from "@hrvend/runtime";
+import { configOrExit, parseEnv } from "@hrvend/runtime";
 import { streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 
@@ -18,4 +18,9 @@ export type CoverageConfig = z.infer<typeof CoverageEnv>;
 
 export function loadCoverageConfig(env: Record<string, string | undefined>): CoverageConfig {
   return parseEnv(CoverageEnv, env, "coverage");
+}
+
+/** The service's configuration from its environment, read once at start; a bad variable exits 2 with one line. */
+export function coverageConfig(): CoverageConfig {
+  return configOrExit("coverage", () => loadCoverageConfig(process.env));
 }

@@ -1,25 +1,17 @@
-import { configOrExit } from "@hrvend/runtime";
 import { serveMetrics } from "@hrvend/runtime/metrics";
 import { startStreamConsumers } from "@hrvend/runtime/nats";
 import { drainOnSignals, startStreamService } from "@hrvend/runtime/service";
-import { Counter } from "prom-client";
-import { loadCoverageConfig } from "./config";
-import { startPublisher } from "./publisher";
-import { coverageWriter } from "./writer";
+import { coverageConfig } from "./config";
+import { coverageConsume } from "./consume";
+import { startPublisher } from "./publish";
 
-const config = configOrExit("coverage", () => loadCoverageConfig(process.env));
+const config = coverageConfig();
 const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `coverage-${config.CONSUMER}`,
   logLevel: config.LOG_LEVEL,
   databaseUrl: config.DATABASE_URL,
   nats: { url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD },
   waitForStreams: [config.EVENTS_STREAM],
-});
-const applied = new Counter({
-  name: "hrvend_coverage_applied_total",
-  help: "Events newly applied to coverage figures, by kind",
-  labelNames: ["kind"],
-  registers: [registry],
 });
 const consumer = await startStreamConsumers({
   nc,
@@ -34,7 +26,7 @@ const consumer = await startStreamConsumers({
   maxBatch: config.BATCH_SIZE,
   maxWaitMs: config.BATCH_WAIT_MS,
   maxTries: config.MAX_TRIES,
-  write: coverageWriter({ db, applied }),
+  write: coverageConsume({ db, registry }),
 });
 
 const publisher = startPublisher(db, config.PUBLISH_INTERVAL_MS, log);

@@ -1,5 +1,5 @@
 export * from "./bands";
-export * from "./config";
+export * from "./estimates";
 export * from "./figures";
 export * from "./periods";
 export * from "./plan";

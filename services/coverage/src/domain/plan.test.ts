@@ -1,6 +1,6 @@
 import type { HrEvent } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
-import { estimateFor, thresholdFor } from "./config";
+import { estimateFor, thresholdFor } from "./estimates";
 import { PROGRAMME } from "./figures";
 import { cardPeriodRows, firstDates, planBatch, touchedPeriods } from "./plan";
 
