@@ -20,6 +20,7 @@ import { registryCommand } from "./commands/registry";
 import { replayCommand } from "./commands/replay";
 import { reportCommand } from "./commands/report";
 import { restockPlanCommand } from "./commands/restock-plan";
+import { retentionCommand } from "./commands/retention";
 import { servicesCommand } from "./commands/services";
 import { smokeCommand } from "./commands/smoke";
 import { summaryCommand } from "./commands/summary";
@@ -45,6 +46,7 @@ const TRANSLATED = [
   smokeCommand,
   reportCommand,
   restockPlanCommand,
+  retentionCommand,
 ];
 const LANGS_TRANSLATED: Lang[] = ["ro", "ru", "uk"];
 

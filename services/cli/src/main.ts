@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { translator } from "@hrvend/infra/i18n";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command, CommanderError } from "commander";
 import { accessCommand } from "./commands/access";
 import { alertsCommand } from "./commands/alerts";
@@ -17,6 +17,7 @@ import { registryCommand } from "./commands/registry";
 import { replayCommand } from "./commands/replay";
 import { reportCommand } from "./commands/report";
 import { restockPlanCommand } from "./commands/restock-plan";
+import { retentionCommand } from "./commands/retention";
 import { servicesCommand } from "./commands/services";
 import { simulateCmd } from "./commands/simulate";
 import { smokeCommand } from "./commands/smoke";
@@ -49,6 +50,7 @@ ${t("opt.examples")}
 
 program.addCommand(infraCommand(config));
 program.addCommand(dbCommand(config));
+program.addCommand(retentionCommand(config));
 program.addCommand(accessCommand(config));
 program.addCommand(registryCommand(config));
 program.addCommand(machinesCommand(config));
