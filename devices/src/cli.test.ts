@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { simulateCommand } from "./cli";
-import { TEST_SECRET } from "./testSupport";
+import { TEST_SECRET } from "./test-support";
 
 describe("simulateCommand", () => {
   it("documents the options with an example", () => {

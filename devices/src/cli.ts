@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import { loadSimulateConfig, type SimulateOptions } from "./config";
-import { ProgressBar } from "./run/progressBar";
+import { loadSimulateConfig, processEnvironment, type SimulateOptions } from "./config";
+import { ProgressBar } from "./run/progress-bar";
 import { simulate } from "./run/simulate";
 
 const EXAMPLES = `
@@ -20,7 +20,7 @@ MQTT mode keeps each machine's unacknowledged events in --state-dir and resumes 
 pass --fresh to start over.`;
 
 /** `hrvend simulate`: a fleet of simulated vending machines (file or MQTT output). */
-export function simulateCommand(env: Record<string, string | undefined> = process.env): Command {
+export function simulateCommand(env: Record<string, string | undefined> = processEnvironment()): Command {
   return new Command("simulate")
     .description("simulate a fleet of harm-reduction vending machines, census, OAT register and outreach")
     .requiredOption("--scenario <name|file>", "small | pilot | estate, or a path to a scenario .json")

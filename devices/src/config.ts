@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError, SecretError } from "./errors";
-import type { Speed } from "./run/runSimulation";
+import type { Speed } from "./run/run-simulation";
 
 /** The options `hrvend simulate` accepts (commander's camelCase names) and the one variable it reads. */
 const Options = z.strictObject({
@@ -47,6 +47,11 @@ export interface SimulateConfig {
   progress: boolean;
   start: number | undefined;
   maxInflight: number;
+}
+
+/** The process environment: the one place of this workspace that reads process.env. */
+export function processEnvironment(): Record<string, string | undefined> {
+  return process.env;
 }
 
 export const DEFAULT_MQTT_URL = "mqtt://localhost:1883";

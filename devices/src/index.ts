@@ -1,29 +1,29 @@
 export { simulateCommand } from "./cli";
 export { loadSimulateConfig, parseSpeed, type SimulateConfig, type SimulateOptions } from "./config";
-export { cardToken, cardTokenKey } from "./crypto/cardToken";
-export { type DeviceCredential, deviceCredentials } from "./crypto/deviceCredentials";
-export { devicePassword } from "./crypto/devicePassword";
-export { FileSink } from "./delivery/fileSink";
-export { formatLedgerLine } from "./delivery/formatLedgerLine";
-export { MemoryConnector, type MemoryMessage } from "./delivery/memoryConnector";
-export type { ConnectOptions, MqttConnector, PublisherConnection } from "./delivery/mqttConnector";
-export { mqttJsConnector } from "./delivery/mqttJsConnector";
-export { MqttSink, type MqttSinkOptions } from "./delivery/mqttSink";
-export { OutboxStore, type RunFingerprint } from "./delivery/outboxStore";
+export { cardToken, cardTokenKey } from "./crypto/card-token";
+export { type DeviceCredential, deviceCredentials } from "./crypto/device-credentials";
+export { devicePassword } from "./crypto/device-password";
+export { FileSink } from "./delivery/file-sink";
+export { formatLedgerLine } from "./delivery/format-ledger-line";
+export { MemoryConnector, type MemoryMessage } from "./delivery/memory-connector";
+export type { ConnectOptions, MqttConnector, PublisherConnection } from "./delivery/mqtt-connector";
+export { mqttJsConnector } from "./delivery/mqtt-js-connector";
+export { MqttSink, type MqttSinkOptions } from "./delivery/mqtt-sink";
+export { OutboxStore, type RunFingerprint } from "./delivery/outbox-store";
 export type { Sink } from "./delivery/sink";
 export { ConfigError, OutboxStateError, ScenarioError, SecretError, SinkError } from "./errors";
-export { DemandProfile } from "./model/demandProfile";
-export { QuotaPolicy, type QuotaRule } from "./model/quotaPolicy";
+export { DemandProfile } from "./model/demand-profile";
+export { QuotaPolicy, type QuotaRule } from "./model/quota-policy";
 export {
   type RunOptions,
   type RunProgress,
   type RunSummary,
   runSimulation,
   type Speed,
-} from "./run/runSimulation";
+} from "./run/run-simulation";
 export { type SimulateHooks, simulate } from "./run/simulate";
-export { BUILTIN_SCENARIOS, loadScenario, SCENARIOS_DIR } from "./scenario/loadScenario";
-export { parseScenario } from "./scenario/parseScenario";
+export { BUILTIN_SCENARIOS, loadScenario, SCENARIOS_DIR } from "./scenario/load-scenario";
+export { parseScenario } from "./scenario/parse-scenario";
 export {
   censusSourceId,
   healthSourceId,
@@ -32,9 +32,9 @@ export {
   REGISTRY_SOURCE_ID,
   type Scenario,
   ScenarioSpec,
-} from "./scenario/scenarioSchema";
-export type { DeliveryItem } from "./sim/deliveryItem";
-export type { LedgerFact, LedgerFactName } from "./sim/ledgerFact";
+} from "./scenario/scenario-schema";
+export type { DeliveryItem } from "./sim/delivery-item";
+export type { LedgerFact, LedgerFactName } from "./sim/ledger-fact";
 export {
   type OutreachLine,
   type OutreachMachine,
@@ -43,6 +43,6 @@ export {
   type OutreachPlanner,
   type OutreachPlanRequest,
   type OutreachSlot,
-} from "./sim/outreachPlanner";
-export { NULL_OUTPUT, type SimOutput } from "./sim/simOutput";
+} from "./sim/outreach-planner";
+export { NULL_OUTPUT, type SimOutput } from "./sim/sim-output";
 export { Simulation, type SimulationOptions } from "./sim/simulation";

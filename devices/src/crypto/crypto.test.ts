@@ -1,10 +1,10 @@
 import { createHmac } from "node:crypto";
 import { CardToken } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../scenario/loadScenario";
-import { cardToken, cardTokenKey } from "./cardToken";
-import { deviceCredentials } from "./deviceCredentials";
-import { devicePassword } from "./devicePassword";
+import { loadScenario } from "../scenario/load-scenario";
+import { cardToken, cardTokenKey } from "./card-token";
+import { deviceCredentials } from "./device-credentials";
+import { devicePassword } from "./device-password";
 
 describe("device credentials and card tokens", () => {
   it("derives the MQTT password as base64url(HMAC-SHA256(secret, 'mqtt:' + machineId))", () => {

@@ -1,4 +1,4 @@
-import type { DeliveryItem } from "../sim/deliveryItem";
+import type { DeliveryItem } from "../sim/delivery-item";
 
 /**
  * Where deliveries go (a file, a broker). Items of one source arrive in order with their index

@@ -1,4 +1,4 @@
-import type { LotQuantity } from "./slotStock";
+import type { LotQuantity } from "./slot-stock";
 
 export interface WarehouseLot {
   lotId: string;

@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
 import type { SimulateConfig } from "../config";
-import { cardTokenKey } from "../crypto/cardToken";
-import { FileSink } from "../delivery/fileSink";
-import type { MqttConnector } from "../delivery/mqttConnector";
-import { mqttJsConnector } from "../delivery/mqttJsConnector";
-import { MqttSink } from "../delivery/mqttSink";
-import { OutboxStore } from "../delivery/outboxStore";
+import { cardTokenKey } from "../crypto/card-token";
+import { FileSink } from "../delivery/file-sink";
+import type { MqttConnector } from "../delivery/mqtt-connector";
+import { mqttJsConnector } from "../delivery/mqtt-js-connector";
+import { MqttSink } from "../delivery/mqtt-sink";
+import { OutboxStore } from "../delivery/outbox-store";
 import type { Sink } from "../delivery/sink";
-import { loadScenario } from "../scenario/loadScenario";
+import { loadScenario } from "../scenario/load-scenario";
 import type { Simulation } from "../sim/simulation";
-import { type RunProgress, type RunSummary, runSimulation } from "./runSimulation";
+import { type RunProgress, type RunSummary, runSimulation } from "./run-simulation";
 
 export interface SimulateHooks {
   signal?: AbortSignal;

@@ -1,11 +1,11 @@
 import type { HrEvent } from "@hrvend/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatLedgerLine } from "../delivery/formatLedgerLine";
-import { loadScenario } from "../scenario/loadScenario";
-import { parseScenario } from "../scenario/parseScenario";
-import type { Scenario } from "../scenario/scenarioSchema";
-import { TEST_CARD_KEY } from "../testSupport";
-import type { DeliveryItem } from "./deliveryItem";
+import { formatLedgerLine } from "../delivery/format-ledger-line";
+import { loadScenario } from "../scenario/load-scenario";
+import { parseScenario } from "../scenario/parse-scenario";
+import type { Scenario } from "../scenario/scenario-schema";
+import { TEST_CARD_KEY } from "../test-support";
+import type { DeliveryItem } from "./delivery-item";
 import { Simulation } from "./simulation";
 
 const HOUR = 3_600_000;

@@ -8,9 +8,9 @@ import {
   parseEventBytes,
 } from "@hrvend/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
-import { localClockFor } from "../model/localClock";
-import { loadScenario } from "../scenario/loadScenario";
-import { type CollectedRun, collectRun } from "../testSupport";
+import { localClockFor } from "../model/local-clock";
+import { loadScenario } from "../scenario/load-scenario";
+import { type CollectedRun, collectRun } from "../test-support";
 
 interface Line {
   t: string;

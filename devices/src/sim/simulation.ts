@@ -1,11 +1,11 @@
 import { type EventOf, type HrEvent, mqttTopic, SCHEMA_VERSION } from "@hrvend/schemas";
-import { cardToken } from "../crypto/cardToken";
-import { DemandProfile } from "../model/demandProfile";
-import { EventQueue } from "../model/eventQueue";
-import { type LocalClock, localClockFor } from "../model/localClock";
-import { QuotaPolicy } from "../model/quotaPolicy";
+import { cardToken } from "../crypto/card-token";
+import { DemandProfile } from "../model/demand-profile";
+import { EventQueue } from "../model/event-queue";
+import { type LocalClock, localClockFor } from "../model/local-clock";
+import { QuotaPolicy } from "../model/quota-policy";
 import { Warehouse } from "../model/warehouse";
-import { WeightedSet } from "../model/weightedSet";
+import { WeightedSet } from "../model/weighted-set";
 import { Prng } from "../random/prng";
 import {
   censusSourceId,
@@ -15,9 +15,9 @@ import {
   type PrisonSpec,
   REGISTRY_SOURCE_ID,
   type Scenario,
-} from "../scenario/scenarioSchema";
-import type { DeliveryItem } from "./deliveryItem";
-import type { LedgerFact } from "./ledgerFact";
+} from "../scenario/scenario-schema";
+import type { DeliveryItem } from "./delivery-item";
+import type { LedgerFact } from "./ledger-fact";
 import {
   type OutreachLine,
   type OutreachMachine,
@@ -25,9 +25,9 @@ import {
   ReceivedEvents,
   type ResolvedPlan,
   resolvePlan,
-} from "./outreachPlanner";
-import { type CardAtMachine, type MachineContext, SimMachine } from "./simMachine";
-import type { SimOutput } from "./simOutput";
+} from "./outreach-planner";
+import { type CardAtMachine, type MachineContext, SimMachine } from "./sim-machine";
+import type { SimOutput } from "./sim-output";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

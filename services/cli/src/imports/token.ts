@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 
 /**
  * The deployment's OAT client-token key: HMAC-SHA256(deployment secret, "oat-client-token-key"),
- * a key of its own beside the card-token key (devices/src/crypto/cardToken.ts), so neither token
+ * a key of its own beside the card-token key (devices/src/crypto/card-token.ts), so neither token
  * can be computed from the other.
  */
 export function oatClientTokenKey(secret: string | Uint8Array): Buffer {

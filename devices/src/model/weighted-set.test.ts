@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Prng } from "../random/prng";
-import { WeightedSet } from "./weightedSet";
+import { WeightedSet } from "./weighted-set";
 
 describe("WeightedSet", () => {
   it("given weights 1:3:6, when sampling, then members come up in proportion", () => {

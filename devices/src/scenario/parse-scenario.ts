@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { ScenarioError } from "../errors";
-import { expandScenario } from "./expandScenario";
+import { expandScenario } from "./expand-scenario";
 import {
   censusSourceId,
   healthSourceId,
@@ -8,7 +8,7 @@ import {
   REGISTRY_SOURCE_ID,
   type Scenario,
   ScenarioSpec,
-} from "./scenarioSchema";
+} from "./scenario-schema";
 
 /**
  * Validates a decoded scenario (JSON value), expands a `generate` block and checks the

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { cardTokenKey } from "../src/crypto/cardToken";
-import { FileSink } from "../src/delivery/fileSink";
-import { mqttJsConnector } from "../src/delivery/mqttJsConnector";
-import { MqttSink } from "../src/delivery/mqttSink";
-import { OutboxStore } from "../src/delivery/outboxStore";
-import { runSimulation } from "../src/run/runSimulation";
-import { loadScenario } from "../src/scenario/loadScenario";
-import { NULL_OUTPUT } from "../src/sim/simOutput";
+import { cardTokenKey } from "../src/crypto/card-token";
+import { FileSink } from "../src/delivery/file-sink";
+import { mqttJsConnector } from "../src/delivery/mqtt-js-connector";
+import { MqttSink } from "../src/delivery/mqtt-sink";
+import { OutboxStore } from "../src/delivery/outbox-store";
+import { runSimulation } from "../src/run/run-simulation";
+import { loadScenario } from "../src/scenario/load-scenario";
+import { NULL_OUTPUT } from "../src/sim/sim-output";
 import { Simulation } from "../src/sim/simulation";
 
 export interface BenchOptions {
@@ -129,7 +129,7 @@ export async function benchMqtt(url: string, o: BenchOptions = {}): Promise<Benc
   }
 }
 
-/** `npx tsx devices/bench/simulatorBench.ts [--mqtt URL] [--scenario S] [--days N]` prints the results as JSON. */
+/** `npx tsx devices/bench/simulator-bench.ts [--mqtt URL] [--scenario S] [--days N]` prints the results as JSON. */
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string) => {
     const i = argv.indexOf(name);

@@ -1,8 +1,8 @@
 import type { HrEvent } from "@hrvend/schemas";
-import type { PrisonSpec } from "../scenario/scenarioSchema";
-import type { DeliveryItem } from "./deliveryItem";
-import type { LedgerFact } from "./ledgerFact";
-import type { SimOutput } from "./simOutput";
+import type { PrisonSpec } from "../scenario/scenario-schema";
+import type { DeliveryItem } from "./delivery-item";
+import type { LedgerFact } from "./ledger-fact";
+import type { SimOutput } from "./sim-output";
 
 /** A slot as the outreach team knows it (reference data). */
 export interface OutreachSlot {

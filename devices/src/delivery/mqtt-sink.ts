@@ -1,6 +1,6 @@
-import { devicePassword } from "../crypto/devicePassword";
-import type { DeliveryItem } from "../sim/deliveryItem";
-import type { MqttConnector, PublisherConnection } from "./mqttConnector";
+import { devicePassword } from "../crypto/device-password";
+import type { DeliveryItem } from "../sim/delivery-item";
+import type { MqttConnector, PublisherConnection } from "./mqtt-connector";
 import type { Sink } from "./sink";
 
 export interface MqttSinkOptions {

@@ -1,4 +1,4 @@
-import type { LedgerFact } from "../sim/ledgerFact";
+import type { LedgerFact } from "../sim/ledger-fact";
 
 /** One ledger line: `{"t":<UTC ISO>,...fact,"event":<payload>}`; deterministic (fixed key order). */
 export function formatLedgerLine(t: number, fact: LedgerFact, eventPayload?: string): string {

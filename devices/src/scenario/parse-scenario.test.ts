@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ScenarioError } from "../errors";
-import { BUILTIN_SCENARIOS, loadScenario } from "./loadScenario";
-import { parseScenario } from "./parseScenario";
+import { BUILTIN_SCENARIOS, loadScenario } from "./load-scenario";
+import { parseScenario } from "./parse-scenario";
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests edit arbitrary JSON to break it
 const small = () => JSON.parse(loadScenario("small").text) as Record<string, any>;

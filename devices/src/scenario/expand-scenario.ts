@@ -1,5 +1,5 @@
 import { Prng } from "../random/prng";
-import type { GenerateSpec, PrisonSpec, Scenario, ScenarioSpec } from "./scenarioSchema";
+import type { GenerateSpec, PrisonSpec, Scenario, ScenarioSpec } from "./scenario-schema";
 
 /**
  * Expands a `generate` block into concrete prisons and machines. The expansion is seeded by the

@@ -1,5 +1,5 @@
 import { SingleBar } from "cli-progress";
-import type { RunProgress } from "./runSimulation";
+import type { RunProgress } from "./run-simulation";
 
 /** A progress bar on stderr: simulated days, events, rate and outbox backlog. */
 export class ProgressBar {

@@ -1,10 +1,10 @@
 import type { HrEvent } from "@hrvend/schemas";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatLedgerLine } from "../delivery/formatLedgerLine";
-import { loadScenario } from "../scenario/loadScenario";
-import { type CollectedRun, collectRun, TEST_CARD_KEY } from "../testSupport";
-import type { LedgerFact } from "./ledgerFact";
-import { type OutreachPlanner, type OutreachPlanRequest, resolvePlan } from "./outreachPlanner";
+import { formatLedgerLine } from "../delivery/format-ledger-line";
+import { loadScenario } from "../scenario/load-scenario";
+import { type CollectedRun, collectRun, TEST_CARD_KEY } from "../test-support";
+import type { LedgerFact } from "./ledger-fact";
+import { type OutreachPlanner, type OutreachPlanRequest, resolvePlan } from "./outreach-planner";
 import { Simulation } from "./simulation";
 
 const DAYS = 14;

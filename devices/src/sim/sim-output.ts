@@ -1,5 +1,5 @@
-import type { DeliveryItem } from "./deliveryItem";
-import type { LedgerFact } from "./ledgerFact";
+import type { DeliveryItem } from "./delivery-item";
+import type { LedgerFact } from "./ledger-fact";
 
 /** Where a simulation writes, synchronously and in order: deliveries (arrival order) and ledger facts (time order). */
 export interface SimOutput {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SlotStock, StockInvariantError } from "./slotStock";
+import { SlotStock, StockInvariantError } from "./slot-stock";
 
 describe("SlotStock", () => {
   it("given lots with different expiry, when dispensing, then the first to expire leaves first", () => {

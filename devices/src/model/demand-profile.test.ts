@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ScenarioError } from "../errors";
-import { loadScenario } from "../scenario/loadScenario";
-import { DemandProfile, HOURS_PER_WEEK } from "./demandProfile";
+import { loadScenario } from "../scenario/load-scenario";
+import { DemandProfile, HOURS_PER_WEEK } from "./demand-profile";
 
 const flat = Array.from({ length: 24 }, () => 1);
 const week = [1, 1, 1, 1, 1, 1, 1];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EventQueue } from "./eventQueue";
+import { EventQueue } from "./event-queue";
 
 describe("EventQueue", () => {
   it("given actions at mixed times, when popped, then they run by time and ties in scheduling order", () => {

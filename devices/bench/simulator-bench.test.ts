@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { benchFile, benchGenerator } from "./simulatorBench";
+import { benchFile, benchGenerator } from "./simulator-bench";
 
 describe("simulator benchmark", () => {
   it("reports events per second for the generator and for a file", async () => {

@@ -1,14 +1,14 @@
 import type { HrEvent } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
-import { EventQueue } from "../model/eventQueue";
-import { localClockFor } from "../model/localClock";
-import { QuotaPolicy } from "../model/quotaPolicy";
+import { EventQueue } from "../model/event-queue";
+import { localClockFor } from "../model/local-clock";
+import { QuotaPolicy } from "../model/quota-policy";
 import { Warehouse } from "../model/warehouse";
 import { Prng } from "../random/prng";
-import { loadScenario } from "../scenario/loadScenario";
-import type { FaultSpec, MachineSpec } from "../scenario/scenarioSchema";
-import type { LedgerFact } from "./ledgerFact";
-import { type CardAtMachine, SimMachine } from "./simMachine";
+import { loadScenario } from "../scenario/load-scenario";
+import type { FaultSpec, MachineSpec } from "../scenario/scenario-schema";
+import type { LedgerFact } from "./ledger-fact";
+import { type CardAtMachine, SimMachine } from "./sim-machine";
 
 const t0 = Date.parse("2026-01-05T08:00:00Z");
 const MIN = 60_000;

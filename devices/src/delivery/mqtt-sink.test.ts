@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { devicePassword } from "../crypto/devicePassword";
-import type { DeliveryItem } from "../sim/deliveryItem";
-import { MemoryConnector } from "./memoryConnector";
-import { MqttSink } from "./mqttSink";
+import { devicePassword } from "../crypto/device-password";
+import type { DeliveryItem } from "../sim/delivery-item";
+import { MemoryConnector } from "./memory-connector";
+import { MqttSink } from "./mqtt-sink";
 
 const SECRET = "test-deployment-secret-not-for-production";
 const flush = () => new Promise((r) => setTimeout(r, 0));

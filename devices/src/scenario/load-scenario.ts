@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ScenarioError } from "../errors";
-import { parseScenario } from "./parseScenario";
-import type { Scenario } from "./scenarioSchema";
+import { parseScenario } from "./parse-scenario";
+import type { Scenario } from "./scenario-schema";
 
 /** Folder of the scenarios shipped with the simulator (small, pilot, estate). */
 export const SCENARIOS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "scenarios");

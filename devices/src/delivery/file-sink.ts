@@ -1,5 +1,5 @@
-import type { DeliveryItem } from "../sim/deliveryItem";
-import { LineWriter } from "./lineWriter";
+import type { DeliveryItem } from "../sim/delivery-item";
+import { LineWriter } from "./line-writer";
 import type { Sink } from "./sink";
 
 /**

@@ -1,8 +1,8 @@
-import { cardTokenKey } from "./crypto/cardToken";
-import { formatLedgerLine } from "./delivery/formatLedgerLine";
-import { loadScenario } from "./scenario/loadScenario";
-import type { Scenario } from "./scenario/scenarioSchema";
-import type { DeliveryItem } from "./sim/deliveryItem";
+import { cardTokenKey } from "./crypto/card-token";
+import { formatLedgerLine } from "./delivery/format-ledger-line";
+import { loadScenario } from "./scenario/load-scenario";
+import type { Scenario } from "./scenario/scenario-schema";
+import type { DeliveryItem } from "./sim/delivery-item";
 import { Simulation } from "./sim/simulation";
 
 /** The deployment secret of tests (never used outside tests). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LocalClock } from "./localClock";
+import { LocalClock } from "./local-clock";
 
 describe("LocalClock", () => {
   const chisinau = new LocalClock("Europe/Chisinau");

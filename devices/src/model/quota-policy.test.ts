@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type QuotaMemory, QuotaPolicy } from "./quotaPolicy";
+import { type QuotaMemory, QuotaPolicy } from "./quota-policy";
 
 const DAY = 86_400_000;
 const t0 = Date.parse("2026-01-05T08:00:00Z");

@@ -1,12 +1,12 @@
 import { setTimeout as sleep, setImmediate as yieldToLoop } from "node:timers/promises";
-import { formatLedgerLine } from "../delivery/formatLedgerLine";
-import { LineWriter } from "../delivery/lineWriter";
-import type { OutboxStore } from "../delivery/outboxStore";
+import { formatLedgerLine } from "../delivery/format-ledger-line";
+import { LineWriter } from "../delivery/line-writer";
+import type { OutboxStore } from "../delivery/outbox-store";
 import type { Sink } from "../delivery/sink";
 import { OutboxStateError } from "../errors";
-import type { Scenario } from "../scenario/scenarioSchema";
-import type { DeliveryItem } from "../sim/deliveryItem";
-import type { SimOutput } from "../sim/simOutput";
+import type { Scenario } from "../scenario/scenario-schema";
+import type { DeliveryItem } from "../sim/delivery-item";
+import type { SimOutput } from "../sim/sim-output";
 import { Simulation } from "../sim/simulation";
 
 /** `max`, or simulated seconds per wall-clock second (1 = real time). */

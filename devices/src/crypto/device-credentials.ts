@@ -5,8 +5,8 @@ import {
   PROGRAMME_PRISON_ID,
   REGISTRY_SOURCE_ID,
   type Scenario,
-} from "../scenario/scenarioSchema";
-import { devicePassword } from "./devicePassword";
+} from "../scenario/scenario-schema";
+import { devicePassword } from "./device-password";
 
 export interface DeviceCredential {
   /** MQTT username: the source's id. */

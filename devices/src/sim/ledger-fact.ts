@@ -1,4 +1,4 @@
-import type { PlacementSpec } from "../scenario/scenarioSchema";
+import type { PlacementSpec } from "../scenario/scenario-schema";
 
 /**
  * One line of the ground-truth ledger (JSONL). Every line also has `t`, the simulated instant in

@@ -1,12 +1,12 @@
 import { type EventOf, type MachineEvent, mqttTopic, SCHEMA_VERSION } from "@hrvend/schemas";
-import type { LocalClock } from "../model/localClock";
-import type { QuotaMemory, QuotaPolicy } from "../model/quotaPolicy";
-import { SlotStock } from "../model/slotStock";
+import type { LocalClock } from "../model/local-clock";
+import type { QuotaMemory, QuotaPolicy } from "../model/quota-policy";
+import { SlotStock } from "../model/slot-stock";
 import type { Warehouse } from "../model/warehouse";
 import type { Prng } from "../random/prng";
-import type { FaultSpec, ItemSpec, MachineSpec } from "../scenario/scenarioSchema";
-import type { DeliveryItem } from "./deliveryItem";
-import type { SimOutput } from "./simOutput";
+import type { FaultSpec, ItemSpec, MachineSpec } from "../scenario/scenario-schema";
+import type { DeliveryItem } from "./delivery-item";
+import type { SimOutput } from "./sim-output";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import mqtt from "mqtt";
-import type { ConnectOptions, MqttConnector, PublisherConnection } from "./mqttConnector";
+import type { ConnectOptions, MqttConnector, PublisherConnection } from "./mqtt-connector";
 
 export interface MqttJsConnectorOptions {
   url: string;

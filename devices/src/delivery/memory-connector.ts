@@ -1,4 +1,4 @@
-import type { ConnectOptions, MqttConnector, PublisherConnection } from "./mqttConnector";
+import type { ConnectOptions, MqttConnector, PublisherConnection } from "./mqtt-connector";
 
 export interface MemoryMessage {
   topic: string;
