@@ -1,4 +1,4 @@
-import { parseEnv } from "@hrvend/runtime";
+import { configOrExit, parseEnv } from "@hrvend/runtime";
 import { DEFAULT_STREAMS, streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 
@@ -12,3 +12,7 @@ export type RecorderConfig = z.infer<typeof RecorderEnv>;
 export function loadRecorderConfig(env: Record<string, string | undefined>): RecorderConfig {
   return parseEnv(RecorderEnv, env, "recorder");
 }
+
+/** The process's configuration, from its environment; a bad variable exits with one line. */
+export const recorderConfig = (): RecorderConfig =>
+  configOrExit("recorder", () => loadRecorderConfig(process.env));

@@ -1,4 +1,6 @@
-export { hourlyCounts } from "./counts";
-export { toRecord } from "./records";
+export { hourlyCounts } from "./domain/counts";
 export { ReplayFileError, type ReplayProgress, replayFile, replayStream } from "./replay";
-export { writeDeadLetters, writeEvents } from "./store";
+export type { RecorderDatabase } from "./store/db";
+export { writeDeadLetters } from "./store/dead-letters";
+export { type WriteResult, writeEvents } from "./store/events";
+export { toRecord } from "./to-record";

@@ -1,10 +1,10 @@
-import { configOrExit } from "@hrvend/runtime";
 import { serveMetrics } from "@hrvend/runtime/metrics";
 import { drainOnSignals, startStreamService } from "@hrvend/runtime/service";
-import { loadRecorderConfig } from "./config";
-import { startRecorder } from "./recorder";
+import { recorderConfig } from "./config";
+import { startRecorder } from "./consume";
+import { recorderDb } from "./store/db";
 
-const config = configOrExit("recorder", () => loadRecorderConfig(process.env));
+const config = recorderConfig();
 const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `recorder-${config.CONSUMER}`,
   logLevel: config.LOG_LEVEL,
@@ -16,7 +16,7 @@ const consumers = await startRecorder({
   nc,
   js,
   jsm,
-  db,
+  db: recorderDb(db),
   log,
   registry,
   clock: () => new Date(),

@@ -1,11 +1,12 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Database } from "@hrvend/runtime/db";
+import { decodeEvent } from "@hrvend/runtime/nats";
 import { ContractError, parseEventBytes } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import type { Kysely } from "kysely";
-import { type RawRecord, toRecord } from "./records";
-import { type WriteResult, writeEvents } from "./store";
+import type { RawRecord } from "./domain/records";
+import type { AnyDb } from "./store/db";
+import { type WriteResult, writeEvents } from "./store/events";
+import { toRecord } from "./to-record";
 
 export interface ReplayProgress {
   done: number;
@@ -27,7 +28,7 @@ const ZERO: WriteResult = { inserted: 0, duplicates: 0, conflicts: 0 };
 export async function replayStream(
   js: JetStreamClient,
   jsm: JetStreamManager,
-  db: Kysely<Database>,
+  db: AnyDb,
   stream: string,
   onProgress: (p: ReplayProgress) => void,
   batchSize = 1000,
@@ -48,7 +49,7 @@ export async function replayStream(
   if (total > 0) {
     const messages = await consumer.consume({ max_messages: batchSize * 2 });
     for await (const m of messages) {
-      batch.push(toRecord(m.data));
+      batch.push(toRecord(m.data, decodeEvent(m)));
       if (batch.length >= batchSize) await flush();
       if (m.seq >= last) break;
     }
@@ -69,7 +70,7 @@ export class ReplayFileError extends Error {
  */
 export async function replayFile(
   path: string,
-  db: Kysely<Database>,
+  db: AnyDb,
   onProgress: (p: ReplayProgress) => void,
   batchSize = 1000,
 ): Promise<ReplayProgress> {

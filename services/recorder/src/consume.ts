@@ -1,5 +1,6 @@
-import type { Database } from "@hrvend/runtime/db";
 import {
+  decodeEvents,
+  decodeJson,
   type Partitioning,
   type StreamConsumers,
   startCommittedConsumer,
@@ -11,14 +12,16 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
-import { toRecord } from "./records";
-import { writeDeadLetters, writeEvents } from "./store";
+import type { RecorderDatabase } from "./store/db";
+import { writeDeadLetters } from "./store/dead-letters";
+import { writeEvents } from "./store/events";
+import { toRecord } from "./to-record";
 
 export interface RecorderDeps {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
-  db: Kysely<Database>;
+  db: Kysely<RecorderDatabase>;
   log: Logger;
   registry: Registry;
   clock: () => Date;
@@ -32,7 +35,7 @@ export interface RecorderDeps {
 }
 
 /**
- * Runs the two consumers: accepted events into raw_event (per partition when partitioned), dead
+ * The consume step. Runs the two consumers: accepted events into raw_event (per partition when partitioned), dead
  * letters into dead_letter (one instance at a time: its own leased unit).
  */
 export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
@@ -64,9 +67,10 @@ export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
     stream: d.streams.events,
     durable: d.consumer,
     write: async (batch, position) => {
+      const events = decodeEvents(batch);
       const r = await writeEvents(
         d.db,
-        batch.map((m) => toRecord(m.data)),
+        batch.map((m, i) => toRecord(m.data, events[i])),
         position,
         d.clock(),
       );
@@ -84,7 +88,7 @@ export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
           write: async (batch, position) => {
             await writeDeadLetters(
               d.db,
-              batch.map((m) => DeadLetter.parse(JSON.parse(Buffer.from(m.data).toString("utf8")))),
+              batch.map((m) => DeadLetter.parse(decodeJson(m))),
               position,
             );
             dead.inc(batch.length);
