@@ -1,12 +1,14 @@
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InfraError } from "@hrvend/runtime";
+import { PG_MAJOR } from "./config";
 import { waitForPort } from "./ports";
 import { chownTree, isAlive, run, serviceUser, startProcess, stopPid, tail } from "./process";
 import type { ServerHandle, StartOptions } from "./server";
 import { renderConfig } from "./template";
 
-export const PG_MAJOR = process.env["HRVEND_PG_MAJOR"] ?? "15";
+export { PG_MAJOR };
+
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
 
 export interface PostgresOptions extends StartOptions {

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InfraError } from "@hrvend/runtime";
+import { parentEnv } from "./config";
 
 export interface RunAs {
   uid: number;
@@ -41,7 +42,7 @@ export function run(cmd: string, args: string[], as?: RunAs): string {
     return execFileSync(cmd, args, {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
-      ...(as ? { uid: as.uid, gid: as.gid, env: { ...process.env, HOME: as.home, USER: as.user } } : {}),
+      ...(as ? { uid: as.uid, gid: as.gid, env: { ...parentEnv(), HOME: as.home, USER: as.user } } : {}),
     });
   } catch (cause) {
     const err = cause as { stderr?: string; stdout?: string };
@@ -74,7 +75,7 @@ export function startProcess(
       ? {
           uid: opts.as.uid,
           gid: opts.as.gid,
-          env: { ...process.env, HOME: opts.as.home, USER: opts.as.user },
+          env: { ...parentEnv(), HOME: opts.as.home, USER: opts.as.user },
         }
       : {}),
   });

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { InfraError } from "@hrvend/runtime";
+import { inheritedPath, serviceNodeArgs, serviceReadyTimeoutSetting } from "./config";
 import { isAlive } from "./process";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -32,13 +33,13 @@ export async function spawnService(
   env: Record<string, string>,
   opts: { logFile: string; detached?: boolean; readyTimeoutMs?: number },
 ): Promise<ServiceProcess> {
-  const defaultTimeoutMs = readyTimeoutMsFrom(process.env["HRVEND_SERVICE_READY_TIMEOUT"]);
-  const nodeArgs = (process.env["HRVEND_SERVICE_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const defaultTimeoutMs = readyTimeoutMsFrom(serviceReadyTimeoutSetting());
+  const nodeArgs = serviceNodeArgs();
   const fd = openSync(opts.logFile, "a");
   const start = existsSync(opts.logFile) ? readFileSync(opts.logFile).length : 0;
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", `services/${name}/src/main.ts`], {
     cwd: ROOT,
-    env: { PATH: process.env["PATH"] ?? "", LOG_LEVEL: "info", ...env },
+    env: { PATH: inheritedPath(), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", fd, fd],
     detached: opts.detached ?? false,
   });
