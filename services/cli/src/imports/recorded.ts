@@ -1,7 +1,13 @@
 import { censusSourceId, healthSourceId } from "@hrvend/devices";
+import {
+  highestSeqs,
+  latestCensus,
+  oatEventsAround,
+  prisonTimeZones,
+  recordedKeys,
+} from "@hrvend/recorder/read";
 import type { Database } from "@hrvend/runtime/db";
-import type { EventOf } from "@hrvend/schemas";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { type CensusRow, censusKey } from "./census";
 import type { CensusFigures, OatContent, Recorded } from "./changes";
 import { localDateOf } from "./local-time";
@@ -21,19 +27,9 @@ import type { KnownPrisons } from "./prisons";
  */
 export async function knownPrisons(db: Kysely<Database>, ids: readonly string[]): Promise<KnownPrisons> {
   if (ids.length === 0) return new Map();
-  const r = await sql<{ prison_id: string; time_zone: string }>`
-    SELECT DISTINCT ON (prison_id) prison_id, payload->>'timeZone' AS time_zone
-    FROM ingest.raw_event WHERE kind = 'ref_prison'
-    ORDER BY prison_id, event_time DESC, seq DESC`.execute(db);
+  const rows = await prisonTimeZones(db);
   const named = new Set(ids);
-  return new Map(r.rows.filter((x) => named.has(x.prison_id)).map((x) => [x.prison_id, x.time_zone]));
-}
-
-async function highestSeqs(db: Kysely<Database>, sources: readonly string[]): Promise<Map<string, number>> {
-  const r = await sql<{ source_id: string; seq: string }>`
-    SELECT source_id, max(seq)::text AS seq FROM ingest.raw_event
-    WHERE source_id = ANY(${[...sources]}::text[]) GROUP BY source_id`.execute(db);
-  return new Map(r.rows.map((x) => [x.source_id, Number(x.seq)]));
+  return new Map(rows.filter((x) => named.has(x.prison_id)).map((x) => [x.prison_id, x.time_zone]));
 }
 
 /** Latest recorded census per (prison, date) from the prisons' census offices. */
@@ -42,13 +38,8 @@ export async function recordedCensus(
   prisons: readonly string[],
 ): Promise<Recorded<CensusFigures>> {
   const sources = [...new Set(prisons)].map(censusSourceId);
-  const r = await sql<{ payload: EventOf<"census"> }>`
-    SELECT DISTINCT ON (payload->>'prisonId', payload->>'date') payload
-    FROM ingest.raw_event
-    WHERE source_id = ANY(${sources}::text[]) AND kind = 'census'
-    ORDER BY payload->>'prisonId', payload->>'date', seq DESC`.execute(db);
   const latest = new Map<string, CensusFigures>();
-  for (const { payload: e } of r.rows)
+  for (const e of await latestCensus(db, sources))
     latest.set(censusKey(e as Pick<CensusRow, "prisonId" | "date">), {
       population: e.population,
       admissions: e.admissions,
@@ -70,11 +61,7 @@ export async function recordedOat(
   const sources = [...prisons.keys()].map(healthSourceId);
   const latest = new Map<string, OatContent & { seq: number }>();
   if (dates !== undefined) {
-    const r = await sql<{ payload: EventOf<"oat">; seq: string }>`
-      SELECT payload, seq::text AS seq FROM ingest.raw_event
-      WHERE source_id = ANY(${sources}::text[]) AND kind = 'oat'
-        AND event_time >= ${dates.from}::date - 2 AND event_time < ${dates.to}::date + 3`.execute(db);
-    for (const { payload: e, seq } of r.rows) {
+    for (const { payload: e, seq } of await oatEventsAround(db, sources, dates)) {
       const tz = prisons.get(e.prisonId);
       if (tz === undefined) continue;
       const key = oatKey({ ...e, date: localDateOf(Date.parse(e.time), tz) });
@@ -105,14 +92,7 @@ export async function waitRecorded(
   let missing = [...keys];
   const deadline = Date.now() + timeoutMs;
   while (missing.length > 0) {
-    const found = new Set<string>();
-    for (let i = 0; i < missing.length; i += 10_000) {
-      const r = await sql<{ event_key: string }>`
-        SELECT event_key FROM ingest.event_key WHERE event_key = ANY(${missing.slice(i, i + 10_000)}::text[])`.execute(
-        db,
-      );
-      for (const x of r.rows) found.add(x.event_key);
-    }
+    const found = await recordedKeys(db, missing);
     missing = missing.filter((k) => !found.has(k));
     if (missing.length === 0 || Date.now() >= deadline) break;
     await sleep(500);

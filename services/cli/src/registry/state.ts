@@ -1,5 +1,12 @@
+import {
+  deadLettersFrom,
+  highestSeqs,
+  latestReferenceEvents,
+  latestRegistration,
+  recordedKeys,
+} from "@hrvend/recorder/read";
 import type { Database } from "@hrvend/runtime/db";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { entityOf, REF_KINDS, type RefBody } from "./diff";
 
 /**
@@ -11,31 +18,14 @@ export async function recordedRegistry(
   db: Kysely<Database>,
   sourceId: string,
 ): Promise<{ bodies: RefBody[]; maxSeq: number }> {
-  const r = await sql<{ kind: string; payload: Record<string, unknown> }>`
-    SELECT DISTINCT ON (kind, entity) kind, payload
-      FROM (SELECT kind, seq, payload,
-                   CASE kind WHEN 'ref_prison' THEN prison_id
-                             WHEN 'ref_machine' THEN payload->>'machineId'
-                             ELSE payload->>'itemId' END AS entity
-              FROM ingest.raw_event
-             WHERE source_id = ${sourceId} AND kind IN (${sql.join([...REF_KINDS])})) x
-     ORDER BY kind, entity, seq DESC`.execute(db);
-  const m = await sql<{ max: string | null }>`
-    SELECT max(seq)::text AS max FROM ingest.raw_event WHERE source_id = ${sourceId}`.execute(db);
-  const bodies = r.rows.map(({ payload }) => {
+  const rows = await latestReferenceEvents(db, sourceId, REF_KINDS);
+  const maxSeq = (await highestSeqs(db, [sourceId])).get(sourceId) ?? 0;
+  const bodies = rows.map(({ payload }) => {
     const { v: _v, sourceId: _s, seq: _q, time: _t, ...body } = payload;
     return body as unknown as RefBody;
   });
   bodies.sort((a, b) => `${a.kind}/${entityOf(a)}`.localeCompare(`${b.kind}/${entityOf(b)}`));
-  return { bodies, maxSeq: Number(m.rows[0]?.max ?? 0) };
-}
-
-/** Event keys of `keys` the recorder has stored (ingest.event_key). */
-export async function recordedKeys(db: Kysely<Database>, keys: string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const r = await sql<{ event_key: string }>`
-    SELECT event_key FROM ingest.event_key WHERE event_key IN (${sql.join(keys)})`.execute(db);
-  return new Set(r.rows.map((x) => x.event_key));
+  return { bodies, maxSeq };
 }
 
 /** Waits until every key is recorded; returns those still missing after `timeoutMs`. */
@@ -59,20 +49,11 @@ export async function registeredMachine(
   sourceId: string,
   machineId: string,
 ): Promise<{ prisonId: string; active: boolean } | undefined> {
-  const r = await sql<{ prison_id: string; active: boolean }>`
-    SELECT prison_id, (payload->>'active')::boolean AS active
-      FROM ingest.raw_event
-     WHERE source_id = ${sourceId} AND kind = 'ref_machine' AND payload->>'machineId' = ${machineId}
-     ORDER BY seq DESC LIMIT 1`.execute(db);
-  const row = r.rows[0];
+  const row = await latestRegistration(db, sourceId, machineId);
   return row === undefined ? undefined : { prisonId: row.prison_id, active: row.active };
 }
 
 /** Why the gateway refused what a source published since `since` (dead letters, reason and text). */
 export async function refusedSince(db: Kysely<Database>, sourceId: string, since: Date): Promise<string[]> {
-  const r = await sql<{ reason: string; message: string }>`
-    SELECT reason, message FROM ingest.dead_letter
-     WHERE source = ${sourceId} AND received_at >= ${since}
-     ORDER BY received_at LIMIT 20`.execute(db);
-  return r.rows.map((x) => `${x.reason}: ${x.message}`);
+  return (await deadLettersFrom(db, sourceId, since)).map((x) => `${x.reason}: ${x.message}`);
 }
