@@ -17,11 +17,11 @@ import {
   forecastAccuracy,
   type Interval,
   intersectIntervals,
-  type LevelChange,
+  type LevelReading,
   LocalCalendar,
   type LocalDate,
   type LotStock,
-  levelChange,
+  levelReading,
   mergeIntervals,
   overlapMs,
   restockPlan,
@@ -585,7 +585,7 @@ export function hrvendPlanner(
 }
 
 interface SlotState {
-  changes: (LevelChange & { machineId: string; slotId: string })[];
+  changes: (LevelReading & { machineId: string; slotId: string })[];
   level: number;
   lots: LotStock[];
 }
@@ -598,7 +598,7 @@ function slotState(events: readonly HrEvent[]): Map<string, SlotState> {
       (e): e is EventOf<"dispense" | "restock" | "stock_adjustment"> =>
         e.kind === "dispense" || e.kind === "restock" || e.kind === "stock_adjustment",
     )
-    .map((e) => ({ e, c: levelChange(e) }))
+    .map((e) => ({ e, c: levelReading(e) }))
     .sort((a, b) => a.c.at - b.c.at || (a.c.seq ?? 0) - (b.c.seq ?? 0));
   for (const { e, c } of stockEvents) {
     const k = key(e);

@@ -1,7 +1,7 @@
 import { ConfigError } from "@hrvend/runtime";
 import { describe, expect, it } from "vitest";
 import { loadReorderConfig } from "./config";
-import { DEFAULT_SCHEDULE, scheduleFor } from "./schedules";
+import { DEFAULT_SCHEDULE, scheduleFor } from "./domain";
 
 const minimal = { NATS_URL: "nats://127.0.0.1:4222", DATABASE_URL: "postgres://u:p@127.0.0.1:5432/hrvend" };
 

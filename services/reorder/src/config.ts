@@ -1,8 +1,20 @@
-import { parseEnv } from "@hrvend/runtime";
+import { configOrExit, parseEnv } from "@hrvend/runtime";
 import { streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 import { DEFAULT_FILL_TO, DEFAULT_Z } from "./domain";
-import { ScheduleOverrides } from "./schedules";
+
+const ScheduleOverride = z
+  .strictObject({
+    anchorDate: z.iso.date({ message: "must be a calendar date YYYY-MM-DD" }),
+    firstVisitDay: z.int().min(0).max(3650),
+    intervalDays: z.number().positive().max(365),
+    hour: z.number().min(0).lt(24),
+    leadTimeDays: z.number().min(0).max(365),
+  })
+  .partial();
+
+/** `REORDER_SCHEDULES`: overrides by prison id; `"*"` overrides the default for every prison (domain's scheduleFor). */
+const ScheduleOverrides = z.record(z.string().min(1), ScheduleOverride);
 
 /** The reorder service's whole configuration, from the environment, parsed once at start. */
 export const ReorderEnv = z.object({
@@ -40,4 +52,9 @@ export type ReorderConfig = z.infer<typeof ReorderEnv>;
 
 export function loadReorderConfig(env: Record<string, string | undefined>): ReorderConfig {
   return parseEnv(ReorderEnv, env, "reorder");
+}
+
+/** The configuration from this process's environment; a bad one prints one line and exits 2. */
+export function reorderConfig(): ReorderConfig {
+  return configOrExit("reorder", () => loadReorderConfig(process.env));
 }

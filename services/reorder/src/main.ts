@@ -1,10 +1,10 @@
-import { configOrExit } from "@hrvend/runtime";
 import { serveMetrics } from "@hrvend/runtime/metrics";
 import { drainOnSignals, startStreamService } from "@hrvend/runtime/service";
-import { loadReorderConfig } from "./config";
-import { startReorder } from "./reorder";
+import { reorderConfig } from "./config";
+import { startReorder } from "./service";
 
-const config = configOrExit("reorder", () => loadReorderConfig(process.env));
+// Wiring only: config → runtime → the service (consume step, recomputes) → metrics.
+const config = reorderConfig();
 const { log, db, nc, jsm, js, registry } = await startStreamService({
   name: `reorder-${config.CONSUMER}`,
   logLevel: config.LOG_LEVEL,
