@@ -67,3 +67,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     },
   };
 }
+
+/** HRVEND_CHROMIUM: the Chromium that prints PDFs and screenshots (default: Debian's, from provision.sh). */
+export const CHROMIUM_PATH = process.env["HRVEND_CHROMIUM"] ?? "/usr/bin/chromium";
+
+/** This process's PATH, for a child process that is given nothing else of the environment. */
+export function inheritedPath(): string {
+  return process.env["PATH"] ?? "";
+}

@@ -24,7 +24,7 @@ import { retentionCommand } from "./commands/retention";
 import { servicesCommand } from "./commands/services";
 import { smokeCommand } from "./commands/smoke";
 import { summaryCommand } from "./commands/summary";
-import { loadConfig } from "./config";
+import { inheritedPath, loadConfig } from "./config";
 
 /** The commands whose messages go through the `cli` catalogue (issue #19); the others still print English. */
 const TRANSLATED = [
@@ -98,7 +98,7 @@ async function hrvend(
   try {
     const r = await promisify(execFile)(process.execPath, ["services/cli/bin/hrvend.js", ...args], {
       cwd: ROOT,
-      env: { PATH: process.env["PATH"] ?? "", HRVEND_LANG: lang },
+      env: { PATH: inheritedPath(), HRVEND_LANG: lang },
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {

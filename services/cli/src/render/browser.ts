@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
+import { CHROMIUM_PATH } from "../config";
 
-/** Debian's Chromium (installed by infra/scripts/provision.sh). */
-export const CHROMIUM_PATH = process.env.HRVEND_CHROMIUM ?? "/usr/bin/chromium";
+/** Debian's Chromium (installed by infra/scripts/provision.sh), or HRVEND_CHROMIUM (read in ../config). */
+export { CHROMIUM_PATH };
 
 export class BrowserUnavailableError extends Error {
   override name = "BrowserUnavailableError";
