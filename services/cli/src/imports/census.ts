@@ -1,7 +1,7 @@
+import { localDate } from "@hrvend/runtime/time";
 import { type ColumnSpec, readCsv } from "./csv";
 import type { RowProblem } from "./errors";
 import { countField, dateField, type Field } from "./fields";
-import { localDateOf } from "./local-time";
 import { type KnownPrisons, prisonOf } from "./prisons";
 
 /**
@@ -56,7 +56,7 @@ export function parseCensus(bytes: Buffer | string, prisons: KnownPrisons, now: 
     const releases = take("releases", countField(values["releases"] ?? "", 10_000));
     if (prisonId !== undefined && date !== undefined) {
       const tz = prisons.get(prisonId) ?? "UTC";
-      if (date >= localDateOf(now, tz))
+      if (date >= localDate(now, tz))
         problems.push({
           line,
           column: "date",

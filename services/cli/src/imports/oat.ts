@@ -1,9 +1,9 @@
+import { localInstant } from "@hrvend/runtime/time";
 import type { EventOf } from "@hrvend/schemas";
 import { dropDuplicates, type Parsed } from "./census";
 import { type ColumnSpec, readCsv } from "./csv";
 import type { RowProblem } from "./errors";
 import { amountField, choiceField, dateField, type Field, timeField } from "./fields";
-import { localInstant } from "./local-time";
 import { type KnownPrisons, prisonOf } from "./prisons";
 
 type Oat = EventOf<"oat">;

@@ -7,10 +7,10 @@ import {
   recordedKeys,
 } from "@hrvend/recorder/read";
 import type { Database } from "@hrvend/runtime/db";
+import { localDate } from "@hrvend/runtime/time";
 import type { Kysely } from "kysely";
 import { type CensusRow, censusKey } from "./census";
 import type { CensusFigures, OatContent, Recorded } from "./changes";
-import { localDateOf } from "./local-time";
 import { oatKey } from "./oat";
 import type { KnownPrisons } from "./prisons";
 
@@ -64,7 +64,7 @@ export async function recordedOat(
     for (const { payload: e, seq } of await oatEventsAround(db, sources, dates)) {
       const tz = prisons.get(e.prisonId);
       if (tz === undefined) continue;
-      const key = oatKey({ ...e, date: localDateOf(Date.parse(e.time), tz) });
+      const key = oatKey({ ...e, date: localDate(Date.parse(e.time), tz) });
       const s = Number(seq);
       if ((latest.get(key)?.seq ?? 0) > s) continue;
       latest.set(key, {
