@@ -97,6 +97,19 @@ describe("parseOat", () => {
     expect(r.rows[0]?.time).toBe("2025-07-01T07:30:00+03:00");
   });
 
+  it("gives a local time a DST change skips or repeats the offset in force just before the change", () => {
+    // Chisinau 2025: 2025-03-30 02:00 +02:00 → 03:00 +03:00; 2025-10-26 03:00 +03:00 → 02:00 +02:00.
+    const r = parse(
+      ["5,md-p13,2025-03-30,enrol,methadone,,,02:30", "6,md-p13,2025-10-26,enrol,methadone,,,02:30"],
+      `${HEADER},time`,
+    );
+    expect(r.problems).toEqual([]);
+    // Skipped: 02:30 at +02:00 is 00:30Z, which the clock reads as 03:30 summer time.
+    expect(r.rows[0]?.time).toBe("2025-03-30T03:30:00+03:00");
+    // Repeated: the first pass, still at +03:00 (23:30Z on the 25th).
+    expect(r.rows[1]?.time).toBe("2025-10-26T02:30:00+03:00");
+  });
+
   it("refuses hostile rows by line and column, and never echoes the client id", () => {
     const id = "RAW-CLIENT-ID-8F3K2";
     const r = parse([
