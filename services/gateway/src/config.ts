@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
-import { CommaList, parseEnv } from "@hrvend/runtime";
+import { CommaList, configOrExit, parseEnv } from "@hrvend/runtime";
 import { DEFAULT_STREAMS, type StreamNames } from "@hrvend/runtime/nats";
 import { INGEST_FILTER, PARTITIONED_EVENT_SUBJECTS } from "@hrvend/schemas";
 import { z } from "zod";
-import { defaultBucket } from "./registry-snapshot";
+import { defaultBucket } from "./adapters/registry-snapshot";
 
 /** The gateway's whole configuration, from the environment, parsed once at start. */
 export const GatewayEnv = z.object({
@@ -123,3 +123,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/** The process's configuration, from its environment; a bad variable exits with one line. */
+export const gatewayConfig = (): GatewayConfig =>
+  configOrExit("gateway", () => loadGatewayConfig(process.env));

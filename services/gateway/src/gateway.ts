@@ -1,11 +1,12 @@
 import type { Logger } from "pino";
-import { admit, type Verdict } from "./admit";
-import { deadLetter } from "./dead-letter";
-import type { GatewayMetrics } from "./gateway-metrics";
-import type { KnownMachines } from "./known-machines";
-import type { RegistryFeed } from "./registry-feed";
-import { isRefEvent, type RegistrySnapshot } from "./registry-snapshot";
-import type { StreamPublisher } from "./stream-publisher";
+import { deadLetter } from "./adapters/dead-letter";
+import type { RegistryFeed } from "./adapters/registry-feed";
+import type { RegistrySnapshot } from "./adapters/registry-snapshot";
+import type { StreamPublisher } from "./adapters/stream-publisher";
+import { admit, type Verdict } from "./domain/admit";
+import type { KnownMachines } from "./domain/known-machines";
+import { isRefEvent } from "./domain/reference-events";
+import type { GatewayMetrics } from "./metrics";
 
 export class ShuttingDown extends Error {
   override readonly name = "ShuttingDown";
@@ -117,6 +118,19 @@ export class Gateway {
   /** Stop retrying; messages not yet in JetStream stay unacknowledged at the broker. */
   stop(): void {
     this.stopping = true;
+  }
+
+  /**
+   * Stops, then waits (at most `timeoutMs`) for the messages in hand. The subscription stays in
+   * place: the broker keeps queueing for this persistent session (and shares new messages with
+   * other instances). Messages not yet in JetStream stay unacknowledged and are redelivered when
+   * this gateway comes back.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.deps.log.info({ pending: this.inFlight }, "draining in-flight messages");
+    this.stop();
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
   get pending(): number {

@@ -1,7 +1,8 @@
 import { EXAMPLES } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
-import { supersedes } from "./known-machines";
-import { defaultBucket, isRefEvent, snapshotKey } from "./registry-snapshot";
+import { supersedes } from "../domain/known-machines";
+import { isRefEvent, snapshotKey } from "../domain/reference-events";
+import { defaultBucket } from "./registry-snapshot";
 
 describe("registry snapshot keys and order", () => {
   it("keys one entry per prison, machine and item, whatever the source", () => {

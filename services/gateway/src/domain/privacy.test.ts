@@ -1,7 +1,7 @@
 import { addressOf, DeadLetter, EXAMPLES, mqttTopic, storableText } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
+import { deadLetter } from "../adapters/dead-letter";
 import { admit } from "./admit";
-import { deadLetter } from "./dead-letter";
 
 /** A raw card UID as a broken or hostile machine might send it. */
 const SECRET = "A1B2C3D4E5F6";

@@ -1,7 +1,8 @@
 import { ContractError, type HrEvent, parseEventBytes } from "@hrvend/schemas";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import type { KnownMachines } from "./known-machines";
-import { isRefEvent, type RefEvent, type RegistrySnapshot } from "./registry-snapshot";
+import type { KnownMachines } from "../domain/known-machines";
+import { isRefEvent, type RefEvent } from "../domain/reference-events";
+import type { RegistrySnapshot } from "./registry-snapshot";
 
 /**
  * The subject filter for one reference kind's events inside one of the stream's subjects:

@@ -1,7 +1,6 @@
 import { EXAMPLES } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
 import { KnownMachines } from "./known-machines";
-import { registryFilter, stillStored } from "./registry-feed";
 
 describe("known machines", () => {
   it("given a registration, then the machine is known in its prison only; deactivation forgets it", () => {
@@ -38,26 +37,5 @@ describe("known machines", () => {
     expect(known.isMachine(machineId)).toBe(true);
     expect(known.apply({ ...EXAMPLES.ref_machine, seq: 11, active: true })).toBe(true);
     expect(known.has(prisonId, machineId)).toBe(true);
-  });
-
-  it("derives the ref_machine filter inside each stream subject", () => {
-    expect(registryFilter("hr.v1.>")).toBe("hr.v1.*.*.ref_machine");
-    expect(registryFilter("hr.v1.p1.>")).toBe("hr.v1.p1.*.ref_machine");
-    expect(registryFilter("hr.v1.*.*.*.*")).toBe("hr.v1.*.*.ref_machine.*");
-    expect(registryFilter("hr.v1.p1.*.*.*")).toBe("hr.v1.p1.*.ref_machine.*");
-  });
-
-  it("derives the filter of each reference kind", () => {
-    expect(registryFilter("hr.v1.>", "ref_prison")).toBe("hr.v1.*.*.ref_prison");
-    expect(registryFilter("hr.v1.*.*.*.*", "ref_item")).toBe("hr.v1.*.*.ref_item.*");
-  });
-
-  it("given registrations read at seqs 3, 7, 9 and the stream now starting at 8, then one is still stored and the rest are forgotten", () => {
-    const seqs = [3, 7, 9];
-    expect(stillStored(seqs, 8)).toBe(1);
-    expect(seqs).toEqual([9]);
-    // The stream emptied by its max age: none is still there, so any message it counts is new.
-    expect(stillStored(seqs, 12)).toBe(0);
-    expect(stillStored([], 1)).toBe(0);
   });
 });
