@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { benchKnobs } from "../support/config";
 import { ledgerFacts } from "../support/ledger";
 import { type ClusterOptions, Pipeline } from "../support/pipeline";
 import { reconcileRecorder } from "../support/reconcile";
@@ -39,7 +40,7 @@ export interface ClusterBench {
 export async function clusterBench(
   log: (s: string) => void,
   scenario = "pilot",
-  days = Number(process.env["BENCH_CLUSTER_DAYS"] ?? 14),
+  days = benchKnobs.clusterDays(),
 ): Promise<ClusterBench> {
   const singleNode = await measure(log, scenario, days);
   const cluster = await measure(log, scenario, days, { partitions: 4, leaseSeconds: 10 });

@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import mqtt from "mqtt";
+import { benchKnobs } from "../support/config";
 import { isolateOn, mqttAccounts, testDatabase } from "../support/isolation";
 import type { TestServers } from "../support/servers";
 import { type ServiceProcess, startService } from "../support/services";
@@ -101,7 +102,9 @@ export async function ingestBench(
   await ensureStreams(jsm, streams);
   await nc.close();
   const services: ServiceProcess[] = [];
-  const gatewayCount = Number(process.env["BENCH_GATEWAYS"] ?? 1);
+  const gatewayCount = benchKnobs.gateways();
+  const gatewayConnections = benchKnobs.gatewayConnections();
+  const gatewayWindow = benchKnobs.gatewayWindow();
   for (let g = 0; g < gatewayCount; g++) {
     services.push(
       await startService(
@@ -113,10 +116,8 @@ export async function ingestBench(
           MQTT_PASSWORD: "gw",
           MQTT_SHARE_GROUP: `ingest-${iso.tag}`,
           MQTT_FILTERS: `hr/v1/${P}/#`,
-          ...(process.env["BENCH_GW_CONNECTIONS"]
-            ? { MQTT_CONNECTIONS: process.env["BENCH_GW_CONNECTIONS"] }
-            : {}),
-          ...(process.env["BENCH_GW_WINDOW"] ? { MQTT_WINDOW: process.env["BENCH_GW_WINDOW"] } : {}),
+          ...(gatewayConnections ? { MQTT_CONNECTIONS: gatewayConnections } : {}),
+          ...(gatewayWindow ? { MQTT_WINDOW: gatewayWindow } : {}),
           NATS_URL: servers.natsUrl,
           EVENTS_STREAM: streams.events,
           EVENTS_SUBJECTS: streams.eventSubjects.join(","),

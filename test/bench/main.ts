@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { benchKnobs } from "../support/config";
 import { dashboardsBench } from "../support/dashboards-bench";
 import { startTestServers } from "../support/servers";
 import { clusterBench } from "./cluster.bench";
@@ -11,13 +12,13 @@ import { simulatorBench } from "./simulator.bench";
  * `npm run bench`: every benchmark of the project in one run on this machine, against private
  * servers it starts itself; writes bench.json at the repository root and prints a summary.
  */
-const events = Number(process.env["BENCH_EVENTS"] ?? 100_000);
+const events = benchKnobs.events();
 const started = new Date();
 const { servers, stop } = await startTestServers();
 const log = (s: string) => console.error(`[bench] ${s}`);
 try {
   const ingest = await ingestBench(servers, events, log);
-  const simulator = await simulatorBench(servers, log, Number(process.env["BENCH_ESTATE_SECONDS"] ?? 60));
+  const simulator = await simulatorBench(servers, log, benchKnobs.estateSeconds());
   const reorder = await reorderBench(log);
   const dashboards = await dashboardsBench(servers, log);
   const faults = await faultsBench(log);

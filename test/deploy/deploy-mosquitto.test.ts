@@ -14,6 +14,7 @@ import {
 } from "@hrvend/local-stack";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parentEnv } from "../support/config";
 import { DEPLOY, read } from "./deploy-files";
 
 /**
@@ -87,7 +88,7 @@ describe("infra/deploy accounts on the real broker", () => {
     pid = child.pid as number;
     await waitForPort(port, "mosquitto", { alive: () => isAlive(pid), logTail: () => tail(logFile) });
     execFileSync("sh", [join(DEPLOY, "mosquitto/accounts.example.sh")], {
-      env: { ...process.env, MQTT_PORT: String(port), HRVEND_MQTT_PW_DIR: pw },
+      env: { ...parentEnv(), MQTT_PORT: String(port), HRVEND_MQTT_PW_DIR: pw },
       stdio: "pipe",
     });
   });

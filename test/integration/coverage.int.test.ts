@@ -10,6 +10,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inheritedPath } from "../support/config";
 import { auditPublication, type FunderRow } from "../support/coverage-audit";
 import { coverageFromLedger } from "../support/coverage-ledger";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
@@ -273,7 +274,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
         {
           cwd: join(import.meta.dirname, "../.."),
           encoding: "utf8",
-          env: { PATH: process.env["PATH"] ?? "" },
+          env: { PATH: inheritedPath() },
         },
       );
     const json = report("json", join(dir, "r.json"));
@@ -300,7 +301,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
         "--database-url",
         tdb.roleUrl("hrvend_funder"),
       ],
-      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: inheritedPath() } },
     );
     expect(one.status, one.stderr).toBe(0);
     const quarters = JSON.parse(one.stdout) as {
@@ -327,7 +328,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
         "--grain",
         "month",
       ],
-      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: inheritedPath() } },
     );
     expect(month.status).not.toBe(0);
     expect(month.stderr).toMatch(/quarter, year/);
@@ -346,7 +347,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
         "--database-url",
         tdb.roleUrl("hrvend_funder"),
       ],
-      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: inheritedPath() } },
     );
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/no quarter figures for prison 'nowhere'.*md-p13/);
@@ -401,7 +402,7 @@ describe("coverage service through the real pipeline (pilot, 90 days, coverage S
         "--database-url",
         tdb.roleUrl("hrvend_writer"),
       ],
-      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } },
+      { cwd: join(import.meta.dirname, "../.."), encoding: "utf8", env: { PATH: inheritedPath() } },
     );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/loaded 8 estimate\(s\)/);

@@ -23,6 +23,7 @@ import { formatValue, renderPreview } from "@hrvend/dashboards/preview";
 import { AUDIENCES, type DbRole, grantAdmin, withCredentials } from "@hrvend/runtime/db";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inheritedPath } from "../support/config";
 import { type FilledPipeline, fillPipeline } from "../support/dashboards";
 import { checkFunderSymbols } from "../support/funder-symbols";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
@@ -244,7 +245,7 @@ describe("dashboards against a simulated pilot run through the real pipeline", (
         "--now",
         fill.end.toISOString(),
       ],
-      { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "" } },
+      { cwd: ROOT, env: { PATH: inheritedPath() } },
     );
     expect(r.stdout).toMatch(/wrote .*preview\.html/);
     const html = readFileSync(out, "utf8");

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { applyBatch, publishIfBehind } from "@hrvend/coverage/store";
+import { publishIfBehind } from "@hrvend/coverage";
+import { applyBatch } from "@hrvend/coverage/store";
 import { newSecret } from "@hrvend/runtime";
 import { createDb, withCredentials } from "@hrvend/runtime/db";
 import type { HrEvent } from "@hrvend/schemas";
@@ -16,6 +17,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { hrvend } from "../support/cli";
+import { inheritedPath } from "../support/config";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 import { runSimulator } from "../support/simulator";
 
@@ -535,7 +537,7 @@ describe("hrvend export dhis2 --push: a real HTTP receiver answering like DHIS2"
       ["dhis2"],
       {
         env: {
-          PATH: process.env["PATH"] ?? "",
+          PATH: inheritedPath(),
           HRVEND_HOME: ROOT,
           // The timer fires on the 10th of April: the quarter just ended is 2026Q1.
           HRVEND_EXPORT_TODAY: "2026-04-10",

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
+import { inheritedPath } from "../support/config";
 
 /**
  * The scheduled exports' systemd units (infra/deploy/systemd/hrvend-export-*): systemd's own
@@ -30,7 +31,7 @@ const hasSystemdAnalyze = (() => {
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await promisify(execFile)(cmd, args, { env: { PATH: process.env["PATH"] ?? "", ...env } });
+    const r = await promisify(execFile)(cmd, args, { env: { PATH: inheritedPath(), ...env } });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

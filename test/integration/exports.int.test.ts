@@ -10,6 +10,7 @@ import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
+import { inheritedPath } from "../support/config";
 import { type FilledPipeline, fillPipeline } from "../support/dashboards";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 
@@ -184,7 +185,7 @@ describe("the scheduled report job (hrvend-export-quarter.sh report)", () => {
     const reports = join(dir, "reports");
     await promisify(execFile)(join(ROOT, "infra/deploy/systemd/hrvend-export-quarter.sh"), ["report"], {
       env: {
-        PATH: process.env["PATH"] ?? "",
+        PATH: inheritedPath(),
         HRVEND_HOME: ROOT,
         // The timer fires on the 5th of April: the quarter just ended is 2026Q1.
         HRVEND_EXPORT_TODAY: "2026-04-05",

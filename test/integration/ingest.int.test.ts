@@ -6,6 +6,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { debugLetters } from "../support/config";
 import { isolate, mqttAccounts, type TestDatabase, testDatabase } from "../support/isolate";
 import { type ServiceProcess, startService } from "../support/services";
 
@@ -256,7 +257,7 @@ describe("gateway and recorder", () => {
     await device.endAsync();
 
     const expectedLetters = corpus.length + 1;
-    if (process.env["DEBUG_LETTERS"]) {
+    if (debugLetters()) {
       await new Promise((r) => setTimeout(r, 8000));
       const l = await tdb.db
         .selectFrom("ingest.dead_letter")

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { freePort, isPortOpen } from "@hrvend/local-stack";
 import { afterAll, describe, expect, it } from "vitest";
 import { type CliResult, hrvend } from "../support/cli";
+import { serviceReadyTimeoutSetting } from "../support/config";
 
 /**
  * Two local stacks on one host (issue #18): every port of a stack is configurable, metrics
@@ -42,7 +43,7 @@ async function stackEnv(name: string, taken: number[]): Promise<Record<string, s
     HRVEND_NATS_MONITOR_PORT: String(await freePort()),
     HRVEND_MQTT_PORT: String(await freePort()),
     HRVEND_METRICS_PORT: String(metrics),
-    HRVEND_SERVICE_READY_TIMEOUT: process.env["HRVEND_SERVICE_READY_TIMEOUT"] ?? "240",
+    HRVEND_SERVICE_READY_TIMEOUT: serviceReadyTimeoutSetting() ?? "240",
   };
 }
 

@@ -1,6 +1,7 @@
 import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { inheritedPath } from "./config";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -15,7 +16,7 @@ export async function hrvend(args: string[], env: Record<string, string> = {}): 
   try {
     const r = await promisify(execFile)(process.execPath, ["services/cli/bin/hrvend.js", ...args], {
       cwd: ROOT,
-      env: { PATH: process.env["PATH"] ?? "", ...env },
+      env: { PATH: inheritedPath(), ...env },
       maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -30,7 +31,7 @@ export function hrvendInBackground(args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ["services/cli/bin/hrvend.js", ...args], {
       cwd: ROOT,
-      env: { PATH: process.env["PATH"] ?? "" },
+      env: { PATH: inheritedPath() },
     });
     let stdout = "";
     let stderr = "";

@@ -7,6 +7,7 @@ import { type PanelsBench, panelsBench } from "@hrvend/dashboards/bench";
 import { latestEventTime } from "@hrvend/dashboards/preview";
 import { AUDIENCES, type DbRole } from "@hrvend/runtime/db";
 import { sql } from "kysely";
+import { benchKnobs } from "./config";
 import { fillPipeline } from "./dashboards";
 import { isolateOn, testDatabase } from "./isolation";
 import { startTestServers, type TestServers } from "./servers";
@@ -18,7 +19,7 @@ import { startTestServers, type TestServers } from "./servers";
  * the year's last event, All selected) each as its audience's role. `BENCH_DASHBOARD_DAYS` shortens the year.
  */
 export async function dashboardsBench(servers: TestServers, log: (s: string) => void): Promise<PanelsBench> {
-  const days = Number(process.env["BENCH_DASHBOARD_DAYS"] ?? 365);
+  const days = benchKnobs.dashboardDays();
   const iso = isolateOn("dashbench", servers);
   const tdb = await testDatabase(iso);
   const dir = mkdtempSync(join(tmpdir(), "hrvend-dashbench-"));
@@ -61,7 +62,7 @@ export async function dashboardsBench(servers: TestServers, log: (s: string) => 
       const now = (await latestEventTime(db("operator"))) ?? fill.end;
       return panelsBench(db, {
         now,
-        runs: Number(process.env["BENCH_DASHBOARD_RUNS"] ?? 20),
+        runs: benchKnobs.dashboardRuns(),
         data: {
           scenario: "pilot",
           simulatedDays: days,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { HrEvent } from "@hrvend/schemas";
+import { inheritedPath } from "./config";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -16,7 +17,7 @@ export function runSimulator(
     ["services/cli/bin/hrvend.js", "simulate", "--no-progress", ...args],
     {
       cwd: ROOT,
-      env: { PATH: process.env["PATH"] ?? "", ...env },
+      env: { PATH: inheritedPath(), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
