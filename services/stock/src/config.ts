@@ -1,4 +1,4 @@
-import { CommaList, parseEnv } from "@hrvend/runtime";
+import { CommaList, configOrExit, parseEnv } from "@hrvend/runtime";
 import { DEFAULT_STREAMS, streamServiceEnv } from "@hrvend/runtime/nats";
 import { z } from "zod";
 import { type AlertPolicy, alertPolicy } from "./domain";
@@ -49,4 +49,9 @@ export function loadStockConfig(env: Record<string, string | undefined>): StockC
       refusalSpike: { count: e.REFUSAL_SPIKE_COUNT, minutes: e.REFUSAL_SPIKE_MINUTES },
     }),
   };
+}
+
+/** The service's configuration from its environment, read once at start; a bad variable exits 2 with one line. */
+export function stockConfig(): StockConfig {
+  return configOrExit("stock", () => loadStockConfig(process.env));
 }

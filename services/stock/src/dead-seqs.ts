@@ -1,4 +1,4 @@
-import type { DeadSeq } from "./stock-store";
+import type { DeadSeq } from "./domain";
 
 /**
  * Which machine seq a dead letter says will never be in the events stream, if it says so. The

@@ -1,22 +1,46 @@
 import type { Database } from "@hrvend/runtime/db";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import { loadReorderMins } from "./store/reorder-mins";
 
 /**
  * The Min of every slot as the reorder service last computed it (docs/domain.md §Max-min: below Min,
- * `low_stock`). Read from `reorder.slot_parameters` and refreshed on a timer: a live input, so a
- * rebuild of the stock tables judges past levels against the Mins of its own time (low-stock
- * alerts are the one figure a replay may date differently; every other one is rebuilt exactly).
+ * `low_stock`), refreshed on a timer: a live input, so a rebuild of the stock tables judges past
+ * levels against the Mins of its own time (low-stock alerts are the one figure a replay may date
+ * differently; every other one is rebuilt exactly).
  */
-export class ReorderMins {
+class ReorderMins {
   private mins = new Map<string, number>();
 
   lookup = (machineId: string, slotId: string): number | undefined => this.mins.get(`${machineId}/${slotId}`);
 
   /** Reloads every slot's Min; returns how many slots have one. */
   async refresh(db: Kysely<Database>): Promise<number> {
-    const r = await sql<{ machine_id: string; slot_id: string; min: number }>`
-      SELECT machine_id, slot_id, min FROM reorder.slot_parameters`.execute(db);
-    this.mins = new Map(r.rows.map((x) => [`${x.machine_id}/${x.slot_id}`, Number(x.min)]));
+    const rows = await loadReorderMins(db);
+    this.mins = new Map(rows.map((x) => [`${x.machineId}/${x.slotId}`, x.min]));
     return this.mins.size;
   }
+}
+
+/**
+ * Loads the Mins now and every `seconds` (0: never; low-stock alerts are then off). A failure is
+ * logged and retried at the next round. Returns the lookup and the function that stops it.
+ */
+export async function startMinRefresh(
+  db: Kysely<Database>,
+  log: Logger,
+  seconds: number,
+): Promise<{ lookup: ReorderMins["lookup"] | undefined; stop: () => void }> {
+  if (seconds <= 0) return { lookup: undefined, stop: () => {} };
+  const mins = new ReorderMins();
+  const refresh = async () => {
+    try {
+      log.debug({ slots: await mins.refresh(db) }, "reorder Mins loaded");
+    } catch (err) {
+      log.warn({ err }, "reorder Mins not loaded (is the reorder service migrated?); low-stock alerts wait");
+    }
+  };
+  await refresh();
+  const timer = setInterval(refresh, seconds * 1000);
+  return { lookup: mins.lookup, stop: () => clearInterval(timer) };
 }

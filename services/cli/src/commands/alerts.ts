@@ -5,13 +5,8 @@ import { loadOrCreateSecrets } from "@hrvend/runtime";
 import { createDb, withCredentials } from "@hrvend/runtime/db";
 import { type TFunction, translator } from "@hrvend/runtime/i18n";
 import { addressOf, eventKey, mqttTopic } from "@hrvend/schemas";
-import {
-  alertAckEvent,
-  findAlert,
-  listAlerts,
-  operatorSeq,
-  waitForAcknowledgement,
-} from "@hrvend/stock/alerts";
+import { alertAckEvent, operatorSeq } from "@hrvend/stock";
+import { findAlert, listAlerts, waitForAcknowledgement } from "@hrvend/stock/read";
 import { Command } from "commander";
 import { sql } from "kysely";
 import mqtt from "mqtt";

@@ -1,4 +1,5 @@
 import type { Database } from "@hrvend/runtime/db";
+import { heldEvents } from "@hrvend/stock/read";
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
 import { type Kysely, sql } from "kysely";
 import type { ConsumerLag, PublicationLag, SettleSnapshot } from "./settle";
@@ -53,11 +54,7 @@ export function settleProbe(
  */
 async function heldByStock(db: Kysely<Database>): Promise<number | undefined> {
   try {
-    const r = await sql<{ n: string | null }>`
-      SELECT sum(jsonb_array_length(COALESCE(seq_order->'held', '[]'::jsonb))) AS n FROM stock.machine_state`.execute(
-      db,
-    );
-    return Number(r.rows[0]?.n ?? 0);
+    return await heldEvents(db);
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "42P01" || code === "3F000") return undefined; // undefined_table, invalid_schema_name

@@ -5,7 +5,7 @@ import type { FaultCode } from "./machine-state";
  * (machine, slot or none, type). Faults the machine reports are `fault_<code>`, except its door
  * alarm (door left open past its limit), which is `door_open`.
  */
-export const ALERT_TYPES = [
+const ALERT_TYPES = [
   "stockout",
   "low_stock",
   "lot_expiring",

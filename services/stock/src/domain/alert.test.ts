@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { at } from "../../test/events";
 import { type Alert, acknowledge, applyAlertCommand, markReminded, remindersDue } from "./alert";
 import type { AlertCommand } from "./decide-alerts";
 import { AlertLifecycleError } from "./errors";
-import { at } from "../../test/events";
 
 const subject = {
   alertId: "m1/-/offline/x",

@@ -64,7 +64,7 @@ export function acknowledge(alert: Alert, at: string, by: string): Alert {
   return { ...alert, acknowledgedAt: at, acknowledgedBy: by };
 }
 
-export const REMINDER_TYPES: readonly AlertType[] = ["offline", "stockout"];
+const REMINDER_TYPES: readonly AlertType[] = ["offline", "stockout"];
 
 export interface Reminder {
   alertId: string;

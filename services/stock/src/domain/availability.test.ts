@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { availability, type LevelPoint, onlineIntervals } from "./availability";
 import { at } from "../../test/events";
+import { availability, type LevelPoint, onlineIntervals } from "./availability";
 
 const day = { from: at("00:00"), to: at("1 00:00") };
 const allDay = [day];

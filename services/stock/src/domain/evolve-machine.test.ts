@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { at, machineEvents } from "../../test/events";
 import { MachineMismatchError } from "./errors";
 import { evolveMachine, isDuplicate, type MachineInput } from "./evolve-machine";
 import type { ItemCatalog } from "./item-catalog";
 import { initialMachineState, type MachineState } from "./machine-state";
-import { at, machineEvents } from "../../test/events";
 
 const m = machineEvents("m1");
 const CATALOG: ItemCatalog = {

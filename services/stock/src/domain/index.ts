@@ -5,13 +5,25 @@ export {
   acknowledge,
   applyAlertCommand,
   markReminded,
-  REMINDER_TYPES,
   type Reminder,
   remindersDue,
 } from "./alert";
+export { alertAckEvent, operatorSeq } from "./alert-ack";
 export { type AlertCondition, alertConditions } from "./alert-conditions";
 export { type AlertPolicy, alertPolicy, DEFAULT_ALERT_POLICY } from "./alert-policy";
-export { ALERT_TYPES, type AlertType, faultAlertType } from "./alert-type";
+export { type AlertType, faultAlertType } from "./alert-type";
+export {
+  type Arrival,
+  applyArrivals,
+  applyDeadSeqs,
+  type BatchEffects,
+  type BatchState,
+  type DeadSeq,
+  type EventBatchEffects,
+  type MachineGap,
+  machinesOf,
+  type StoredMachine,
+} from "./apply-batch";
 export {
   type Availability,
   availability,
@@ -53,7 +65,6 @@ export { NO_SEQS_SEEN, type SeenSeqs } from "./seen-seqs";
 export {
   type Admitted,
   admitInOrder,
-  MAX_HELD,
   markDead,
   NEW_SEQ_ORDER,
   type OrderClock,

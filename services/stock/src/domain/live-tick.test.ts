@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { machineEvents } from "../../test/events";
 import { alertPolicy } from "./alert-policy";
 import { deviceNow, liveTick } from "./live-tick";
 import { initialMachineState, type MachineState } from "./machine-state";
 import { processMachineEvent } from "./process-machine-event";
 import { admitInOrder, NEW_SEQ_ORDER, type SeqOrder } from "./seq-order";
-import { machineEvents } from "../../test/events";
 
 const m = machineEvents("m1");
 const policy = alertPolicy({ silenceMinutes: 15, lotExpiringDays: 30 });

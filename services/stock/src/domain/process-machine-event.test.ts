@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { at, machineEvents } from "../../test/events";
 import { type Alert, applyAlertCommand } from "./alert";
 import { type AlertPolicy, alertPolicy } from "./alert-policy";
 import type { AlertCommand } from "./decide-alerts";
 import type { MachineInput } from "./evolve-machine";
 import { initialMachineState, type MachineState } from "./machine-state";
 import { processMachineEvent } from "./process-machine-event";
-import { at, machineEvents } from "../../test/events";
 
 const m = machineEvents("m1");
 

@@ -48,7 +48,7 @@ export const NEW_SEQ_ORDER: SeqOrder = {
  * Past this many held events the gap is given up on regardless of time (a burst larger than any
  * bound could explain): ordering resumes at the lowest held seq.
  */
-export const MAX_HELD = 20_000;
+const MAX_HELD = 20_000;
 
 /** The stream's (or, on the live timer, the service's) clock, and how long a gap may block. */
 export interface OrderClock {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { at, machineEvents } from "../../test/events";
 import { alertPolicy } from "./alert-policy";
 import { initialMachineState } from "./machine-state";
 import { processMachineEvent } from "./process-machine-event";
-import { at, machineEvents } from "../../test/events";
 import { tickMachine } from "./tick-machine";
 
 const m = machineEvents("m1");

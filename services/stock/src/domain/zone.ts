@@ -3,7 +3,7 @@ import { ms } from "./time";
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** Minutes east of UTC of `timeZone` at instant `t` (DST included). */
-export function offsetMinutes(t: number, timeZone: string): number {
+function offsetMinutes(t: number, timeZone: string): number {
   let f = offsetFormats.get(timeZone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
