@@ -4,6 +4,13 @@ import { LocalCalendar, type RestockPlan } from "@hrvend/reorder";
 import type { Database } from "@hrvend/runtime/db";
 import type { HrEvent } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
+import {
+  activeAlertCounts,
+  alertPeriodsOfType,
+  alertsOfTypeBySlot,
+  levelChanges,
+  slotLevels,
+} from "../../services/stock/src/read";
 import { coverageFromLedger, type LedgerFigure } from "./coverage-ledger";
 import { type Fact, ledgerPeriods, type Period } from "./ledger";
 
@@ -56,12 +63,9 @@ export async function alertPeriods(
   type: string,
   subject: (a: AlertSubject) => string,
 ): Promise<Map<string, Period[]>> {
-  const alerts = await sql<AlertSubject & { raised_at: Date; cleared_at: Date | null }>`
-    SELECT machine_id, slot_id, raised_at, cleared_at FROM stock.alert WHERE type = ${type} ORDER BY raised_at`.execute(
-    db,
-  );
+  const alerts = await alertPeriodsOfType(db, type);
   const m = new Map<string, Period[]>();
-  for (const a of alerts.rows)
+  for (const a of alerts)
     m.set(subject(a), [
       ...(m.get(subject(a)) ?? []),
       { start: a.raised_at.getTime(), end: a.cleared_at?.getTime() ?? null },
@@ -75,26 +79,18 @@ export async function reconcileStock(
   facts: readonly Fact[],
 ): Promise<{ levelChanges: number; stockouts: number; offline: number }> {
   const stockFacts = facts.filter((f): f is StockFact => f.fact === "stock");
-  const rows = await sql<{
-    machine_id: string;
-    slot_id: string;
-    device_time: Date;
-    level: number;
-    delta: number;
-    cause: string;
-  }>`SELECT machine_id, slot_id, device_time, level, delta, cause FROM stock.level_change`.execute(db);
+  const rows = await levelChanges(db);
   const line = (slot: string, t: number, level: number, delta: number, cause: string) =>
     `${slot} ${t} ${level} ${delta} ${cause}`;
   same(
-    rows.rows.map((r) => line(slotOf(r), r.device_time.getTime(), r.level, r.delta, r.cause)).sort(),
+    rows.map((r) => line(slotOf(r), r.device_time.getTime(), r.level, r.delta, r.cause)).sort(),
     stockFacts.map((f) => line(slotOf(f), Date.parse(f.t), f.level, f.delta, f.cause)).sort(),
     "level changes",
   );
   const finalLedger = new Map(stockFacts.map((f) => [slotOf(f), f.level]));
-  const slots = await sql<{ machine_id: string; slot_id: string; level: number }>`
-    SELECT machine_id, slot_id, level FROM stock.slot`.execute(db);
+  const slots = await slotLevels(db);
   same(
-    new Map(slots.rows.filter((r) => finalLedger.has(slotOf(r))).map((r) => [slotOf(r), r.level])),
+    new Map(slots.filter((r) => finalLedger.has(slotOf(r))).map((r) => [slotOf(r), r.level])),
     finalLedger,
     "final levels",
   );
@@ -241,7 +237,7 @@ export async function positions(db: Db): Promise<Map<string, number>> {
   return new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
 }
 
-/** The alert type the stock service raises for a machine fault (services/stock alertType.ts, documented there). */
+/** The alert type the stock service raises for a machine fault (services/stock/src/domain/alert-type.ts, documented there). */
 const FAULT_CODES = [
   "jam",
   "card_reader",
@@ -539,11 +535,9 @@ async function reconcileLowStock(db: Db, facts: readonly Fact[]): Promise<number
   for (const e of ledgerEvents(facts))
     if (e.kind === "ref_machine")
       for (const x of e.slots) capacity.set(`${e.machineId}/${x.slotId}`, x.capacity);
-  const rows = await sql<AlertSubject & { detail: string; raised_at: Date; cleared_at: Date | null }>`
-    SELECT machine_id, slot_id, detail, raised_at, cleared_at FROM stock.alert
-    WHERE type = 'low_stock' ORDER BY machine_id, slot_id, raised_at`.execute(db);
+  const rows = await alertsOfTypeBySlot(db, "low_stock");
   let previous: { key: string; end: number | null } | undefined;
-  for (const r of rows.rows) {
+  for (const r of rows) {
     const key = slotOf(r);
     const at = r.raised_at.getTime();
     const m = /holds (-?\d+), below its min (\d+)/.exec(r.detail);
@@ -565,7 +559,7 @@ async function reconcileLowStock(db: Db, facts: readonly Fact[]): Promise<number
       );
     previous = { key, end: r.cleared_at?.getTime() ?? null };
   }
-  return rows.rows.length;
+  return rows.length;
 }
 
 /**
@@ -599,10 +593,8 @@ export async function reconcileFinalLowStock(
   const mins = await sql<{ machine_id: string; slot_id: string; min: number }>`
     SELECT machine_id, slot_id, min FROM reorder.slot_parameters`.execute(db);
   const min = new Map(mins.rows.map((r) => [slotOf(r), r.min]));
-  const active = await sql<AlertSubject & { n: number }>`
-    SELECT machine_id, slot_id, count(*)::int AS n FROM stock.alert
-    WHERE type = 'low_stock' AND cleared_at IS NULL GROUP BY machine_id, slot_id`.execute(db);
-  const alerts = new Map(active.rows.map((r) => [slotOf(r), r.n]));
+  const active = await activeAlertCounts(db, "low_stock");
+  const alerts = new Map(active.map((r) => [slotOf(r), r.n]));
   let [slots, below, notJudged] = [0, 0, 0];
   for (const key of new Set([...min.keys(), ...level.keys(), ...alerts.keys()])) {
     const machine = key.slice(0, key.lastIndexOf("/"));
