@@ -5,7 +5,7 @@ import { InfraError } from "@hrvend/runtime";
 import { inheritedPath, serviceNodeArgs, serviceReadyTimeoutSetting } from "./config";
 import { isAlive } from "./process";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 export interface ServiceProcess {
   name: string;
