@@ -1,7 +1,33 @@
 /**
- * The package's public API (`@hrvend/reorder`): the pure domain (demand, max-min, restock plans,
- * the local calendar) and the plan renderers. Reads of the service's tables are `@hrvend/reorder/read`,
- * the service's steps for tools and tests `@hrvend/reorder/service`, its migrations `…/migrations`.
+ * The package's public API (`@hrvend/reorder`): what other workspaces import — the pure planning
+ * functions the simulator's bench drives, the plan and its renderers for the CLI, the local
+ * calendar. Reads of the service's tables are `@hrvend/reorder/read`, the service's steps for
+ * tools and tests `@hrvend/reorder/service`, its migrations `@hrvend/reorder/migrations`.
  */
-export * from "./domain";
-export * from "./render";
+export {
+  DEFAULT_FILL_TO,
+  DEFAULT_Z,
+  dailyForecast,
+  demandBySlot,
+  dispenseRecord,
+  type FillTo,
+  type ForecastAccuracy,
+  type ForecastPoint,
+  forecastAccuracy,
+  type Interval,
+  intersectIntervals,
+  type LevelReading,
+  LocalCalendar,
+  type LocalDate,
+  type LotStock,
+  levelReading,
+  mergeIntervals,
+  overlapMs,
+  type PlannedMachine,
+  type RestockPlan,
+  restockPlan,
+  type SlotSpec,
+  slotSpecs,
+  type WeekdayFactors,
+} from "./domain";
+export { renderPlanCsv, renderPlanJson, renderPlanTable } from "./render";

@@ -23,8 +23,3 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
     RFC_4180,
   );
 }
-
-/** One field as RFC 4180 writes it. */
-export function csvField(value: string): string {
-  return stringify([[value]], RFC_4180).slice(0, -2);
-}

@@ -47,7 +47,7 @@ export function renderPlanTable(plan: RestockPlan): string {
 }
 
 /** Aligned columns separated by two spaces; numbers right-aligned; no trailing spaces. */
-export function textTable(table: PlanTable): string {
+function textTable(table: PlanTable): string {
   const all = [table.header, ...table.rows];
   const widths = table.header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? "").length)));
   return all

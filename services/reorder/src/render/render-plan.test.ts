@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { threeMachines } from "../../test/test-plan";
 import { restockPlan } from "../domain/restock-plan";
-import { csvField, renderPlanCsv, toCsv } from "./plan-csv";
+import { renderPlanCsv, toCsv } from "./plan-csv";
 import { renderPlanJson } from "./plan-json";
 import { renderPlanTable } from "./plan-table";
 
 // Planned at 02:00 local on Monday 2026-03-02 in Chisinau (+02:00) for Wednesday 12:00.
 const plan = restockPlan(threeMachines("Europe/Chisinau"));
+
+/** One field as toCsv writes it (a one-field record without its CRLF). */
+const csvField = (value: string) => toCsv([[value]]).slice(0, -2);
 
 describe("csvField / toCsv (RFC 4180)", () => {
   it("given plain text, then it is left bare", () => {
