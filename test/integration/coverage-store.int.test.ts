@@ -1,4 +1,5 @@
-import { applyBatch, publishIfBehind, saveConfig } from "@hrvend/coverage/store";
+import { publishIfBehind, saveConfig } from "@hrvend/coverage";
+import { applyBatch } from "@hrvend/coverage/store";
 import { type HrEvent, HrEvent as HrEventSchema } from "@hrvend/schemas";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,1 +1,3 @@
 export * from "./domain";
+export { saveConfig } from "./estimates";
+export { publishIfBehind } from "./publish";

@@ -1,7 +1,40 @@
 import type { Database } from "@hrvend/runtime/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { publishIfBehind } from "./store";
+import { figureKey, publishedRow, suppress, thresholdFor } from "./domain";
+import { loadSolver } from "./highs";
+import {
+  type CoverageDb,
+  coverageDb,
+  lockFigures,
+  publicationBehind,
+  readPublishable,
+  writePublication,
+} from "./store";
+
+/**
+ * Publishes the funder figures (quarters and years; the funder view reads them) under optimal
+ * complementary suppression (domain/suppress.ts, HiGHS). Suppression links the cells of a year
+ * (prisons → programme, quarters → year), so it runs over every funder figure; only rows whose
+ * published content changed are rewritten. Runs inside the caller's transaction, under the lock.
+ */
+export async function republish(trx: CoverageDb): Promise<number> {
+  const { revision, figures, thresholds } = await readPublishable(trx);
+  const thresholdOf = (f: { periodEnd: string }) => thresholdFor(f.periodEnd, thresholds);
+  const { cells } = suppress(await loadSolver(), figures, thresholdOf);
+  const rows = figures.map((f) => publishedRow(f, cells.get(figureKey(f)) ?? new Set(), thresholdOf(f)));
+  return writePublication(trx, rows, revision);
+}
+
+/** Brings the publication up to date in its own transaction (the service's timer, start-up, drain). */
+export async function publishIfBehind(db: Kysely<Database>): Promise<number | null> {
+  const cdb = coverageDb(db);
+  if (!(await publicationBehind(cdb))) return null;
+  return cdb.transaction().execute(async (trx) => {
+    await lockFigures(trx);
+    return republish(trx);
+  });
+}
 
 /**
  * Keeps the suppressed publication up to date with the committed figures: at start, then every

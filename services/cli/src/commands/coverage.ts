@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { EstimatesFile, localDate } from "@hrvend/coverage";
-import { saveConfig } from "@hrvend/coverage/store";
+import { EstimatesFile, localDate, saveConfig } from "@hrvend/coverage";
 import { loadScenario } from "@hrvend/devices";
 import { readStack, urlsOf } from "@hrvend/local-stack";
 import { loadOrCreateSecrets } from "@hrvend/runtime";

@@ -1,3 +1,4 @@
+import { readFigurePeriod, readPublishedPeriod } from "@hrvend/coverage/read";
 import type { Database } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import type { SourceRow } from "./build";
@@ -8,27 +9,19 @@ import type { Dhis2Period } from "./periods";
 export const PROTECTED_TYPES = ["quarter", "year"] as const;
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-function toRow(r: Record<string, unknown>): SourceRow {
+function toRow(r: object): SourceRow {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) out[camel(k)] = v;
-  return { ...out, prisonId: String(r["prison_id"]), suppressed: (r["suppressed"] as string[] | null) ?? [] };
+  const row = r as { prison_id: unknown; suppressed?: string[] | null };
+  return { ...out, prisonId: String(row.prison_id), suppressed: row.suppressed ?? [] };
 }
-
-const FIGURES = sql.raw(`days_observed, avg_population, releases, nsp_clients, nsp_regular, nsp_reach_pct,
-  regular_pct, syringes, syringes_per_pwid_year, naloxone_kits, naloxone_per_100_prisoners,
-  naloxone_per_100_releases, oat_active_end, oat_reach_pct, est_pwid, est_opioid_dependent`);
 
 /** The funder publication for one period, as the connected role reads it (hidden values NULL, named in `suppressed`). */
 export async function readProtected(db: Kysely<Database>, period: Dhis2Period): Promise<SourceRow[]> {
-  const r = await sql<Record<string, unknown>>`
-    SELECT prison_id, ${FIGURES}, suppressed FROM funder.coverage
-    WHERE grain = ${period.type} AND period_start = ${period.start}::date AND period_end = ${period.end}::date
-    ORDER BY prison_id = '*', prison_id`
-    .execute(db)
-    .catch((e: unknown) => {
-      throw databaseError(e, "the funder publication (funder.coverage)");
-    });
-  return r.rows.map(toRow);
+  const rows = await readPublishedPeriod(db, period).catch((e: unknown) => {
+    throw databaseError(e, "the funder publication (funder.coverage)");
+  });
+  return rows.map(toRow);
 }
 
 /**
@@ -51,15 +44,10 @@ export async function readUnprotected(
     throw new Dhis2ExportError(
       `connected as '${me.user}', but the mapping allows unprotected figures only to role '${role}': connect as it (--database-url)`,
     );
-  const r = await sql<Record<string, unknown>>`
-    SELECT scope AS prison_id, ${FIGURES} FROM coverage.figure
-    WHERE grain = ${period.type} AND period_start = ${period.start}::date AND period_end = ${period.end}::date
-    ORDER BY scope = '*', scope`
-    .execute(db)
-    .catch((e: unknown) => {
-      throw databaseError(e, `the unprotected figures (coverage.figure) as '${me.user}'`);
-    });
-  return r.rows.map(toRow);
+  const rows = await readFigurePeriod(db, period).catch((e: unknown) => {
+    throw databaseError(e, `the unprotected figures (coverage.figure) as '${me.user}'`);
+  });
+  return rows.map(toRow);
 }
 
 function databaseError(e: unknown, what: string): Error {

@@ -1,4 +1,5 @@
 import { HIDDEN } from "@hrvend/coverage";
+import { funderPublicationQuery } from "@hrvend/coverage/read";
 import type { Audience, Database } from "@hrvend/runtime/db";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 
@@ -97,14 +98,7 @@ export const DATASETS: Record<ExportAudience, Dataset> = {
       "threshold",
     ],
     describe: `the protected publication, quarters and years wholly inside the range (funder.coverage); hidden values read ${HIDDEN}, undefined rates are empty`,
-    query: (from, to) => sql`
-      SELECT prison_id, prison_name, grain, period_start::text AS period_start, period_end::text AS period_end,
-             days_observed, avg_population, admissions, releases, nsp_clients, nsp_regular, nsp_reach_pct,
-             regular_pct, syringes, syringes_per_pwid_year, syringe_band, naloxone_kits,
-             naloxone_per_100_prisoners, naloxone_per_100_releases, oat_active_end, oat_reach_pct, oat_band,
-             est_pwid, est_opioid_dependent, threshold, suppressed
-      FROM funder.coverage WHERE period_start >= ${from}::date AND period_end <= ${to}::date
-      ORDER BY grain DESC, period_start, prison_id = '*', prison_id`,
+    query: funderPublicationQuery,
     cells: (row, column) => {
       const camel = column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
       if ((row["suppressed"] as string[]).includes(camel)) return HIDDEN;

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import type { Estimate } from "./figures";
+import {
+  type Estimate,
+  type Figure,
+  type PeriodCounts,
+  PROGRAMME,
+  prisonFigure,
+  programmeFigure,
+} from "./figures";
 import { DEFAULT_THRESHOLD } from "./suppress";
 
 /**
@@ -65,6 +72,24 @@ export function thresholdFor(periodEnd: string, rows: readonly ThresholdRow[]): 
   for (const r of rows)
     if (r.effectiveFrom <= periodEnd && (!best || r.effectiveFrom > best.effectiveFrom)) best = r;
   return best?.threshold ?? DEFAULT_THRESHOLD;
+}
+
+/** The configuration a period's figures use: estimates, the registry's prevalences, thresholds. */
+export interface FigureConfig {
+  estimates: EstimateRow[];
+  registry: Map<string, RegistryPrevalence>;
+  thresholds: ThresholdRow[];
+}
+
+/** One period's table: its prisons' figures and the programme's. */
+export function periodTable(counts: readonly PeriodCounts[], config: FigureConfig): Figure[] {
+  const prisons = counts
+    .filter((c) => c.scope !== PROGRAMME)
+    .map((c) =>
+      prisonFigure(c, estimateFor(c.scope, c.periodEnd, config.estimates, config.registry.get(c.scope))),
+    );
+  const programme = counts.find((c) => c.scope === PROGRAMME);
+  return programme ? [...prisons, programmeFigure(programme, prisons)] : prisons;
 }
 
 const prevalence = z.number().min(0).max(1);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadSolver } from "../solver";
+import { loadSolver } from "../highs";
 import { type Figure, type PeriodCounts, PROGRAMME, prisonFigure, programmeFigure } from "./figures";
 import { HIDDEN, type LpSolver, publish, suppress, UNDEFINED } from "./suppress";
 

@@ -9,7 +9,7 @@ import {
 import { OAT_BANDS, SYRINGE_BANDS } from "../domain/bands";
 import type { FunderGrain } from "../domain/suppress";
 import { HIDDEN, UNDEFINED } from "../domain/suppress";
-import type { FunderData, FunderFigure } from "../store/funder-read";
+import type { FunderData, FunderFigure } from "../read";
 
 export interface ReportMeta {
   from: string;

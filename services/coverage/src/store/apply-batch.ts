@@ -1,5 +1,4 @@
-import type { Database } from "@hrvend/runtime/db";
-import { type StreamPosition, savePosition } from "@hrvend/runtime/db";
+import { type Database, type StreamPosition, savePosition } from "@hrvend/runtime/db";
 import { eventKey, type HrEvent } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import {
@@ -22,7 +21,8 @@ import {
   touchedPeriods,
   withProgramme,
 } from "../domain";
-import { recountPeriods, refreshFigures } from "./figures-store";
+import { type CoverageDb, coverageDb } from "./db";
+import { recountPeriods, refreshFigures } from "./figures";
 import { lockFigures } from "./lock";
 
 export interface BatchResult {
@@ -33,15 +33,16 @@ export interface BatchResult {
   periods: number;
 }
 
-async function loadRefs(trx: Kysely<Database>): Promise<Refs> {
-  const p = await sql<{ prison_id: string; time_zone: string }>`
-    SELECT prison_id, time_zone FROM coverage.prison`.execute(trx);
-  const i = await sql<{ item_id: string; category: ItemRef["category"]; syringes_per_unit: number }>`
-    SELECT item_id, category, syringes_per_unit FROM coverage.item`.execute(trx);
+async function loadRefs(trx: CoverageDb): Promise<Refs> {
+  const p = await trx.selectFrom("coverage.prison").select(["prison_id", "time_zone"]).execute();
+  const i = await trx
+    .selectFrom("coverage.item")
+    .select(["item_id", "category", "syringes_per_unit"])
+    .execute();
   return {
-    prisons: new Map<string, PrisonRef>(p.rows.map((r) => [r.prison_id, { timeZone: r.time_zone }])),
-    items: new Map(
-      i.rows.map((r) => [r.item_id, { category: r.category, syringesPerUnit: r.syringes_per_unit }]),
+    prisons: new Map<string, PrisonRef>(p.map((r) => [r.prison_id, { timeZone: r.time_zone }])),
+    items: new Map<string, ItemRef>(
+      i.map((r) => [r.item_id, { category: r.category, syringesPerUnit: r.syringes_per_unit }]),
     ),
   };
 }
@@ -57,16 +58,18 @@ export async function applyBatch(
   events: readonly HrEvent[],
   position: StreamPosition | null,
 ): Promise<BatchResult> {
-  return db.transaction().execute(async (trx) => {
-    await lockFigures(trx);
-    let items = events.map((event) => ({ key: eventKey(event), event }));
-    let refs = await loadRefs(trx);
-    const refPlan = planBatch(
-      items.filter((x) => x.event.kind === "ref_prison" || x.event.kind === "ref_item"),
-      refs,
-    );
-    for (const p of refPlan.prisons) {
-      await sql`
+  return coverageDb(db)
+    .transaction()
+    .execute(async (trx) => {
+      await lockFigures(trx);
+      let items = events.map((event) => ({ key: eventKey(event), event }));
+      let refs = await loadRefs(trx);
+      const refPlan = planBatch(
+        items.filter((x) => x.event.kind === "ref_prison" || x.event.kind === "ref_item"),
+        refs,
+      );
+      for (const p of refPlan.prisons) {
+        await sql`
         INSERT INTO coverage.prison (prison_id, name, time_zone, injecting_prevalence, opioid_dependence_prevalence, ref_key, ref_seq, ref_source)
         VALUES (${p.prisonId}, ${p.name}, ${p.timeZone}, ${p.injectingPrevalence}, ${p.opioidDependencePrevalence}, ${p.eventKey}, ${p.seq}, ${p.sourceId})
         ON CONFLICT (prison_id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
@@ -77,61 +80,62 @@ export async function applyBatch(
         -- prison changes it; seqs are never compared across sources.
         WHERE coalesce(coverage.prison.ref_source, excluded.ref_source) = excluded.ref_source
           AND excluded.ref_seq > coverage.prison.ref_seq`.execute(trx);
-    }
-    for (const i of refPlan.items) {
-      await sql`
+      }
+      for (const i of refPlan.items) {
+        await sql`
         INSERT INTO coverage.item (item_id, category, syringes_per_unit, ref_seq, ref_source)
         VALUES (${i.itemId}, ${i.category}, ${i.syringesPerUnit}, ${i.seq}, ${i.sourceId})
         ON CONFLICT (item_id) DO UPDATE SET category = excluded.category,
           syringes_per_unit = excluded.syringes_per_unit, ref_seq = excluded.ref_seq, ref_source = excluded.ref_source
         WHERE coalesce(coverage.item.ref_source, excluded.ref_source) = excluded.ref_source
           AND excluded.ref_seq > coverage.item.ref_seq`.execute(trx);
-    }
-    if (refPlan.prisons.length + refPlan.items.length > 0) {
-      refs = await loadRefs(trx);
-      const held = await sql<{ event_key: string; event: HrEvent }>`
-        DELETE FROM coverage.pending RETURNING event_key, event`.execute(trx);
-      items = [...held.rows.map((r) => ({ key: r.event_key, event: r.event })), ...items];
-    }
-    const plan = planBatch(
-      items.filter((x) => x.event.kind !== "ref_prison" && x.event.kind !== "ref_item"),
-      refs,
-    );
-    if (plan.pending.length > 0) {
-      await sql`
+      }
+      if (refPlan.prisons.length + refPlan.items.length > 0) {
+        refs = await loadRefs(trx);
+        const held = await trx.deleteFrom("coverage.pending").returning(["event_key", "event"]).execute();
+        items = [...held.map((r) => ({ key: r.event_key, event: r.event })), ...items];
+      }
+      const plan = planBatch(
+        items.filter((x) => x.event.kind !== "ref_prison" && x.event.kind !== "ref_item"),
+        refs,
+      );
+      if (plan.pending.length > 0) {
+        await sql`
         INSERT INTO coverage.pending (event_key, event)
         SELECT * FROM unnest(${plan.pending.map((p) => p.eventKey)}::text[], ${plan.pending.map((p) => JSON.stringify(p.event))}::jsonb[])
         ON CONFLICT DO NOTHING`.execute(trx);
-    }
+      }
 
-    const dated: { scope: string; date: string }[] = [];
-    const fresh = await insertDispenses(trx, plan.dispenses);
-    for (const d of fresh) dated.push(...withProgramme(d.prisonId, d.localDate));
-    dated.push(...(await upsertCards(trx, fresh)));
-    const census = await upsertCensus(trx, plan.census);
-    for (const c of census) dated.push(...withProgramme(c.prisonId, c.date));
-    const oat = await insertOat(trx, plan.oat);
-    dated.push(...oat.dated);
+      const dated: { scope: string; date: string }[] = [];
+      const fresh = await insertDispenses(trx, plan.dispenses);
+      for (const d of fresh) dated.push(...withProgramme(d.prisonId, d.localDate));
+      dated.push(...(await upsertCards(trx, fresh)));
+      const census = await upsertCensus(trx, plan.census);
+      for (const c of census) dated.push(...withProgramme(c.prisonId, c.date));
+      const oat = await insertOat(trx, plan.oat);
+      dated.push(...oat.dated);
 
-    const touched = [...touchedPeriods(dated)];
-    const seen = new Set(touched.map((t) => `${t.scope}|${t.grain}|${t.start}`));
-    for (const t of oat.later) if (!seen.has(`${t.scope}|${t.grain}|${t.start}`)) touched.push(t);
-    await recountPeriods(trx, touched);
-    const groups = new Map(touched.map((t) => [`${t.grain}|${t.start}`, { grain: t.grain, start: t.start }]));
-    await refreshFigures(trx, [...groups.values()]);
-    if (position) await savePosition(trx, position);
-    return {
-      dispenses: fresh.length,
-      census: census.length,
-      oat: plan.oat.length,
-      pending: plan.pending.length,
-      periods: touched.length,
-    };
-  });
+      const touched = [...touchedPeriods(dated)];
+      const seen = new Set(touched.map((t) => `${t.scope}|${t.grain}|${t.start}`));
+      for (const t of oat.later) if (!seen.has(`${t.scope}|${t.grain}|${t.start}`)) touched.push(t);
+      await recountPeriods(trx, touched);
+      const groups = new Map(
+        touched.map((t) => [`${t.grain}|${t.start}`, { grain: t.grain, start: t.start }]),
+      );
+      await refreshFigures(trx, [...groups.values()]);
+      if (position) await savePosition(trx, position);
+      return {
+        dispenses: fresh.length,
+        census: census.length,
+        oat: plan.oat.length,
+        pending: plan.pending.length,
+        periods: touched.length,
+      };
+    });
 }
 
 /** Inserts dispenses on their event key; returns the ones not seen before, and adds them to the day sums. */
-async function insertDispenses(trx: Kysely<Database>, rows: readonly DispenseRow[]): Promise<DispenseRow[]> {
+async function insertDispenses(trx: CoverageDb, rows: readonly DispenseRow[]): Promise<DispenseRow[]> {
   if (rows.length === 0) return [];
   const unique = [...new Map(rows.map((r) => [r.eventKey, r])).values()];
   const inserted = await sql<{ event_key: string }>`
@@ -171,7 +175,7 @@ async function insertDispenses(trx: Kysely<Database>, rows: readonly DispenseRow
  * no longer does.
  */
 async function upsertCards(
-  trx: Kysely<Database>,
+  trx: CoverageDb,
   fresh: readonly DispenseRow[],
 ): Promise<{ scope: string; date: string }[]> {
   const rows = cardPeriodRows(fresh);
@@ -203,7 +207,7 @@ async function upsertCards(
  * A census day is replaced by a newer report for the same day (domain/supersede.ts: higher seq,
  * then source id), never by an older one, in any arrival order.
  */
-async function upsertCensus(trx: Kysely<Database>, rows: readonly CensusRow[]): Promise<CensusRow[]> {
+async function upsertCensus(trx: CoverageDb, rows: readonly CensusRow[]): Promise<CensusRow[]> {
   if (rows.length === 0) return [];
   const v = latestByKey(rows, censusKey);
   await sql`
@@ -224,7 +228,7 @@ async function upsertCensus(trx: Kysely<Database>, rows: readonly CensusRow[]): 
  * those are returned as they are, to be recounted, never to create new ones.
  */
 async function insertOat(
-  trx: Kysely<Database>,
+  trx: CoverageDb,
   rows: readonly OatRow[],
 ): Promise<{ dated: { scope: string; date: string }[]; later: TouchedPeriod[] }> {
   if (rows.length === 0) return { dated: [], later: [] };

@@ -1,5 +1,5 @@
-import type { Database } from "@hrvend/runtime/db";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
+import type { CoverageDb } from "./db";
 
 /**
  * The service's batches and the CLI's recomputation (after loading estimates) both write the
@@ -8,6 +8,6 @@ import { type Kysely, sql } from "kysely";
  */
 const FIGURES_LOCK = 0x636f76; // "cov"
 
-export async function lockFigures(trx: Kysely<Database>): Promise<void> {
+export async function lockFigures(trx: CoverageDb): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(${FIGURES_LOCK})`.execute(trx);
 }

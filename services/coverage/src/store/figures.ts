@@ -1,24 +1,23 @@
-import type { Database } from "@hrvend/runtime/db";
-import { type Kysely, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import {
   type EstimateRow,
-  estimateFor,
   type Figure,
-  figureKey,
+  type FigureConfig,
   type PeriodCounts,
-  PROGRAMME,
-  prisonFigure,
-  programmeFigure,
-  publishedRow,
+  periodTable,
   type RegistryPrevalence,
-  suppress,
   type ThresholdRow,
   type TouchedPeriod,
-  thresholdFor,
 } from "../domain";
-import { loadSolver } from "../solver";
-import { lockFigures } from "./lock";
+import type { CoverageDb, PeriodCountTable } from "./db";
 import { camelKeys, snakeKeys } from "./rows";
+
+/** A figure table's row with its calendar dates as `YYYY-MM-DD` text (selected `::text`). */
+export type TextDates<T> = Omit<Selectable<T>, "period_start" | "period_end"> & {
+  period_start: string;
+  period_end: string;
+};
+type PeriodCountRow = TextDates<PeriodCountTable>;
 
 /**
  * Recounts the touched periods from coverage's state tables (exact: distinct card rows, sums of
@@ -31,10 +30,7 @@ import { camelKeys, snakeKeys } from "./rows";
  * period (the programme ran then; the days it had not started or has not reached yet do not
  * count). Defined only with at least two observed windows.
  */
-export async function recountPeriods(
-  trx: Kysely<Database>,
-  touched: readonly TouchedPeriod[],
-): Promise<void> {
+export async function recountPeriods(trx: CoverageDb, touched: readonly TouchedPeriod[]): Promise<void> {
   if (touched.length === 0) return;
   await sql`
     WITH t AS (
@@ -100,40 +96,31 @@ export async function recountPeriods(
       oat_active_end = excluded.oat_active_end`.execute(trx);
 }
 
-export interface FigureConfig {
-  estimates: EstimateRow[];
-  registry: Map<string, RegistryPrevalence>;
-  thresholds: ThresholdRow[];
-}
-
-export async function loadFigureConfig(trx: Kysely<Database>): Promise<FigureConfig> {
-  const est = await sql<Record<string, unknown>>`
-    SELECT estimate_id, prison_id, effective_from::text AS effective_from, injecting_prevalence,
-           opioid_dependence_prevalence, source FROM coverage.estimate`.execute(trx);
-  const reg = await sql<Record<string, unknown>>`
-    SELECT prison_id, injecting_prevalence, opioid_dependence_prevalence, ref_key FROM coverage.prison`.execute(
-    trx,
-  );
-  const thr = await sql<Record<string, unknown>>`
-    SELECT effective_from::text AS effective_from, threshold, source FROM coverage.suppression_setting`.execute(
-    trx,
-  );
+export async function loadFigureConfig(trx: CoverageDb): Promise<FigureConfig> {
+  const est = await trx
+    .selectFrom("coverage.estimate")
+    .select([
+      "estimate_id",
+      "prison_id",
+      sql<string>`effective_from::text`.as("effective_from"),
+      "injecting_prevalence",
+      "opioid_dependence_prevalence",
+      "source",
+    ])
+    .execute();
+  const reg = await trx
+    .selectFrom("coverage.prison")
+    .select(["prison_id", "injecting_prevalence", "opioid_dependence_prevalence", "ref_key"])
+    .execute();
+  const thr = await trx
+    .selectFrom("coverage.suppression_setting")
+    .select([sql<string>`effective_from::text`.as("effective_from"), "threshold", "source"])
+    .execute();
   return {
-    estimates: est.rows.map((r) => camelKeys<EstimateRow>(r)),
-    registry: new Map(reg.rows.map((r) => camelKeys<RegistryPrevalence>(r)).map((r) => [r.prisonId, r])),
-    thresholds: thr.rows.map((r) => camelKeys<ThresholdRow>(r)),
+    estimates: est.map((r) => camelKeys<EstimateRow>(r)),
+    registry: new Map(reg.map((r) => camelKeys<RegistryPrevalence>(r)).map((r) => [r.prisonId, r])),
+    thresholds: thr.map((r) => camelKeys<ThresholdRow>(r)),
   };
-}
-
-/** One period's table: its prisons' figures and the programme's. */
-export function periodTable(counts: readonly PeriodCounts[], config: FigureConfig): Figure[] {
-  const prisons = counts
-    .filter((c) => c.scope !== PROGRAMME)
-    .map((c) =>
-      prisonFigure(c, estimateFor(c.scope, c.periodEnd, config.estimates, config.registry.get(c.scope))),
-    );
-  const programme = counts.find((c) => c.scope === PROGRAMME);
-  return programme ? [...prisons, programmeFigure(programme, prisons)] : prisons;
 }
 
 /**
@@ -141,7 +128,7 @@ export function periodTable(counts: readonly PeriodCounts[], config: FigureConfi
  * row needs its prisons') and marks the publication behind (figure_revision).
  */
 export async function refreshFigures(
-  trx: Kysely<Database>,
+  trx: CoverageDb,
   groups: readonly { grain: string; start: string }[] | "all",
 ): Promise<number> {
   if (groups !== "all" && groups.length === 0) return 0;
@@ -149,7 +136,7 @@ export async function refreshFigures(
     groups === "all"
       ? sql`true`
       : sql`(grain, period_start) IN (SELECT * FROM unnest(${groups.map((g) => g.grain)}::text[], ${groups.map((g) => g.start)}::date[]))`;
-  const rows = await sql<Record<string, unknown>>`
+  const rows = await sql<PeriodCountRow>`
     SELECT scope, grain, period_start::text AS period_start, period_end::text AS period_end, days_observed,
            avg_population, admissions, releases, nsp_clients, nsp_new, nsp_regular, syringe_kits, syringes,
            naloxone_kits, oat_active_end
@@ -175,76 +162,9 @@ export async function refreshFigures(
   return figures.length;
 }
 
-/** Whether the publication is behind the figures. */
-export async function publicationBehind(db: Kysely<Database>): Promise<boolean> {
-  const r = await sql<{ behind: boolean }>`
-    SELECT published_revision < figure_revision AS behind FROM coverage.publish_state WHERE id = 1`.execute(
-    db,
-  );
-  return r.rows[0]?.behind ?? false;
-}
-
-/**
- * Publishes the funder figures (quarters and years; the funder view reads them) under optimal
- * complementary suppression (domain/suppress.ts, HiGHS). Suppression links the cells of a year
- * (prisons → programme, quarters → year), so it runs over every funder figure; only rows whose
- * published content changed are rewritten. Runs inside the caller's transaction, under the lock.
- */
-export async function republish(trx: Kysely<Database>): Promise<number> {
-  const rev = await sql<{ figure_revision: string }>`
-    SELECT figure_revision FROM coverage.publish_state WHERE id = 1`.execute(trx);
-  const config = await loadFigureConfig(trx);
-  const all = await sql<Record<string, unknown>>`
-    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure
-    WHERE grain IN ('quarter', 'year')`.execute(trx);
-  const figures = all.rows.map((r) => {
-    const { computedAt: _, ...f } = camelKeys<Figure & { computedAt: unknown }>(r);
-    return f as Figure;
-  });
-  const thresholdOf = (f: { periodEnd: string }) => thresholdFor(f.periodEnd, config.thresholds);
-  const { cells } = suppress(await loadSolver(), figures, thresholdOf);
-  const before = await sql<Record<string, unknown>>`
-    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.published`.execute(
-    trx,
-  );
-  const fingerprint = (r: Record<string, unknown>) =>
-    JSON.stringify(
-      Object.keys(r)
-        .filter((k) => k !== "computed_at")
-        .sort()
-        .map((k) => [k, r[k]]),
-    );
-  const was = new Map(
-    before.rows.map((r) => [`${r["grain"]}|${r["period_start"]}|${r["scope"]}`, fingerprint(r)]),
-  );
-  const out: Record<string, unknown>[] = [];
-  for (const f of figures) {
-    const k = figureKey(f);
-    const row = snakeKeys({ ...publishedRow(f, cells.get(k) ?? new Set(), thresholdOf(f)) });
-    if (was.get(k) !== fingerprint(row)) out.push(row);
-  }
-  await upsertAll(trx, "published", out);
-  const at = rev.rows[0]?.figure_revision ?? "0";
-  await sql`
-    INSERT INTO coverage.publish_state AS s (id, figure_revision, published_revision, published_at)
-    VALUES (1, ${at}, ${at}, now())
-    ON CONFLICT (id) DO UPDATE SET published_revision = excluded.published_revision, published_at = now()`.execute(
-    trx,
-  );
-  return out.length;
-}
-
-/** Brings the publication up to date in its own transaction (the service's timer, start-up, drain). */
-export async function publishIfBehind(db: Kysely<Database>): Promise<number | null> {
-  if (!(await publicationBehind(db))) return null;
-  return db.transaction().execute(async (trx) => {
-    await lockFigures(trx);
-    return republish(trx);
-  });
-}
-
-async function upsertAll(
-  trx: Kysely<Database>,
+/** Upserts figure rows (snake_case keys, every row the same columns) on (grain, period_start, scope). */
+export async function upsertAll(
+  trx: CoverageDb,
   table: "figure" | "published",
   rows: Record<string, unknown>[],
 ) {
