@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ACCESS, adminGroupProvisioning } from "@hrvend/dashboards";
-import { loadOrCreateSecrets, newSecret, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, grantAdmin, listAdmins, revokeAdmin } from "@hrvend/infra/db";
-import { translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets, newSecret } from "@hrvend/runtime";
+import { createDb, grantAdmin, listAdmins, revokeAdmin } from "@hrvend/runtime/db";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import { deprecatedAlias } from "../conventions";

@@ -1,5 +1,5 @@
 import { ACCESS_PLAN, applyGrafanaAccess, type GrafanaFetch } from "@hrvend/dashboards";
-import { translator } from "@hrvend/infra/i18n";
+import { translator } from "@hrvend/runtime/i18n";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 import { deprecatedAlias } from "../conventions";

@@ -2,9 +2,10 @@ import { writeFileSync } from "node:fs";
 import { FUNDER_GRAINS, type FunderGrain, HIDDEN, periodsBetween } from "@hrvend/coverage";
 import { renderCsv, renderHtml, renderJson } from "@hrvend/coverage/report";
 import { readFunderData } from "@hrvend/coverage/store";
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, withCredentials } from "@hrvend/infra/db";
-import { type Lang, parseLang, translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { createDb, withCredentials } from "@hrvend/runtime/db";
+import { type Lang, parseLang, translator } from "@hrvend/runtime/i18n";
 import { Command, Option } from "commander";
 import type { CliConfig } from "../config";
 import { formatOf, jsonFormatOption } from "../conventions";
@@ -119,7 +120,7 @@ Examples:
             lang,
           };
           if (format === "pdf") {
-            const { printPdf } = await import("@hrvend/infra/browser");
+            const { printPdf } = await import("../render/browser");
             await printPdf(renderHtml(data, meta), opts.out as string);
             console.error(m("wrote", { file: opts.out }));
             return;

@@ -1,9 +1,10 @@
 import { writeFileSync } from "node:fs";
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, withCredentials } from "@hrvend/infra/db";
-import { type Lang, parseLang, translator } from "@hrvend/infra/i18n";
+import { readStack, urlsOf } from "@hrvend/local-stack";
 import { type RestockPlan, renderPlanCsv, renderPlanJson, renderPlanTable } from "@hrvend/reorder";
 import { NoPlanYetError, readPlan, UnknownPrisonError } from "@hrvend/reorder/plans";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { createDb, withCredentials } from "@hrvend/runtime/db";
+import { type Lang, parseLang, translator } from "@hrvend/runtime/i18n";
 import { Command, Option } from "commander";
 import { sql } from "kysely";
 import type { CliConfig } from "../config";
@@ -67,7 +68,7 @@ Examples:
           if (format === "html" || format === "pdf") {
             const html = renderVisitSheet({ plan, prisonName: await prisonName(db, plan), lang });
             if (format === "pdf") {
-              const { printPdf } = await import("@hrvend/infra/browser");
+              const { printPdf } = await import("../render/browser");
               await printPdf(html, opts.out as string);
               console.error(m("wrote", { file: opts.out }));
               return;

@@ -1,9 +1,10 @@
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
-import { loadOrCreateSecrets, readStack, urlsOf } from "@hrvend/infra";
-import { createDb, parkedCounts } from "@hrvend/infra/db";
-import { type TFunction, translator } from "@hrvend/infra/i18n";
-import { natsServers } from "@hrvend/infra/nats";
+import { readStack, urlsOf } from "@hrvend/local-stack";
 import type { RestockPlan } from "@hrvend/reorder";
+import { loadOrCreateSecrets } from "@hrvend/runtime";
+import { createDb, parkedCounts } from "@hrvend/runtime/db";
+import { type TFunction, translator } from "@hrvend/runtime/i18n";
+import { natsServers } from "@hrvend/runtime/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Command } from "commander";
