@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { devicePassword } from "@hrvend/devices";
 import { applyMqttUsers, readStack, urlsOf } from "@hrvend/local-stack";
+import { prisonTimeZones as reorderTimeZones } from "@hrvend/reorder/read";
 import { loadOrCreateSecrets } from "@hrvend/runtime";
 import { createDb, withCredentials } from "@hrvend/runtime/db";
 import { type TFunction, translator } from "@hrvend/runtime/i18n";
@@ -8,7 +9,6 @@ import { addressOf, eventKey, mqttTopic } from "@hrvend/schemas";
 import { alertAckEvent, operatorSeq } from "@hrvend/stock";
 import { findAlert, listAlerts, waitForAcknowledgement } from "@hrvend/stock/read";
 import { Command } from "commander";
-import { sql } from "kysely";
 import mqtt from "mqtt";
 import type { CliConfig } from "../config";
 import { conventionIso } from "../conventions";
@@ -165,12 +165,8 @@ export function alertInLocalTime<A extends AlertTimes>(
 }
 
 /** Each prison's time zone as the reorder service knows it (none when its tables are not there or not readable). */
-async function prisonTimeZones(db: ReturnType<typeof createDb>): Promise<Map<string, string>> {
-  const r = await sql<{ prison_id: string; time_zone: string | null }>`
-    SELECT prison_id, time_zone FROM reorder.prison`
-    .execute(db)
-    .catch(() => ({ rows: [] as { prison_id: string; time_zone: string | null }[] }));
-  return new Map(r.rows.flatMap((p) => (p.time_zone ? [[p.prison_id, p.time_zone] as const] : [])));
+function prisonTimeZones(db: ReturnType<typeof createDb>): Promise<Map<string, string>> {
+  return reorderTimeZones(db).catch(() => new Map<string, string>());
 }
 
 function localUrls(config: CliConfig) {

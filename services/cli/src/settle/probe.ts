@@ -1,3 +1,4 @@
+import { planFreshness } from "@hrvend/reorder/read";
 import type { Database } from "@hrvend/runtime/db";
 import { heldEvents } from "@hrvend/stock/read";
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
@@ -65,11 +66,8 @@ async function heldByStock(db: Kysely<Database>): Promise<number | undefined> {
 async function publications(db: Kysely<Database>): Promise<PublicationLag[]> {
   // Plans are recomputed a few seconds after the data they use (throttled); the funder
   // publication at most every second and at rest. A schema a deployment does not run is skipped.
-  const plans = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM reorder.prison p LEFT JOIN reorder.restock_plan rp USING (prison_id)
-    WHERE p.time_zone IS NOT NULL AND (rp.revision IS NULL OR rp.revision <> p.revision)`
-    .execute(db)
-    .then((r) => Number(r.rows[0]?.n ?? 0))
+  const plans = await planFreshness(db)
+    .then((f) => f.stale)
     .catch(() => undefined);
   const publication = await sql<{ n: string }>`
     SELECT figure_revision - published_revision AS n FROM coverage.publish_state`
