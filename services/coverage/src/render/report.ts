@@ -6,6 +6,7 @@ import {
   type TFunction,
   translator,
 } from "@hrvend/runtime/i18n";
+import { stringify } from "csv-stringify/sync";
 import { OAT_BANDS, SYRINGE_BANDS } from "../domain/bands";
 import type { FunderGrain } from "../domain/suppress";
 import { HIDDEN, UNDEFINED } from "../domain/suppress";
@@ -312,17 +313,15 @@ const CSV_COLUMNS: Key[] = [
   "threshold",
 ];
 const snake = (k: string) => k.replace(/\d+|[A-Z]/g, (m) => `_${m.toLowerCase()}`);
-const csvField = (v: unknown) => {
-  const s = v === null || v === undefined ? "" : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+const csvField = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+/** RFC 4180: CRLF after every record; a field holding a comma, a quote, CR or LF is quoted. */
+const RFC_4180 = { record_delimiter: "windows", quoted_match: /[\r\n]/ } as const;
 
 /** One line per prison and period (programme total as prison `*`); hidden cells read HIDDEN, undefined ones are empty. */
 export function renderCsv(data: FunderData): string {
-  const lines = [CSV_COLUMNS.map((c) => snake(c as string)).join(",")];
-  for (const f of data.figures)
-    lines.push(CSV_COLUMNS.map((c) => (isHidden(f, c) ? HIDDEN : csvField(f[c]))).join(","));
-  return `${lines.join("\n")}\n`;
+  const rows = [CSV_COLUMNS.map((c) => snake(c as string))];
+  for (const f of data.figures) rows.push(CSV_COLUMNS.map((c) => (isHidden(f, c) ? HIDDEN : csvField(f[c]))));
+  return stringify(rows, RFC_4180);
 }
 
 /** Hidden values read HIDDEN (a string), undefined ones null: the two never look alike. */
