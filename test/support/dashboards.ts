@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { deviceCredentials, loadScenario } from "@hrvend/devices";
 import { LocalCalendar } from "@hrvend/reorder";
+import { planFreshness } from "@hrvend/reorder/read";
 import { newSecret } from "@hrvend/runtime";
 import type { Database } from "@hrvend/runtime/db";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -154,14 +155,7 @@ export async function fillPipeline(opts: {
       const at = new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
       return CONSUMERS.every((c) => at.get(c) === last);
     };
-    const plansFresh = async () => {
-      const r = await sql<{ n: string }>`
-        SELECT count(*) AS n FROM reorder.prison p LEFT JOIN reorder.restock_plan rp USING (prison_id)
-        WHERE p.time_zone IS NOT NULL AND (rp.revision IS NULL OR rp.revision <> p.revision)`.execute(
-        opts.db,
-      );
-      return Number(r.rows[0]?.n) === 0;
-    };
+    const plansFresh = async () => (await planFreshness(opts.db)).stale === 0;
     const deadLetters = async () =>
       Number(
         (await sql<{ n: string }>`SELECT count(*) AS n FROM ingest.dead_letter`.execute(opts.db)).rows[0]?.n,

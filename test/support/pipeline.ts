@@ -15,6 +15,7 @@ import {
   stopPid,
 } from "@hrvend/local-stack";
 import { LocalCalendar } from "@hrvend/reorder";
+import { planFreshness } from "@hrvend/reorder/read";
 import { newSecret } from "@hrvend/runtime";
 import {
   createDb,
@@ -277,11 +278,8 @@ export class Pipeline {
 
   /** True once every prison's plan was computed from its latest data. */
   async plansFresh(): Promise<boolean> {
-    const r = await sql<{ stale: string; known: string }>`
-      SELECT (SELECT count(*) FROM reorder.prison p LEFT JOIN reorder.restock_plan rp USING (prison_id)
-              WHERE p.time_zone IS NOT NULL AND (rp.revision IS NULL OR rp.revision <> p.revision)) AS stale,
-             (SELECT count(*) FROM reorder.prison WHERE time_zone IS NOT NULL) AS known`.execute(this.db);
-    return Number(r.rows[0]?.stale) === 0 && Number(r.rows[0]?.known) === this.scenario.prisons.length;
+    const { stale, known } = await planFreshness(this.db);
+    return stale === 0 && known === this.scenario.prisons.length;
   }
 
   /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Scenario } from "@hrvend/devices";
-import { LocalCalendar, type RestockPlan } from "@hrvend/reorder";
+import { LocalCalendar } from "@hrvend/reorder";
+import { currentPlans, slotMins } from "@hrvend/reorder/read";
 import type { Database } from "@hrvend/runtime/db";
 import type { HrEvent } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
@@ -163,13 +164,12 @@ export async function reconcileReorder(
     );
   }
 
-  const stored = await sql<{ prison_id: string; plan: RestockPlan }>`
-    SELECT prison_id, plan FROM reorder.restock_plan ORDER BY prison_id`.execute(db);
+  const stored = await currentPlans(db);
   same(
-    stored.rows.map((r) => r.prison_id),
+    stored.map((r) => r.prisonId),
     scenario.prisons.map((p) => p.prisonId).sort(),
   );
-  for (const { prison_id, plan } of stored.rows) {
+  for (const { prisonId: prison_id, plan } of stored) {
     const p = scenario.prisons.find((x) => x.prisonId === prison_id) as Scenario["prisons"][number];
     same(plan.machines.map((m) => m.machineId).sort(), p.machines.map((m) => m.machineId).sort());
     same(
@@ -358,10 +358,9 @@ export async function reconcileMachineFacts(
   const lastStock = new Map<string, number>();
   for (const f of facts)
     if (f.fact === "stock") lastStock.set(slotOf(f as StockFact), (f as StockFact).level);
-  const plans = await sql<{ prison_id: string; plan: RestockPlan }>`
-    SELECT prison_id, plan FROM reorder.restock_plan`.execute(db);
+  const plans = await currentPlans(db);
   let planSlots = 0;
-  for (const { prison_id, plan } of plans.rows)
+  for (const { prisonId: prison_id, plan } of plans)
     for (const m of plan.machines)
       for (const s of m.slots) {
         const key = `${m.machineId}/${s.slotId}`;
@@ -590,9 +589,7 @@ export async function reconcileFinalLowStock(
     (f) => (f as { machineId: string }).machineId,
   );
   const offlineAtEnd = new Set([...offline].flatMap(([m, p]) => (p.at(-1)?.end === null ? [m] : [])));
-  const mins = await sql<{ machine_id: string; slot_id: string; min: number }>`
-    SELECT machine_id, slot_id, min FROM reorder.slot_parameters`.execute(db);
-  const min = new Map(mins.rows.map((r) => [slotOf(r), r.min]));
+  const min = await slotMins(db);
   const active = await activeAlertCounts(db, "low_stock");
   const alerts = new Map(active.map((r) => [slotOf(r), r.n]));
   let [slots, below, notJudged] = [0, 0, 0];
