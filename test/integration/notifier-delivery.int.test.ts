@@ -8,9 +8,11 @@ import type { Channel } from "../../services/notifier/src/channels/channel";
 import { emailChannel } from "../../services/notifier/src/channels/email";
 import { webhookChannel } from "../../services/notifier/src/channels/webhook";
 import { smtpRequiresTls } from "../../services/notifier/src/config";
-import { messageIdOf, type OutboxRow } from "../../services/notifier/src/domain";
+import type { OutboxRow } from "../../services/notifier/src/domain";
 import { notifierMetrics } from "../../services/notifier/src/metrics";
+import { messageIdOf } from "../../services/notifier/src/render/message";
 import { sendRound } from "../../services/notifier/src/sender";
+import { notifierDb } from "../../services/notifier/src/store/db";
 import { type DueMessage, enqueue } from "../../services/notifier/src/store/outbox";
 import { isolate, testDatabase } from "../support/isolate";
 
@@ -145,12 +147,12 @@ describe("tries counted per message", () => {
       nextAttemptAt: new Date(t0.getTime() - (3 - i) * 1000).toISOString(),
       createdAt: t0.toISOString(),
     }));
-    await enqueue(tdb.db, rows);
+    await enqueue(notifierDb(tdb.db), rows);
     // Two earlier tries each failed (the next one is the last allowed).
     await sql`UPDATE notifier.outbox SET attempts = ${maxTries - 1}`.execute(tdb.db);
 
     const deps = (webhook: Channel) => ({
-      db: tdb.db,
+      db: notifierDb(tdb.db),
       channels: { webhook },
       log: pino({ level: "silent" }),
       metrics: notifierMetrics(new Registry()),

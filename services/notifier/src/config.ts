@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ConfigError, parseEnv } from "@hrvend/runtime";
+import { ConfigError, configOrExit, parseEnv } from "@hrvend/runtime";
 import { DEFAULT_STREAMS } from "@hrvend/runtime/nats";
 import { z } from "zod";
 import { isLoopbackUrl, type NotifierRules, parseRules } from "./domain";
@@ -81,3 +81,7 @@ export function loadNotifierConfig(env: Record<string, string | undefined>): Not
     );
   return { ...e, rules };
 }
+
+/** The process's configuration, from its environment and rules file; a bad one exits with one line. */
+export const notifierConfig = (): NotifierConfig =>
+  configOrExit("notifier", () => loadNotifierConfig(process.env));

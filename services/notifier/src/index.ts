@@ -1,1 +1,3 @@
 export * from "./domain";
+export * from "./render/language";
+export * from "./render/message";

@@ -1,13 +1,13 @@
-import type { Database } from "@hrvend/runtime/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { type NotifierRules, planAlert, planDigest, routeFor } from "./domain";
 import type { NotifierMetrics } from "./metrics";
 import { lockAlert, openAlertIds, saveAlertProgress } from "./store/alerts";
+import type { NotifierDatabase } from "./store/db";
 import { dropHeld, enqueue, heldDue, markDigested, prisonTimeZones } from "./store/outbox";
 
 export interface PlannerDeps {
-  db: Kysely<Database>;
+  db: Kysely<NotifierDatabase>;
   rules: NotifierRules;
   log: Logger;
   metrics: NotifierMetrics;

@@ -1,13 +1,13 @@
-import type { Database } from "@hrvend/runtime/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Channel } from "./channels/channel";
 import { retryAfterMs } from "./domain";
 import type { NotifierMetrics } from "./metrics";
+import type { NotifierDatabase } from "./store/db";
 import { claimNext, markFailedTry, markSent, outboxCounts } from "./store/outbox";
 
 export interface SenderDeps {
-  db: Kysely<Database>;
+  db: Kysely<NotifierDatabase>;
   channels: { email?: Channel; webhook: Channel };
   log: Logger;
   metrics: NotifierMetrics;

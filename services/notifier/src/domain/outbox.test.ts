@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { messageIdOf, renderDigest } from "./message";
+import { messageIdOf, renderDigest } from "../render/message";
 import { planAlert, planDigest, retryAfterMs } from "./outbox";
 import type { Route } from "./route";
 import type { AlertState } from "./schedule";

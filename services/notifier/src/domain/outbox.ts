@@ -1,5 +1,5 @@
-import { type HeldItem, messageIdOf, renderDigest, renderStep, stepKey } from "./message";
-import { quietUntil } from "./quietHours";
+import { type HeldItem, messageIdOf, renderDigest, renderStep } from "../render/message";
+import { quietUntil } from "./quiet-hours";
 import type { Route } from "./route";
 import type { Contact } from "./rules";
 import { type AlertState, planSteps } from "./schedule";
@@ -21,6 +21,11 @@ export interface OutboxRow {
   holdUntil: string | null;
   nextAttemptAt: string;
   createdAt: string;
+}
+
+/** The outbox key of one (alert step, contact): the idempotency key of everything sent for it. */
+export function stepKey(alertId: string, step: string, contactId: string): string {
+  return `${alertId}|${step}|${contactId}`;
 }
 
 export const addressOf = (c: Contact): string => (c.channel === "email" ? c.address : c.url);

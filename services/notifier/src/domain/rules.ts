@@ -1,8 +1,8 @@
 import { problemsFromZod } from "@hrvend/schemas";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { LANGUAGES } from "../render/language";
 import { RulesFileError } from "./errors";
-import { LANGUAGES } from "./language";
 import { isLoopbackUrl } from "./loopback";
 import { ALERT_TYPES, SEVERITIES } from "./severity";
 

@@ -1,7 +1,7 @@
-import type { Database } from "@hrvend/runtime/db";
 import type { AlertMessage } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import type { AlertState } from "../domain";
+import type { NotifierDatabase } from "./db";
 
 /**
  * Applies one alert step as the stock service published it. Every message carries the whole
@@ -9,7 +9,7 @@ import type { AlertState } from "../domain";
  * still creates it. The first acknowledgement and the first clear stand; a redelivery changes
  * nothing. Reminders of the stock service are not the notifier's: it keeps its own per rule.
  */
-export async function applyAlertMessage(trx: Kysely<Database>, m: AlertMessage): Promise<void> {
+export async function applyAlertMessage(trx: Kysely<NotifierDatabase>, m: AlertMessage): Promise<void> {
   const ack = m.step === "acknowledged" ? m.at : null;
   const cleared = m.step === "cleared" ? m.at : null;
   await sql`
@@ -23,7 +23,7 @@ export async function applyAlertMessage(trx: Kysely<Database>, m: AlertMessage):
 
 /** An alert message the notifier could not read: kept with its position and reason (no payload bytes). */
 export async function rejectAlertMessage(
-  trx: Kysely<Database>,
+  trx: Kysely<NotifierDatabase>,
   r: { stream: string; seq: number; subject: string; reason: string },
 ): Promise<void> {
   await sql`
@@ -74,7 +74,7 @@ function toState(r: AlertRow): AlertState {
  * Ids of the alerts the notifier may have something to say about now: not closed, and not
  * acknowledged-and-told (those wait for their clear, which the consumer sets).
  */
-export async function openAlertIds(db: Kysely<Database>): Promise<string[]> {
+export async function openAlertIds(db: Kysely<NotifierDatabase>): Promise<string[]> {
   const r = await sql<{ alert_id: string }>`
     SELECT alert_id FROM notifier.alert
     WHERE NOT closed AND NOT (ack_notified AND cleared_at IS NULL)
@@ -83,14 +83,17 @@ export async function openAlertIds(db: Kysely<Database>): Promise<string[]> {
 }
 
 /** One alert, locked for the transaction (the consumer's updates wait). */
-export async function lockAlert(trx: Kysely<Database>, alertId: string): Promise<AlertState | undefined> {
+export async function lockAlert(
+  trx: Kysely<NotifierDatabase>,
+  alertId: string,
+): Promise<AlertState | undefined> {
   const r = await sql<AlertRow>`SELECT * FROM notifier.alert WHERE alert_id = ${alertId} FOR UPDATE`.execute(
     trx,
   );
   return r.rows[0] ? toState(r.rows[0]) : undefined;
 }
 
-export async function saveAlertProgress(trx: Kysely<Database>, a: AlertState): Promise<void> {
+export async function saveAlertProgress(trx: Kysely<NotifierDatabase>, a: AlertState): Promise<void> {
   await sql`
     UPDATE notifier.alert SET first_notified_at = ${a.firstNotifiedAt}, escalated_to = ${a.escalatedTo},
       reminders = ${a.reminders}, ack_notified = ${a.ackNotified}, closed = ${a.closed}, updated_at = now()

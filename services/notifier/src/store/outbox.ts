@@ -1,9 +1,9 @@
-import type { Database } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import type { OutboxRow } from "../domain";
+import type { NotifierDatabase } from "./db";
 
 /** Inserts a planned message unless its step key is there already (a second plan of the same step). */
-export async function enqueue(trx: Kysely<Database>, rows: OutboxRow[]): Promise<number> {
+export async function enqueue(trx: Kysely<NotifierDatabase>, rows: OutboxRow[]): Promise<number> {
   let added = 0;
   for (const r of rows) {
     const res = await sql`
@@ -37,7 +37,7 @@ export interface DueMessage {
  * in the round were not claimed, so no try of theirs is used up.
  */
 export async function claimNext(
-  db: Kysely<Database>,
+  db: Kysely<NotifierDatabase>,
   now: Date,
   maxTries: number,
   backoffMs: (attempts: number) => number,
@@ -82,7 +82,7 @@ export async function claimNext(
   });
 }
 
-export async function markSent(db: Kysely<Database>, id: number, at: Date): Promise<void> {
+export async function markSent(db: Kysely<NotifierDatabase>, id: number, at: Date): Promise<void> {
   await sql`UPDATE notifier.outbox SET status = 'sent', sent_at = ${at}, last_error = NULL WHERE id = ${id}`.execute(
     db,
   );
@@ -90,7 +90,7 @@ export async function markSent(db: Kysely<Database>, id: number, at: Date): Prom
 
 /** A failed try: the error is kept; after the last allowed try the message is given up. */
 export async function markFailedTry(
-  db: Kysely<Database>,
+  db: Kysely<NotifierDatabase>,
   id: number,
   error: string,
   giveUp: boolean,
@@ -108,7 +108,7 @@ export interface HeldGroup {
 }
 
 /** Messages held for quiet hours that have ended by `now`, by contact and end of the quiet hours. */
-export async function heldDue(db: Kysely<Database>, now: Date): Promise<HeldGroup[]> {
+export async function heldDue(db: Kysely<NotifierDatabase>, now: Date): Promise<HeldGroup[]> {
   const r = await sql<{
     contact_id: string;
     hold_until: Date;
@@ -142,7 +142,7 @@ export async function heldDue(db: Kysely<Database>, now: Date): Promise<HeldGrou
 
 /** The held messages go out inside the digest: marked in the transaction that enqueues it. */
 export async function markDigested(
-  trx: Kysely<Database>,
+  trx: Kysely<NotifierDatabase>,
   stepKeys: string[],
   digestKey: string,
 ): Promise<void> {
@@ -152,7 +152,11 @@ export async function markDigested(
 }
 
 /** Held messages whose contact is no longer in the rules: given up, with the reason. */
-export async function dropHeld(trx: Kysely<Database>, stepKeys: string[], reason: string): Promise<void> {
+export async function dropHeld(
+  trx: Kysely<NotifierDatabase>,
+  stepKeys: string[],
+  reason: string,
+): Promise<void> {
   for (const k of stepKeys)
     await sql`UPDATE notifier.outbox SET status = 'failed', last_error = ${reason}
               WHERE step_key = ${k} AND status = 'held'`.execute(trx);
@@ -160,7 +164,7 @@ export async function dropHeld(trx: Kysely<Database>, stepKeys: string[], reason
 
 /** Messages by status, for the gauge operators watch. */
 export async function outboxCounts(
-  db: Kysely<Database>,
+  db: Kysely<NotifierDatabase>,
 ): Promise<{ channel: string; status: string; n: number }[]> {
   const r = await sql<{ channel: string; status: string; n: string }>`
     SELECT channel, status, count(*) AS n FROM notifier.outbox GROUP BY 1, 2`.execute(db);
@@ -168,7 +172,7 @@ export async function outboxCounts(
 }
 
 /** Each prison's time zone as the registry gave it (reorder.prison). */
-export async function prisonTimeZones(db: Kysely<Database>): Promise<Map<string, string>> {
+export async function prisonTimeZones(db: Kysely<NotifierDatabase>): Promise<Map<string, string>> {
   const r = await sql<{ prison_id: string; time_zone: string | null }>`
     SELECT prison_id, time_zone FROM reorder.prison`.execute(db);
   return new Map(r.rows.filter((x) => x.time_zone).map((x) => [x.prison_id, x.time_zone as string]));

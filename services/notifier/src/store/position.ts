@@ -1,18 +1,18 @@
-import type { Database } from "@hrvend/runtime/db";
 import { PositionMovedError, type StreamPosition } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
+import type { NotifierDatabase } from "./db";
 
 /**
  * The notifier's stream position, in its own schema (its role cannot write `ingest`), with the
  * same compare-and-set as the other consumers' (infra/runtime/src/db/position.ts).
  */
-export async function notifierCommittedSeq(db: Kysely<Database>, consumer: string): Promise<number> {
+export async function notifierCommittedSeq(db: Kysely<NotifierDatabase>, consumer: string): Promise<number> {
   const r = await sql<{ stream_seq: string }>`
     SELECT stream_seq FROM notifier.stream_position WHERE consumer = ${consumer}`.execute(db);
   return r.rows[0] ? Number(r.rows[0].stream_seq) : 0;
 }
 
-export async function saveNotifierPosition(trx: Kysely<Database>, p: StreamPosition): Promise<void> {
+export async function saveNotifierPosition(trx: Kysely<NotifierDatabase>, p: StreamPosition): Promise<void> {
   const moved = await sql`
     INSERT INTO notifier.stream_position (consumer, stream, stream_seq) VALUES (${p.consumer}, ${p.stream}, ${p.seq})
     ON CONFLICT (consumer) DO UPDATE

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { quietUntil } from "./quietHours";
+import { quietUntil } from "./quiet-hours";
 
 const night = { from: "22:00", to: "07:00" };
 const at = (iso: string) => Date.parse(iso);

@@ -1,19 +1,14 @@
 import { createHash } from "node:crypto";
 import { DateTime } from "luxon";
+import type { AlertState, StepKind } from "../domain/schedule";
+import type { Severity } from "../domain/severity";
 import { DICTIONARIES, type Language } from "./language";
-import type { AlertState, StepKind } from "./schedule";
-import type { Severity } from "./severity";
 
 /** A message ready for any channel: the e-mail's subject and text, the webhook's JSON. */
 export interface RenderedMessage {
   subject: string;
   body: string;
   payload: Record<string, unknown>;
-}
-
-/** The outbox key of one (alert step, contact): the idempotency key of everything sent for it. */
-export function stepKey(alertId: string, step: string, contactId: string): string {
-  return `${alertId}|${step}|${contactId}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { AlertState } from "../domain/schedule";
 import { renderDigest, renderStep } from "./message";
-import type { AlertState } from "./schedule";
 
 const alert = (type: string, detail: string): AlertState => ({
   alertId: `md-p1:m1:s1:${type}:1`,
