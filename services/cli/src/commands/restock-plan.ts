@@ -1,12 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { readStack, urlsOf } from "@hrvend/local-stack";
 import { type RestockPlan, renderPlanCsv, renderPlanJson, renderPlanTable } from "@hrvend/reorder";
-import { NoPlanYetError, readPlan, UnknownPrisonError } from "@hrvend/reorder/plans";
+import { NoPlanYetError, prisonName, readPlan, UnknownPrisonError } from "@hrvend/reorder/read";
 import { loadOrCreateSecrets } from "@hrvend/runtime";
 import { createDb, withCredentials } from "@hrvend/runtime/db";
 import { type Lang, parseLang, translator } from "@hrvend/runtime/i18n";
 import { Command, Option } from "commander";
-import { sql } from "kysely";
 import type { CliConfig } from "../config";
 import { formatOf, jsonFormatOption } from "../conventions";
 import { renderVisitSheet } from "../visit-sheet/render";
@@ -66,7 +65,7 @@ Examples:
           });
           let out: string;
           if (format === "html" || format === "pdf") {
-            const html = renderVisitSheet({ plan, prisonName: await prisonName(db, plan), lang });
+            const html = renderVisitSheet({ plan, prisonName: await prisonName(db, plan.prisonId), lang });
             if (format === "pdf") {
               const { printPdf } = await import("../render/browser");
               await printPdf(html, opts.out as string);
@@ -109,12 +108,6 @@ function planError(e: unknown, lang: Lang): Error {
   if (e instanceof NoPlanYetError)
     return new Error(m("errors.noPlanYet", { prison: e.prisonId }), { cause: e });
   return e as Error;
-}
-
-async function prisonName(db: ReturnType<typeof createDb>, plan: RestockPlan): Promise<string | null> {
-  const r = await sql<{ name: string | null }>`
-    SELECT name FROM reorder.prison WHERE prison_id = ${plan.prisonId}`.execute(db);
-  return r.rows[0]?.name ?? null;
 }
 
 function localUrl(config: CliConfig): string | undefined {
