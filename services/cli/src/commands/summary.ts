@@ -1,6 +1,7 @@
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import { readStack, urlsOf } from "@hrvend/local-stack";
 import type { RestockPlan } from "@hrvend/reorder";
+import { currentPlans, prisonTimeZones } from "@hrvend/reorder/read";
 import { loadOrCreateSecrets } from "@hrvend/runtime";
 import { createDb, parkedCounts } from "@hrvend/runtime/db";
 import { type TFunction, translator } from "@hrvend/runtime/i18n";
@@ -244,16 +245,16 @@ async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness
     time_zone: string | null;
   };
   // The prison's time zone from the reorder service's prisons (absent: the alert's time in UTC).
-  const oldest = await sql<OldestAlert>`
-    SELECT a.machine_id, a.type, a.raised_at, a.detail, p.time_zone
-    FROM reporting.alert a LEFT JOIN reorder.prison p ON p.prison_id = a.prison_id
-    WHERE a.active ORDER BY a.raised_at LIMIT 5`
+  const zones = await prisonTimeZones(db).catch(() => new Map<string, string>());
+  const oldest = await sql<Omit<OldestAlert, "time_zone"> & { prison_id: string }>`
+    SELECT prison_id, machine_id, type, raised_at, detail
+    FROM reporting.alert WHERE active ORDER BY raised_at LIMIT 5`
     .execute(db)
-    .catch(() =>
-      sql<OldestAlert>`
-        SELECT machine_id, type, raised_at, detail, NULL::text AS time_zone
-        FROM reporting.alert WHERE active ORDER BY raised_at LIMIT 5`.execute(db),
-    )
+    .then((r) => ({
+      rows: r.rows.map(
+        ({ prison_id, ...a }): OldestAlert => ({ ...a, time_zone: zones.get(prison_id) ?? null }),
+      ),
+    }))
     .catch(() => ({ rows: [] as OldestAlert[] }));
   const pos = await sql<{ consumer: string; stream: string; stream_seq: string; updated_at: Date }>`
     SELECT consumer, stream, stream_seq, updated_at FROM ingest.stream_position ORDER BY consumer`.execute(
@@ -302,11 +303,8 @@ async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness
 
 /** Each prison's next outreach visit: when, which machine first, what to load. */
 async function readPlans(db: ReturnType<typeof createDb>): Promise<Summary["restockVisits"]> {
-  const plans = await sql<{ prison_id: string; plan: RestockPlan }>`
-    SELECT prison_id, plan FROM reorder.restock_plan ORDER BY prison_id`
-    .execute(db)
-    .catch(() => ({ rows: [] as { prison_id: string; plan: RestockPlan }[] }));
-  return plans.rows.map(({ prison_id, plan }) => {
+  const plans = await currentPlans(db).catch(() => [] as { prisonId: string; plan: RestockPlan }[]);
+  return plans.map(({ prisonId: prison_id, plan }) => {
     const first = plan.machines[0];
     return {
       prisonId: prison_id,
