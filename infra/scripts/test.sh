@@ -8,8 +8,10 @@ cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1
 bash infra/scripts/provision.sh
 bash infra/scripts/deps.sh
-echo "[test] lint and format (biome)"
+echo "[test] lint and format (biome: also file names, process.env only in config.ts, no I/O in domain/)"
 npx biome check .
+echo "[test] dependencies declared exactly (knip: nothing unused, unlisted or unresolved)"
+npx knip --no-progress
 echo "[test] typecheck"
 npx turbo run typecheck --output-logs=errors-only
 echo "[test] unit, integration and end-to-end tests (vitest)"
