@@ -1,4 +1,3 @@
-export { hourlyCounts } from "./domain/counts";
 export { ReplayFileError, type ReplayProgress, replayFile, replayStream } from "./replay";
 export type { RecorderDatabase } from "./store/db";
 export { writeDeadLetters } from "./store/dead-letters";
