@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { FUNDER_GRAINS, type FunderGrain, HIDDEN, periodsBetween } from "@hrvend/coverage";
+import { readFunderData } from "@hrvend/coverage/read";
 import { renderCsv, renderHtml, renderJson } from "@hrvend/coverage/report";
-import { readFunderData } from "@hrvend/coverage/store";
 import { readStack, urlsOf } from "@hrvend/local-stack";
 import { loadOrCreateSecrets } from "@hrvend/runtime";
 import { createDb, withCredentials } from "@hrvend/runtime/db";

@@ -1,3 +1,4 @@
+import { publicationLag } from "@hrvend/coverage/read";
 import { planFreshness } from "@hrvend/reorder/read";
 import type { Database } from "@hrvend/runtime/db";
 import { heldEvents } from "@hrvend/stock/read";
@@ -69,11 +70,7 @@ async function publications(db: Kysely<Database>): Promise<PublicationLag[]> {
   const plans = await planFreshness(db)
     .then((f) => f.stale)
     .catch(() => undefined);
-  const publication = await sql<{ n: string }>`
-    SELECT figure_revision - published_revision AS n FROM coverage.publish_state`
-    .execute(db)
-    .then((r) => Number(r.rows[0]?.n ?? 0))
-    .catch(() => undefined);
+  const publication = await publicationLag(db).catch(() => undefined);
   return [
     ...(plans === undefined ? [] : [{ name: "restock plans", behind: plans }]),
     ...(publication === undefined ? [] : [{ name: "funder publication", behind: Math.max(0, publication) }]),
