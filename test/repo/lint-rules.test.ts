@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,5 +116,54 @@ describe("the linter's habits (biome.json), on planted files", () => {
       status: 0,
       rules: [],
     });
+  });
+});
+
+describe("dependencies declared exactly (knip.jsonc), on a planted workspace", () => {
+  const KNIP = join(ROOT, "node_modules/.bin/knip");
+
+  /** A one-workspace repository with the project's knip.jsonc: `dependencies` declared, `source` its code. */
+  function knipOn(
+    dependencies: Record<string, string>,
+    source: string,
+  ): { status: number | null; out: string } {
+    const repo = mkdtempSync(join(tmpdir(), "hrvend-knip-"));
+    try {
+      copyFileSync(join(ROOT, "knip.jsonc"), join(repo, "knip.jsonc"));
+      const pkg = { name: "planted", private: true, type: "module", workspaces: ["pkg"] };
+      writeFileSync(join(repo, "package.json"), JSON.stringify(pkg));
+      mkdirSync(join(repo, "pkg/src"), { recursive: true });
+      const workspace = {
+        name: "@planted/pkg",
+        private: true,
+        type: "module",
+        exports: { ".": "./src/index.ts" },
+      };
+      writeFileSync(join(repo, "pkg/package.json"), JSON.stringify({ ...workspace, dependencies }));
+      writeFileSync(join(repo, "pkg/src/index.ts"), source);
+      const r = spawnSync(KNIP, ["--no-progress", "--no-config-hints"], { cwd: repo, encoding: "utf8" });
+      return { status: r.status, out: r.stdout + r.stderr };
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  }
+
+  const source = 'import { z } from "zod";\n\nexport const planted = z;\n';
+
+  it("given a dependency nothing imports, then knip fails and names it", () => {
+    const r = knipOn({ zod: "4.6.7", "left-pad": "1.3.0" }, source);
+    expect(r.status, r.out).not.toBe(0);
+    expect(r.out).toMatch(/Unused dependencies \(1\)\s+left-pad/);
+  });
+
+  it("given an import the package does not declare, then knip fails and names it", () => {
+    const r = knipOn({}, source);
+    expect(r.status, r.out).not.toBe(0);
+    expect(r.out).toMatch(/Unlisted dependencies \(1\)\s+zod/);
+  });
+
+  it("given exactly the dependencies it imports, then knip passes", () => {
+    const r = knipOn({ zod: "4.6.7" }, source);
+    expect(r, r.out).toEqual({ status: 0, out: "" });
   });
 });
