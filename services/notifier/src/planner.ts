@@ -1,10 +1,11 @@
+import { prisonTimeZones } from "@hrvend/reorder/read";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { type NotifierRules, planAlert, planDigest, routeFor } from "./domain";
 import type { NotifierMetrics } from "./metrics";
 import { lockAlert, openAlertIds, saveAlertProgress } from "./store/alerts";
 import type { NotifierDatabase } from "./store/db";
-import { dropHeld, enqueue, heldDue, markDigested, prisonTimeZones } from "./store/outbox";
+import { dropHeld, enqueue, heldDue, markDigested } from "./store/outbox";
 
 export interface PlannerDeps {
   db: Kysely<NotifierDatabase>;

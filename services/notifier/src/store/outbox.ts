@@ -170,10 +170,3 @@ export async function outboxCounts(
     SELECT channel, status, count(*) AS n FROM notifier.outbox GROUP BY 1, 2`.execute(db);
   return r.rows.map((x) => ({ ...x, n: Number(x.n) }));
 }
-
-/** Each prison's time zone as the registry gave it (reorder.prison). */
-export async function prisonTimeZones(db: Kysely<NotifierDatabase>): Promise<Map<string, string>> {
-  const r = await sql<{ prison_id: string; time_zone: string | null }>`
-    SELECT prison_id, time_zone FROM reorder.prison`.execute(db);
-  return new Map(r.rows.filter((x) => x.time_zone).map((x) => [x.prison_id, x.time_zone as string]));
-}
