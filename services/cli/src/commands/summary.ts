@@ -1,5 +1,7 @@
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
 import { readStack, urlsOf } from "@hrvend/local-stack";
+import { outboxByStatus } from "@hrvend/notifier/read";
+import { deadLettersByReason, eventsByKind, streamPositions } from "@hrvend/recorder/read";
 import type { RestockPlan } from "@hrvend/reorder";
 import { currentPlans, prisonTimeZones } from "@hrvend/reorder/read";
 import { loadOrCreateSecrets } from "@hrvend/runtime";
@@ -219,20 +221,11 @@ export interface Summary {
 const iso = (t: Date | number) => new Date(t).toISOString();
 
 async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness): Promise<Summary> {
-  const kinds = await sql<{ kind: string; n: string; first: Date; last: Date }>`
-    SELECT kind, count(*) AS n, min(event_time) AS first, max(event_time) AS last
-    FROM ingest.raw_event GROUP BY kind ORDER BY count(*) DESC`.execute(db);
-  const dead = await sql<{ reason: string; n: string; example: string }>`
-    SELECT reason, count(*) AS n, min(message) AS example FROM ingest.dead_letter GROUP BY reason ORDER BY 2 DESC`.execute(
-    db,
-  );
+  const kinds = { rows: await eventsByKind(db) };
+  const dead = { rows: await deadLettersByReason(db) };
   // Invariant 6: what a consumer could not apply and parked (ops.parked_message).
   const parked = await parkedCounts(db).catch(() => []);
-  const notifications = await sql<{ status: string; n: string }>`
-    SELECT status, sum(messages) AS n FROM reporting.notifier_outbox() GROUP BY status ORDER BY status`
-    .execute(db)
-    .then((r) => r.rows.map((x) => ({ status: x.status, messages: Number(x.n) })))
-    .catch(() => undefined);
+  const notifications = await outboxByStatus(db).catch(() => undefined);
   const alerts = await sql<{ type: string; n: string }>`
     SELECT type, count(*) AS n FROM reporting.alert WHERE active GROUP BY type ORDER BY 2 DESC`
     .execute(db)
@@ -256,10 +249,7 @@ async function readSummary(db: ReturnType<typeof createDb>, freshness: Freshness
       ),
     }))
     .catch(() => ({ rows: [] as OldestAlert[] }));
-  const pos = await sql<{ consumer: string; stream: string; stream_seq: string; updated_at: Date }>`
-    SELECT consumer, stream, stream_seq, updated_at FROM ingest.stream_position ORDER BY consumer`.execute(
-    db,
-  );
+  const pos = { rows: await streamPositions(db) };
   const firsts = kinds.rows.map((r) => r.first.getTime());
   const lasts = kinds.rows.map((r) => r.last.getTime());
   return {
