@@ -1,3 +1,4 @@
+import { isoInZone, isoWithOffset, offsetOf } from "@hrvend/runtime/time";
 import type { AlertPolicy } from "./alert-policy";
 import type { AlertCommand } from "./decide-alerts";
 import type { ItemCatalog } from "./item-catalog";
@@ -7,7 +8,6 @@ import { processMachineEvent } from "./process-machine-event";
 import { type OrderClock, releaseOverdue, type SeqOrder, type SkippedGap } from "./seq-order";
 import { tickMachine } from "./tick-machine";
 import { ms } from "./time";
-import { isoInZone, isoWithOffset, offsetOf } from "./zone";
 
 export interface LiveTick {
   state: MachineState;

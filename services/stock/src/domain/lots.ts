@@ -1,5 +1,4 @@
-import { addDays, localDate } from "./time";
-import { startOfLocalDay } from "./zone";
+import { addDays, dateAsWritten, startOfLocalDay } from "@hrvend/runtime/time";
 
 /**
  * Units of one lot in a slot. `expiry` is null while a lot is known only from a dispense or an
@@ -60,7 +59,7 @@ export function stockedLots(lots: readonly LotState[]): LotState[] {
  * prison's local calendar: pass a device time). Expired units count as unavailable.
  */
 export function expiredUnits(lots: readonly LotState[], at: string): number {
-  const today = localDate(at);
+  const today = dateAsWritten(at);
   return stockedLots(lots)
     .filter((l) => l.expiry !== null && l.expiry < today)
     .reduce((n, l) => n + l.quantity, 0);
@@ -84,7 +83,7 @@ export function usableUntil(lots: readonly LotState[], at: string, timeZone?: st
 
 /** Lots with units that expire within `days` days of `at` (already expired ones included). */
 export function lotsExpiringWithin(lots: readonly LotState[], at: string, days: number): LotState[] {
-  const limit = addDays(localDate(at), days);
+  const limit = addDays(dateAsWritten(at), days);
   return stockedLots(lots).filter((l) => l.expiry !== null && l.expiry <= limit);
 }
 
