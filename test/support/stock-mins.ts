@@ -3,7 +3,7 @@ import { natsServers } from "@hrvend/runtime/nats";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { type Kysely, sql } from "kysely";
 
-/** The stock service's Min refresh (services/stock/src/store/reorder-mins.ts), recognised by its text alone. */
+/** The stock service's Min refresh (slotMins of @hrvend/reorder/read, services/reorder/src/store/reads.ts), recognised by its text alone. */
 const REFRESH_QUERY = String.raw`^\s*SELECT\s+machine_id,\s*slot_id,\s*min\s+FROM\s+reorder\.slot_parameters\s*$`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
+import { slotMins } from "@hrvend/reorder/read";
 import type { Database } from "@hrvend/runtime/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { loadReorderMins } from "./store/reorder-mins";
 
 /**
  * The Min of every slot as the reorder service last computed it (docs/domain.md §Max-min: below Min,
@@ -16,8 +16,7 @@ class ReorderMins {
 
   /** Reloads every slot's Min; returns how many slots have one. */
   async refresh(db: Kysely<Database>): Promise<number> {
-    const rows = await loadReorderMins(db);
-    this.mins = new Map(rows.map((x) => [`${x.machineId}/${x.slotId}`, x.min]));
+    this.mins = await slotMins(db);
     return this.mins.size;
   }
 }

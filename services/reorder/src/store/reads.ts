@@ -99,7 +99,11 @@ export async function storedSlotInputs(
   }));
 }
 
-/** Every slot's Min as last computed, keyed `machineId/slotId`. */
+/**
+ * Every slot's Min as last computed, keyed `machineId/slotId` (the stock service's low-stock
+ * input). test/support/stock-mins.ts recognises the stock service's refresh in pg_stat_activity
+ * by this query's text: keep it as it is.
+ */
 export async function slotMins(db: Db): Promise<Map<string, number>> {
   const r = await sql<{ machine_id: string; slot_id: string; min: number }>`
     SELECT machine_id, slot_id, min FROM reorder.slot_parameters`.execute(db);
