@@ -133,10 +133,12 @@ export type Database = RuntimeDatabase & ReorderTables;
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
 
-/** A connection as the runtime and other workspaces type it (without this service's tables). */
-export type AnyDb = Kysely<RuntimeDatabase>;
+/**
+ * A connection pool (or transaction) on the hrvend database, however its creator typed it
+ * (`createDb` types the runtime's tables, the notifier its own); reorderDb types this service's.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: callers' pools are typed with other tables; reorderDb types ours.
+export type AnyDb = Kysely<any>;
 
-/** The runtime's connection, typed with this service's tables (no query changes: types only). */
-export function reorderDb(db: AnyDb): Db {
-  return db.withTables<ReorderTables>();
-}
+/** The same pool, typed with the runtime's tables and this service's (types only). */
+export const reorderDb = (db: AnyDb): Db => db;
