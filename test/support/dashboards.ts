@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { deviceCredentials, loadScenario } from "@hrvend/devices";
+import { committedPositions, deadLetterCount } from "@hrvend/recorder/read";
 import { LocalCalendar } from "@hrvend/reorder";
 import { planFreshness } from "@hrvend/reorder/read";
 import { newSecret } from "@hrvend/runtime";
@@ -148,18 +149,11 @@ export async function fillPipeline(opts: {
     log(`${events} events in the stream; waiting for the consumers`);
 
     const caughtUp = async () => {
-      const r = await sql<{ consumer: string; s: string }>`
-        SELECT consumer, stream_seq AS s FROM ingest.stream_position WHERE stream = 'HR_EVENTS'`.execute(
-        opts.db,
-      );
-      const at = new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
+      const at = await committedPositions(opts.db, "HR_EVENTS");
       return CONSUMERS.every((c) => at.get(c) === last);
     };
     const plansFresh = async () => (await planFreshness(opts.db)).stale === 0;
-    const deadLetters = async () =>
-      Number(
-        (await sql<{ n: string }>`SELECT count(*) AS n FROM ingest.dead_letter`.execute(opts.db)).rows[0]?.n,
-      );
+    const deadLetters = () => deadLetterCount(opts.db);
     // The coverage service publishes its suppressed figures once its figures settle (a
     // publish_state table, where it exists, says whether publication has caught up).
     const published = async () => {

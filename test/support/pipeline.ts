@@ -14,6 +14,7 @@ import {
   startPostgres,
   stopPid,
 } from "@hrvend/local-stack";
+import { committedPositions } from "@hrvend/recorder/read";
 import { LocalCalendar } from "@hrvend/reorder";
 import { planFreshness } from "@hrvend/reorder/read";
 import { newSecret } from "@hrvend/runtime";
@@ -30,7 +31,7 @@ import {
 import { natsServers } from "@hrvend/runtime/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { type ServiceProcess, startService } from "./services";
 import { runSimulator } from "./simulator";
 
@@ -267,9 +268,7 @@ export class Pipeline {
 
   /** Every consumer's committed position (0 for one that has not committed yet). */
   async positions(): Promise<Record<(typeof CONSUMERS)[number], number>> {
-    const r = await sql<{ consumer: string; s: string }>`
-      SELECT consumer, stream_seq AS s FROM ingest.stream_position`.execute(this.db);
-    const at = new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
+    const at = await committedPositions(this.db);
     return Object.fromEntries(CONSUMERS.map((c) => [c, at.get(c) ?? 0])) as Record<
       (typeof CONSUMERS)[number],
       number

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Scenario } from "@hrvend/devices";
+import { committedPositions, recordedEventKeys } from "@hrvend/recorder/read";
 import { LocalCalendar } from "@hrvend/reorder";
 import { currentPlans, slotMins } from "@hrvend/reorder/read";
 import type { Database } from "@hrvend/runtime/db";
@@ -51,8 +52,7 @@ const ledgerEvents = (facts: readonly Fact[]): HrEvent[] =>
 /** Raw events: exactly the ledger's event keys, each once. */
 export async function reconcileRecorder(db: Db, facts: readonly Fact[]): Promise<number> {
   const want = facts.flatMap((f) => (f.fact === "event" ? [f.key] : [])).sort();
-  const rows = await sql<{ event_key: string }>`SELECT event_key FROM ingest.raw_event`.execute(db);
-  same(rows.rows.map((r) => r.event_key).sort(), want);
+  same((await recordedEventKeys(db)).sort(), want);
   return want.length;
 }
 
@@ -232,9 +232,7 @@ export async function reconcileCoverage(db: Db, facts: readonly Fact[]): Promise
 
 /** Every consumer's committed stream position. */
 export async function positions(db: Db): Promise<Map<string, number>> {
-  const r = await sql<{ consumer: string; s: string }>`
-    SELECT consumer, stream_seq AS s FROM ingest.stream_position`.execute(db);
-  return new Map(r.rows.map((x) => [x.consumer, Number(x.s)]));
+  return committedPositions(db);
 }
 
 /** The alert type the stock service raises for a machine fault (services/stock/src/domain/alert-type.ts, documented there). */

@@ -148,3 +148,26 @@ export async function oatEventsAround(
   );
   return r.rows;
 }
+
+/** Each consumer's committed stream sequence (of one stream, when named). */
+export async function committedPositions(db: AnyDb, stream?: string): Promise<Map<string, number>> {
+  let q = recorderDb(db).selectFrom("ingest.stream_position").select(["consumer", "stream_seq"]);
+  if (stream !== undefined) q = q.where("stream", "=", stream);
+  return new Map((await q.execute()).map((x) => [x.consumer, Number(x.stream_seq)]));
+}
+
+/** How many dead letters are stored. */
+export async function deadLetterCount(db: AnyDb): Promise<number> {
+  const r = await recorderDb(db)
+    .selectFrom("ingest.dead_letter")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** The key of every recorded event (`ingest.raw_event`), in no order. */
+export async function recordedEventKeys(db: AnyDb): Promise<string[]> {
+  return (await recorderDb(db).selectFrom("ingest.raw_event").select("event_key").execute()).map(
+    (r) => r.event_key,
+  );
+}
