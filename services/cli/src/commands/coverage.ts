@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
-import { EstimatesFile, localDate, saveConfig } from "@hrvend/coverage";
+import { EstimatesFile, saveConfig } from "@hrvend/coverage";
 import { loadScenario } from "@hrvend/devices";
 import { readStack, urlsOf } from "@hrvend/local-stack";
 import { loadOrCreateSecrets } from "@hrvend/runtime";
 import { createDb, withCredentials } from "@hrvend/runtime/db";
 import { translator } from "@hrvend/runtime/i18n";
+import { localDate } from "@hrvend/runtime/time";
 import { Command } from "commander";
 import type { CliConfig } from "../config";
 

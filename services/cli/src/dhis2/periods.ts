@@ -1,4 +1,5 @@
-import { addDays, periodOf } from "@hrvend/coverage";
+import { periodOf } from "@hrvend/coverage";
+import { addDays } from "@hrvend/runtime/time";
 
 /**
  * DHIS2 period identifiers (docs.dhis2.org, "Date and period format"): `2026` yearly, `2026Q1`

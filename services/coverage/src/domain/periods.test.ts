@@ -1,13 +1,6 @@
+import { localDate } from "@hrvend/runtime/time";
 import { describe, expect, it } from "vitest";
-import {
-  fullWindowMask,
-  localDate,
-  periodDays,
-  periodOf,
-  periodsBetween,
-  regularWindows,
-  windowIndex,
-} from "./periods";
+import { fullWindowMask, periodDays, periodOf, periodsBetween, regularWindows, windowIndex } from "./periods";
 
 describe("local dates", () => {
   it("given instants at local midnight, when placed, then they open the new day", () => {

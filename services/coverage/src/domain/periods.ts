@@ -1,9 +1,12 @@
 /**
  * Calendar periods in a prison's local time (docs/domain.md §Coverage definitions: per prison, per
  * period; the issue: day, week, month, quarter and year in each prison's local time zone).
- * Dates are ISO `YYYY-MM-DD` strings of the local calendar; arithmetic on them is done at UTC
- * midnight, where every day has 24 hours, so daylight-saving changes cannot shift a day.
+ * Dates are ISO `YYYY-MM-DD` strings of the local calendar; the local date of an instant and the
+ * date arithmetic come from the shared local-time module (`@hrvend/runtime/time`), which does the
+ * arithmetic on a UTC calendar where every day has 24 hours, so daylight-saving changes cannot
+ * shift a day. The grains, the periods and the regular-access windows are coverage's own.
  */
+import { addDays, dateOfWall, daysBetween, wallMidnight, weekday } from "@hrvend/runtime/time";
 
 export const GRAINS = ["day", "week", "month", "quarter", "year"] as const;
 export type Grain = (typeof GRAINS)[number];
@@ -16,45 +19,6 @@ export interface Period {
   end: string;
 }
 
-const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * The local calendar date of an instant in an IANA time zone. Intl applies the zone's rules for
- * that instant (offset changes at daylight-saving transitions included), so an event at 00:00
- * local belongs to the new day and one at 23:59 to the old one, whatever the UTC offset.
- */
-export function localDate(instant: number | string, timeZone: string): string {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    formatters.set(timeZone, f);
-  }
-  const ms = typeof instant === "number" ? instant : Date.parse(instant);
-  if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${instant}`);
-  const parts = f.formatToParts(ms);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")}`;
-}
-
-function toMs(date: string): number {
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`not a date: ${date}`);
-  return ms;
-}
-function fromMs(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function addDays(date: string, days: number): string {
-  return fromMs(toMs(date) + days * DAY_MS);
-}
-
-/** Whole days from `a` to `b` (b − a). */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((toMs(b) - toMs(a)) / DAY_MS);
-}
-
 /** Days in a period, both ends included. */
 export function periodDays(p: { start: string; end: string }): number {
   return daysBetween(p.start, p.end) + 1;
@@ -62,21 +26,21 @@ export function periodDays(p: { start: string; end: string }): number {
 
 /** The period of a grain that contains a local date. Weeks are ISO weeks (Monday first). */
 export function periodOf(date: string, grain: Grain): Period {
-  const d = new Date(toMs(date));
+  const d = new Date(wallMidnight(date));
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
   switch (grain) {
     case "day":
       return { grain, start: date, end: date };
     case "week": {
-      const monday = addDays(date, -((d.getUTCDay() + 6) % 7));
+      const monday = addDays(date, -weekday(date));
       return { grain, start: monday, end: addDays(monday, 6) };
     }
     case "month":
-      return { grain, start: fromMs(Date.UTC(y, m, 1)), end: fromMs(Date.UTC(y, m + 1, 0)) };
+      return { grain, start: dateOfWall(Date.UTC(y, m, 1)), end: dateOfWall(Date.UTC(y, m + 1, 0)) };
     case "quarter": {
       const q = Math.floor(m / 3) * 3;
-      return { grain, start: fromMs(Date.UTC(y, q, 1)), end: fromMs(Date.UTC(y, q + 3, 0)) };
+      return { grain, start: dateOfWall(Date.UTC(y, q, 1)), end: dateOfWall(Date.UTC(y, q + 3, 0)) };
     }
     case "year":
       return { grain, start: `${y}-01-01`, end: `${y}-12-31` };

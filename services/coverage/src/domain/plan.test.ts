@@ -41,6 +41,14 @@ describe("planning a batch", () => {
     ]);
   });
 
+  it("given a device time in the year 0000 or 0999, when planned, then it is refused with a RangeError (the message is parked), a time in 1000 is placed", () => {
+    expect(() => planBatch([dispense("0000-03-02T10:00:00Z", "A")], refs)).toThrow(RangeError);
+    expect(() => planBatch([dispense("0999-12-31T10:00:00Z", "A")], refs)).toThrow(RangeError);
+    expect(planBatch([dispense("1000-01-01T10:00:00Z", "A")], refs).dispenses[0]?.localDate).toBe(
+      "1000-01-01",
+    );
+  });
+
   it("given an event of an unknown prison or item, when planned, then it waits for the reference data", () => {
     const plan = planBatch(
       [dispense("2026-03-28T22:00:00Z", "A", "kit", "p9"), dispense("2026-03-28T22:00:00Z", "A", "x")],

@@ -1,6 +1,7 @@
+import { localDate } from "@hrvend/runtime/time";
 import type { EventOf, HrEvent } from "@hrvend/schemas";
 import { PROGRAMME } from "./figures";
-import { fullWindowMask, GRAINS, type Grain, localDate, type Period, periodOf, windowIndex } from "./periods";
+import { fullWindowMask, GRAINS, type Grain, type Period, periodOf, windowIndex } from "./periods";
 
 /** What coverage needs to know about a prison and an item, from the registry's ref_* events. */
 export interface PrisonRef {
@@ -84,7 +85,7 @@ export function planBatch(events: readonly { key: string; event: HrEvent }[], re
           prisonId: e.prisonId,
           itemId: e.itemId,
           category: item.category,
-          localDate: localDate(e.deviceTime, prison.timeZone),
+          localDate: eventDate(e.deviceTime, prison.timeZone),
           quantity: e.quantity,
           syringes: e.quantity * item.syringesPerUnit,
           cardToken: item.category === "syringe_kit" ? e.cardToken : null,
@@ -115,7 +116,7 @@ export function planBatch(events: readonly { key: string; event: HrEvent }[], re
           clientToken: e.clientToken,
           action: e.action,
           at: e.time,
-          localDate: localDate(e.time, prison.timeZone),
+          localDate: eventDate(e.time, prison.timeZone),
           seq: e.seq,
           sourceId: e.sourceId,
         });
@@ -137,6 +138,18 @@ export function planBatch(events: readonly { key: string; event: HrEvent }[], re
     }
   }
   return plan;
+}
+
+/**
+ * The local date of an event's time in its prison's zone. A date before the year 1000 is refused
+ * (a RangeError: the consumer parks the message as poison, README "Run"), as coverage always has:
+ * no event of the programme is that old, PostgreSQL has no year 0, and the calendar arithmetic of
+ * the periods (Date.UTC) reads years 0–99 as 1900–1999.
+ */
+function eventDate(instant: string, timeZone: string): string {
+  const date = localDate(instant, timeZone);
+  if (date < "1000-01-01") throw new RangeError(`no local date coverage can store for ${instant} (${date})`);
+  return date;
 }
 
 /** One card's presence in one period of one scope, with the 30-day windows it was seen in. */
