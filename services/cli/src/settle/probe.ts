@@ -1,9 +1,10 @@
 import { publicationLag } from "@hrvend/coverage/read";
+import { streamPositions } from "@hrvend/recorder/read";
 import { planFreshness } from "@hrvend/reorder/read";
 import type { Database } from "@hrvend/runtime/db";
 import { heldEvents } from "@hrvend/stock/read";
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { ConsumerLag, PublicationLag, SettleSnapshot } from "./settle";
 
 /**
@@ -39,9 +40,7 @@ export function settleProbe(
         consumers.push({ stream, consumer: durable, behind: ci.num_pending + ci.num_ack_pending });
       }
     }
-    const positions = await sql<{ consumer: string; stream: string }>`
-      SELECT consumer, stream FROM ingest.stream_position`.execute(db);
-    for (const p of positions.rows)
+    for (const p of await streamPositions(db))
       if (p.stream in heads && !known.has(`${p.stream}/${p.consumer}`))
         consumers.push({ stream: p.stream, consumer: p.consumer, behind: 0, missing: true });
     return { consumers, heads, publications: await publications(db), held: await heldByStock(db) };
