@@ -12,7 +12,7 @@ import { type Kysely, sql } from "kysely";
  * Operators now read only tables that no OAT register event ever touches:
  * - `ingest.event_count`: events per hour of event time, prison and kind, never kind 'oat' (a
  *   CHECK holds it), kept by the recorder in the transaction that stores the raw events
- *   (services/recorder/src/counts.ts). `reporting.pipeline_counts` and `pipeline_latest` read it;
+ *   (services/recorder/src/domain/counts.ts). `reporting.pipeline_counts` and `pipeline_latest` read it;
  *   counts are per whole hour, every hour that starts before `to` and ends after `from` (a bucket
  *   shorter than an hour shows each hour at its start).
  * - `ingest.dead_letter_shown` and `ops.parked_shown`: copies, kept by triggers in the same
