@@ -1,7 +1,7 @@
 import type { AlertMessage } from "@hrvend/schemas";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { AlertState } from "../domain";
-import type { NotifierDatabase } from "./db";
+import type { AlertTable, NotifierDatabase } from "./db";
 
 /**
  * Applies one alert step as the stock service published it. Every message carries the whole
@@ -32,22 +32,7 @@ export async function rejectAlertMessage(
     ON CONFLICT DO NOTHING`.execute(trx);
 }
 
-interface AlertRow {
-  alert_id: string;
-  prison_id: string;
-  machine_id: string;
-  slot_id: string | null;
-  type: string;
-  detail: string;
-  raised_at: Date;
-  acknowledged_at: Date | null;
-  cleared_at: Date | null;
-  first_notified_at: Date | null;
-  escalated_to: number;
-  reminders: number;
-  ack_notified: boolean;
-  closed: boolean;
-}
+type AlertRow = Selectable<AlertTable>;
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
@@ -75,11 +60,14 @@ function toState(r: AlertRow): AlertState {
  * acknowledged-and-told (those wait for their clear, which the consumer sets).
  */
 export async function openAlertIds(db: Kysely<NotifierDatabase>): Promise<string[]> {
-  const r = await sql<{ alert_id: string }>`
-    SELECT alert_id FROM notifier.alert
-    WHERE NOT closed AND NOT (ack_notified AND cleared_at IS NULL)
-    ORDER BY raised_at, alert_id`.execute(db);
-  return r.rows.map((x) => x.alert_id);
+  const rows = await db
+    .selectFrom("notifier.alert")
+    .select("alert_id")
+    .where(sql<boolean>`NOT closed AND NOT (ack_notified AND cleared_at IS NULL)`)
+    .orderBy("raised_at")
+    .orderBy("alert_id")
+    .execute();
+  return rows.map((x) => x.alert_id);
 }
 
 /** One alert, locked for the transaction (the consumer's updates wait). */
@@ -87,10 +75,13 @@ export async function lockAlert(
   trx: Kysely<NotifierDatabase>,
   alertId: string,
 ): Promise<AlertState | undefined> {
-  const r = await sql<AlertRow>`SELECT * FROM notifier.alert WHERE alert_id = ${alertId} FOR UPDATE`.execute(
-    trx,
-  );
-  return r.rows[0] ? toState(r.rows[0]) : undefined;
+  const row = await trx
+    .selectFrom("notifier.alert")
+    .selectAll()
+    .where("alert_id", "=", alertId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? toState(row) : undefined;
 }
 
 export async function saveAlertProgress(trx: Kysely<NotifierDatabase>, a: AlertState): Promise<void> {

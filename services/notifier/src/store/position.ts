@@ -7,9 +7,12 @@ import type { NotifierDatabase } from "./db";
  * same compare-and-set as the other consumers' (infra/runtime/src/db/position.ts).
  */
 export async function notifierCommittedSeq(db: Kysely<NotifierDatabase>, consumer: string): Promise<number> {
-  const r = await sql<{ stream_seq: string }>`
-    SELECT stream_seq FROM notifier.stream_position WHERE consumer = ${consumer}`.execute(db);
-  return r.rows[0] ? Number(r.rows[0].stream_seq) : 0;
+  const row = await db
+    .selectFrom("notifier.stream_position")
+    .select("stream_seq")
+    .where("consumer", "=", consumer)
+    .executeTakeFirst();
+  return row ? Number(row.stream_seq) : 0;
 }
 
 export async function saveNotifierPosition(trx: Kysely<NotifierDatabase>, p: StreamPosition): Promise<void> {
