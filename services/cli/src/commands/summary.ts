@@ -1,4 +1,5 @@
 import { HIDDEN, UNDEFINED } from "@hrvend/coverage";
+import { readSummaryQuarter } from "@hrvend/coverage/read";
 import { readStack, urlsOf } from "@hrvend/local-stack";
 import { outboxByStatus } from "@hrvend/notifier/read";
 import { deadLettersByReason, eventsByKind, streamPositions } from "@hrvend/recorder/read";
@@ -312,34 +313,13 @@ async function readPlans(db: ReturnType<typeof createDb>): Promise<Summary["rest
 
 /** The quarter with the most observed days (the latest on a tie): coverage per prison, as funders see it (suppressed), with WHO bands. */
 async function readCoverage(db: ReturnType<typeof createDb>): Promise<Summary["coverage"]> {
-  const rows = await sql<{
-    prison_id: string;
-    period_start: string;
-    nsp_clients: number | null;
-    nsp_reach_pct: number | null;
-    syringes_per_pwid_year: number | null;
-    syringe_band: string | null;
-    naloxone_per_100_prisoners: number | null;
-    oat_reach_pct: number | null;
-    oat_band: string | null;
-    days_observed: number;
-    suppressed: string[];
-  }>`
-    SELECT prison_id, period_start::text AS period_start, nsp_clients, nsp_reach_pct, syringes_per_pwid_year,
-           syringe_band, naloxone_per_100_prisoners, oat_reach_pct, oat_band, days_observed, suppressed
-    FROM funder.coverage
-    WHERE grain = 'quarter' AND period_start = (
-      SELECT period_start FROM funder.coverage WHERE grain = 'quarter' AND prison_id = '*'
-      ORDER BY days_observed DESC, period_start DESC LIMIT 1)
-    ORDER BY prison_id = '*', prison_id`
-    .execute(db)
-    .catch(() => ({ rows: [] }));
-  const q = rows.rows[0];
+  const rows = await readSummaryQuarter(db).catch(() => []);
+  const q = rows[0];
   if (q === undefined) return null;
   return {
     quarterStart: q.period_start,
     daysObserved: q.days_observed,
-    rows: rows.rows.map((r) => ({
+    rows: rows.map((r) => ({
       prisonId: r.prison_id,
       nspClients: r.nsp_clients,
       nspReachPct: r.nsp_reach_pct,
