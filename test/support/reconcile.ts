@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readAllFigures } from "@hrvend/coverage/read";
 import type { Scenario } from "@hrvend/devices";
 import { committedPositions, recordedEventKeys } from "@hrvend/recorder/read";
 import { LocalCalendar } from "@hrvend/reorder";
@@ -200,14 +201,11 @@ const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpp
 /** Coverage: every figure before suppression equals the one computed from the ledger (docs/domain.md). */
 export async function reconcileCoverage(db: Db, facts: readonly Fact[]): Promise<number> {
   const expected = coverageFromLedger(facts);
-  const rows = await sql<Record<string, unknown>>`
-    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure`.execute(
-    db,
-  );
+  const rows = await readAllFigures(db);
   const key = (f: Pick<LedgerFigure, "scope" | "grain" | "periodStart">) =>
     `${f.scope}|${f.grain}|${f.periodStart}`;
   const actual = new Map(
-    rows.rows.map((r) => {
+    rows.map((r) => {
       const f = Object.fromEntries(Object.entries(r).map(([k, v]) => [camel(k), v])) as Record<
         string,
         unknown

@@ -11,6 +11,7 @@ export {
   type PeriodFigureRow,
   type PeriodOf,
   publicationLag,
+  readAllFigures,
   readFigurePeriod,
   readFunderData,
   readPublishedPeriod,

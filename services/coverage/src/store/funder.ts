@@ -185,3 +185,24 @@ export async function publicationLag(db: Kysely<Database>): Promise<number> {
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
+
+/** Every figure before suppression (coverage.figure), dates as `YYYY-MM-DD`: what the tests reconcile with the ledger. */
+export async function readAllFigures(
+  db: Kysely<Database>,
+): Promise<
+  (Omit<Selectable<FigureTable>, "period_start" | "period_end"> & {
+    period_start: string;
+    period_end: string;
+  })[]
+> {
+  const r = await sql<
+    Omit<Selectable<FigureTable>, "period_start" | "period_end"> & {
+      period_start: string;
+      period_end: string;
+    }
+  >`
+    SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure`.execute(
+    db,
+  );
+  return r.rows;
+}
