@@ -1,5 +1,5 @@
+import { LocalCalendar } from "@hrvend/runtime/time";
 import type { DayConsumption } from "../src/domain/daily-consumption";
-import { LocalCalendar } from "../src/domain/local-calendar";
 
 /** Test helper: consecutive days from `from` with the given consumption (and optional stockout shares). */
 export function testDays(

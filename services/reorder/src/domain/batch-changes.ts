@@ -1,5 +1,5 @@
+import { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 import { eventKey, eventTime, type HrEvent } from "@hrvend/schemas";
-import { LocalCalendar, type LocalDate } from "./local-calendar";
 
 /** A change of a naloxone lot's units in a slot; `expiry` is known from restocks only. */
 export interface LotDelta {

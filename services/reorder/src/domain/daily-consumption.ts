@@ -1,6 +1,6 @@
+import { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 import type { DemandWindow } from "./demand-window";
 import { type Interval, mergeIntervals, overlapMs } from "./interval";
-import { LocalCalendar, type LocalDate } from "./local-calendar";
 
 /** One dispense as demand sees it (from a `dispense` event: `deviceTime` parsed to epoch ms). */
 export interface DispenseRecord {

@@ -1,4 +1,4 @@
-import { LocalCalendar, type LocalDate } from "./local-calendar";
+import { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 import type { WeekdayFactors } from "./weekday-pattern";
 
 /** What planning needs to know about a slot's demand. */

@@ -1,5 +1,5 @@
+import { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 import { InvalidParameterError } from "./errors";
-import { LocalCalendar, type LocalDate } from "./local-calendar";
 
 /** The complete local days demand is measured over: `days` days from `from`, instants `[start, end)`. */
 export interface DemandWindow {

@@ -1,3 +1,4 @@
+export { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 export { type BatchChanges, batchChanges } from "./batch-changes";
 export { type DemandBySlot, demandBySlot, type SlotSpec } from "./demand-by-slot";
 export { dailyForecast } from "./demand-forecast";
@@ -5,7 +6,6 @@ export { demandWindow } from "./demand-window";
 export { dispenseRecord, levelReading, slotSpecs } from "./event-records";
 export { type ForecastAccuracy, type ForecastPoint, forecastAccuracy } from "./forecast-accuracy";
 export { type Interval, intersectIntervals, mergeIntervals, overlapMs } from "./interval";
-export { LocalCalendar, type LocalDate } from "./local-calendar";
 export type { LotStock } from "./lots-to-swap";
 export { DEFAULT_Z } from "./max-min";
 export {

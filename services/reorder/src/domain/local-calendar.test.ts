@@ -1,6 +1,9 @@
+import { InvalidDateError, InvalidTimeZoneError, LocalCalendar } from "@hrvend/runtime/time";
 import { describe, expect, it } from "vitest";
-import { InvalidParameterError, InvalidTimeZoneError } from "./errors";
-import { LocalCalendar } from "./local-calendar";
+
+// Reorder's reference for the shared local-time module (@hrvend/runtime/time), which replaced
+// reorder's own LocalCalendar: the same assertions; a date that is not one is InvalidDateError
+// there (reorder's was InvalidParameterError, with the same message).
 
 const HOUR = 3_600_000;
 const kyiv = LocalCalendar.for("Europe/Kyiv");
@@ -53,7 +56,7 @@ describe("LocalCalendar", () => {
 
   it("given bad input, when building or parsing, then it fails with a named error", () => {
     expect(() => new LocalCalendar("Mars/Olympus")).toThrow(InvalidTimeZoneError);
-    expect(() => LocalCalendar.weekday("2026-02-30")).toThrow(InvalidParameterError);
-    expect(() => LocalCalendar.addDays("26-3-1", 1)).toThrow(InvalidParameterError);
+    expect(() => LocalCalendar.weekday("2026-02-30")).toThrow(InvalidDateError);
+    expect(() => LocalCalendar.addDays("26-3-1", 1)).toThrow(InvalidDateError);
   });
 });

@@ -1,4 +1,4 @@
-import type { LocalDate } from "./local-calendar";
+import type { LocalDate } from "@hrvend/runtime/time";
 
 /** A naloxone lot in a slot (from restock `lots`, minus what was dispensed first-expiry-first-out). */
 export interface LotStock {

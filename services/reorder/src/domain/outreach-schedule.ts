@@ -1,4 +1,4 @@
-import type { LocalDate } from "./local-calendar";
+import type { LocalDate } from "@hrvend/runtime/time";
 import type { VisitSchedule } from "./visit-schedule";
 
 /** A prison's outreach schedule as configured (devices/README.md, scenario `outreach`). */

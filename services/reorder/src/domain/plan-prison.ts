@@ -1,6 +1,6 @@
+import { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 import type { DispenseRecord } from "./daily-consumption";
 import { type DemandBySlot, demandBySlot, type SlotDemand, type SlotSpec } from "./demand-by-slot";
-import { LocalCalendar, type LocalDate } from "./local-calendar";
 import type { LotStock } from "./lots-to-swap";
 import { type OutreachSchedule, visitScheduleOf } from "./outreach-schedule";
 import { type FillTo, type PlanMachineInput, type RestockPlan, restockPlan } from "./restock-plan";

@@ -1,6 +1,6 @@
+import { LocalCalendar } from "@hrvend/runtime/time";
 import { type DemandForecast, dailyForecast } from "./demand-forecast";
 import { InvalidParameterError } from "./errors";
-import { LocalCalendar } from "./local-calendar";
 
 export interface ProjectStockInput {
   timeZone: string;

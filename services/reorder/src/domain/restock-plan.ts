@@ -1,7 +1,7 @@
+import { LocalCalendar } from "@hrvend/runtime/time";
 import { daysOfCover } from "./days-of-cover";
 import type { DemandForecast } from "./demand-forecast";
 import { InvalidParameterError } from "./errors";
-import { LocalCalendar } from "./local-calendar";
 import { type LotStock, type LotSwap, lotsToSwap } from "./lots-to-swap";
 import { DEFAULT_Z, maxMin } from "./max-min";
 import { projectStock } from "./project-stock";

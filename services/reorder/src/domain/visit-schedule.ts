@@ -1,5 +1,5 @@
+import { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 import { InvalidParameterError } from "./errors";
-import { LocalCalendar, type LocalDate } from "./local-calendar";
 
 /** A prison's outreach schedule (devices/README.md, scenario `outreach`). */
 export interface VisitSchedule {

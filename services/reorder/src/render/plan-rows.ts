@@ -1,4 +1,4 @@
-import { LocalCalendar } from "../domain/local-calendar";
+import { LocalCalendar } from "@hrvend/runtime/time";
 import type { RestockPlan } from "../domain/restock-plan";
 
 /** A table of strings: what the text table and the CSV render. */
