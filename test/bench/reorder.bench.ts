@@ -18,8 +18,6 @@ import {
   type Interval,
   intersectIntervals,
   type LevelReading,
-  LocalCalendar,
-  type LocalDate,
   type LotStock,
   levelReading,
   mergeIntervals,
@@ -29,6 +27,7 @@ import {
   slotSpecs,
   type WeekdayFactors,
 } from "@hrvend/reorder";
+import { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
 import type { EventOf, HrEvent } from "@hrvend/schemas";
 
 /**

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { deviceCredentials, loadScenario } from "@hrvend/devices";
 import { committedPositions, deadLetterCount } from "@hrvend/recorder/read";
-import { LocalCalendar } from "@hrvend/reorder";
 import { planFreshness } from "@hrvend/reorder/read";
 import { newSecret } from "@hrvend/runtime";
 import type { Database } from "@hrvend/runtime/db";
+import { LocalCalendar } from "@hrvend/runtime/time";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { type Kysely, sql } from "kysely";

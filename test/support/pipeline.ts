@@ -15,7 +15,6 @@ import {
   stopPid,
 } from "@hrvend/local-stack";
 import { committedPositions } from "@hrvend/recorder/read";
-import { LocalCalendar } from "@hrvend/reorder";
 import { planFreshness } from "@hrvend/reorder/read";
 import { newSecret } from "@hrvend/runtime";
 import {
@@ -29,6 +28,7 @@ import {
   withDatabase,
 } from "@hrvend/runtime/db";
 import { natsServers } from "@hrvend/runtime/nats";
+import { LocalCalendar } from "@hrvend/runtime/time";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import type { Kysely } from "kysely";

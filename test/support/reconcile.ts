@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readAllFigures } from "@hrvend/coverage/read";
 import type { Scenario } from "@hrvend/devices";
 import { committedPositions, recordedEventKeys } from "@hrvend/recorder/read";
-import { LocalCalendar } from "@hrvend/reorder";
 import { currentPlans, slotMins } from "@hrvend/reorder/read";
 import type { Database } from "@hrvend/runtime/db";
+import { LocalCalendar } from "@hrvend/runtime/time";
 import type { HrEvent } from "@hrvend/schemas";
 import { type Kysely, sql } from "kysely";
 import {

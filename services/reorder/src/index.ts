@@ -1,7 +1,7 @@
 /**
  * The package's public API (`@hrvend/reorder`): what other workspaces import — the pure planning
- * functions the simulator's bench drives, the plan and its renderers for the CLI, the local
- * calendar. Reads of the service's tables are `@hrvend/reorder/read`, the service's steps for
+ * functions the simulator's bench drives, the plan and its renderers for the CLI (local time is
+ * `@hrvend/runtime/time`). Reads of the service's tables are `@hrvend/reorder/read`, the service's steps for
  * tools and tests `@hrvend/reorder/service`, its migrations `@hrvend/reorder/migrations`.
  */
 export {
@@ -17,8 +17,6 @@ export {
   type Interval,
   intersectIntervals,
   type LevelReading,
-  LocalCalendar,
-  type LocalDate,
   type LotStock,
   levelReading,
   mergeIntervals,

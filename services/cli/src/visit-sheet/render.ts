@@ -1,5 +1,6 @@
-import { LocalCalendar, type PlannedMachine, type RestockPlan } from "@hrvend/reorder";
+import type { PlannedMachine, RestockPlan } from "@hrvend/reorder";
 import { formats, type Lang, translator } from "@hrvend/runtime/i18n";
+import { LocalCalendar } from "@hrvend/runtime/time";
 
 export interface VisitSheetInput {
   plan: RestockPlan;
