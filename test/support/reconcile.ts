@@ -193,7 +193,7 @@ export async function reconcileReorder(
       }
     same(new Map(plan.pickList.map((l) => [l.itemId, l.totalUnits])), byItem, `${prison_id} pick list`);
   }
-  return { dispenseDays: expected.size, slots: params.rows.length, plans: stored.rows.length };
+  return { dispenseDays: expected.size, slots: params.rows.length, plans: stored.length };
 }
 
 const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
