@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { recorderDb } from "@hrvend/recorder";
 import { deviceUser } from "@hrvend/runtime";
 import { createDb } from "@hrvend/runtime/db";
 import {
@@ -128,14 +129,14 @@ describe("the foundation stack", () => {
       payload: JSON.stringify(e),
     }));
     const insert = () =>
-      tdb.db
+      recorderDb(tdb.db)
         .insertInto("ingest.raw_event")
         .values(rows)
         .onConflict((oc) => oc.doNothing())
         .execute();
     await insert();
     await insert();
-    const stored = await tdb.db
+    const stored = await recorderDb(tdb.db)
       .selectFrom("ingest.raw_event")
       .select(["event_key", "seq"])
       .where("prison_id", "=", prisonId)

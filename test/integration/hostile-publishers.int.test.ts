@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { applyBatch as applyCoverage } from "@hrvend/coverage/store";
 import { freePort } from "@hrvend/local-stack";
+import { recorderDb } from "@hrvend/recorder";
 import { applyBatch as applyReorder, batchChanges } from "@hrvend/reorder/service";
 import type { MqttUser } from "@hrvend/runtime";
 import { ensureStreams } from "@hrvend/runtime/nats";
@@ -162,7 +163,7 @@ async function stored(): Promise<Record<string, number>> {
 }
 
 async function deadLetters(): Promise<{ reason: string; topic: string | null; message: string }[]> {
-  return tdb.db
+  return recorderDb(tdb.db)
     .selectFrom("ingest.dead_letter")
     .select(["reason", "topic", "message"])
     .orderBy("topic")

@@ -1,4 +1,5 @@
 import { freePort } from "@hrvend/local-stack";
+import { recorderDb } from "@hrvend/recorder";
 import { deviceUser } from "@hrvend/runtime";
 import { ensureStreams } from "@hrvend/runtime/nats";
 import { addressOf, EXAMPLES, type HrEvent, mqttTopic } from "@hrvend/schemas";
@@ -259,7 +260,7 @@ describe("gateway and recorder", () => {
     const expectedLetters = corpus.length + 1;
     if (debugLetters()) {
       await new Promise((r) => setTimeout(r, 8000));
-      const l = await tdb.db
+      const l = await recorderDb(tdb.db)
         .selectFrom("ingest.dead_letter")
         .select(["reason", "topic", "message"])
         .execute();
@@ -282,7 +283,7 @@ describe("gateway and recorder", () => {
         async () =>
           Number(
             (
-              await tdb.db
+              await recorderDb(tdb.db)
                 .selectFrom("ingest.dead_letter")
                 .select((e) => e.fn.countAll<string>().as("n"))
                 .executeTakeFirstOrThrow()
@@ -296,7 +297,7 @@ describe("gateway and recorder", () => {
         async () =>
           Number(
             (
-              await tdb.db
+              await recorderDb(tdb.db)
                 .selectFrom("ingest.raw_event")
                 .select((e) => e.fn.countAll<string>().as("n"))
                 .executeTakeFirstOrThrow()
@@ -306,7 +307,7 @@ describe("gateway and recorder", () => {
       )
       .toBe(valid.length + 1);
 
-    const keys = await tdb.db
+    const keys = await recorderDb(tdb.db)
       .selectFrom("ingest.raw_event")
       .select("event_key")
       .where("kind", "=", "dispense")
@@ -314,7 +315,7 @@ describe("gateway and recorder", () => {
       .execute();
     expect(keys.map((k) => k.event_key)).toEqual(valid.map((v) => `${M1}:${v.seq}`));
 
-    const letters = await tdb.db
+    const letters = await recorderDb(tdb.db)
       .selectFrom("ingest.dead_letter")
       .select(["reason", "message", "topic", "payload_excerpt"])
       .execute();

@@ -1,4 +1,5 @@
 import { applyMqttUsers, readStack, urlsOf } from "@hrvend/local-stack";
+import { recorderDb } from "@hrvend/recorder";
 import { deviceUser, loadOrCreateSecrets, newSecret } from "@hrvend/runtime";
 import { createDb } from "@hrvend/runtime/db";
 import { translator } from "@hrvend/runtime/i18n";
@@ -138,7 +139,7 @@ export function smokeCommand(config: CliConfig): Command {
           const version = await sql<{
             v: string;
           }>`SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'`.execute(db);
-          await db
+          await recorderDb(db)
             .transaction()
             .execute(async (trx) => {
               await trx

@@ -1,3 +1,4 @@
+import type { StreamPositionTable } from "@hrvend/runtime/db";
 import type { ColumnType, Kysely } from "kysely";
 
 /**
@@ -49,19 +50,12 @@ export interface EventCountTable {
   last_event_time: ColumnType<Date, Date | string, Date | string>;
 }
 
-/** Each consumer's place in its stream, moved in the transaction of its results (`savePosition`). */
-export interface StreamPositionTable {
-  consumer: string;
-  stream: string;
-  stream_seq: ColumnType<string, number | string, number | string>;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
-}
-
 export interface RecorderDatabase {
   "ingest.raw_event": RawEventTable;
   "ingest.dead_letter": DeadLetterTable;
   "ingest.event_key": EventKeyTable;
   "ingest.event_count": EventCountTable;
+  /** Created by migration 0002_recorder; every consumer moves its row (the runtime's `savePosition`). */
   "ingest.stream_position": StreamPositionTable;
 }
 
