@@ -2,7 +2,7 @@ import type { HrEvent } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
 import { estimateFor, thresholdFor } from "./estimates";
 import { PROGRAMME } from "./figures";
-import { cardPeriodRows, firstDates, planBatch, touchedPeriods } from "./plan";
+import { cardPeriodRows, dispenseDays, firstDates, planBatch, touchedPeriods } from "./plan";
 
 const refs = {
   prisons: new Map([["p1", { timeZone: "Europe/Chisinau" }]]),
@@ -130,5 +130,26 @@ describe("configuration with effective dates", () => {
     const t = [{ effectiveFrom: "2026-04-01", threshold: 10, source: "board" }];
     expect(thresholdFor("2026-03-31", t)).toBe(5);
     expect(thresholdFor("2026-06-30", t)).toBe(10);
+  });
+});
+
+describe("dispense days", () => {
+  it("given new dispenses, when summed, then one entry per prison, local day and item with quantity, syringes and count", () => {
+    const plan = planBatch(
+      [
+        dispense("2026-03-28T22:00:00Z", "A"),
+        dispense("2026-03-29T10:00:00Z", "B"),
+        dispense("2026-03-28T21:00:00Z", "C"),
+        dispense("2026-03-29T11:00:00Z", "D", "nal"),
+      ],
+      refs,
+    );
+    expect(
+      dispenseDays(plan.dispenses).map((x) => [x.d.localDate, x.d.itemId, x.quantity, x.syringes, x.n]),
+    ).toEqual([
+      ["2026-03-29", "kit", 4, 40, 2],
+      ["2026-03-28", "kit", 2, 20, 1],
+      ["2026-03-29", "nal", 2, 0, 1],
+    ]);
   });
 });

@@ -186,6 +186,22 @@ export function cardPeriodRows(dispenses: readonly DispenseRow[]): CardPeriodRow
   return [...rows.values()];
 }
 
+/** Sums of new dispenses per prison, local day and item (added to coverage.dispense_day): quantity, syringes, dispenses. */
+export function dispenseDays(
+  fresh: readonly DispenseRow[],
+): { d: DispenseRow; quantity: number; syringes: number; n: number }[] {
+  const days = new Map<string, { d: DispenseRow; quantity: number; syringes: number; n: number }>();
+  for (const d of fresh) {
+    const k = `${d.prisonId}|${d.localDate}|${d.itemId}`;
+    const cur = days.get(k) ?? { d, quantity: 0, syringes: 0, n: 0 };
+    cur.quantity += d.quantity;
+    cur.syringes += d.syringes;
+    cur.n += 1;
+    days.set(k, cur);
+  }
+  return [...days.values()];
+}
+
 /** Earliest syringe-kit date per (scope, card): "new" clients are those whose first date falls in the period. */
 export function firstDates(
   dispenses: readonly DispenseRow[],

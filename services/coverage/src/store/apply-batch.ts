@@ -6,6 +6,7 @@ import {
   cardPeriodRows,
   censusKey,
   type DispenseRow,
+  dispenseDays,
   firstDates,
   fullWindowMask,
   type Grain,
@@ -146,16 +147,7 @@ async function insertDispenses(trx: CoverageDb, rows: readonly DispenseRow[]): P
     ON CONFLICT DO NOTHING RETURNING event_key`.execute(trx);
   const keys = new Set(inserted.rows.map((r) => r.event_key));
   const fresh = unique.filter((r) => keys.has(r.eventKey));
-  const days = new Map<string, { d: DispenseRow; quantity: number; syringes: number; n: number }>();
-  for (const d of fresh) {
-    const k = `${d.prisonId}|${d.localDate}|${d.itemId}`;
-    const cur = days.get(k) ?? { d, quantity: 0, syringes: 0, n: 0 };
-    cur.quantity += d.quantity;
-    cur.syringes += d.syringes;
-    cur.n += 1;
-    days.set(k, cur);
-  }
-  const v = [...days.values()];
+  const v = dispenseDays(fresh);
   if (v.length > 0)
     await sql`
       INSERT INTO coverage.dispense_day AS dd (prison_id, local_date, item_id, category, quantity, syringes, dispenses)

@@ -187,9 +187,7 @@ export async function publicationLag(db: Kysely<Database>): Promise<number> {
 }
 
 /** Every figure before suppression (coverage.figure), dates as `YYYY-MM-DD`: what the tests reconcile with the ledger. */
-export async function readAllFigures(
-  db: Kysely<Database>,
-): Promise<
+export async function readAllFigures(db: Kysely<Database>): Promise<
   (Omit<Selectable<FigureTable>, "period_start" | "period_end"> & {
     period_start: string;
     period_end: string;

@@ -1,6 +1,6 @@
 /** snake_case database rows ⇄ camelCase domain objects (the figure tables mirror the domain's Figure). */
-export const toSnake = (k: string) => k.replace(/\d+|[A-Z]/g, (m) => `_${m.toLowerCase()}`);
-export const toCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const toSnake = (k: string) => k.replace(/\d+|[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+const toCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 export function snakeKeys(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [toSnake(k), v]));
