@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { publicationCurrent } from "@hrvend/coverage/read";
 import { deviceCredentials, loadScenario } from "@hrvend/devices";
 import { committedPositions, deadLetterCount } from "@hrvend/recorder/read";
 import { planFreshness } from "@hrvend/reorder/read";
@@ -7,7 +8,7 @@ import type { Database } from "@hrvend/runtime/db";
 import { LocalCalendar } from "@hrvend/runtime/time";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import mqtt from "mqtt";
 import { startPrivateServers } from "./private-servers";
 import { type ServiceProcess, startService } from "./services";
@@ -156,18 +157,7 @@ export async function fillPipeline(opts: {
     const deadLetters = () => deadLetterCount(opts.db);
     // The coverage service publishes its suppressed figures once its figures settle (a
     // publish_state table, where it exists, says whether publication has caught up).
-    const published = async () => {
-      const n = await sql<{ n: string }>`SELECT count(*) AS n FROM funder.coverage`.execute(opts.db);
-      if (Number(n.rows[0]?.n) === 0) return false;
-      const state = await sql<{ t: string | null }>`
-        SELECT to_regclass('coverage.publish_state')::text AS t`.execute(opts.db);
-      if (!state.rows[0]?.t) return true;
-      const r = await sql<{ behind: boolean | null }>`
-        SELECT bool_or(published_revision < figure_revision) AS behind FROM coverage.publish_state`.execute(
-        opts.db,
-      );
-      return r.rows[0]?.behind === false;
-    };
+    const published = () => publicationCurrent(opts.db);
     const deadline = Date.now() + 30 * 60_000;
     while (
       !((await caughtUp()) && (await plansFresh()) && (await deadLetters()) >= rejects && (await published()))

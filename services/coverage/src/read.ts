@@ -10,6 +10,7 @@ export {
   funderPublicationQuery,
   type PeriodFigureRow,
   type PeriodOf,
+  publicationCurrent,
   publicationLag,
   readAllFigures,
   readFigurePeriod,

@@ -204,3 +204,18 @@ export async function readAllFigures(db: Kysely<Database>): Promise<
   );
   return r.rows;
 }
+
+/**
+ * Whether the funder publication holds figures and has caught up with them: false while
+ * funder.coverage is empty or coverage.publish_state says it is behind (where that table exists).
+ */
+export async function publicationCurrent(db: Kysely<Database>): Promise<boolean> {
+  const n = await sql<{ n: string }>`SELECT count(*) AS n FROM funder.coverage`.execute(db);
+  if (Number(n.rows[0]?.n) === 0) return false;
+  const state = await sql<{ t: string | null }>`
+    SELECT to_regclass('coverage.publish_state')::text AS t`.execute(db);
+  if (!state.rows[0]?.t) return true;
+  const r = await sql<{ behind: boolean | null }>`
+    SELECT bool_or(published_revision < figure_revision) AS behind FROM coverage.publish_state`.execute(db);
+  return r.rows[0]?.behind === false;
+}
