@@ -18,10 +18,9 @@ import { RecomputeScheduler } from "./recompute-scheduler";
 import { plannablePrisons } from "./store/planning";
 
 /** For tools and integration tests (`@hrvend/reorder/service`): the steps the service runs. */
-export { type BatchChanges, batchChanges } from "./domain";
-export { type RecomputeOutcome, recomputePrison } from "./recompute";
-export { type ApplyResult, applyBatch } from "./store/apply-batch";
-export { plannablePrisons } from "./store/planning";
+export { batchChanges } from "./domain";
+export { recomputePrison } from "./recompute";
+export { applyBatch } from "./store/apply-batch";
 
 export interface ReorderDeps {
   nc: NatsConnection;
