@@ -110,10 +110,10 @@ describe("errors: one line, no stack unless debugging", () => {
     expect(errorReport(e, false)).toBe("hrvend: cannot read /x.yaml: ENOENT\n");
   });
 
-  it("given a message over several lines, then one line", () => {
-    const out = errorReport(new Error("not caught up after 900 s:\n  stock is 12 behind\n"), false);
-    expect(out).toBe("hrvend: not caught up after 900 s:; stock is 12 behind\n");
-    expect(out.split("\n")).toHaveLength(2);
+  it("given a message over several lines (a list of problems), then each line kept, blank ones dropped, no stack", () => {
+    const out = errorReport(new Error("not caught up after 900 s:\n  stock is 12 behind\n\n  coverage is 3 behind\n"), false);
+    expect(out).toBe("hrvend: not caught up after 900 s:\n  stock is 12 behind\n  coverage is 3 behind\n");
+    expect(out).not.toMatch(/\n\s+at /);
   });
 
   it("given an error without a message (Node's connection errors), then what it carries", () => {

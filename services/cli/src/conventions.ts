@@ -25,7 +25,11 @@ export function exitCodeOf(e: unknown): number {
   return EXIT.error;
 }
 
-/** Why something failed, in one line: the message, or what an error without one carries. */
+/**
+ * Why something failed: the message, or what an error without one carries. A message over several
+ * lines (a list of problems, one per line, as `registry apply` and `import` give with file:line)
+ * keeps its lines: one problem per line is what a person and an editor's jump-to-line read.
+ */
 export function reasonOf(e: unknown): string {
   if (e instanceof AggregateError && !e.message) {
     // Node's connection errors (ECONNREFUSED on every address) come with an empty message.
@@ -44,13 +48,13 @@ export function reasonOf(e: unknown): string {
   }
 }
 
-/** Line breaks of a message become "; " so an error is one line. */
+/** A message without blank lines or trailing space; its first line is what failed. */
 const oneLine = (s: string): string =>
   s
     .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== "")
-    .join("; ");
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "")
+    .join("\n");
 
 /**
  * An error from below the CLI that does not say what was being done: a system call's (`connect

@@ -80,6 +80,11 @@ describe("classifyFailure", () => {
     expect(classifyFailure(new UnapplicableEventError("slot s9 is not on machine m1"))).toBe("poison");
     expect(classifyFailure(Object.assign(new Error("own"), { poison: true }))).toBe("poison");
     expect(classifyFailure(new Error("something odd"))).toBe("unknown");
+    // A RangeError subclass with a name of its own (the time module's InvalidDateError) is still a RangeError.
+    class InvalidDateError extends RangeError {
+      override readonly name = "InvalidDateError";
+    }
+    expect(classifyFailure(new InvalidDateError("not a date: 0000-03-02"))).toBe("poison");
     expect(classifyFailure("a string")).toBe("unknown");
     expect(classifyFailure(null)).toBe("unknown");
   });

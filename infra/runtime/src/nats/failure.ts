@@ -105,7 +105,9 @@ export function classifyFailure(err: unknown): FailureVerdict {
   // A message that does not decode (JSON.parse), fails a zod contract, or breaks a pure domain
   // function (a value it cannot take): the same every time.
   if (e.name === "SyntaxError" || e.name === "ZodError" || e.name === "ContractError") return "poison";
-  if (e.name === "TypeError" || e.name === "RangeError") return "poison";
+  // By class, not name: the time module's InvalidDateError and kin are RangeErrors with names of their own.
+  if (err instanceof TypeError || err instanceof RangeError || e.name === "TypeError" || e.name === "RangeError")
+    return "poison";
   if (e.cause !== undefined && e.cause !== err) {
     const inner = classifyFailure(e.cause);
     if (inner !== "unknown") return inner;
