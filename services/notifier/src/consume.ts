@@ -15,7 +15,7 @@ export function readAlertMessage(m: {
 }): { ok: true; message: AlertMessage } | { ok: false; reason: string } {
   let json: unknown;
   try {
-    json = decodeJson(m);
+    json = decodeJson(m, { strictUtf8: true });
   } catch {
     return { ok: false, reason: "not UTF-8 JSON" };
   }

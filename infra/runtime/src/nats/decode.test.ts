@@ -15,6 +15,11 @@ describe("decoding stream messages", () => {
     expect(() => decodeJson(msg("not json"))).toThrow(SyntaxError);
     expect(() => decodeJson(msg(new Uint8Array([0x7b, 0xff, 0x7d])))).toThrow(SyntaxError);
   });
+  it("with strictUtf8, refuses invalid UTF-8 even inside a JSON string (a TypeError: poison)", () => {
+    const bad = new Uint8Array([0x22, 0x61, 0xc3, 0x28, 0x22]); // "a\xC3(" — a broken two-byte sequence
+    expect(decodeJson(msg(bad))).toBe("a\uFFFD(");
+    expect(() => decodeJson(msg(bad), { strictUtf8: true })).toThrow(TypeError);
+  });
   it("decodes a batch in order", () => {
     expect(
       decodeEvents([msg('{"seq":1}'), msg('{"seq":2}')]).map((e) => (e as unknown as { seq: number }).seq),

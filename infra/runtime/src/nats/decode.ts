@@ -5,9 +5,13 @@ import type { HrEvent } from "@hrvend/schemas";
  * `Buffer#toString` does), so the JSON parser, not the decoder, decides; a SyntaxError here is a
  * poison message (`nats/failure.ts`) and is parked, never retried.
  */
-export function decodeJson(m: { data: Uint8Array }): unknown {
+export function decodeJson(m: { data: Uint8Array }, opts: { strictUtf8?: boolean } = {}): unknown {
+  if (opts.strictUtf8) return JSON.parse(STRICT.decode(m.data));
   return JSON.parse(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString("utf8"));
 }
+
+/** `strictUtf8`: invalid UTF-8 anywhere throws a TypeError (poison) instead of becoming U+FFFD. */
+const STRICT = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * An event as the gateway admitted it onto an events stream: validated against the contract
