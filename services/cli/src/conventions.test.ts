@@ -111,7 +111,10 @@ describe("errors: one line, no stack unless debugging", () => {
   });
 
   it("given a message over several lines (a list of problems), then each line kept, blank ones dropped, no stack", () => {
-    const out = errorReport(new Error("not caught up after 900 s:\n  stock is 12 behind\n\n  coverage is 3 behind\n"), false);
+    const out = errorReport(
+      new Error("not caught up after 900 s:\n  stock is 12 behind\n\n  coverage is 3 behind\n"),
+      false,
+    );
     expect(out).toBe("hrvend: not caught up after 900 s:\n  stock is 12 behind\n  coverage is 3 behind\n");
     expect(out).not.toMatch(/\n\s+at /);
   });

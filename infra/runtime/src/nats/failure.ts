@@ -106,7 +106,12 @@ export function classifyFailure(err: unknown): FailureVerdict {
   // function (a value it cannot take): the same every time.
   if (e.name === "SyntaxError" || e.name === "ZodError" || e.name === "ContractError") return "poison";
   // By class, not name: the time module's InvalidDateError and kin are RangeErrors with names of their own.
-  if (err instanceof TypeError || err instanceof RangeError || e.name === "TypeError" || e.name === "RangeError")
+  if (
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    e.name === "TypeError" ||
+    e.name === "RangeError"
+  )
     return "poison";
   if (e.cause !== undefined && e.cause !== err) {
     const inner = classifyFailure(e.cause);
