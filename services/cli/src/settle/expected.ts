@@ -1,10 +1,10 @@
-import { DEFAULT_STREAMS } from "@hrvend/runtime/nats";
 // The services' own configuration schemas (not part of their packages' exports, hence the
 // relative paths): the consumer names below are their defaults, so a renamed default follows.
-import { CoverageEnv } from "../../../coverage/src/config";
-import { RecorderEnv } from "../../../recorder/src/config";
-import { ReorderEnv } from "../../../reorder/src/config";
-import { StockEnv } from "../../../stock/src/config";
+import { CoverageEnv } from "@hrvend/coverage/config";
+import { RecorderEnv } from "@hrvend/recorder/config";
+import { ReorderEnv } from "@hrvend/reorder/config";
+import { DEFAULT_STREAMS } from "@hrvend/runtime/nats";
+import { StockEnv } from "@hrvend/stock/config";
 import type { ExpectedConsumer } from "./settle";
 
 /** The streams a summary reads positions on: the events and dead-letter streams must exist. */
