@@ -13,7 +13,7 @@ describe("simulateCommand", () => {
       "--days",
       "--seed",
       "--speed",
-      "--mqtt",
+      "--mqtt-url",
       "--out",
       "--ledger",
       "--state-dir",
@@ -24,6 +24,15 @@ describe("simulateCommand", () => {
     cmd.exitOverride();
     expect(() => cmd.parse(["--help"], { from: "user" })).toThrow();
     expect(text).toContain("npx hrvend simulate --scenario pilot --days 90 --seed 42");
+  });
+
+  it("names the broker option --mqtt-url, as every other command; the old --mqtt is still parsed but not listed", () => {
+    const help = simulateCommand({}).helpInformation();
+    expect(help).toContain("--mqtt-url <url>");
+    expect(help).not.toMatch(/--mqtt </);
+    const cmd = simulateCommand({});
+    cmd.parseOptions(["--mqtt", "mqtt://127.0.0.1:1"]);
+    expect(cmd.opts()["mqtt"]).toBe("mqtt://127.0.0.1:1");
   });
 
   it("given --out, when run, then it writes events and ledger and prints a summary", async () => {

@@ -59,7 +59,7 @@ const MIN_SECRET_CHARS = 16;
 
 /**
  * Reads the options and environment once into a validated config. `--out` selects file mode;
- * otherwise events go to `--mqtt` (default mqtt://localhost:1883). Speed defaults to `max` for a
+ * otherwise events go to `--mqtt-url` (default mqtt://localhost:1883). Speed defaults to `max` for a
  * file and `realtime` for a broker. The deployment secret comes from HRVEND_DEPLOYMENT_SECRET or
  * the secret file, never from code.
  */
@@ -76,7 +76,7 @@ export function loadSimulateConfig(
   const o = parsed.data;
   if (o.out !== undefined && o.mqtt !== undefined) {
     throw new ConfigError(
-      "give either --out (write events to a file) or --mqtt (publish to a broker), not both",
+      "give either --out (write events to a file) or --mqtt-url (publish to a broker), not both",
     );
   }
   const output: Output =

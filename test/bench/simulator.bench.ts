@@ -66,7 +66,7 @@ export async function simulatorBench(
       "bench",
       "--speed",
       "realtime",
-      "--mqtt",
+      "--mqtt-url",
       servers.mqttUrl,
       "--state-dir",
       `/tmp/hrvend-estate-${iso.tag}`,

@@ -59,7 +59,7 @@ describe("ingest end to end", () => {
         "100k",
         "--speed",
         "max",
-        "--mqtt",
+        "--mqtt-url",
         broker.url,
         "--ledger",
         ledger,

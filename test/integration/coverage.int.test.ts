@@ -85,7 +85,7 @@ beforeAll(async () => {
       "7",
       "--speed",
       "max",
-      "--mqtt",
+      "--mqtt-url",
       broker.url,
       "--ledger",
       ledger,

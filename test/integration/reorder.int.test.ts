@@ -131,7 +131,7 @@ describe("reorder through the pipeline", () => {
     const sim = runSimulator(
       [
         ...["--scenario", "small", "--days", String(DAYS), "--seed", "reorder-it", "--speed", "max"],
-        ...["--mqtt", broker.url, "--ledger", ledger, "--state-dir", join(dir, "sim")],
+        ...["--mqtt-url", broker.url, "--ledger", ledger, "--state-dir", join(dir, "sim")],
       ],
       { HRVEND_DEPLOYMENT_SECRET: secret },
     );

@@ -56,7 +56,7 @@ describe("simulated fleet over a real mosquitto", () => {
       "11",
       "--speed",
       "4000",
-      "--mqtt",
+      "--mqtt-url",
       broker.url,
       "--ledger",
       ledger,

@@ -80,7 +80,7 @@ describe("stock service through the real pipeline", () => {
         "5",
         "--speed",
         "max",
-        "--mqtt",
+        "--mqtt-url",
         broker.url,
         "--ledger",
         ledger,

@@ -105,7 +105,7 @@ export async function fillPipeline(opts: {
     const sim = runSimulator(
       [
         ...["--scenario", opts.scenario, "--days", String(opts.days), "--seed", opts.seed ?? "42"],
-        ...["--speed", "max", "--mqtt", broker.url, "--state-dir", join(opts.dir, "sim")],
+        ...["--speed", "max", "--mqtt-url", broker.url, "--state-dir", join(opts.dir, "sim")],
         ...(opts.start ? ["--start", opts.start] : []),
       ],
       { HRVEND_DEPLOYMENT_SECRET: secret },

@@ -251,7 +251,7 @@ export class Pipeline {
 
   /** Runs the simulator against the broker; resolves with its exit code. */
   simulate(args: string[]): ReturnType<typeof runSimulator> {
-    return runSimulator([...args, "--mqtt", this.mqttUrl, "--state-dir", join(this.dir, "sim")], {
+    return runSimulator([...args, "--mqtt-url", this.mqttUrl, "--state-dir", join(this.dir, "sim")], {
       HRVEND_DEPLOYMENT_SECRET: this.secret,
     });
   }

@@ -7,15 +7,15 @@ import type { CliConfig } from "../config";
 
 /**
  * `hrvend simulate`, the devices workspace's command, wired to the local stack: without --out or
- * --mqtt it publishes to the local broker, after registering the scenario's device accounts
+ * --mqtt-url it publishes to the local broker, after registering the scenario's device accounts
  * (password derived from the deployment secret, ACL on their own topics).
  */
 export function simulateCmd(config: CliConfig): Command {
   const t = translator(config.lang, "cli");
   const cmd = simulateCommand(config.env).description(t("simulate.description"));
   cmd.hook("preAction", async (c) => {
-    const o = c.opts<{ out?: string; mqtt?: string; scenario: string }>();
-    if (o.out !== undefined || o.mqtt !== undefined) return;
+    const o = c.opts<{ out?: string; mqtt?: string; mqttUrl?: string; scenario: string }>();
+    if (o.out !== undefined || o.mqtt !== undefined || o.mqttUrl !== undefined) return;
     const state = readStack(config.stateDir);
     const broker = state?.parts.mosquitto;
     if (!state || !broker) {
@@ -25,7 +25,7 @@ export function simulateCmd(config: CliConfig): Command {
     const { scenario } = loadScenario(o.scenario);
     const accounts = deviceCredentials(scenario, secrets.deploymentSecret);
     await applyMqttUsers(broker.dir, broker.pid, `scenario-${o.scenario.replace(/[^\w-]/g, "_")}`, accounts);
-    c.setOptionValue("mqtt", urlsOf(state, secrets).mqtt);
+    c.setOptionValue("mqttUrl", urlsOf(state, secrets).mqtt);
     if (c.getOptionValueSource("secretFile") === "default")
       c.setOptionValue("secretFile", `${config.stateDir}/secret`);
     if (c.getOptionValueSource("stateDir") === "default")
