@@ -1,3 +1,5 @@
+import { LANGS, type Lang, translator } from "@hrvend/runtime/i18n";
+import { isoInZone } from "@hrvend/runtime/time";
 import { type Command, CommanderError, Option } from "commander";
 
 /**
@@ -103,45 +105,16 @@ export function throwOnUsageErrors(cmd: Command): Command {
   return cmd;
 }
 
-/** Words of the conventions in each language of the `cli` catalogue (en, ro, ru, uk). */
-const WORDS = {
-  deprecated: {
-    en: "hrvend: {old} is deprecated, use {new}",
-    ro: "hrvend: {old} este învechit, folosiți {new}",
-    ru: "hrvend: {old} устарел, используйте {new}",
-    uk: "hrvend: {old} застарів, використовуйте {new}",
-  },
-  times: {
-    en: "times: a prison's in its local time with the offset, others in UTC (Z)",
-    ro: "ore: cele ale unei închisori în ora ei locală cu decalajul, celelalte în UTC (Z)",
-    ru: "время: относящееся к учреждению — местное со смещением, остальное — UTC (Z)",
-    uk: "час: що належить установі — місцевий зі зміщенням, решта — UTC (Z)",
-  },
-  summaryJson: {
-    en: "print JSON (a prison's times local with the offset, others UTC ISO 8601; hidden coverage values null and named in `suppressed`)",
-    ro: "afișează JSON (orele unei închisori locale cu decalajul, celelalte UTC ISO 8601; valorile de acoperire ascunse sunt null și numite în `suppressed`)",
-    ru: "вывести JSON (время учреждения — местное со смещением, остальное — UTC ISO 8601; скрытые значения охвата равны null и перечислены в `suppressed`)",
-    uk: "вивести JSON (час установи — місцевий зі зміщенням, решта — UTC ISO 8601; приховані значення охоплення дорівнюють null і перелічені в `suppressed`)",
-  },
-  json: {
-    en: "one JSON document instead of text (same as --format json)",
-    ro: "un singur document JSON în loc de text (la fel ca --format json)",
-    ru: "один документ JSON вместо текста (то же, что --format json)",
-    uk: "один документ JSON замість тексту (те саме, що --format json)",
-  },
-} as const;
+export type ConventionWord = "deprecated" | "times" | "summaryJson" | "json";
 
-export type ConventionWord = keyof typeof WORDS;
-
-/** A convention's words in `lang` (English for a language it does not have). */
+/** A convention's words in `lang`, from the `cli` catalogue (`conventions.*`; English where a language lacks one). */
 export function conventionText(
   word: ConventionWord,
   lang: string,
   vars: Record<string, string> = {},
 ): string {
-  const byLang = WORDS[word] as Record<string, string>;
-  const text = byLang[lang] ?? byLang["en"] ?? "";
-  return text.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+  const known = (LANGS as readonly string[]).includes(lang) ? (lang as Lang) : "en";
+  return translator(known, "cli")(`conventions.${word}`, vars);
 }
 
 /**
@@ -196,27 +169,9 @@ export function localIso(
   timeZone: string,
   precision: "minute" | "second" = "minute",
 ): string {
-  const d = new Date(instant);
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      timeZoneName: "longOffset",
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  // "GMT+02:00", or "GMT" at offset 0.
-  const gmt = parts["timeZoneName"] ?? "GMT";
-  const offset = gmt === "GMT" ? "+00:00" : gmt.slice(3);
-  const time = `${parts["hour"]}:${parts["minute"]}${precision === "second" ? `:${parts["second"]}` : ""}`;
-  return `${parts["year"]}-${parts["month"]}-${parts["day"]}T${time}${offset}`;
+  // YYYY-MM-DDTHH:MM:SS±HH:MM from the one local-time module; to the minute drops the seconds.
+  const full = isoInZone(new Date(instant).getTime(), timeZone);
+  return precision === "second" ? full : `${full.slice(0, 16)}${full.slice(19)}`;
 }
 
 /** A time as the convention says: in its prison's local time with the offset when it has one, else UTC `Z`. */
