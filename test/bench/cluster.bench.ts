@@ -24,9 +24,17 @@ export interface ClusterBench {
   scenario: string;
   days: number;
   singleNode: PipelineThroughput;
-  cluster: PipelineThroughput;
+  /** Absent with `singleNodeOnly` (`npm run bench -- --quick`). */
+  cluster?: PipelineThroughput;
   /** cluster events/s ÷ single-node events/s, same machine, same run. */
-  clusterToSingleRatio: number;
+  clusterToSingleRatio?: number;
+}
+
+export interface ClusterBenchOptions {
+  /** Skip the 3-node cluster run. */
+  singleNodeOnly?: boolean;
+  /** Runs on the single-node pipeline once it settled and was measured, before it stops. */
+  afterSingleNode?: (p: Pipeline) => Promise<void>;
 }
 
 /**
@@ -41,8 +49,10 @@ export async function clusterBench(
   log: (s: string) => void,
   scenario = "pilot",
   days = benchKnobs.clusterDays(),
+  opts: ClusterBenchOptions = {},
 ): Promise<ClusterBench> {
-  const singleNode = await measure(log, scenario, days);
+  const singleNode = await measure(log, scenario, days, undefined, opts.afterSingleNode);
+  if (opts.singleNodeOnly) return { scenario, days, singleNode };
   const cluster = await measure(log, scenario, days, { partitions: 4, leaseSeconds: 10 });
   return {
     scenario,
@@ -58,6 +68,7 @@ async function measure(
   scenario: string,
   days: number,
   cluster?: ClusterOptions,
+  after?: (p: Pipeline) => Promise<void>,
 ): Promise<PipelineThroughput> {
   const label = cluster ? "bench-cluster" : "bench-single";
   const p = await Pipeline.start(scenario, label, cluster);
@@ -97,6 +108,7 @@ async function measure(
       rawEventsEqualLedger: equal,
     };
     log(`${label}: ${JSON.stringify(r)}`);
+    await after?.(p);
     return r;
   } finally {
     await p.stop();

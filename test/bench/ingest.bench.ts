@@ -15,6 +15,10 @@ import { blast, connectFleet, dispensePayload, steady } from "./load";
 export interface IngestBench {
   events: number;
   rawMqttEventsPerSec: number;
+  /** CPU seconds during the raw MQTT run: the broker, and this process (publishers and bare subscribers). */
+  rawMqttCpuSeconds: { mosquitto: number; publishersAndSubscribers: number };
+  /** Events per CPU-second of the broker alone in the raw MQTT run. */
+  rawMqttEventsPerBrokerCpuSecond: number;
   rawJetStreamPublishPerSec: number;
   endToEndEventsPerSec: number;
   endToEndToRawMqttRatio: number;
@@ -34,6 +38,7 @@ export async function ingestBench(
   servers: TestServers,
   events: number,
   log: (s: string) => void,
+  latencySeconds = 15,
 ): Promise<IngestBench> {
   const iso = isolateOn("bench", servers);
   const P = iso.prison("p1");
@@ -68,10 +73,17 @@ export async function ingestBench(
     await c.subscribeAsync(`$share/bare/bench/${iso.tag}/#`, { qos: 1 });
   }
   const fleet = await connectFleet(servers.mqttUrl, P, machines, (m) => m);
+  const brokerCpu0 = cpuSeconds(servers.pids.mosquitto);
+  const rawSelf0 = process.cpuUsage();
   let t0 = performance.now();
   await blast(fleet, perMachine, { topic: (m) => `bench/${iso.tag}/${m}` });
   while (received < total) await new Promise((r) => setTimeout(r, 5));
   const rawMqtt = rate(total, performance.now() - t0);
+  const rawSelf = process.cpuUsage(rawSelf0);
+  const rawMqttCpu = {
+    mosquitto: Math.round((cpuSeconds(servers.pids.mosquitto) - brokerCpu0) * 100) / 100,
+    publishersAndSubscribers: Math.round(((rawSelf.user + rawSelf.system) / 1e6) * 100) / 100,
+  };
   await Promise.all(bare.map((c) => c.endAsync()));
 
   // 2. Raw JetStream publish ceiling (256 publishes in flight).
@@ -201,8 +213,8 @@ export async function ingestBench(
   cpu["wallSeconds"] = Math.round(e2eMs / 10) / 100;
 
   // 4. Latency at a steady 1,000 events/s: device time is the send time; received_at is the row's.
-  log("latency at 1000 events/s for 15 s");
-  const latEvents = await steady(fleet, 1_000, 15, perMachine + 1);
+  log(`latency at 1000 events/s for ${latencySeconds} s`);
+  const latEvents = await steady(fleet, 1_000, latencySeconds, perMachine + 1);
   while ((await count()) < total + latEvents) await new Promise((r) => setTimeout(r, 100));
   const lat = await sql<{ p50: number; p99: number; max: number }>`
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
@@ -219,6 +231,8 @@ export async function ingestBench(
   return {
     events: total,
     rawMqttEventsPerSec: rawMqtt,
+    rawMqttCpuSeconds: rawMqttCpu,
+    rawMqttEventsPerBrokerCpuSecond: rawMqttCpu.mosquitto > 0 ? Math.round(total / rawMqttCpu.mosquitto) : 0,
     rawJetStreamPublishPerSec: rawJs,
     endToEndEventsPerSec: e2e,
     endToEndToRawMqttRatio: ratio,

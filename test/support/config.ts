@@ -25,12 +25,16 @@ export function debugLetters(): boolean {
 
 /** The benchmarks' knobs (`npm run bench`, test/README.md "Benchmarks"). */
 export const benchKnobs = {
-  /** BENCH_EVENTS: events through the ingest benchmark (default 100,000). */
-  events: (): number => Number(process.env["BENCH_EVENTS"] ?? 100_000),
+  /** BENCH_EVENTS: events through the ingest benchmark (default 100,000; `--quick` 20,000). */
+  events: (d = 100_000): number => Number(process.env["BENCH_EVENTS"] ?? d),
   /** BENCH_ESTATE_SECONDS: seconds of the estate-scale simulator run (default 60). */
   estateSeconds: (): number => Number(process.env["BENCH_ESTATE_SECONDS"] ?? 60),
-  /** BENCH_CLUSTER_DAYS: simulated days of the cluster benchmark (default 14). */
-  clusterDays: (): number => Number(process.env["BENCH_CLUSTER_DAYS"] ?? 14),
+  /** BENCH_CLUSTER_DAYS: simulated days of the cluster benchmark (default 14; `--quick` 7). */
+  clusterDays: (d = 14): number => Number(process.env["BENCH_CLUSTER_DAYS"] ?? d),
+  /** BENCH_ESTATE_DAYS: simulated days of the estate storage slice (default 0.02; `--quick` 0.002). */
+  estateDays: (d = 0.02): number => Number(process.env["BENCH_ESTATE_DAYS"] ?? d),
+  /** BENCH_ESTATE_RT_SECONDS: seconds the estate runs in real time before its RSS is read (default 80; `--quick` 40). */
+  estateRealtimeSeconds: (d = 80): number => Number(process.env["BENCH_ESTATE_RT_SECONDS"] ?? d),
   /** BENCH_GATEWAYS: gateway instances in the ingest benchmark (default 1). */
   gateways: (): number => Number(process.env["BENCH_GATEWAYS"] ?? 1),
   /** BENCH_GW_CONNECTIONS: the gateways' MQTT_CONNECTIONS, unset by default. */
