@@ -16,7 +16,7 @@ import { applyAcks, applyAlerts } from "./store/alerts";
 import { stockDb } from "./store/db";
 import { deadSeqsOf, insertDeadSeqs } from "./store/dead-seqs";
 import { insertLevelChanges } from "./store/level-changes";
-import { loadMachines, lockMachines, saveMachine } from "./store/machines";
+import { loadMachines, lockMachines, saveMachines } from "./store/machines";
 import { loadCatalog, loadZones, saveItems, savePrisons } from "./store/reference";
 import { insertGaps } from "./store/seq-gaps";
 
@@ -96,7 +96,7 @@ async function applyBatch(
     );
     await saveItems(s, fx.items);
     await savePrisons(s, fx.prisons);
-    for (const stored of fx.machines.values()) await saveMachine(s, stored);
+    await saveMachines(s, fx.machines.values());
     await insertLevelChanges(s, fx.levelChanges);
     const prisonOf = (id: string) => fx.machines.get(id)?.machine.prisonId ?? null;
     await insertGaps(s, fx.skipped, prisonOf, arrivals[arrivals.length - 1]?.at ?? new Date(0).toISOString());
@@ -132,7 +132,7 @@ async function storeDeadSeqs(
     const machines = await loadMachines(s, machineIds);
     const catalog = machines.size > 0 ? await loadCatalog(s) : {};
     const fx = applyDeadSeqs(machines, dead, policy, catalog);
-    for (const stored of fx.machines.values()) await saveMachine(s, stored);
+    await saveMachines(s, fx.machines.values());
     await insertLevelChanges(s, fx.levelChanges);
     const prisonOf = (id: string) => fx.machines.get(id)?.machine.prisonId ?? null;
     await insertGaps(s, fx.skipped, prisonOf, dead[dead.length - 1]?.receivedAt ?? new Date(0).toISOString());

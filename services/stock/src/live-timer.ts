@@ -8,7 +8,7 @@ import { sendReminders } from "./reminders";
 import { applyAlerts } from "./store/alerts";
 import { stockDb } from "./store/db";
 import { insertLevelChanges } from "./store/level-changes";
-import { allMachines, loadMachines, saveMachine } from "./store/machines";
+import { allMachines, loadMachines, saveMachines } from "./store/machines";
 import { loadCatalog } from "./store/reference";
 import { insertGaps } from "./store/seq-gaps";
 
@@ -79,7 +79,7 @@ export async function tickMachines(
       const t = liveTick(stored, now, policy, gapBoundMs, catalog);
       if (!t.changed) return undefined;
       const next = { machine: t.state, order: t.order };
-      await saveMachine(s, next);
+      await saveMachines(s, [next]);
       await insertLevelChanges(s, t.levelChanges);
       const skipped = t.skipped.map((g) => ({ ...g, machineId: row.machineId }));
       await insertGaps(s, skipped, () => next.machine.prisonId, now);

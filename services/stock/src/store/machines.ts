@@ -48,29 +48,67 @@ export async function allMachines(
   }));
 }
 
-/** The machine's JSON state, and the rows Grafana reads: current slot levels and health. */
-export async function saveMachine(trx: StockDb, stored: StoredMachine): Promise<void> {
-  const s = stored.machine;
+/**
+ * The machines' JSON states, and the rows Grafana reads (current slot levels and health): three
+ * set-based statements per batch whatever the number of machines and slots (issue #20: the
+ * statement per slot was most of stock's round trips), rows passed as one JSON array each.
+ */
+export async function saveMachines(trx: StockDb, stored: Iterable<StoredMachine>): Promise<void> {
+  const states: unknown[] = [];
+  const slots: unknown[] = [];
+  const health: unknown[] = [];
+  for (const { machine: s, order } of stored) {
+    states.push({ machine_id: s.machineId, prison_id: s.prisonId, state: s, seq_order: order });
+    for (const slot of Object.values(s.slots))
+      slots.push({
+        machine_id: s.machineId,
+        slot_id: slot.slotId,
+        prison_id: s.prisonId,
+        item_id: slot.itemId,
+        capacity: slot.capacity,
+        level: slot.level,
+        level_at: slot.levelAt,
+        lots: stockedLots(slot.lots),
+      });
+    const h = s.health;
+    health.push({
+      machine_id: s.machineId,
+      prison_id: s.prisonId,
+      status: s.connection.status,
+      status_since: s.connection.since,
+      last_seen_at: s.lastSeenAt,
+      temperature_c: h?.temperatureC ?? null,
+      door: h?.door ?? null,
+      power: h?.power ?? null,
+      battery_pct: h?.batteryPct ?? null,
+      firmware: h?.firmware ?? null,
+    });
+  }
+  if (states.length === 0) return;
   await sql`
     INSERT INTO stock.machine_state (machine_id, prison_id, state, seq_order)
-    VALUES (${s.machineId}, ${s.prisonId}, ${JSON.stringify(s)}, ${JSON.stringify(stored.order)})
+    SELECT machine_id, prison_id, state, seq_order
+    FROM jsonb_to_recordset(${JSON.stringify(states)}::jsonb)
+      AS r(machine_id text, prison_id text, state jsonb, seq_order jsonb)
     ON CONFLICT (machine_id) DO UPDATE SET prison_id = excluded.prison_id, state = excluded.state,
       seq_order = excluded.seq_order, updated_at = now()`.execute(trx);
-  for (const slot of Object.values(s.slots)) {
+  if (slots.length > 0)
     await sql`
       INSERT INTO stock.slot (machine_id, slot_id, prison_id, item_id, capacity, level, level_at, lots)
-      VALUES (${s.machineId}, ${slot.slotId}, ${s.prisonId}, ${slot.itemId}, ${slot.capacity}, ${slot.level}, ${slot.levelAt},
-              ${JSON.stringify(stockedLots(slot.lots))})
+      SELECT machine_id, slot_id, prison_id, item_id, capacity, level, level_at, lots
+      FROM jsonb_to_recordset(${JSON.stringify(slots)}::jsonb)
+        AS r(machine_id text, slot_id text, prison_id text, item_id text, capacity integer, level integer,
+             level_at timestamptz, lots jsonb)
       ON CONFLICT (machine_id, slot_id) DO UPDATE SET prison_id = excluded.prison_id, item_id = excluded.item_id,
         capacity = excluded.capacity, level = excluded.level, level_at = excluded.level_at, lots = excluded.lots`.execute(
       trx,
     );
-  }
-  const h = s.health;
   await sql`
     INSERT INTO stock.machine_health (machine_id, prison_id, status, status_since, last_seen_at, temperature_c, door, power, battery_pct, firmware)
-    VALUES (${s.machineId}, ${s.prisonId}, ${s.connection.status}, ${s.connection.since}, ${s.lastSeenAt},
-            ${h?.temperatureC ?? null}, ${h?.door ?? null}, ${h?.power ?? null}, ${h?.batteryPct ?? null}, ${h?.firmware ?? null})
+    SELECT machine_id, prison_id, status, status_since, last_seen_at, temperature_c, door, power, battery_pct, firmware
+    FROM jsonb_to_recordset(${JSON.stringify(health)}::jsonb)
+      AS r(machine_id text, prison_id text, status text, status_since timestamptz, last_seen_at timestamptz,
+           temperature_c double precision, door text, power text, battery_pct double precision, firmware text)
     ON CONFLICT (machine_id) DO UPDATE SET prison_id = excluded.prison_id, status = excluded.status,
       status_since = excluded.status_since, last_seen_at = excluded.last_seen_at, temperature_c = excluded.temperature_c,
       door = excluded.door, power = excluded.power, battery_pct = excluded.battery_pct, firmware = excluded.firmware`.execute(
