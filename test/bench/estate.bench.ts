@@ -31,7 +31,8 @@ export interface EstateBench {
     marginalBytesPerEvent: number | null;
     /** A whole estate day, from the slice's size plus the marginal cost of the rest of the day. */
     projectedDayBytesPerEvent: number | null;
-    projectedEventsPerDay: number | null;
+    /** The estate's heartbeats of a day plus the slice's rate of other machine events. */
+    projectedEventsPerDay: number;
     /** Mean JSON payload of an event as published over MQTT (topic and MQTT framing excluded). */
     wireBytesPerEvent: number;
     /** JetStream's stored bytes per message (subject, headers and payload). */
@@ -161,9 +162,6 @@ export async function estateBench(
     await live.exited;
     const settledA = await settle(p, opts.settleTimeoutMs);
     const a = { events: (await p.streamState()).messages, bytes: sum(await tableBytes(p)) - sum(empty) };
-    const factsA = ledgerFacts(ledger);
-    const simStart = Date.parse(p.scenario.start);
-    const daysA = (Date.parse(factsA.at(-1)?.t ?? p.scenario.start) - simStart) / 86_400_000;
     log(
       `estate: real time gave ${a.events} events (${settledA ? "settled" : "NOT settled"}); resuming at full speed to ${opts.days} days`,
     );
@@ -188,19 +186,21 @@ export async function estateBench(
     await nc.close();
     let wire = 0;
     let n = 0;
+    let others = 0;
     for (const f of facts) {
-      const e = (f as { event?: unknown }).event;
+      const e = (f as { event?: { kind?: string } }).event;
       if (f.fact !== "event" || e === undefined) continue;
       wire += Buffer.byteLength(JSON.stringify(e));
       n++;
+      const kind = e.kind ?? "";
+      if (kind !== "heartbeat" && kind !== "status" && !kind.startsWith("ref_")) others++;
     }
-    const dayEnd = (Date.parse(facts.at(-1)?.t ?? p.scenario.start) - simStart) / 86_400_000;
+    // A day of the estate: every machine's heartbeats, plus the slice's rate of the other machine
+    // events (births, wills and the registry are not daily; the resumed run's births are the bench's).
+    const perDay = (machines * 86_400) / p.scenario.heartbeatSeconds + others / opts.days;
     const marginal = stored > a.events ? (bytes - a.bytes) / (stored - a.events) : null;
-    const perDay = dayEnd > daysA && stored > a.events ? (stored - a.events) / (dayEnd - daysA) : null;
     const projected =
-      marginal !== null && perDay !== null && perDay > stored
-        ? (bytes + marginal * (perDay - stored)) / perDay
-        : null;
+      marginal !== null && perDay > stored ? (bytes + marginal * (perDay - stored)) / perDay : null;
     const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
     const byTable = Object.fromEntries(
       [...after]
@@ -226,7 +226,7 @@ export async function estateBench(
         bytesPerEvent: round(stored > 0 ? bytes / stored : null),
         marginalBytesPerEvent: round(marginal),
         projectedDayBytesPerEvent: round(projected),
-        projectedEventsPerDay: perDay === null ? null : Math.round(perDay),
+        projectedEventsPerDay: Math.round(perDay),
         wireBytesPerEvent: round(n > 0 ? wire / n : 0) ?? 0,
         streamBytesPerEvent: round(stored > 0 ? streamBytes / stored : 0) ?? 0,
         byTable,

@@ -10,7 +10,7 @@ import { startService } from "../support/services";
 import { cpuSeconds } from "./cpu";
 
 export interface ServiceReplay {
-  /** Stream messages consumed between the first and the last committed position seen. */
+  /** Stream messages consumed between the first and the last committed position seen (from spawn when only one). */
   events: number;
   seconds: number;
   eventsPerSec: number;
@@ -96,6 +96,7 @@ export async function replayBench(p: Pipeline, log: (s: string) => void): Promis
         DATABASE_URL: withDatabase(p.writerUrl, database),
         CONSUMER: consumerName,
       };
+      const spawned = performance.now();
       const svc = await startService(name, env, `bench-replay-${name}`);
       const cpu0 = cpuSeconds(svc.pid);
       const deadline = Date.now() + 600_000;
@@ -111,10 +112,10 @@ export async function replayBench(p: Pipeline, log: (s: string) => void): Promis
       const cpu = cpuSeconds(svc.pid) - cpu0;
       await svc.kill("SIGTERM");
       await db.destroy();
-      const first = seen[0] as { t: number; pos: number };
       const last = seen.at(-1) as { t: number; pos: number };
+      // Done in one commit, there is no interval between commits: then from the process's spawn.
+      const first = seen.length > 1 ? (seen[0] as { t: number; pos: number }) : { t: spawned, pos: 0 };
       const seconds = (last.t - first.t) / 1000;
-      // A replay finished in one commit has no interval to measure.
       const events = last.pos - first.pos;
       services[name] = {
         events,
