@@ -223,7 +223,8 @@ describe("hrvend export figures: the database decides", () => {
     r = await hrvend(["export", "figures", "--audience", "funder", "--from", TO, "--to", FROM]);
     expect(r.stderr).toMatch(/--from 2026-12-31 is after --to 2026-01-01/);
     r = await hrvend(["export", "figures", "--audience", "grafana", "--from", FROM, "--to", TO]);
-    expect(r.code).toBe(1);
+    // A usage error (an argument commander refuses) exits 2, as every command's (services/cli/README.md, exit codes).
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /argument 'grafana' is invalid. Allowed choices are admin, outreach, funder, operator/,
     );
