@@ -31,7 +31,7 @@ export interface EstateBench {
     marginalBytesPerEvent: number | null;
     /** A whole estate day, from the slice's size plus the marginal cost of the rest of the day. */
     projectedDayBytesPerEvent: number | null;
-    /** The estate's heartbeats of a day plus the slice's rate of other machine events. */
+    /** The estate's heartbeats of a day (machines × 86,400 ÷ heartbeat interval). */
     projectedEventsPerDay: number;
     /** Mean JSON payload of an event as published over MQTT (topic and MQTT framing excluded). */
     wireBytesPerEvent: number;
@@ -186,21 +186,21 @@ export async function estateBench(
     await nc.close();
     let wire = 0;
     let n = 0;
-    let others = 0;
     for (const f of facts) {
       const e = (f as { event?: { kind?: string } }).event;
       if (f.fact !== "event" || e === undefined) continue;
       wire += Buffer.byteLength(JSON.stringify(e));
       n++;
-      const kind = e.kind ?? "";
-      if (kind !== "heartbeat" && kind !== "status" && !kind.startsWith("ref_")) others++;
     }
-    // A day of the estate: every machine's heartbeats, plus the slice's rate of the other machine
-    // events (births, wills and the registry are not daily; the resumed run's births are the bench's).
-    const perDay = (machines * 86_400) / p.scenario.heartbeatSeconds + others / opts.days;
+    // A day of the estate: its heartbeats (99 % of its events). The slice's other events are
+    // mostly the start's one-offs (registry, births, first stocking, OAT register): not a rate.
+    const perDay = (machines * 86_400) / p.scenario.heartbeatSeconds;
     const marginal = stored > a.events ? (bytes - a.bytes) / (stored - a.events) : null;
+    // Not scaled unless one more event costs something (a short slice can measure less at its end).
     const projected =
-      marginal !== null && perDay > stored ? (bytes + marginal * (perDay - stored)) / perDay : null;
+      marginal !== null && marginal > 0 && perDay > stored
+        ? (bytes + marginal * (perDay - stored)) / perDay
+        : null;
     const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
     const byTable = Object.fromEntries(
       [...after]

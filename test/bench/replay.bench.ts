@@ -71,12 +71,27 @@ export async function replayBench(p: Pipeline, log: (s: string) => void): Promis
   const template = createDb(withDatabase(serverUrl, "bench_replay_template"), { max: 1 });
   await migrateToLatest(template);
   await template.destroy();
+  // TimescaleDB's background workers connect to every database that has the extension: close
+  // the template to connections, and end those already there, before copying it.
+  await sql`ALTER DATABASE bench_replay_template WITH ALLOW_CONNECTIONS false`.execute(admin);
+  const copy = async (database: string) => {
+    for (let attempt = 1; ; attempt++) {
+      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = 'bench_replay_template' AND pid <> pg_backend_pid()`.execute(admin);
+      try {
+        return await sql`CREATE DATABASE ${sql.id(database)} TEMPLATE bench_replay_template`.execute(admin);
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
 
   const services = {} as ReplayBench["services"];
   try {
     for (const name of CONSUMERS) {
       const database = `bench_replay_${name}`;
-      await sql`CREATE DATABASE ${sql.id(database)} TEMPLATE bench_replay_template`.execute(admin);
+      await copy(database);
       const db = createDb(withDatabase(p.adminUrl, database), { max: 1 });
       const consumerName = `bench-replay-${name}`;
       const seen: { t: number; pos: number }[] = [];

@@ -191,7 +191,9 @@ export function issue20Targets(r: {
           (projected !== null
             ? `estate slice of ${st.days} days (${st.events} events) scaled to a day: the slice's bytes plus the marginal ` +
               `bytes per event (${st.marginalBytesPerEvent}) for the rest of the day's ${st.projectedEventsPerDay} events`
-            : `estate slice of ${st.days} days (${st.events} events), not scaled (no marginal figure)`) +
+            : `estate slice of ${st.days} days (${st.events} events), NOT scaled to a day: the marginal bytes per event ` +
+              `between the real-time part and the end (${st.marginalBytesPerEvent}) were not positive; the slice is the ` +
+              "estate's start, weighed by one-off events (registry, births, first stocking, OAT register) and per-machine state rows") +
           "; every table of every schema, hypertable chunks, indexes and TOAST included, minus the empty schema" +
           (st.settled ? "" : "; the pipeline had NOT settled when measured"),
         detail: {
