@@ -32,6 +32,7 @@ describe("localDate (ported from coverage's periods.test.ts)", () => {
     expect(localDate("2026-10-24T21:00:00Z", "Europe/Chisinau")).toBe("2026-10-25"); // 00:00 +03:00
     expect(localDate("2026-10-24T23:30:00Z", "Europe/Chisinau")).toBe("2026-10-25"); // 02:30 +03:00
     expect(localDate("2026-10-25T00:30:00Z", "Europe/Chisinau")).toBe("2026-10-25"); // 02:30 +02:00
+    expect(localDate("2026-10-25T01:30:00Z", "Europe/Chisinau")).toBe("2026-10-25"); // 03:30 +02:00
     expect(localDate("2026-10-25T21:59:59Z", "Europe/Chisinau")).toBe("2026-10-25"); // 23:59:59 +02:00
     expect(localDate("2026-10-25T22:00:00Z", "Europe/Chisinau")).toBe("2026-10-26");
   });

@@ -1,34 +1,5 @@
-import { localDate } from "@hrvend/runtime/time";
 import { describe, expect, it } from "vitest";
 import { fullWindowMask, periodDays, periodOf, periodsBetween, regularWindows, windowIndex } from "./periods";
-
-describe("local dates", () => {
-  it("given instants at local midnight, when placed, then they open the new day", () => {
-    expect(localDate("2026-01-14T22:00:00Z", "Europe/Chisinau")).toBe("2026-01-15"); // 00:00 +02:00
-    expect(localDate("2026-01-14T21:59:59.999Z", "Europe/Chisinau")).toBe("2026-01-14");
-    expect(localDate("2026-01-15T00:00:00Z", "America/Los_Angeles")).toBe("2026-01-14");
-  });
-
-  it("given the spring-forward night (Chisinau 2026-03-29, 02:00 → 03:00), when placed, then the 23-hour day keeps its events", () => {
-    expect(localDate("2026-03-28T21:59:59Z", "Europe/Chisinau")).toBe("2026-03-28"); // 23:59:59 +02:00
-    expect(localDate("2026-03-28T22:00:00Z", "Europe/Chisinau")).toBe("2026-03-29"); // 00:00 +02:00
-    expect(localDate("2026-03-29T20:59:59Z", "Europe/Chisinau")).toBe("2026-03-29"); // 23:59:59 +03:00
-    expect(localDate("2026-03-29T21:00:00Z", "Europe/Chisinau")).toBe("2026-03-30"); // 00:00 +03:00
-  });
-
-  it("given the fall-back night (Chisinau 2026-10-25, 04:00 → 03:00), when placed, then both passes of 03:30 and the 25-hour day's end stay on the 25th", () => {
-    expect(localDate("2026-10-24T21:00:00Z", "Europe/Chisinau")).toBe("2026-10-25"); // 00:00 +03:00
-    expect(localDate("2026-10-25T00:30:00Z", "Europe/Chisinau")).toBe("2026-10-25"); // 03:30 +03:00
-    expect(localDate("2026-10-25T01:30:00Z", "Europe/Chisinau")).toBe("2026-10-25"); // 03:30 +02:00
-    expect(localDate("2026-10-25T21:59:59Z", "Europe/Chisinau")).toBe("2026-10-25"); // 23:59:59 +02:00
-    expect(localDate("2026-10-25T22:00:00Z", "Europe/Chisinau")).toBe("2026-10-26");
-  });
-
-  it("given an offset in the event time, when placed, then only the instant matters", () => {
-    expect(localDate("2026-03-29T00:30:00+02:00", "Europe/Chisinau")).toBe("2026-03-29");
-    expect(localDate("2026-03-28T22:30:00Z", "Europe/Chisinau")).toBe("2026-03-29");
-  });
-});
 
 describe("periods", () => {
   it("given dates, when grouped, then weeks are ISO (Monday first), quarters and years calendar", () => {
