@@ -1,4 +1,3 @@
-import { createDb } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hrvend } from "../support/cli";
