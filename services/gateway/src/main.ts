@@ -3,6 +3,7 @@ import { connectNats, ensureStreams } from "@hrvend/runtime/nats";
 import { drainOnSignals } from "@hrvend/runtime/service";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import pino from "pino";
+import { JetStreamAcks } from "./adapters/jetstream-acks";
 import { startIntake } from "./adapters/mqtt-intake";
 import { StreamPublisher } from "./adapters/stream-publisher";
 import { gatewayConfig } from "./config";
@@ -30,7 +31,7 @@ const js = jetstream(nc);
 const { snapshot, known, feed } = await openRegistry(nc, jsm, js, config);
 const metrics = gatewayMetrics();
 const gateway = new Gateway({
-  publisher: new StreamPublisher(js, config.streams, config.partitions),
+  publisher: new StreamPublisher(new JetStreamAcks(nc), config.streams, config.partitions),
   registry: feed,
   snapshot,
   known,

@@ -1,11 +1,11 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type DeadLetter, parseNatsSubject, partitionsOf } from "@hrvend/schemas";
-import type { JetStreamClient } from "@nats-io/jetstream";
+import type { JetStreamAcks } from "./jetstream-acks";
 
 /** Thin adapter: accepted events and dead letters into their JetStream streams. */
 export class StreamPublisher {
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly js: Pick<JetStreamAcks, "publish">,
     private readonly streams: { events: string; dead: string; deadPrefix: string },
     /** PARTITIONS: 0 publishes to the address's subject, N appends the partition token. */
     private readonly partitions = 0,
@@ -17,31 +17,29 @@ export class StreamPublisher {
    * dropped by JetStream's dedup, while a conflicting re-use of a seq (same key, other content)
    * is not silently swallowed but reaches the recorder, which dead-letters it as duplicate_seq.
    * Partitioned, an item definition is published into every partition (each copy its own id).
+   * The message is handed to the connection before this returns (no await before it), so a
+   * connection's events reach the stream in the order they came.
    */
-  async publishEvent(subject: string, key: string, payload: Uint8Array): Promise<void> {
-    const digest = createHash("sha256").update(payload).digest("base64url").slice(0, 16);
+  publishEvent(subject: string, key: string, payload: Uint8Array): Promise<void> {
+    const digest = hash("sha256", payload, "base64url").slice(0, 16);
     const msgID = `${key}#${digest}`;
-    const expect = { streamName: this.streams.events };
+    const stream = this.streams.events;
     // Unpartitioned (the common case) the subject is published as it is, without parsing it.
     const targets = this.partitions > 0 ? partitionsOf(parseNatsSubject(subject), this.partitions) : [];
-    if (targets.length === 0) {
-      await this.js.publish(subject, payload, { msgID, expect });
-      return;
-    }
-    await Promise.all(
+    if (targets.length === 0) return this.js.publish(subject, payload, msgID, stream);
+    return Promise.all(
       targets.map((p) =>
-        this.js.publish(`${subject}.${p}`, payload, {
-          msgID: targets.length > 1 ? `${msgID}#p${p}` : msgID,
-          expect,
-        }),
+        this.js.publish(`${subject}.${p}`, payload, targets.length > 1 ? `${msgID}#p${p}` : msgID, stream),
       ),
-    );
+    ).then(() => undefined);
   }
 
-  async publishDeadLetter(dl: DeadLetter): Promise<void> {
-    await this.js.publish(`${this.streams.deadPrefix}.${dl.reason}`, JSON.stringify(dl), {
-      msgID: dl.id,
-      expect: { streamName: this.streams.dead },
-    });
+  publishDeadLetter(dl: DeadLetter): Promise<void> {
+    return this.js.publish(
+      `${this.streams.deadPrefix}.${dl.reason}`,
+      JSON.stringify(dl),
+      dl.id,
+      this.streams.dead,
+    );
   }
 }
