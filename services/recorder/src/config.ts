@@ -6,6 +6,8 @@ export const RecorderEnv = z.object({
   // CONSUMER is a prefix here: the position rows are `<name>` and `<name>-dead`.
   ...streamServiceEnv({ consumer: "recorder", batchSize: 1000, batchWaitMs: 20, metricsPort: 9465 }),
   DEAD_STREAM: z.string().default(DEFAULT_STREAMS.dead),
+  /** Health intervals: the longest silence between two heartbeats of one run (stock's SILENCE_MINUTES). */
+  HEALTH_GAP_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
 });
 export type RecorderConfig = z.infer<typeof RecorderEnv>;
 

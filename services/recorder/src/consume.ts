@@ -29,13 +29,15 @@ export interface RecorderDeps {
   consumer: string;
   batchSize: number;
   batchWaitMs: number;
+  /** Health intervals' gap bound (ms): see domain/heartbeats.ts. */
+  healthGapMs?: number;
   /** Tries of a write failing for an unknown reason before its message is parked. */
   maxTries?: number;
   partitioning: Partitioning;
 }
 
 /**
- * The consume step. Runs the two consumers: accepted events into raw_event (per partition when partitioned), dead
+ * The consume step. Runs the two consumers: accepted events into raw_event and the heartbeat rollups (per partition when partitioned), dead
  * letters into dead_letter (one instance at a time: its own leased unit).
  */
 export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
@@ -73,6 +75,7 @@ export async function startRecorder(d: RecorderDeps): Promise<StreamConsumers> {
         batch.map((m, i) => toRecord(m.data, events[i])),
         position,
         d.clock(),
+        d.healthGapMs,
       );
       rows.inc({ outcome: "inserted" }, r.inserted);
       rows.inc({ outcome: "duplicate" }, r.duplicates);

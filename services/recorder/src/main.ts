@@ -24,6 +24,7 @@ const consumers = await startRecorder({
   consumer: config.CONSUMER,
   batchSize: config.BATCH_SIZE,
   batchWaitMs: config.BATCH_WAIT_MS,
+  healthGapMs: config.HEALTH_GAP_MINUTES * 60_000,
   maxTries: config.MAX_TRIES,
   partitioning: config,
 });

@@ -11,8 +11,12 @@ export function digestOf(payload: Uint8Array | string): string {
  * The record of one message as it came. Events in the stream were validated by the gateway (the
  * contract's edge), so the recorder only decodes them (`event`: already decoded by the consume
  * step with `decodeEvents`); a message that does not decode is a bug upstream and fails loudly.
+ * A heartbeat gets no digest (it is rolled up, never stored raw: `domain/heartbeats.ts`) and
+ * carries its decoded fields.
  */
 export function toRecord(payload: Uint8Array | string, event?: HrEvent): RawRecord {
   const text = typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
-  return recordOf(event ?? (JSON.parse(text) as HrEvent), text, digestOf(payload));
+  const e = event ?? (JSON.parse(text) as HrEvent);
+  if (e.kind === "heartbeat") return { ...recordOf(e, text, ""), heartbeat: e };
+  return recordOf(e, text, digestOf(payload));
 }

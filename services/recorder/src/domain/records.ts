@@ -15,8 +15,11 @@ export interface RawRecord {
   sourceId: string;
   seq: number;
   kind: string;
+  /** Digest of the payload's bytes ("" for a heartbeat: no raw row, nothing to compare it with). */
   digest: string;
   payload: string;
+  /** A heartbeat's decoded fields, when the consume step decoded it (else its payload is parsed). */
+  heartbeat?: object;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { type StreamPosition, savePosition } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import { hourlyCounts } from "../domain/counts";
+import { DEFAULT_HEALTH_GAP_MS, type Reading, readingOf } from "../domain/heartbeats";
 import { conflictLetters, type RawRecord, splitFresh } from "../domain/records";
 import { type AnyDb, type RecorderDatabase, recorderDb } from "./db";
 import { insertDeadLetters } from "./dead-letters";
+import { writeHeartbeats } from "./heartbeats";
 
 export interface WriteResult {
   inserted: number;
@@ -13,22 +15,28 @@ export interface WriteResult {
 
 /**
  * Writes a batch of events idempotently on their keys, dead-letters conflicting re-uses of a
- * key, and (when given) moves the consumer's stream position, all in one transaction.
+ * key, rolls heartbeats up (exactly once per machine and seq, no raw row: `store/heartbeats.ts`),
+ * and (when given) moves the consumer's stream position, all in one transaction.
  */
 export async function writeEvents(
   db: AnyDb,
   records: RawRecord[],
   position: StreamPosition | undefined,
   now: Date,
+  healthGapMs = DEFAULT_HEALTH_GAP_MS,
 ): Promise<WriteResult> {
+  const beats = records.filter((r) => r.kind === "heartbeat");
+  const others = beats.length === 0 ? records : records.filter((r) => r.kind !== "heartbeat");
   return recorderDb(db)
     .transaction()
     .execute(async (trx) => {
-      const { fresh, rest } = splitFresh(records, await insertKeys(trx, records));
-      if (fresh.length > 0) {
-        await insertRawEvents(trx, fresh);
-        await addCounts(trx, fresh);
-      }
+      // Heartbeats: rolled up, never a raw row or an event key (domain/heartbeats.ts).
+      const freshBeats = await writeHeartbeats(trx, beats.map(readingOf), healthGapMs);
+      const { fresh, rest } =
+        others.length === 0 ? { fresh: [], rest: [] } : splitFresh(others, await insertKeys(trx, others));
+      if (fresh.length > 0) await insertRawEvents(trx, fresh);
+      const counted = freshBeats.length === 0 ? fresh : [...fresh, ...beats.filter(isIn(freshBeats))];
+      if (counted.length > 0) await addCounts(trx, counted);
       let conflicts = 0;
       if (rest.length > 0) {
         const letters = conflictLetters(rest, await storedDigests(trx, rest), now);
@@ -36,9 +44,16 @@ export async function writeEvents(
         await insertDeadLetters(trx, letters);
       }
       if (position) await savePosition(trx, position);
-      return { inserted: fresh.length, duplicates: rest.length - conflicts, conflicts };
+      const inserted = fresh.length + freshBeats.length;
+      return { inserted, duplicates: records.length - inserted - conflicts, conflicts };
     });
 }
+
+/** The records of the readings counted (by machine and seq). */
+const isIn = (readings: readonly Reading[]) => {
+  const keys = new Set(readings.map((r) => `${r.machineId}:${r.seq}`));
+  return (r: RawRecord) => keys.delete(`${r.sourceId}:${r.seq}`);
+};
 
 /** Adds the records' keys to the idempotency index; returns the keys it did not hold yet. */
 async function insertKeys(trx: Kysely<RecorderDatabase>, records: RawRecord[]): Promise<string[]> {

@@ -7,6 +7,7 @@ import * as m0016_operatorPipeline from "./0016_operator_pipeline";
 import * as m0017_operatorPrivacy from "./0017_operator_privacy";
 import * as m0022_operatorIds from "./0022_operator_ids";
 import * as m0024_retention from "./0024_retention";
+import * as m0025_heartbeatRollups from "./0025_heartbeat_rollups";
 
 /** Migrations that span services: audience roles and views, row-level privacy, cross-service columns. */
 export const sharedMigrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const sharedMigrations: Record<string, Migration> = {
   "0017_operator_privacy": m0017_operatorPrivacy,
   "0022_operator_ids": m0022_operatorIds,
   "0024_retention": m0024_retention,
+  "0025_heartbeat_rollups": m0025_heartbeatRollups,
 };
