@@ -12,7 +12,7 @@ const minimal = {
 describe("gateway config", () => {
   it("given the four required variables, then it subscribes to all of hr/v1 in group ingest with sensible defaults", () => {
     const c = loadGatewayConfig(minimal);
-    expect(c.mqtt).toMatchObject({ shareGroup: "ingest", filters: ["hr/v1/#"], connections: 4, window: 256 });
+    expect(c.mqtt).toMatchObject({ shareGroup: "ingest", filters: ["hr/v1/#"], connections: 1, window: 256 });
     expect(c.streams).toMatchObject({ events: "HR_EVENTS", dead: "HR_DEAD_LETTERS", deadPrefix: "hr.dead" });
     // One subject per contract kind, so alerts (hr.v1.<prison>.<machine>.alert) stay out of it.
     expect(c.streams.eventSubjects).toContain("hr.v1.*.*.dispense");
