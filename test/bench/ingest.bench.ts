@@ -22,6 +22,8 @@ export interface IngestBench {
   rawJetStreamPublishPerSec: number;
   endToEndEventsPerSec: number;
   endToEndToRawMqttRatio: number;
+  /** Events/s from the first publish until the stream held every event: the gateway's stage, before the recorder. */
+  intoStreamEventsPerSec: number;
   latencyAt1000PerSec: { rate: number; events: number; p50Ms: number; p99Ms: number; maxMs: number };
   cpuSecondsDuringEndToEnd: Record<string, number>;
   /** When the last event was acknowledged by the broker, stored in JetStream, written to the database. */
@@ -236,6 +238,7 @@ export async function ingestBench(
     rawJetStreamPublishPerSec: rawJs,
     endToEndEventsPerSec: e2e,
     endToEndToRawMqttRatio: ratio,
+    intoStreamEventsPerSec: rate(total, stages.inStreamMs),
     latencyAt1000PerSec: {
       rate: 1000,
       events: latEvents,
