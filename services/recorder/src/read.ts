@@ -7,13 +7,18 @@ import { type AnyDb, recorderDb } from "./store/db";
  * dashboards read the reporting views instead (`reporting.*`, never a raw event).
  */
 
-/** Events recorded per kind, with the first and last event time, most frequent first. */
+/** Events recorded per kind (heartbeats from their rollups), with the first and last event time, most frequent first. */
 export async function eventsByKind(
   db: AnyDb,
 ): Promise<{ kind: string; n: string; first: Date; last: Date }[]> {
   const r = await sql<{ kind: string; n: string; first: Date; last: Date }>`
-    SELECT kind, count(*) AS n, min(event_time) AS first, max(event_time) AS last
-    FROM ingest.raw_event GROUP BY kind ORDER BY count(*) DESC`.execute(recorderDb(db));
+    SELECT kind, n::text AS n, first, last FROM (
+      SELECT kind, count(*) AS n, min(event_time) AS first, max(event_time) AS last
+      FROM ingest.raw_event GROUP BY kind
+      UNION ALL
+      SELECT 'heartbeat', sum(heartbeats), min(first_at), max(last_at)
+      FROM ingest.heartbeat_hourly HAVING count(*) > 0) x
+    ORDER BY n DESC`.execute(recorderDb(db));
   return r.rows;
 }
 
@@ -165,9 +170,17 @@ export async function deadLetterCount(db: AnyDb): Promise<number> {
   return Number(r.n);
 }
 
-/** The key of every recorded event (`ingest.raw_event`), in no order. */
+/**
+ * The key of every recorded event, in no order: raw events' keys (`ingest.raw_event`) and the
+ * heartbeats' (`machine:seq`) from the seqs their machine-hour rollups counted
+ * (`ingest.heartbeat_hourly`), so a heartbeat counted in two hours shows twice.
+ */
 export async function recordedEventKeys(db: AnyDb): Promise<string[]> {
-  return (await recorderDb(db).selectFrom("ingest.raw_event").select("event_key").execute()).map(
-    (r) => r.event_key,
+  const raw = await recorderDb(db).selectFrom("ingest.raw_event").select("event_key").execute();
+  const beats = await sql<{ event_key: string }>`
+    SELECT h.machine_id || ':' || s AS event_key
+    FROM ingest.heartbeat_hourly h, unnest(h.seqs) r, generate_series(lower(r), upper(r) - 1) s`.execute(
+    recorderDb(db),
   );
+  return [...raw.map((r) => r.event_key), ...beats.rows.map((r) => r.event_key)];
 }

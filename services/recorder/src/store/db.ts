@@ -50,7 +50,38 @@ export interface EventCountTable {
   last_event_time: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** Heartbeats per machine and UTC hour (CLI migration 0025; written by `heartbeats.ts`). */
+interface HeartbeatHourlyTable {
+  hour: ColumnType<Date, Date | string, never>;
+  machine_id: string;
+  prison_id: string;
+  heartbeats: number;
+  temp_count: number;
+  temp_min: number | null;
+  temp_max: number | null;
+  temp_sum: number;
+  door_open: number;
+  on_battery: number;
+  battery_min: number | null;
+  first_at: ColumnType<Date, Date | string, Date | string>;
+  last_at: ColumnType<Date, Date | string, Date | string>;
+  /** int8multirange (as text): the seqs counted, what makes a heartbeat count once. */
+  seqs: string;
+}
+
+/** Runs of heartbeats of one status (door/power), no gap over the recorder's HEALTH_GAP_MINUTES. */
+interface MachineHealthIntervalTable {
+  machine_id: string;
+  started_at: ColumnType<Date, Date | string, never>;
+  status: string;
+  prison_id: string;
+  ended_at: ColumnType<Date, Date | string, Date | string>;
+  heartbeats: number;
+}
+
 export interface RecorderDatabase {
+  "ingest.heartbeat_hourly": HeartbeatHourlyTable;
+  "ingest.machine_health_interval": MachineHealthIntervalTable;
   "ingest.raw_event": RawEventTable;
   "ingest.dead_letter": DeadLetterTable;
   "ingest.event_key": EventKeyTable;
