@@ -5,7 +5,7 @@ import { z } from "zod";
 export const CoverageEnv = z.object({
   ...streamServiceEnv({
     consumer: "coverage",
-    batchSize: 2000,
+    batchSize: 10_000,
     maxBatchSize: 20_000,
     // Coverage is not urgent: waiting longer fills batches, and each batch recounts its periods once.
     batchWaitMs: 500,

@@ -229,16 +229,19 @@ export async function startBatchConsumer(o: BatchConsumerOptions): Promise<Runni
     try {
       for await (const m of messages) {
         if (stopped) return false;
-        if (m.redelivered || m.info.deliverySequence !== next || m.seq <= lastSeq) {
+        // The delivery info is parsed from the reply subject once (JsMsg caches it; `seq` and
+        // `redelivered` read it back).
+        const info = m.info;
+        if (info.redelivered || info.deliverySequence !== next || info.streamSequence <= lastSeq) {
           o.onError(
             new Error(
-              `${o.durable}: delivery ${m.info.deliverySequence} (stream seq ${m.seq}${m.redelivered ? ", redelivered" : ""}) where ${next} was due; reopening from the committed position`,
+              `${o.durable}: delivery ${info.deliverySequence} (stream seq ${info.streamSequence}${info.redelivered ? ", redelivered" : ""}) where ${next} was due; reopening from the committed position`,
             ),
           );
           return true;
         }
         next++;
-        lastSeq = m.seq;
+        lastSeq = info.streamSequence;
         buffer.push(m);
         if (buffer.length >= o.maxBatch) {
           await flush();

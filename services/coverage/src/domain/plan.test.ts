@@ -1,8 +1,8 @@
-import type { HrEvent } from "@hrvend/schemas";
+import { EVENT_KINDS, EXAMPLES, type HrEvent } from "@hrvend/schemas";
 import { describe, expect, it } from "vitest";
 import { estimateFor, thresholdFor } from "./estimates";
 import { PROGRAMME } from "./figures";
-import { cardPeriodRows, dispenseDays, firstDates, planBatch, touchedPeriods } from "./plan";
+import { cardPeriodRows, dispenseDays, firstDates, IGNORED_KINDS, planBatch, touchedPeriods } from "./plan";
 
 const refs = {
   prisons: new Map([["p1", { timeZone: "Europe/Chisinau" }]]),
@@ -151,5 +151,29 @@ describe("dispense days", () => {
       ["2026-03-28", "kit", 2, 20, 1],
       ["2026-03-29", "nal", 2, 0, 1],
     ]);
+  });
+});
+
+describe("the kinds coverage leaves undecoded", () => {
+  // Known prison and item, so nothing an ignored kind carries could be held back as pending.
+  const known = {
+    prisons: new Map([["md-branesti", { timeZone: "Europe/Chisinau" }]]),
+    items: new Map(
+      Object.values(EXAMPLES).flatMap((e) => ("itemId" in e ? [[e.itemId, refs.items.get("kit")!]] : [])),
+    ),
+  };
+  const empty = { prisons: [], items: [], dispenses: [], census: [], oat: [], pending: [] };
+  it("given an example of each ignored kind, when planned, then coverage keeps nothing of it", () => {
+    for (const kind of IGNORED_KINDS)
+      expect(planBatch([{ key: "k", event: EXAMPLES[kind] as HrEvent }], known), kind).toEqual(empty);
+  });
+  it("given an example of every other kind, when planned, then something is kept (so none of them may be skipped)", () => {
+    const used = EVENT_KINDS.filter((k) => !IGNORED_KINDS.has(k));
+    expect(used.length).toBeGreaterThan(0);
+    for (const kind of used) {
+      // An OAT dose changes nobody's status; the register's enrolments do.
+      const event = kind === "oat" ? { ...EXAMPLES.oat, action: "enrol" } : EXAMPLES[kind];
+      expect(planBatch([{ key: "k", event: event as HrEvent }], known), kind).not.toEqual(empty);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { localDate } from "@hrvend/runtime/time";
-import type { EventOf, HrEvent } from "@hrvend/schemas";
+import type { EventKind, EventOf, HrEvent } from "@hrvend/schemas";
 import { PROGRAMME } from "./figures";
 import { fullWindowMask, GRAINS, type Grain, type Period, periodOf, windowIndex } from "./periods";
 
@@ -56,6 +56,21 @@ export interface BatchPlan {
   /** Events that need reference data not seen yet (prison time zone, item category): kept until it comes. */
   pending: { eventKey: string; event: HrEvent }[];
 }
+
+/**
+ * The kinds coverage drops unread (planBatch's empty cases): the consumer leaves them out
+ * undecoded (heartbeats are 89 % of the pilot's events, 99 % of the estate's).
+ */
+export const IGNORED_KINDS: ReadonlySet<EventKind> = new Set<EventKind>([
+  "dispense_refused",
+  "restock",
+  "stock_adjustment",
+  "heartbeat",
+  "fault",
+  "status",
+  "ref_machine",
+  "alert_ack",
+]);
 
 /**
  * Sorts a batch into what coverage stores. Dispenses and OAT events are placed on the prison's

@@ -59,6 +59,11 @@ export async function applyBatch(
   events: readonly HrEvent[],
   position: StreamPosition | null,
 ): Promise<BatchResult> {
+  if (events.length === 0) {
+    // Nothing coverage keeps (a batch of heartbeats): only the position moves.
+    if (position) await db.transaction().execute((trx) => savePosition(trx, position));
+    return { dispenses: 0, census: 0, oat: 0, pending: 0, periods: 0 };
+  }
   return coverageDb(db)
     .transaction()
     .execute(async (trx) => {

@@ -86,3 +86,21 @@ describe("lotDeltas", () => {
     ]);
   });
 });
+
+describe("batchChanges with heartbeats read as clock ticks", () => {
+  it("given ticks and events, then a prison's latest time is the latest of both, and a tick alone makes a prison touched", () => {
+    const c = batchChanges(
+      [{ ...structuredClone(EXAMPLES.dispense), deviceTime: "2025-03-14T13:00:00+02:00" }],
+      [
+        { prisonId: "md-branesti", time: "2025-03-14T13:30:00+02:00" },
+        { prisonId: "md-branesti", time: "2025-03-14T12:00:00+02:00" },
+        { prisonId: "other", time: "2025-03-15T00:00:00Z" },
+        { prisonId: "bad", time: "not a time" },
+      ],
+    );
+    expect([...c.lastEventAt].sort()).toEqual([
+      ["md-branesti", Date.parse("2025-03-14T11:30:00Z")],
+      ["other", Date.parse("2025-03-15T00:00:00Z")],
+    ]);
+  });
+});

@@ -63,11 +63,25 @@ export interface BatchChanges {
 }
 
 /**
+ * What reorder takes from an event it does not otherwise use (a heartbeat): its prison and time,
+ * which move the prison's latest event time (the plans' "now").
+ */
+export interface ClockTick {
+  prisonId: string;
+  time: string;
+}
+
+/**
  * Sorts a batch into what the service stores. Pure: the store applies it idempotently (stock rows
  * by event key, reference data by its owning source's seq), so redelivered events change nothing.
  */
-export function batchChanges(events: readonly HrEvent[]): BatchChanges {
+export function batchChanges(events: readonly HrEvent[], clock: readonly ClockTick[] = []): BatchChanges {
   const lastEventAt = new Map<string, number>();
+  for (const c of clock) {
+    const t = Date.parse(c.time);
+    if (Number.isFinite(t) && t > (lastEventAt.get(c.prisonId) ?? Number.NEGATIVE_INFINITY))
+      lastEventAt.set(c.prisonId, t);
+  }
   const prisons = new Map<string, PrisonRef>();
   const machines = new Map<string, MachineRef>();
   const stock = new Map<string, StockRow>();

@@ -1,5 +1,5 @@
 export { LocalCalendar, type LocalDate } from "@hrvend/runtime/time";
-export { type BatchChanges, batchChanges } from "./batch-changes";
+export { type BatchChanges, batchChanges, type ClockTick } from "./batch-changes";
 export { type DemandBySlot, demandBySlot, type SlotSpec } from "./demand-by-slot";
 export { dailyForecast } from "./demand-forecast";
 export { demandWindow } from "./demand-window";
