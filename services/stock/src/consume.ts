@@ -11,13 +11,16 @@ import {
   applyDeadSeqs,
   type DeadSeq,
   machinesOf,
+  type StoredMachine,
 } from "./domain";
+import type { MachineCache } from "./machine-cache";
+import type { ReferenceCache } from "./reference-cache";
 import { applyAcks, applyAlerts } from "./store/alerts";
 import { stockDb } from "./store/db";
 import { deadSeqsOf, insertDeadSeqs } from "./store/dead-seqs";
 import { insertLevelChanges } from "./store/level-changes";
-import { loadMachines, lockMachines, saveMachines } from "./store/machines";
-import { loadCatalog, loadZones, saveItems, savePrisons } from "./store/reference";
+import { loadMachines, lockMachines, machineVersions, saveMachines } from "./store/machines";
+import { loadCatalog, saveItems, savePrisons } from "./store/reference";
 import { insertGaps } from "./store/seq-gaps";
 
 export interface ConsumeDeps extends AnnounceDeps {
@@ -25,6 +28,8 @@ export interface ConsumeDeps extends AnnounceDeps {
   policy: AlertPolicy;
   /** How long a seq gap may hold a machine's later events (stream time). */
   gapBoundMs: number;
+  /** The events consumer's machine states and reference data in memory (one per process). */
+  caches: { machines: MachineCache; reference: ReferenceCache };
 }
 
 /** When the stream stored the message (a parked message re-applied by an operator has no stream time: now). */
@@ -41,7 +46,7 @@ export function stockWriter(deps: ConsumeDeps) {
   return async (batch: JsMsg[], position: StreamPosition): Promise<void> => {
     const events = decodeEvents(batch);
     const arrivals = events.map((event, i) => ({ event, at: streamTime(batch[i] as JsMsg) }));
-    await announce(deps, await applyBatch(deps.db, arrivals, position, deps.policy, deps.gapBoundMs));
+    await announce(deps, await applyBatch(deps, arrivals, position));
   };
 }
 
@@ -68,22 +73,29 @@ export function deadSeqWriter(deps: ConsumeDeps) {
  * Applies a batch of stream events to the machines' states (the domain's pure fold) and writes
  * everything the batch changed, with the consumer's stream position, in one transaction
  * (invariant 3). Machine rows are locked (in machine order) for the transaction: the dead-letter
- * consumer and the live timer change the same rows.
+ * consumer and the live timer change the same rows. A machine's state comes from the cache when
+ * its row's version (read under the lock) is the one this instance wrote, from its row otherwise.
  */
 async function applyBatch(
-  db: Kysely<Database>,
+  deps: ConsumeDeps,
   arrivals: Arrival[],
   position: StreamPosition,
-  policy: AlertPolicy,
-  gapBoundMs: number,
 ): Promise<BatchResult> {
-  return db.transaction().execute(async (trx) => {
+  const { machines: cache, reference } = deps.caches;
+  const { result, committed } = await deps.db.transaction().execute(async (trx) => {
     const s = stockDb(trx);
-    const catalog = await loadCatalog(s);
-    const zones = await loadZones(s);
+    const { catalog, zones } = await reference.get(s);
     const machineIds = machinesOf(arrivals);
     await lockMachines(s, machineIds);
-    const machines = await loadMachines(s, machineIds);
+    const versions = await machineVersions(s, machineIds);
+    const machines = new Map<string, StoredMachine>();
+    const stale: string[] = [];
+    for (const [id, version] of versions) {
+      const cached = cache.current(id, version);
+      if (cached === undefined) stale.push(id);
+      else machines.set(id, cached);
+    }
+    for (const [id, m] of await loadMachines(s, stale)) machines.set(id, m.stored);
     const dead = await deadSeqsOf(
       s,
       machineIds.filter((id) => !machines.has(id)),
@@ -91,12 +103,15 @@ async function applyBatch(
     const fx = applyArrivals(
       { catalog, zones, machines, deadSeqsOf: (id) => dead.get(id) ?? [] },
       arrivals,
-      policy,
-      gapBoundMs,
+      deps.policy,
+      deps.gapBoundMs,
     );
     await saveItems(s, fx.items);
     await savePrisons(s, fx.prisons);
-    await saveMachines(s, fx.machines.values());
+    const written = await saveMachines(
+      s,
+      [...fx.machines].map(([id, next]) => ({ next, prev: machines.get(id) })),
+    );
     await insertLevelChanges(s, fx.levelChanges);
     const prisonOf = (id: string) => fx.machines.get(id)?.machine.prisonId ?? null;
     await insertGaps(s, fx.skipped, prisonOf, arrivals[arrivals.length - 1]?.at ?? new Date(0).toISOString());
@@ -104,13 +119,21 @@ async function applyBatch(
     const acks = await applyAcks(s, fx.acks);
     await savePosition(trx, position);
     return {
-      alerts,
-      acks,
-      levelChanges: fx.levelChanges.length,
-      duplicates: fx.duplicates,
-      skipped: fx.skipped,
+      result: {
+        alerts,
+        acks,
+        levelChanges: fx.levelChanges.length,
+        duplicates: fx.duplicates,
+        skipped: fx.skipped,
+      },
+      committed: () => {
+        cache.committed(fx.machines, written);
+        reference.committed(fx.items, fx.prisons);
+      },
     };
   });
+  committed();
+  return result;
 }
 
 /**
@@ -129,10 +152,14 @@ async function storeDeadSeqs(
     const machineIds = [...new Set(dead.map((d) => d.machineId))];
     await lockMachines(s, machineIds);
     await insertDeadSeqs(s, dead);
-    const machines = await loadMachines(s, machineIds);
+    const loaded = await loadMachines(s, machineIds);
+    const machines = new Map([...loaded].map(([id, m]) => [id, m.stored]));
     const catalog = machines.size > 0 ? await loadCatalog(s) : {};
     const fx = applyDeadSeqs(machines, dead, policy, catalog);
-    await saveMachines(s, fx.machines.values());
+    await saveMachines(
+      s,
+      [...fx.machines].map(([id, next]) => ({ next, prev: machines.get(id) })),
+    );
     await insertLevelChanges(s, fx.levelChanges);
     const prisonOf = (id: string) => fx.machines.get(id)?.machine.prisonId ?? null;
     await insertGaps(s, fx.skipped, prisonOf, dead[dead.length - 1]?.receivedAt ?? new Date(0).toISOString());

@@ -73,13 +73,13 @@ export async function tickMachines(
     if (!liveTick(row.stored, now, policy, gapBoundMs).changed) continue;
     const r = await db.transaction().execute(async (trx) => {
       const s = stockDb(trx);
-      const stored = (await loadMachines(s, [row.machineId])).get(row.machineId);
+      const stored = (await loadMachines(s, [row.machineId])).get(row.machineId)?.stored;
       if (stored === undefined) return undefined;
       const catalog = await loadCatalog(s);
       const t = liveTick(stored, now, policy, gapBoundMs, catalog);
       if (!t.changed) return undefined;
       const next = { machine: t.state, order: t.order };
-      await saveMachines(s, [next]);
+      await saveMachines(s, [{ next, prev: stored }]);
       await insertLevelChanges(s, t.levelChanges);
       const skipped = t.skipped.map((g) => ({ ...g, machineId: row.machineId }));
       await insertGaps(s, skipped, () => next.machine.prisonId, now);

@@ -12,6 +12,8 @@ import { stockConfig } from "./config";
 import { deadSeqWriter, stockWriter } from "./consume";
 import { LivePartitions } from "./live-partitions";
 import { startLiveTimer } from "./live-timer";
+import { MachineCache } from "./machine-cache";
+import { ReferenceCache } from "./reference-cache";
 import { startMinRefresh } from "./reorder-mins";
 
 // Wiring only: config → runtime → consumers (consume.ts) → live timer (live-timer.ts).
@@ -40,6 +42,7 @@ const deps = {
   log,
   gapBoundMs: config.GAP_BOUND_SECONDS * 1000,
   metrics: stockMetrics(registry),
+  caches: { machines: new MachineCache(), reference: new ReferenceCache() },
 };
 const common = {
   js,
@@ -58,6 +61,11 @@ const consumer = await startStreamConsumers({
   stream: config.EVENTS_STREAM,
   durable: config.CONSUMER,
   write: stockWriter(deps),
+  // A partition lost: its machines leave the cache; the catalogue and zones are read again.
+  onChange: (owns) => {
+    deps.caches.machines.retain(owns);
+    deps.caches.reference.reset();
+  },
   extraUnits: {
     dead: () =>
       startCommittedConsumer({

@@ -47,15 +47,12 @@ export async function waitForAcknowledgement(
 }
 
 /**
- * Events the stock service acknowledged but holds in a machine's seq-order buffer (its stored
- * `seq_order.held`) until the gap before them fills or the bound passes. Throws PostgreSQL's
+ * Events the stock service acknowledged but holds in a machine's seq-order buffer (rows of
+ * `stock.held_event`) until the gap before them fills or the bound passes. Throws PostgreSQL's
  * error where the stock schema does not exist (code 42P01 or 3F000).
  */
 export async function heldEvents(db: Kysely<Database>): Promise<number> {
-  const r = await sql<{ n: string | null }>`
-    SELECT sum(jsonb_array_length(COALESCE(seq_order->'held', '[]'::jsonb))) AS n FROM stock.machine_state`.execute(
-    db,
-  );
+  const r = await sql<{ n: string | null }>`SELECT count(*) AS n FROM stock.held_event`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
 

@@ -1,6 +1,6 @@
 import type { Database } from "@hrvend/runtime/db";
 import type { ColumnType, Kysely } from "kysely";
-import type { AlertType, ItemInfo, LotState, MachineState, SeqOrder } from "../domain";
+import type { AlertType, ItemInfo, LotState, MachineInput, MachineState, SeqOrder } from "../domain";
 
 /**
  * The stock service's own tables (schema `stock`, migrations in ./migrations), every column as
@@ -28,13 +28,26 @@ export interface PrisonTable {
   time_zone: string;
 }
 
-/** stock.machine_state: one JSON state per machine and its seq-order buffer (0003_stock). */
+/**
+ * stock.machine_state: one JSON state per machine and its seq-order buffer without the held
+ * events (0003_stock); `version` new at every write (0028_stock_deltas).
+ */
 export interface MachineStateTable {
   machine_id: string;
   prison_id: string | null;
   state: Json<MachineState>;
-  seq_order: Json<SeqOrder>;
+  seq_order: Json<Omit<SeqOrder, "held">>;
+  version: ColumnType<string, number | string | undefined, number | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** stock.held_event: an event a machine holds until the gap before it fills (0028_stock_deltas). */
+export interface HeldEventTable {
+  machine_id: string;
+  seq: BigInt;
+  /** Tells apart events held with the same seq, in arrival order. */
+  k: number;
+  event: Json<MachineInput>;
 }
 
 /** stock.level_change: one row per stock event (hypertable on device_time; 0003_stock, 0007_availability). */
@@ -127,6 +140,7 @@ export type StockTables = {
   "stock.item": ItemTable;
   "stock.prison": PrisonTable;
   "stock.machine_state": MachineStateTable;
+  "stock.held_event": HeldEventTable;
   "stock.level_change": LevelChangeTable;
   "stock.slot": SlotTable;
   "stock.machine_health": MachineHealthTable;
