@@ -50,22 +50,43 @@ function isCalendarDay(y: number, m: number, d: number): boolean {
 }
 const chars = (s: string) => `received a string of ${s.length} character${s.length === 1 ? "" : "s"}`;
 
+/** The number that `length` ASCII digits at `at` write (the shape's regex has checked they are digits). */
+function digitsAt(s: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) n = n * 10 + s.charCodeAt(i) - 0x30;
+  return n;
+}
+
 /**
  * Why a date-time breaks the contract, or undefined when it is fine. Never quotes the value: a
  * rejection's text must not carry payload bytes.
  */
 export function dateTimeProblem(s: string): string | undefined {
-  const m = DATE_TIME_SHAPE.exec(s);
-  if (!m) return `${DATE_TIME_RULE}; ${chars(s)}`;
-  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!DATE_TIME_SHAPE.test(s)) return `${DATE_TIME_RULE}; ${chars(s)}`;
+  return shapedDateTimeProblem(s);
+}
+
+/**
+ * dateTimeProblem of a string DATE_TIME_SHAPE matches. Its fields sit at fixed places
+ * (`YYYY-MM-DDThh:mm:ss` first, `Z` or `±hh:mm` last, the fraction between), so they are read in
+ * place: every event carries a date-time, and this runs on every event the gateway admits.
+ */
+function shapedDateTimeProblem(s: string): string | undefined {
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const se = digitsAt(s, 17, 2);
   if (!isCalendarDay(y, mo, d)) return `${DATE_TIME_RULE}; the date is not a day of the calendar`;
   if (h > 23 || mi > 59 || se > 59)
     return `${DATE_TIME_RULE}; the time of day is out of range (00:00:00-23:59:59)`;
   let offset = 0;
-  if (m[7] !== undefined) {
-    const oh = Number(m[8]);
-    const om = Number(m[9]);
-    offset = (m[7] === "-" ? -1 : 1) * (oh * 60 + om);
+  const end = s.length;
+  if (s.charCodeAt(end - 1) !== 0x5a /* Z */) {
+    const oh = digitsAt(s, end - 5, 2);
+    const om = digitsAt(s, end - 2, 2);
+    offset = (s.charCodeAt(end - 6) === 0x2d /* - */ ? -1 : 1) * (oh * 60 + om);
     if (om > 59 || Math.abs(offset) > MAX_OFFSET_MINUTES)
       return "must have a real UTC offset: from -14:00 to +14:00, minutes 00-59";
   }
@@ -78,9 +99,15 @@ export function dateTimeProblem(s: string): string | undefined {
 
 /** Why a local calendar date breaks the contract, or undefined when it is fine. */
 export function localDateProblem(s: string): string | undefined {
-  const m = DATE_SHAPE.exec(s);
-  if (!m) return `${DATE_RULE}; ${chars(s)}`;
-  const [y, mo, d] = m.slice(1, 4).map(Number) as [number, number, number];
+  if (!DATE_SHAPE.test(s)) return `${DATE_RULE}; ${chars(s)}`;
+  return shapedLocalDateProblem(s);
+}
+
+/** localDateProblem of a string DATE_SHAPE matches (`YYYY-MM-DD`, read in place). */
+function shapedLocalDateProblem(s: string): string | undefined {
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
   if (!isCalendarDay(y, mo, d)) return `${DATE_RULE}; the date is not a day of the calendar`;
   if (y < 1970 || y > 9998) return "must be between 1970-01-01 and 9998-12-31";
   return undefined;
@@ -91,7 +118,7 @@ export const DeviceTime = z
   .regex(DATE_TIME_SHAPE, DATE_TIME_RULE)
   .superRefine((s, ctx) => {
     if (!DATE_TIME_SHAPE.test(s)) return; // the regex check already reported it
-    const problem = dateTimeProblem(s);
+    const problem = shapedDateTimeProblem(s);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 export const LocalDate = z
@@ -99,7 +126,7 @@ export const LocalDate = z
   .regex(DATE_SHAPE, DATE_RULE)
   .superRefine((s, ctx) => {
     if (!DATE_SHAPE.test(s)) return;
-    const problem = localDateProblem(s);
+    const problem = shapedLocalDateProblem(s);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
