@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { heartbeatSeqs } from "@hrvend/recorder/read";
 import { sourceUser } from "@hrvend/runtime";
 import { ensureStreams } from "@hrvend/runtime/nats";
 import { EXAMPLES, type HrEvent } from "@hrvend/schemas";
@@ -145,12 +146,8 @@ async function heartbeat(machineId: string, seq: number): Promise<void> {
 
 /** Heartbeat seqs the recorder stored (accepted into the stream), per machine. */
 async function admitted(): Promise<Record<string, number[]>> {
-  const r = await sql<{ m: string; seq: string }>`
-    SELECT payload->>'machineId' AS m, seq FROM ingest.raw_event
-     WHERE kind = 'heartbeat' ORDER BY m, seq`.execute(tdb.db);
-  const out: Record<string, number[]> = {};
-  for (const x of r.rows) out[x.m] = [...(out[x.m] ?? []), Number(x.seq)];
-  return out;
+  // Heartbeats are rolled up, not stored raw (migration 0025): the seqs their rollups counted.
+  return Object.fromEntries(await heartbeatSeqs(tdb.db));
 }
 
 async function unknownMachineLetters(): Promise<number> {

@@ -184,3 +184,14 @@ export async function recordedEventKeys(db: AnyDb): Promise<string[]> {
   );
   return [...raw.map((r) => r.event_key), ...beats.rows.map((r) => r.event_key)];
 }
+
+/** The heartbeat seqs counted per machine (from `ingest.heartbeat_hourly`), ascending, each as often as counted. */
+export async function heartbeatSeqs(db: AnyDb): Promise<Map<string, number[]>> {
+  const r = await sql<{ machine_id: string; seq: string }>`
+    SELECT h.machine_id, s::text AS seq
+    FROM ingest.heartbeat_hourly h, unnest(h.seqs) r, generate_series(lower(r), upper(r) - 1) s
+    ORDER BY 1, s`.execute(recorderDb(db));
+  const out = new Map<string, number[]>();
+  for (const x of r.rows) out.set(x.machine_id, [...(out.get(x.machine_id) ?? []), Number(x.seq)]);
+  return out;
+}
