@@ -46,12 +46,14 @@ const count = async (t: string) =>
     ?.n;
 
 describe("hrvend retention", () => {
-  it("starts with the deployment's defaults for the raw events, dead letters and level changes", async () => {
+  it("starts with the deployment's defaults for the raw events, heartbeat rollups, dead letters and level changes", async () => {
     const r = await cli("show", "--json");
     expect(r.code, r.stderr).toBe(0);
     const tables = (JSON.parse(r.stdout) as { tables: { table: string; keepDays: number }[] }).tables;
     expect(Object.fromEntries(tables.map((x) => [x.table, x.keepDays]))).toEqual({
       "ingest.dead_letter": 90,
+      "ingest.heartbeat_hourly": 400,
+      "ingest.machine_health_interval": 400,
       "ingest.raw_event": 400,
       "stock.level_change": 400,
     });
@@ -112,5 +114,39 @@ describe("hrvend retention", () => {
     );
     expect(row?.chunks).toEqual([]);
     expect(await count("reading")).toBe(expected.length);
+  });
+
+  it("the heartbeat rollups keep exactly the chunks that end after their cutoff (7-day and 30-day chunks, aligned on the epoch)", async () => {
+    // Hourly rollups over 60 days and one health interval a day over 120 days, up to NOW.
+    const end = Date.parse(NOW);
+    const hourly = Array.from({ length: 60 * 24 }, (_, h) => end - (h + 1) * 3_600_000);
+    const daily = Array.from({ length: 120 }, (_, d) => end - (d + 1) * DAY);
+    await sql`INSERT INTO ingest.heartbeat_hourly (hour, machine_id, prison_id, heartbeats, seqs)
+      SELECT t, 'm-ret', 'p-ret', 1, int8multirange(int8range(n, n + 1))
+      FROM unnest(${hourly.map((t) => new Date(t))}::timestamptz[]) WITH ORDINALITY AS x(t, n)`.execute(db);
+    await sql`INSERT INTO ingest.machine_health_interval (machine_id, started_at, status, prison_id, ended_at, heartbeats)
+      SELECT 'm-ret', t, 'closed/mains', 'p-ret', t + INTERVAL '1 hour', 60
+      FROM unnest(${daily.map((t) => new Date(t))}::timestamptz[]) AS x(t)`.execute(db);
+    expect((await cli("set", "ingest.heartbeat_hourly", "14d")).code).toBe(0);
+    expect((await cli("set", "ingest.machine_health_interval", "40d")).code).toBe(0);
+    const r = await cli("run", "--now", NOW);
+    expect(r.code, r.stderr).toBe(0);
+    // A chunk of n days covers [k·n days, (k+1)·n days) since the epoch: the one holding the cutoff stays.
+    const kept = (times: number[], keepDays: number, chunkDays: number) => {
+      const firstKept = Math.floor((end - keepDays * DAY) / (chunkDays * DAY)) * chunkDays * DAY;
+      return times.filter((t) => t >= firstKept).sort((a, b) => a - b);
+    };
+    const left = async (q: string) =>
+      (await sql<{ t: Date }>`${sql.raw(q)}`.execute(db)).rows.map((x) => x.t.getTime());
+    const hoursLeft = await left(
+      "SELECT hour AS t FROM ingest.heartbeat_hourly WHERE machine_id = 'm-ret' ORDER BY 1",
+    );
+    expect(hoursLeft).toEqual(kept(hourly, 14, 7));
+    expect(hoursLeft.length).toBeLessThan(hourly.length);
+    const intervalsLeft = await left(
+      "SELECT started_at AS t FROM ingest.machine_health_interval WHERE machine_id = 'm-ret' ORDER BY 1",
+    );
+    expect(intervalsLeft).toEqual(kept(daily, 40, 30));
+    expect(intervalsLeft.length).toBeLessThan(daily.length);
   });
 });
