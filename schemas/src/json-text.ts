@@ -59,31 +59,41 @@ function passesQuickly(text: string, parsed: unknown): boolean {
       if (text.charCodeAt(j) === 0x3a /* : */) keys++;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       const start = i;
-      let plain = true;
+      let digits = c === 0x2d ? 0 : 1;
+      let exponent = false;
       for (i++; i < n; i++) {
         const d = text.charCodeAt(i);
-        if (d >= 0x30 && d <= 0x39) continue;
-        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) plain = false;
-        else break;
+        if (d >= 0x30 && d <= 0x39) digits++;
+        else if (d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) exponent = true;
+        else if (d !== 0x2e) break;
       }
-      if ((!plain || i - start > 15) && !readsBackExactly(text.slice(start, i))) return false;
+      // A decimal of at most 15 digits (DBL_DIG) reads back exactly: 7.3, 52.25, 123456789012345.
+      if ((exponent || digits > 15) && !readsBackExactly(text.slice(start, i))) return false;
     } else i++;
   }
-  return keys === countKeys(parsed);
+  return keys === countKeys(parsed) && !hasEnumerableInherited();
 }
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+/** Keys of the decoded value's objects; `for…in` counts own keys only while hasEnumerableInherited() is false. */
 function countKeys(v: unknown): number {
   if (typeof v !== "object" || v === null) return 0;
   let n = 0;
-  if (Array.isArray(v)) for (const item of v) n += countKeys(item);
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) n += countKeys(v[i]);
   else
     for (const key in v) {
-      if (!Object.hasOwn(v, key)) continue;
-      n += 1 + countKeys((v as Record<string, unknown>)[key]);
+      n++;
+      const item = (v as Record<string, unknown>)[key];
+      if (typeof item === "object" && item !== null) n += countKeys(item);
     }
   return n;
+}
+
+/** Whether Object.prototype has an enumerable key (a polluted prototype), which `for…in` would count. */
+function hasEnumerableInherited(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
 }
 
 /** The full scan: every problem, with its path. */
