@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import type { Database } from "@hrvend/runtime/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { figureKey, publishedRow, suppress, thresholdFor } from "./domain";
+import { figureKey, publishedRow, type SuppressionMemo, suppress, thresholdFor } from "./domain";
 import { loadSolver } from "./highs";
 import {
   type CoverageDb,
@@ -18,21 +19,39 @@ import {
  * (prisons → programme, quarters → year), so it runs over every funder figure; only rows whose
  * published content changed are rewritten. Runs inside the caller's transaction, under the lock.
  */
-export async function republish(trx: CoverageDb): Promise<number> {
+export async function republish(trx: CoverageDb, memo?: SuppressionMemo): Promise<number> {
   const { revision, figures, thresholds } = await readPublishable(trx);
   const thresholdOf = (f: { periodEnd: string }) => thresholdFor(f.periodEnd, thresholds);
-  const { cells } = suppress(await loadSolver(), figures, thresholdOf);
+  const { cells } = suppress(await loadSolver(), figures, thresholdOf, memo);
   const rows = figures.map((f) => publishedRow(f, cells.get(figureKey(f)) ?? new Set(), thresholdOf(f)));
   return writePublication(trx, rows, revision);
 }
 
+/**
+ * The publisher's memory of each year's last pattern, keyed by a SHA-256 of the year's whole
+ * input: one entry per year (32 bytes and the hidden cells' keys), so a round solves only the
+ * years whose figures or thresholds changed (in practice the current one) instead of every year
+ * of the history.
+ */
+export function yearMemo(): SuppressionMemo {
+  const years = new Map<string, { digest: string; hidden: readonly string[] }>();
+  const digest = (input: string) => createHash("sha256").update(input).digest("base64");
+  return {
+    get: (year, input) => {
+      const e = years.get(year);
+      return e !== undefined && e.digest === digest(input) ? e.hidden : undefined;
+    },
+    set: (year, input, hidden) => void years.set(year, { digest: digest(input), hidden }),
+  };
+}
+
 /** Brings the publication up to date in its own transaction (the service's timer, start-up, drain). */
-export async function publishIfBehind(db: Kysely<Database>): Promise<number | null> {
+export async function publishIfBehind(db: Kysely<Database>, memo?: SuppressionMemo): Promise<number | null> {
   const cdb = coverageDb(db);
   if (!(await publicationBehind(cdb))) return null;
   return cdb.transaction().execute(async (trx) => {
     await lockFigures(trx);
-    return republish(trx);
+    return republish(trx, memo);
   });
 }
 
@@ -48,11 +67,12 @@ export function startPublisher(db: Kysely<Database>, intervalMs: number, log: Lo
   let busy = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  const memo = yearMemo();
   const tick = () => {
     if (busy) return running;
     busy = true;
     const started = Date.now();
-    running = publishIfBehind(db)
+    running = publishIfBehind(db, memo)
       .then((rows) => {
         if (rows !== null) log.debug({ rows }, "publication updated");
       })

@@ -415,14 +415,26 @@ export interface Suppressed {
 }
 
 /**
+ * The patterns of years whose input did not change since they were computed: `input` is the
+ * year's whole input (its rows and their thresholds), so a pattern is reused only for an
+ * identical problem, whose solution is the same (the computation is deterministic).
+ */
+export interface SuppressionMemo {
+  get(year: string, input: string): readonly string[] | undefined;
+  set(year: string, input: string, hiddenKeys: readonly string[]): void;
+}
+
+/**
  * Suppresses the funder publication: the quarter and year rows of `figures` (other grains are
  * ignored), one calendar year at a time (no relation crosses a year). Deterministic for equal
- * input (rows sorted; HiGHS is deterministic).
+ * input (rows sorted; HiGHS is deterministic). With a memo, a year whose input is unchanged is
+ * not solved again (its cells are then not counted in `stats`).
  */
 export function suppress(
   solver: LpSolver,
   figures: readonly Row[],
   thresholdOf: (f: Row) => number,
+  memo?: SuppressionMemo,
 ): Suppressed {
   const rows = figures
     .filter((f) => isFunderGrain(f.grain))
@@ -433,7 +445,14 @@ export function suppress(
     byYear.set(r.periodStart.slice(0, 4), [...(byYear.get(r.periodStart.slice(0, 4)) ?? []), r]);
   const stats: ProtectionStats = { cells: 0, primary: 0, hidden: 0, rounds: 0, lps: 0 };
   const hiddenKeys = new Set<string>();
-  for (const group of byYear.values()) {
+  for (const [year, group] of byYear) {
+    const input = memo ? JSON.stringify(group.map((r) => [r, thresholdOf(r)])) : "";
+    const known = memo?.get(year, input);
+    if (known !== undefined) {
+      for (const k of known) hiddenKeys.add(k);
+      continue;
+    }
+    const yearHidden: string[] = [];
     const cells = cellsOf(group, thresholdOf);
     const index = new Map(cells.map((c, i) => [c.key, i]));
     stats.cells += cells.length;
@@ -454,9 +473,11 @@ export function suppress(
         }));
       const hidden = protectGroup(solver, partCells, partRelations, stats);
       partCells.forEach((c, i) => {
-        if (hidden[i]) hiddenKeys.add(c.key);
+        if (hidden[i]) yearHidden.push(c.key);
       });
     }
+    for (const k of yearHidden) hiddenKeys.add(k);
+    memo?.set(year, input, yearHidden);
   }
   const cells = new Map<string, Set<SuppressedColumn>>();
   for (const f of rows) {
