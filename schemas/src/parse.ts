@@ -1,4 +1,4 @@
-import { COMPILED_SCHEMAS } from "./compiled-schemas";
+import { compiledSchema } from "./compiled-schemas";
 import { isContractField } from "./contract-fields";
 import { ContractError, describeValue, type FieldProblem, formatProblems, problemsFromZod } from "./errors";
 import { EVENT_KINDS, EVENT_SCHEMAS, type EventKind, type HrEvent } from "./event";
@@ -106,7 +106,7 @@ function validate(value: unknown): HrEvent {
     throw new ContractError("unknown_kind", formatProblems([problem]), [problem]);
   }
   // The compiled fast path; anything it does not accept is parsed again by zod's runtime for the issues.
-  const result = COMPILED_SCHEMAS[kind as EventKind].safeParse(value, { reportInput: true });
+  const result = compiledSchema(kind as EventKind).safeParse(value, { reportInput: true });
   if (!result.success) {
     const problems = problemsFromZod(result.error);
     throw new ContractError("schema", `invalid ${kind}: ${formatProblems(problems)}`, problems, { kind });
