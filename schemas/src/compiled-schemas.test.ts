@@ -1,10 +1,11 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { compiledSchema } from "./compiled-schemas";
 import { isContractField } from "./contract-fields";
 import { ContractError, type FieldProblem, problemsFromZod, type RejectReason } from "./errors";
 import { EVENT_KINDS, EVENT_SCHEMAS, type EventKind } from "./event";
+import { EXAMPLES } from "./examples";
 import { jsonTextProblems } from "./json-text";
 import { parseEventBytes } from "./parse";
 import { inheritingEvent, mutatedEvent, mutatedText } from "./testing/mutants";
@@ -86,6 +87,20 @@ describe("the compiled fast path", () => {
   it.each(EVENT_KINDS)("%s compiles (z.compile strict), so valid events skip zod's runtime", (kind) => {
     expect(() => z.compile(EVENT_SCHEMAS[kind], { strict: true })).not.toThrow();
     expect(compiledSchema(kind)).not.toBe(EVENT_SCHEMAS[kind]);
+  });
+
+  it.each(EVENT_KINDS)("%s: its example takes the fast path, an invalid copy zod's runtime", (kind) => {
+    const schema = compiledSchema(kind);
+    // zod's runtime parse of the contract schema goes through its `_zod.run`; the fast path does not.
+    const runtime = vi.spyOn(EVENT_SCHEMAS[kind]._zod, "run");
+    try {
+      expect(schema.safeParse(structuredClone(EXAMPLES[kind]), OPTS).success).toBe(true);
+      expect(runtime).not.toHaveBeenCalled();
+      expect(schema.safeParse({ ...EXAMPLES[kind], seq: 0 }, OPTS).success).toBe(false);
+      expect(runtime).toHaveBeenCalled();
+    } finally {
+      runtime.mockRestore();
+    }
   });
 
   it.each(EVENT_KINDS)("%s: generated valid events, same verdict and value as zod's runtime", (kind) => {
