@@ -66,6 +66,9 @@ const B = [
   hb(8, "2026-03-29T01:40:00Z", 4, "closed", "battery"), // the same heartbeat twice in one batch
 ];
 const C = [hb(9, "2026-03-29T02:30:00Z", 10)]; // 50 minutes after seq 8: a new run
+// Late, after later runs were recorded: one inside the open run (joins it), one of another status
+// inside the first closed run's reach (starts its own).
+const D = [hb(10, "2026-03-29T00:40:00Z", 9, "open"), hb(11, "2026-03-29T00:05:00Z", 8, "open")];
 
 beforeAll(async () => {
   tdb = await testDatabase(iso);
@@ -89,7 +92,7 @@ const intervals = async () =>
       FROM ingest.machine_health_interval WHERE machine_id = ${M} ORDER BY started_at, status`.execute(db)
   ).rows;
 
-// By hand from the script: UTC hours 23 (seqs 1, 2), 00 (3, 4, 6), 01 (7, 8), 02 (9).
+// By hand from the script: UTC hours 23 (seqs 1, 2), 00 (3, 4, 6, 10, 11), 01 (7, 8), 02 (9).
 const HOURS = [
   {
     hour: "2026-03-28T23",
@@ -104,14 +107,14 @@ const HOURS = [
   },
   {
     hour: "2026-03-29T00",
-    heartbeats: 3,
-    temp_count: 3,
+    heartbeats: 5,
+    temp_count: 5,
     temp_min: 7,
     temp_max: 9,
-    temp_sum: 24,
-    door_open: 2,
+    temp_sum: 41,
+    door_open: 4,
     on_battery: 0,
-    seqs: "{[3,5),[6,7)}",
+    seqs: "{[3,5),[6,7),[10,12)}",
   },
   {
     hour: "2026-03-29T01",
@@ -138,9 +141,11 @@ const HOURS = [
 ];
 // Runs (gap bound 15 minutes): closed 23:50–00:00 (1, 2, 3); open 00:30–00:45 (4, 6); closed
 // 01:10 (7: 25 minutes after 6, another status anyway); battery 01:40 (8); closed 02:30 (9: new run).
+// Late: 10 (open, 00:40) joins the open run; 11 (open, 00:05) falls after the closed run: its own.
 const INTERVALS = [
   { status: "closed/mains", started: "23:50", ended: "00:00", heartbeats: 3 },
-  { status: "open/mains", started: "00:30", ended: "00:45", heartbeats: 2 },
+  { status: "open/mains", started: "00:05", ended: "00:05", heartbeats: 1 },
+  { status: "open/mains", started: "00:30", ended: "00:45", heartbeats: 3 },
   { status: "closed/mains", started: "01:10", ended: "01:10", heartbeats: 1 },
   { status: "closed/battery", started: "01:40", ended: "01:40", heartbeats: 1 },
   { status: "closed/mains", started: "02:30", ended: "02:30", heartbeats: 1 },
@@ -153,12 +158,13 @@ describe("heartbeat rollups through the recorder's write path", () => {
     const b = await writeEvents(db, B, undefined, NOW);
     expect(b).toEqual({ inserted: 3, duplicates: 2, conflicts: 0 });
     await writeEvents(db, C, undefined, NOW);
+    expect(await writeEvents(db, D, undefined, NOW)).toEqual({ inserted: 2, duplicates: 0, conflicts: 0 });
     expect(await hours()).toEqual(HOURS);
     expect(await intervals()).toEqual(INTERVALS);
   });
 
   it("a redelivered batch (after a crash, beyond the position's guard) changes nothing", async () => {
-    for (const batch of [A, B, C]) {
+    for (const batch of [A, B, C, D]) {
       const r = await writeEvents(db, batch, undefined, NOW);
       expect(r.inserted).toBe(0);
     }
@@ -181,16 +187,16 @@ describe("heartbeat rollups through the recorder's write path", () => {
     );
     expect(counts.rows).toEqual([
       { kind: "dispense", n: 1 },
-      { kind: "heartbeat", n: 8 },
+      { kind: "heartbeat", n: 10 },
     ]);
   });
 
-  it("the local day (Chisinau, DST change) sums whole UTC hours: its 8 heartbeats, none twice", async () => {
+  it("the local day (Chisinau, DST change) sums whole UTC hours: its 10 heartbeats, none twice", async () => {
     // 2026-03-29 local starts 2026-03-28T22:00Z (EET) and ends 2026-03-29T21:00Z (EEST).
     const r = await sql<{ n: number }>`
       SELECT sum(heartbeats)::int AS n FROM ingest.heartbeat_hourly
       WHERE machine_id = ${M} AND (hour AT TIME ZONE 'Europe/Chisinau')::date = '2026-03-29'`.execute(db);
-    expect(r.rows[0]?.n).toBe(8);
+    expect(r.rows[0]?.n).toBe(10);
   });
 
   it("two writers of the same heartbeats at once count them once (the advisory lock serialises them)", async () => {

@@ -12,6 +12,10 @@ import { type Kysely, sql } from "kysely";
  * - `ingest.machine_health_interval`: runs of heartbeats of one status (door/power) with no gap
  *   longer than the recorder's `HEALTH_GAP_MINUTES` (15, stock's silence bound): start, end, count.
  *
+ * Rows are updated by every batch that adds to them (no indexed column changes): half-empty pages
+ * (fillfactor 50) let those updates stay on the page (HOT), so they add no index entries and their
+ * dead versions are pruned without waiting for autovacuum.
+ *
  * Raw heartbeats stay in the events stream for its configured age. Views and the administration
  * function that read heartbeat rows of `ingest.raw_event` read the rollups; the generated
  * temperature column and its partial index on raw_event go. Both tables are hypertables with a
@@ -35,7 +39,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       last_at     timestamptz,
       seqs        int8multirange   NOT NULL DEFAULT '{}',
       PRIMARY KEY (machine_id, hour)
-    )`.execute(db);
+    ) WITH (fillfactor = 50)`.execute(db);
   await sql`SELECT create_hypertable('ingest.heartbeat_hourly', by_range('hour', INTERVAL '7 days'))`.execute(
     db,
   );
@@ -51,7 +55,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ended_at    timestamptz NOT NULL,
       heartbeats  integer     NOT NULL CHECK (heartbeats > 0),
       PRIMARY KEY (machine_id, started_at, status)
-    )`.execute(db);
+    ) WITH (fillfactor = 50)`.execute(db);
   await sql`SELECT create_hypertable('ingest.machine_health_interval', by_range('started_at', INTERVAL '30 days'))`.execute(
     db,
   );
