@@ -82,6 +82,9 @@ describe("reading one string member from the bytes", () => {
     expect(peek('{"firmware":"deviceTime"}')).toBeUndefined();
     expect(peek('{"deviceTime":"2026-01-01')).toBeUndefined();
   });
+  it("reads a value that is not ASCII as UTF-8", () => {
+    expect(peek('{"deviceTime":"Chișinău"}')).toBe("Chișinău");
+  });
   it("reads the message's own bytes when its data is a view into a larger buffer", () => {
     const whole = new TextEncoder().encode('"deviceTime":"x"{"deviceTime":"2026-01-01T00:00:00Z"}');
     expect(peekStringMember(whole.subarray(16), "deviceTime")).toBe("2026-01-01T00:00:00Z");

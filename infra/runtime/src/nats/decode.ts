@@ -89,27 +89,54 @@ function tokenStart(subject: string, token: number): number {
  * are flat for the fields read this way (the caller's contract says so, not this function).
  */
 export function peekStringMember(data: Uint8Array, name: string): string | undefined {
-  const b = bytes(data);
-  const needle = `"${name}"`;
-  const at = b.indexOf(needle, 0, "latin1");
-  if (at < 0 || b.indexOf(needle, at + 1, "latin1") >= 0) return undefined;
-  if (at > 0 && b[at - 1] === BACKSLASH) return undefined;
-  let i = skipSpace(b, at + needle.length);
-  if (b[i] !== COLON) return undefined;
-  i = skipSpace(b, i + 1);
-  if (b[i] !== QUOTE) return undefined;
-  const end = b.indexOf(QUOTE, i + 1);
-  if (end < 0) return undefined;
-  const bs = b.indexOf(BACKSLASH, i + 1);
-  if (bs >= 0 && bs < end) return undefined;
-  return b.toString("utf8", i + 1, end);
+  const needle = needleOf(name);
+  const at = find(data, needle, 0);
+  if (at < 0 || find(data, needle, at + 1) >= 0) return undefined;
+  if (at > 0 && data[at - 1] === BACKSLASH) return undefined;
+  let i = skipSpace(data, at + needle.length);
+  if (data[i] !== COLON) return undefined;
+  i = skipSpace(data, i + 1);
+  if (data[i] !== QUOTE) return undefined;
+  let ascii = true;
+  let end = i + 1;
+  for (; end < data.length; end++) {
+    const c = data[end] as number;
+    if (c === QUOTE) break;
+    if (c === BACKSLASH) return undefined;
+    if (c >= 0x80) ascii = false;
+  }
+  if (end >= data.length) return undefined;
+  if (!ascii) return bytes(data).toString("utf8", i + 1, end);
+  return String.fromCharCode.apply(null, data.subarray(i + 1, end) as unknown as number[]);
+}
+
+/** The first index of `needle` in `data` from `from`, or −1 (a plain scan: messages are small). */
+function find(data: Uint8Array, needle: Uint8Array, from: number): number {
+  const first = needle[0];
+  const last = data.length - needle.length;
+  outer: for (let i = from; i <= last; i++) {
+    if (data[i] !== first) continue;
+    for (let j = 1; j < needle.length; j++) if (data[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+const NEEDLES = new Map<string, Uint8Array>();
+function needleOf(name: string): Uint8Array {
+  let n = NEEDLES.get(name);
+  if (n === undefined) {
+    n = new TextEncoder().encode(`"${name}"`);
+    NEEDLES.set(name, n);
+  }
+  return n;
 }
 
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const QUOTE = 0x22;
 
-function skipSpace(b: Buffer, i: number): number {
+function skipSpace(b: Uint8Array, i: number): number {
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d)) i++;
   return i;
 }
