@@ -150,7 +150,12 @@ describe("the foundation stack", () => {
     const hyper = await sql<{ hypertable_name: string; num_chunks: number }>`
       SELECT hypertable_name, num_chunks FROM timescaledb_information.hypertables
       WHERE hypertable_schema = 'ingest' ORDER BY hypertable_name`.execute(tdb.db);
-    expect(hyper.rows.map((r) => r.hypertable_name)).toEqual(["dead_letter", "raw_event"]);
+    expect(hyper.rows.map((r) => r.hypertable_name)).toEqual([
+      "dead_letter",
+      "heartbeat_hourly",
+      "machine_health_interval",
+      "raw_event",
+    ]);
     expect(Number(hyper.rows.find((r) => r.hypertable_name === "raw_event")?.num_chunks)).toBe(1);
     const hourly = await sql<{ events: string }>`
       SELECT events FROM reporting.ingest_hourly WHERE prison_id = ${prisonId}`.execute(tdb.db);
