@@ -103,33 +103,45 @@ describe("the compiled fast path", () => {
     }
   });
 
-  it.each(EVENT_KINDS)("%s: generated valid events, same verdict and value as zod's runtime", (kind) => {
-    const tally = counts();
-    fc.assert(
-      fc.property(mutatedEvent(kind, false), (e) => compareValue(kind, e, tally)),
-      { numRuns: 2_000, seed: 2026_20 + kind.length },
-    );
-    // The generator reaches valid events of every kind (and some invalid ones: enum words, dates).
-    expect(tally.accepted).toBeGreaterThan(200);
-  });
+  it.each(EVENT_KINDS)(
+    "%s: generated valid events, same verdict and value as zod's runtime",
+    (kind) => {
+      const tally = counts();
+      fc.assert(
+        fc.property(mutatedEvent(kind, false), (e) => compareValue(kind, e, tally)),
+        { numRuns: 2_000, seed: 2026_20 + kind.length },
+      );
+      // The generator reaches valid events of every kind (and some invalid ones: enum words, dates).
+      expect(tally.accepted).toBeGreaterThan(200);
+    },
+    120_000,
+  );
 
-  it.each(EVENT_KINDS)("%s: mutated events, same verdict, value and issues as zod's runtime", (kind) => {
-    const tally = counts();
-    fc.assert(
-      fc.property(mutatedEvent(kind, true), (e) => compareValue(kind, e, tally)),
-      { numRuns: 3_000, seed: 2026_21 + kind.length },
-    );
-    expect(tally.refused).toBeGreaterThan(1_000);
-    expect(tally.accepted).toBeGreaterThan(20);
-  });
+  it.each(EVENT_KINDS)(
+    "%s: mutated events, same verdict, value and issues as zod's runtime",
+    (kind) => {
+      const tally = counts();
+      fc.assert(
+        fc.property(mutatedEvent(kind, true), (e) => compareValue(kind, e, tally)),
+        { numRuns: 3_000, seed: 2026_21 + kind.length },
+      );
+      expect(tally.refused).toBeGreaterThan(1_000);
+      expect(tally.accepted).toBeGreaterThan(20);
+    },
+    120_000,
+  );
 
-  it.each(EVENT_KINDS)("%s: objects inheriting fields (or with no prototype), as zod's runtime", (kind) => {
-    const tally = counts();
-    fc.assert(
-      fc.property(inheritingEvent(kind), (e) => compareValue(kind, e, tally)),
-      { numRuns: 500, seed: 2026_22 + kind.length },
-    );
-  });
+  it.each(EVENT_KINDS)(
+    "%s: objects inheriting fields (or with no prototype), as zod's runtime",
+    (kind) => {
+      const tally = counts();
+      fc.assert(
+        fc.property(inheritingEvent(kind), (e) => compareValue(kind, e, tally)),
+        { numRuns: 500, seed: 2026_22 + kind.length },
+      );
+    },
+    120_000,
+  );
 });
 
 describe("parseEventBytes with the compiled fast path", () => {
@@ -159,5 +171,6 @@ describe("parseEventBytes with the compiled fast path", () => {
       expect(tally.accepted).toBeGreaterThan(20);
       expect(tally.refused).toBeGreaterThan(500);
     },
+    120_000,
   );
 });

@@ -28,25 +28,29 @@ describe("jsonTextProblems' quick pass", () => {
     );
     // At 16 digits a decimal may no longer read back: the bound is where it must be.
     expect(exactDecimal(String(Number("9.999999999999999")))).not.toEqual(exactDecimal("9.999999999999999"));
-  });
+  }, 120_000);
 
-  it.each(EVENT_KINDS)("%s: finds no problem only where the full scan finds none", (kind) => {
-    let checked = 0;
-    fc.assert(
-      fc.property(mutatedText(kind), (text) => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          return; // the scan runs only on text JSON.parse accepted
-        }
-        checked++;
-        expect(jsonTextProblems(text, isContractField, parsed), text).toEqual(
-          jsonTextProblems(text, isContractField),
-        );
-      }),
-      { numRuns: 1_000, seed: 2026_24 + kind.length },
-    );
-    expect(checked).toBeGreaterThan(500);
-  });
+  it.each(EVENT_KINDS)(
+    "%s: finds no problem only where the full scan finds none",
+    (kind) => {
+      let checked = 0;
+      fc.assert(
+        fc.property(mutatedText(kind), (text) => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return; // the scan runs only on text JSON.parse accepted
+          }
+          checked++;
+          expect(jsonTextProblems(text, isContractField, parsed), text).toEqual(
+            jsonTextProblems(text, isContractField),
+          );
+        }),
+        { numRuns: 1_000, seed: 2026_24 + kind.length },
+      );
+      expect(checked).toBeGreaterThan(500);
+    },
+    120_000,
+  );
 });
