@@ -8,6 +8,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 import { startPrivateServers } from "../support/private-servers";
+import { heartbeatMismatches, rawKinds, recordedCount } from "../support/recorded";
 import { type ServiceProcess, startService } from "../support/services";
 import { ledgerEvents, runSimulator } from "../support/simulator";
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 describe("ingest end to end", () => {
-  it("a 100,000-event simulated run survives SIGKILL of the gateway and of the recorder: raw events equal the ledger, none missing, none twice", {
+  it("a 100,000-event simulated run survives SIGKILL of the gateway and of the recorder: raw events and heartbeat rollups equal the ledger, none missing, none twice", {
     timeout: 600_000,
   }, async () => {
     const secret = newSecret();
@@ -68,10 +69,8 @@ describe("ingest end to end", () => {
       ],
       { HRVEND_DEPLOYMENT_SECRET: secret },
     );
-    const rows = async () =>
-      Number(
-        (await sql<{ n: string }>`SELECT count(*) AS n FROM ingest.raw_event`.execute(tdb.db)).rows[0]?.n,
-      );
+    // Raw rows plus the heartbeats their rollups counted (migration 0025).
+    const rows = () => recordedCount(tdb.db);
 
     await expect.poll(rows, { timeout: 120_000, interval: 100 }).toBeGreaterThan(20_000);
     await gateway.kill("SIGKILL");
@@ -91,11 +90,20 @@ describe("ingest end to end", () => {
     }>`SELECT event_key, payload FROM ingest.raw_event`.execute(tdb.db);
     const byKey = new Map(stored.rows.map((r) => [r.event_key, r.payload]));
     expect(byKey.size).toBe(stored.rows.length); // none twice
-    const missing = truth.filter((l) => !byKey.has(l.key)).map((l) => l.key);
+    const raw = rawKinds(truth);
+    expect(byKey.size).toBe(raw.length);
+    const missing = raw.filter((l) => !byKey.has(l.key)).map((l) => l.key);
     expect(missing).toEqual([]); // none missing
     // jsonb keeps its own key order: compare values, not text.
-    const differing = truth.filter((l) => !isDeepStrictEqual(byKey.get(l.key), l.event)).slice(0, 3);
+    const differing = raw.filter((l) => !isDeepStrictEqual(byKey.get(l.key), l.event)).slice(0, 3);
     expect(differing).toEqual([]);
+    // Heartbeats: every machine-hour's rollup equals the ledger's heartbeats summed by hand.
+    expect(
+      await heartbeatMismatches(
+        tdb.db,
+        truth.map((l) => l.event),
+      ),
+    ).toEqual([]);
     const dead = await sql<{ n: string }>`SELECT count(*) AS n FROM ingest.dead_letter`.execute(tdb.db);
     expect(Number(dead.rows[0]?.n)).toBe(0);
   });
