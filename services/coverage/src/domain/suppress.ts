@@ -133,7 +133,11 @@ function relationsOf(rows: readonly Row[], index: Map<string, number>): Relation
   };
   const group = <K>(key: (r: Row) => K) => {
     const m = new Map<K, Row[]>();
-    for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r]);
+    for (const r of rows) {
+      const list = m.get(key(r));
+      if (list) list.push(r);
+      else m.set(key(r), [r]);
+    }
     return m;
   };
   for (const t of group((r) => `${r.grain}|${r.periodStart}`).values()) {
@@ -404,7 +408,12 @@ function components(n: number, relations: readonly Relation[]): number[][] {
     for (const [c] of r.terms) parent[find(c)] = find(first);
   }
   const out = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) out.set(find(i), [...(out.get(find(i)) ?? []), i]);
+  for (let i = 0; i < n; i++) {
+    const root = find(i);
+    const part = out.get(root);
+    if (part) part.push(i);
+    else out.set(root, [i]);
+  }
   return [...out.values()];
 }
 
@@ -441,8 +450,12 @@ export function suppress(
     .slice()
     .sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
   const byYear = new Map<string, Row[]>();
-  for (const r of rows)
-    byYear.set(r.periodStart.slice(0, 4), [...(byYear.get(r.periodStart.slice(0, 4)) ?? []), r]);
+  for (const r of rows) {
+    const year = r.periodStart.slice(0, 4);
+    const list = byYear.get(year);
+    if (list) list.push(r);
+    else byYear.set(year, [r]);
+  }
   const stats: ProtectionStats = { cells: 0, primary: 0, hidden: 0, rounds: 0, lps: 0 };
   const hiddenKeys = new Set<string>();
   for (const [year, group] of byYear) {

@@ -146,7 +146,9 @@ export async function refreshFigures(
   for (const r of rows.rows) {
     const c = camelKeys<PeriodCounts>(r);
     const k = `${c.grain}|${c.periodStart}`;
-    tables.set(k, [...(tables.get(k) ?? []), c]);
+    const table = tables.get(k);
+    if (table) table.push(c);
+    else tables.set(k, [c]);
   }
   const figures: Figure[] = [];
   for (const counts of tables.values()) figures.push(...periodTable(counts, config));
