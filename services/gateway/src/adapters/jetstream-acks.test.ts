@@ -34,6 +34,9 @@ function fakeNats() {
   return { nc, sent, ack, close: () => closed() };
 }
 
+/** The publisher hands its queue to the connection in the event loop's check phase. */
+const sent = () => new Promise((r) => setImmediate(r));
+
 const settle = (p: Promise<void>) =>
   p.then(
     () => "stored",
@@ -45,6 +48,8 @@ describe("JetStreamAcks", () => {
     const f = fakeNats();
     const acks = new JetStreamAcks(f.nc);
     const results = ["a", "b", "c"].map((id) => settle(acks.publish(`s.${id}`, "x", id, "EVENTS")));
+    expect(f.sent).toHaveLength(0); // one batch, one socket write
+    await sent();
     expect(f.sent.map((s) => s.subject)).toEqual(["s.a", "s.b", "s.c"]);
     expect(f.sent.map((s) => s.headers.get("Nats-Msg-Id"))).toEqual(["a", "b", "c"]);
     expect(f.sent.map((s) => s.headers.get("Nats-Expected-Stream"))).toEqual(["EVENTS", "EVENTS", "EVENTS"]);
@@ -66,6 +71,7 @@ describe("JetStreamAcks", () => {
     const none = settle(acks.publish("s", "x", "3", "EVENTS"));
     const garbled = settle(acks.publish("s", "x", "4", "EVENTS"));
     const open = settle(acks.publish("s", "x", "5", "EVENTS"));
+    await sent();
     const [a, b, c, d] = f.sent as [Sent, Sent, Sent, Sent];
     f.ack(a, '{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}}');
     f.ack(b, '{"error":{"code":400,"err_code":10060,"description":"expected stream does not match"}}');
@@ -84,13 +90,13 @@ describe("JetStreamAcks", () => {
   it("rejects a publish whose ack does not come in time, and ignores the late ack", async () => {
     const f = fakeNats();
     const acks = new JetStreamAcks(f.nc, { timeoutMs: 40 });
-    const late = settle(acks.publish("s", "x", "1", "EVENTS"));
     const t0 = Date.now();
-    const r = await late;
+    const r = await settle(acks.publish("s", "x", "1", "EVENTS"));
     expect(r).toBeInstanceOf(PublishTimeout);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
     f.ack(f.sent[0] as Sent, '{"stream":"EVENTS","seq":1}');
     const next = settle(acks.publish("s", "x", "2", "EVENTS"));
+    await sent();
     f.ack(f.sent[1] as Sent, '{"stream":"EVENTS","seq":2}');
     expect(await next).toBe("stored");
     acks.close();
@@ -102,6 +108,7 @@ describe("JetStreamAcks", () => {
     const first = settle(acks.publish("s", "x", "1", "EVENTS"));
     const second = settle(acks.publish("s", "x", "2", "EVENTS"));
     expect(await settle(acks.publish("s", "x", "3", "EVENTS"))).toBeInstanceOf(PublishRefused);
+    await sent();
     expect(f.sent).toHaveLength(2);
     f.close();
     expect(await first).toBeInstanceOf(PublisherClosed);

@@ -2,6 +2,7 @@ import {
   createInbox,
   headers,
   type Msg,
+  type MsgHdrs,
   type NatsConnection,
   type Subscription,
 } from "@nats-io/transport-node";
@@ -36,14 +37,15 @@ export interface JetStreamAcksOptions {
 
 /**
  * JetStream publishing without a request per message, as Go's PublishAsync: every message is a
- * plain publish on the one connection (so they reach the stream in the order `publish` was
- * called), its reply subject a token under one inbox subscription, and each ack is matched to its
+ * plain publish on the one connection (queued and sent in the order `publish` was called, so they
+ * reach the stream in that order), its reply subject a token under one inbox subscription, and each ack is matched to its
  * promise by the token. One sweep timer rejects the acks not come in time; no timer, no request
  * object and no error with a stack trace per message.
  */
 export class JetStreamAcks {
   private readonly inbox = createInbox();
   private readonly pending = new Map<string, Pending>();
+  private queue: { subject: string; payload: Uint8Array | string; token: string; headers: MsgHdrs }[] = [];
   private readonly sub: Subscription;
   private readonly sweep: NodeJS.Timeout;
   private readonly timeoutMs: number;
@@ -86,15 +88,32 @@ export class JetStreamAcks {
     h.set("Nats-Msg-Id", msgID);
     h.set("Nats-Expected-Stream", stream);
     return new Promise<void>((resolve, reject) => {
-      try {
-        this.nc.publish(subject, payload, { reply: `${this.inbox}.${token}`, headers: h });
-      } catch (e) {
-        reject(e as Error);
-        return;
-      }
       this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      this.queue.push({ subject, payload, token, headers: h });
+      if (this.queue.length === 1) setImmediate(this.send);
     });
   }
+
+  /**
+   * Hands the queued messages to the connection, in the order `publish` was called. Deferred to
+   * the event loop's check phase so that everything read from the broker in one poll goes out in
+   * one socket write (nats.js flushes its buffer once per microtask turn, i.e. once per MQTT
+   * message otherwise: 13 % of the gateway's time in socket writes).
+   */
+  private readonly send = (): void => {
+    const queued = this.queue;
+    this.queue = [];
+    for (const m of queued) {
+      const p = this.pending.get(m.token);
+      if (!p) continue; // closed meanwhile
+      try {
+        this.nc.publish(m.subject, m.payload, { reply: `${this.inbox}.${m.token}`, headers: m.headers });
+      } catch (e) {
+        this.pending.delete(m.token);
+        p.reject(e as Error);
+      }
+    }
+  };
 
   get outstanding(): number {
     return this.pending.size;

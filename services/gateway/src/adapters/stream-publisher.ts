@@ -17,7 +17,7 @@ export class StreamPublisher {
    * dropped by JetStream's dedup, while a conflicting re-use of a seq (same key, other content)
    * is not silently swallowed but reaches the recorder, which dead-letters it as duplicate_seq.
    * Partitioned, an item definition is published into every partition (each copy its own id).
-   * The message is handed to the connection before this returns (no await before it), so a
+   * The message is queued for the NATS connection before this returns (no await before it), so a
    * connection's events reach the stream in the order they came.
    */
   publishEvent(subject: string, key: string, payload: Uint8Array): Promise<void> {
