@@ -28,7 +28,7 @@ interface Pending {
   deadline: number;
 }
 
-export interface JetStreamAcksOptions {
+interface JetStreamAcksOptions {
   /** How long an ack may take before the publish is rejected (nats.js's JetStream default: 5 s). */
   timeoutMs?: number;
   /** Publishes whose acks are outstanding at most; beyond that `publish` rejects at once. */
