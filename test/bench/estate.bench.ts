@@ -38,6 +38,8 @@ export interface EstateBench {
     /** JetStream's stored bytes per message (subject, headers and payload). */
     streamBytesPerEvent: number;
     byTable: Record<string, number>;
+    /** Per table, its growth between the end of the real-time part and the end of the slice per event (what one more event costs it). */
+    marginalByTable: Record<string, number>;
   };
 }
 
@@ -161,7 +163,8 @@ export async function estateBench(
     live.child.kill("SIGTERM");
     await live.exited;
     const settledA = await settle(p, opts.settleTimeoutMs);
-    const a = { events: (await p.streamState()).messages, bytes: sum(await tableBytes(p)) - sum(empty) };
+    const atA = await tableBytes(p);
+    const a = { events: (await p.streamState()).messages, bytes: sum(atA) - sum(empty) };
     log(
       `estate: real time gave ${a.events} events (${settledA ? "settled" : "NOT settled"}); resuming at full speed to ${opts.days} days`,
     );
@@ -230,6 +233,14 @@ export async function estateBench(
         wireBytesPerEvent: round(n > 0 ? wire / n : 0) ?? 0,
         streamBytesPerEvent: round(stored > 0 ? streamBytes / stored : 0) ?? 0,
         byTable,
+        marginalByTable: Object.fromEntries(
+          stored > a.events
+            ? [...after]
+                .map(([t, b]) => [t, round((b - (atA.get(t) ?? 0)) / (stored - a.events)) ?? 0] as const)
+                .filter(([, b]) => b !== 0)
+                .sort((x, y) => y[1] - x[1])
+            : [],
+        ),
       },
     };
   } finally {
