@@ -1,4 +1,6 @@
+import { MIGRATIONS } from "@hrvend/cli/db";
 import { writeEvents } from "@hrvend/recorder";
+import { createDb, ensureDatabase, migrateToLatest, withDatabase } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
@@ -214,5 +216,44 @@ describe("heartbeat rollups through the recorder's write path", () => {
       db,
     );
     expect(r.rows[0]?.n).toBe(50);
+  });
+
+  it("migration 0025 rolls up the raw heartbeats recorded before it, then drops them and their event keys", async () => {
+    const admin = createDb(iso.servers.postgresAdminUrl, { max: 1 });
+    await ensureDatabase(admin, `${iso.tag}m`);
+    await admin.destroy();
+    const old = createDb(withDatabase(iso.servers.postgresAdminUrl, `${iso.tag}m`), { max: 1 });
+    try {
+      await migrateToLatest(old, Object.fromEntries(Object.entries(MIGRATIONS).filter(([n]) => n < "0025")));
+      // The script's heartbeats and dispense as the recorder stored them before: raw rows and keys.
+      for (const r of [...A, ...B.slice(0, 2), B[3]!, ...C]) {
+        await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
+          VALUES (${r.time}, ${r.key}, ${r.prisonId}, ${r.sourceId}, ${r.seq}, ${r.kind}, ${r.payload}::jsonb)`.execute(
+          old,
+        );
+        await sql`INSERT INTO ingest.event_key (event_key, event_time, digest) VALUES (${r.key}, ${r.time}, 'x')`.execute(
+          old,
+        );
+      }
+      await migrateToLatest(old, MIGRATIONS);
+      const rows = await sql<Record<string, unknown>>`
+        SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24') AS hour, heartbeats, temp_count, temp_min, temp_max,
+               temp_sum, door_open, on_battery, seqs::text AS seqs
+        FROM ingest.heartbeat_hourly WHERE machine_id = ${M} ORDER BY hour`.execute(old);
+      // By hand: the script without the late D (seqs 10 and 11): hour 00 holds 3, 4, 6.
+      expect(rows.rows).toEqual(
+        HOURS.map((h) =>
+          h.hour === "2026-03-29T00"
+            ? { ...h, heartbeats: 3, temp_count: 3, temp_sum: 24, door_open: 2, seqs: "{[3,5),[6,7)}" }
+            : h,
+        ),
+      );
+      const left = await sql<{ kind: string }>`SELECT kind FROM ingest.raw_event`.execute(old);
+      expect(left.rows).toEqual([{ kind: "dispense" }]);
+      const keys = await sql<{ event_key: string }>`SELECT event_key FROM ingest.event_key`.execute(old);
+      expect(keys.rows).toEqual([{ event_key: `${M}:5` }]);
+    } finally {
+      await old.destroy();
+    }
   });
 });

@@ -98,6 +98,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         AND (SELECT access.admin_prisons()) && ARRAY[h.prison_id, '*']
     $$`.execute(db);
 
+  // Their event keys go too: a heartbeat's seq is guarded by its machine-hour's seqs now.
+  await sql`
+    DELETE FROM ingest.event_key k USING ingest.raw_event r
+    WHERE r.kind = 'heartbeat' AND k.event_key = r.event_key`.execute(db);
   await sql`DELETE FROM ingest.raw_event WHERE kind = 'heartbeat'`.execute(db);
   await sql`DROP INDEX ingest.raw_event_heartbeat_temperature`.execute(db);
   await sql`ALTER TABLE ingest.raw_event DROP COLUMN temperature_c`.execute(db);
