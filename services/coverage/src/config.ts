@@ -13,6 +13,12 @@ export const CoverageEnv = z.object({
   }),
   /** How often the suppressed publication catches up with the figures. */
   PUBLISH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  /**
+   * Heap cap (V8 old generation, MB) of the worker thread that solves a publication round. A round
+   * over the cap ends its worker: nothing is published, an error is logged and counted, and the
+   * next round retries; raise it if `hrvend_coverage_publication_rounds_total{outcome="worker_failed"}` grows.
+   */
+  PUBLISH_WORKER_HEAP_MB: z.coerce.number().int().min(32).max(16_384).default(1024),
 });
 export type CoverageConfig = z.infer<typeof CoverageEnv>;
 

@@ -29,7 +29,12 @@ const consumer = await startStreamConsumers({
   write: coverageConsume({ db, registry }),
 });
 
-const publisher = startPublisher(db, config.PUBLISH_INTERVAL_MS, log);
+const publisher = startPublisher(db, {
+  intervalMs: config.PUBLISH_INTERVAL_MS,
+  heapMb: config.PUBLISH_WORKER_HEAP_MB,
+  log,
+  registry,
+});
 
 const http = await serveMetrics(registry, config.METRICS_PORT, config.METRICS_HOST);
 log.info({ metricsPort: http.port }, "coverage ready");

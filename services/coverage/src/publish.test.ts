@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Figure, type LpSolver, PROGRAMME, prisonFigure, programmeFigure, suppress } from "./domain";
 import { loadSolver } from "./highs";
-import { yearMemo } from "./publish";
+import { yearMemo } from "./memo";
 
 let solver: LpSolver;
 beforeAll(async () => {

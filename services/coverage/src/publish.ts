@@ -1,57 +1,88 @@
-import { createHash } from "node:crypto";
 import type { Database } from "@hrvend/runtime/db";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { figureKey, publishedRow, type SuppressionMemo, suppress, thresholdFor } from "./domain";
-import { loadSolver } from "./highs";
+import { Counter, Histogram, type Registry } from "prom-client";
+import {
+  type Figure,
+  figureKey,
+  publishedRow,
+  type SuppressedColumn,
+  type ThresholdRow,
+  thresholdFor,
+} from "./domain";
+import { type YearMemo, yearMemo } from "./memo";
 import {
   type CoverageDb,
   coverageDb,
+  figureRevision,
   lockFigures,
   publicationBehind,
   readPublishable,
   writePublication,
 } from "./store";
+import { type RoundInput, type RoundOutput, solveRound } from "./suppress-round";
+import { SuppressionWorkerError, solveInWorker } from "./suppress-worker";
+
+/** The published rows of a snapshot under a solved pattern. */
+function publishedRows(figures: readonly Figure[], thresholds: readonly ThresholdRow[], out: RoundOutput) {
+  const cells = new Map(out.cells.map(([k, cols]) => [k, new Set<SuppressedColumn>(cols)]));
+  return figures.map((f) =>
+    publishedRow(f, cells.get(figureKey(f)) ?? new Set(), thresholdFor(f.periodEnd, thresholds)),
+  );
+}
 
 /**
  * Publishes the funder figures (quarters and years; the funder view reads them) under optimal
- * complementary suppression (domain/suppress.ts, HiGHS). Suppression links the cells of a year
- * (prisons → programme, quarters → year), so it runs over every funder figure; only rows whose
- * published content changed are rewritten. Runs inside the caller's transaction, under the lock.
+ * complementary suppression (domain/suppress.ts, HiGHS), in-process. Suppression links the cells
+ * of a year (prisons → programme, quarters → year), so it runs over every funder figure; only rows
+ * whose published content changed are rewritten. Runs inside the caller's transaction, under the
+ * lock (the CLI's estimates load; the service's publisher solves in a worker, `publishRound`).
  */
-export async function republish(trx: CoverageDb, memo?: SuppressionMemo): Promise<number> {
+export async function republish(trx: CoverageDb): Promise<number> {
   const { revision, figures, thresholds } = await readPublishable(trx);
-  const thresholdOf = (f: { periodEnd: string }) => thresholdFor(f.periodEnd, thresholds);
-  const { cells } = suppress(await loadSolver(), figures, thresholdOf, memo);
-  const rows = figures.map((f) => publishedRow(f, cells.get(figureKey(f)) ?? new Set(), thresholdOf(f)));
-  return writePublication(trx, rows, revision);
+  const out = await solveRound({ figures, thresholds, memo: [] });
+  return writePublication(trx, publishedRows(figures, thresholds, out), revision);
 }
 
-/**
- * The publisher's memory of each year's last pattern, keyed by a SHA-256 of the year's whole
- * input: one entry per year (32 bytes and the hidden cells' keys), so a round solves only the
- * years whose figures or thresholds changed (in practice the current one) instead of every year
- * of the history.
- */
-export function yearMemo(): SuppressionMemo {
-  const years = new Map<string, { digest: string; hidden: readonly string[] }>();
-  const digest = (input: string) => createHash("sha256").update(input).digest("base64");
-  return {
-    get: (year, input) => {
-      const e = years.get(year);
-      return e !== undefined && e.digest === digest(input) ? e.hidden : undefined;
-    },
-    set: (year, input, hidden) => void years.set(year, { digest: digest(input), hidden }),
-  };
-}
-
-/** Brings the publication up to date in its own transaction (the service's timer, start-up, drain). */
-export async function publishIfBehind(db: Kysely<Database>, memo?: SuppressionMemo): Promise<number | null> {
+/** Brings the publication up to date in its own transaction, in-process (tests, the CLI's settle). */
+export async function publishIfBehind(db: Kysely<Database>): Promise<number | null> {
   const cdb = coverageDb(db);
   if (!(await publicationBehind(cdb))) return null;
   return cdb.transaction().execute(async (trx) => {
     await lockFigures(trx);
-    return republish(trx, memo);
+    return republish(trx);
+  });
+}
+
+type Solve = (input: RoundInput) => Promise<RoundOutput>;
+
+/**
+ * One round of the service's publisher: a snapshot of the figures read without the figures lock
+ * (one repeatable-read transaction, so figures, thresholds and revision agree), solved by `solve`
+ * (a worker thread), then written under the lock only if `figure_revision` is still the
+ * snapshot's; otherwise the pattern is stale and nothing is written (the next round starts from
+ * the new figures). `null` when the publication was not behind.
+ */
+export async function publishRound(
+  db: Kysely<Database>,
+  memo: YearMemo,
+  solve: Solve,
+): Promise<{ rows: number } | "stale" | null> {
+  const cdb = coverageDb(db);
+  if (!(await publicationBehind(cdb))) return null;
+  const snap = await cdb
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .execute((trx) => readPublishable(trx));
+  const out = await solve({ figures: snap.figures, thresholds: snap.thresholds, memo: memo.entries() });
+  // The memo's patterns are keyed by their whole input: valid whether or not this round is written.
+  for (const [year, digest, hidden] of out.memo) memo.load(year, digest, hidden);
+  return cdb.transaction().execute(async (trx) => {
+    await lockFigures(trx);
+    if ((await figureRevision(trx)) !== snap.revision) return "stale" as const;
+    return {
+      rows: await writePublication(trx, publishedRows(snap.figures, snap.thresholds, out), snap.revision),
+    };
   });
 }
 
@@ -59,10 +90,28 @@ export async function publishIfBehind(db: Kysely<Database>, memo?: SuppressionMe
  * Keeps the suppressed publication up to date with the committed figures: at start, then every
  * interval while figures move, and once more on stop. Suppression runs over every figure, so
  * doing it per micro-batch would cost more than the batch; a second of delay costs funders nothing.
- * While it runs it holds the figures lock, so the pause after a round is at least five times the
- * round: on a long history the publication never takes more than a sixth of the service's time.
+ * Each round solves in a fresh worker thread (heap capped at `heapMb`): the consumer keeps
+ * committing batches meanwhile. A round's worker uses a core, so the pause after a round is at
+ * least five times the round. A worker that dies publishes nothing; the next round retries.
  */
-export function startPublisher(db: Kysely<Database>, intervalMs: number, log: Logger) {
+export function startPublisher(
+  db: Kysely<Database>,
+  opts: { intervalMs: number; heapMb: number; log: Logger; registry: Registry; solve?: Solve },
+) {
+  const { intervalMs, log } = opts;
+  const rounds = new Counter({
+    name: "hrvend_coverage_publication_rounds_total",
+    help: "Publication rounds by outcome (published, stale: figures moved during the solve, worker_failed, failed)",
+    labelNames: ["outcome"],
+    registers: [opts.registry],
+  });
+  const seconds = new Histogram({
+    name: "hrvend_coverage_publication_round_seconds",
+    help: "Duration of a publication round that solved (snapshot, worker, write)",
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 180],
+    registers: [opts.registry],
+  });
+  const solve = opts.solve ?? ((input: RoundInput) => solveInWorker(input, { heapMb: opts.heapMb }));
   let running: Promise<void> = Promise.resolve();
   let busy = false;
   let stopped = false;
@@ -72,11 +121,30 @@ export function startPublisher(db: Kysely<Database>, intervalMs: number, log: Lo
     if (busy) return running;
     busy = true;
     const started = Date.now();
-    running = publishIfBehind(db, memo)
-      .then((rows) => {
-        if (rows !== null) log.debug({ rows }, "publication updated");
+    running = publishRound(db, memo, solve)
+      .then((r) => {
+        if (r === null) return;
+        seconds.observe((Date.now() - started) / 1000);
+        if (r === "stale") {
+          rounds.inc({ outcome: "stale" });
+          log.debug("figures moved during the suppression solve; the next round publishes");
+        } else {
+          rounds.inc({ outcome: "published" });
+          log.debug({ rows: r.rows }, "publication updated");
+        }
       })
-      .catch((err: unknown) => log.warn({ err }, "publication failed; the next round retries"))
+      .catch((err: unknown) => {
+        if (err instanceof SuppressionWorkerError) {
+          rounds.inc({ outcome: "worker_failed" });
+          log.error(
+            { err, reason: err.reason, heapMb: opts.heapMb },
+            "suppression worker died; nothing published, the next round retries",
+          );
+        } else {
+          rounds.inc({ outcome: "failed" });
+          log.warn({ err }, "publication failed; the next round retries");
+        }
+      })
       .finally(() => {
         busy = false;
         if (!stopped) timer = setTimeout(() => void tick(), Math.max(intervalMs, 5 * (Date.now() - started)));

@@ -14,15 +14,21 @@ export async function publicationBehind(db: CoverageDb): Promise<boolean> {
   return r?.behind ?? false;
 }
 
-/** What the publication is computed from: the funder grains' figures (quarters and years), the thresholds, and the figures' revision. */
-export async function readPublishable(
-  trx: CoverageDb,
-): Promise<{ revision: string; figures: Figure[]; thresholds: ThresholdRow[] }> {
-  const rev = await trx
+/** The figures' revision (bumped by every transaction that changes a figure). */
+export async function figureRevision(trx: CoverageDb): Promise<string> {
+  const r = await trx
     .selectFrom("coverage.publish_state")
     .select("figure_revision")
     .where("id", "=", 1)
     .executeTakeFirst();
+  return r?.figure_revision ?? "0";
+}
+
+/** What the publication is computed from: the funder grains' figures (quarters and years), the thresholds, and the figures' revision. */
+export async function readPublishable(
+  trx: CoverageDb,
+): Promise<{ revision: string; figures: Figure[]; thresholds: ThresholdRow[] }> {
+  const revision = await figureRevision(trx);
   const all = await sql<TextDates<FigureTable>>`
     SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure
     WHERE grain IN ('quarter', 'year')`.execute(trx);
@@ -35,7 +41,7 @@ export async function readPublishable(
     .select([sql<string>`effective_from::text`.as("effective_from"), "threshold", "source"])
     .execute();
   return {
-    revision: rev?.figure_revision ?? "0",
+    revision,
     figures,
     thresholds: thr.map((r) => camelKeys<ThresholdRow>(r)),
   };

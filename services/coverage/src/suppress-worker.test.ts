@@ -1,0 +1,89 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Figure, type LpSolver, PROGRAMME, prisonFigure, programmeFigure, suppress } from "./domain";
+import { loadSolver } from "./highs";
+import { SuppressionWorkerError, solveInWorker } from "./suppress-worker";
+
+let solver: LpSolver;
+beforeAll(async () => {
+  solver = await loadSolver();
+});
+
+const est = {
+  estimateId: 1,
+  effectiveFrom: "2020-01-01",
+  injectingPrevalence: 0.2,
+  opioidDependencePrevalence: 0.1,
+  source: "t",
+};
+/** One quarter of 2026: prisons with small counts (so there are primaries) and their programme total. */
+function quarter(oat: number[]): Figure[] {
+  const period = { grain: "quarter", periodStart: "2026-01-01", periodEnd: "2026-03-31" } as const;
+  const base = (scope: string, n: number) => ({
+    scope,
+    ...period,
+    daysObserved: 90,
+    avgPopulation: 500,
+    admissions: 100,
+    releases: 90,
+    nspClients: 40,
+    nspNew: 10,
+    nspRegular: 20,
+    syringeKits: 300,
+    syringes: 3000,
+    naloxoneKits: 20,
+    oatActiveEnd: n,
+  });
+  const ps = oat.map((n, i) => prisonFigure(base(`p${i}`, n), est));
+  return [
+    ...ps,
+    programmeFigure(
+      base(
+        PROGRAMME,
+        oat.reduce((a, n) => a + n, 0),
+      ),
+      ps,
+    ),
+  ];
+}
+const thresholds = [{ effectiveFrom: "2020-01-01", threshold: 5, source: "t" }];
+const sorted = (cells: Iterable<[string, Iterable<string>]>) =>
+  Object.fromEntries([...cells].map(([k, s]) => [k, [...s].sort()]));
+
+describe("the publication round's worker thread", () => {
+  it("given a snapshot, then the worker's pattern is the one suppression computes in-process, and its memo skips the year next time", async () => {
+    const figures = quarter([3, 30, 12, 1, 44, 2]);
+    const out = await solveInWorker({ figures, thresholds, memo: [] }, { heapMb: 256 });
+    expect(sorted(out.cells)).toEqual(sorted(suppress(solver, figures, () => 5).cells));
+    expect(out.lps).toBeGreaterThan(0);
+    expect(out.memo.map(([year]) => year)).toEqual(["2026"]);
+    const again = await solveInWorker({ figures, thresholds, memo: out.memo }, { heapMb: 256 });
+    expect(again.lps).toBe(0);
+    expect(sorted(again.cells)).toEqual(sorted(out.cells));
+  });
+
+  it("given a heap cap the round cannot fit in, then it fails with a SuppressionWorkerError and no pattern, and the next worker solves", async () => {
+    const figures = quarter([3, 30, 12, 1, 44, 2]);
+    const failed = await solveInWorker({ figures, thresholds, memo: [] }, { heapMb: 2 }).catch(
+      (e: unknown) => e,
+    );
+    expect(failed).toBeInstanceOf(SuppressionWorkerError);
+    expect((failed as SuppressionWorkerError).reason).toBe("heap");
+    const out = await solveInWorker({ figures, thresholds, memo: [] }, { heapMb: 256 });
+    expect(sorted(out.cells)).toEqual(sorted(suppress(solver, figures, () => 5).cells));
+  });
+
+  it("given a long solve, then the calling thread's event loop is not blocked meanwhile", async () => {
+    const figures = quarter(Array.from({ length: 800 }, (_, i) => (i * 7) % 13));
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const started = performance.now();
+    await solveInWorker({ figures, thresholds, memo: [] }, { heapMb: 512 });
+    const took = performance.now() - started;
+    delay.disable();
+    const maxStallMs = delay.max / 1e6;
+    // The solve takes seconds; the loop's longest stall stays a fraction of it (worker start-up and messages).
+    expect(took).toBeGreaterThan(1000);
+    expect(maxStallMs).toBeLessThan(Math.min(500, took / 4));
+  }, 120_000);
+});
