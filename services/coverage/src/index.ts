@@ -9,4 +9,6 @@ export {
   UNDEFINED,
 } from "./domain";
 export { saveConfig } from "./estimates";
-export { publishIfBehind } from "./publish";
+export { yearMemo } from "./memo";
+export { publishIfBehind, publishRound, startPublisher } from "./publish";
+export { solveInWorker } from "./suppress-worker";
