@@ -1,4 +1,4 @@
-import { publishRound, solveInWorker, startPublisher, yearMemo } from "@hrvend/coverage";
+import { publishIfBehind, publishRound, solveInWorker, startPublisher, yearMemo } from "@hrvend/coverage";
 import { applyBatch } from "@hrvend/coverage/store";
 import { committedSeq } from "@hrvend/runtime/db";
 import { type HrEvent, HrEvent as HrEventSchema } from "@hrvend/schemas";
@@ -11,8 +11,9 @@ import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
 
 /**
  * The service's publisher solves suppression in a worker thread from a snapshot read without the
- * figures lock (services/coverage/src/publish.ts): batches commit while a round solves, a stale
- * pattern is never written, and a worker that dies publishes nothing.
+ * figures lock (services/coverage/src/publish.ts): batches commit while a round solves, a pattern
+ * is written only with the figures it was solved for and never over a newer publication, and a
+ * worker that dies publishes nothing.
  */
 
 const iso = isolate("covpub");
@@ -55,7 +56,7 @@ async function publishedClients(scope: string) {
 }
 
 describe("coverage's publisher (worker thread, snapshot, revision check)", () => {
-  it("given figures that move while a round solves, then the stale pattern is not written and the next round publishes the new figures", async () => {
+  it("given figures that move while a round solves, then the pattern is written only with the figures it was solved for (the snapshot's), the publication stays behind, and the next round publishes the new figures", async () => {
     const a = iso.prison("stale-a");
     const b = iso.prison("stale-b");
     const pa = prisonEvents(a, 12);
@@ -67,23 +68,45 @@ describe("coverage's publisher (worker thread, snapshot, revision check)", () =>
       pb.ev.dispense("2026-06-03T10:00:00Z", pb.ev.token(100), `kit-${b}`),
       pb.ev.dispense("2026-06-03T11:00:00Z", pb.ev.token(101), `kit-${b}`),
     ]);
-    const before = await publishedClients(b);
+    let snapshotRevision = "";
     const r = await publishRound(tdb.db, memo, async (input) => {
       const out = await solve(input);
+      snapshotRevision = (await state())?.figure_revision ?? "";
       await applyBatch(tdb.db, more, null);
       return out;
     });
-    expect(r).toBe("stale");
-    expect(await publishedClients(b)).toEqual(before); // nothing written from the stale snapshot
+    expect(r).toMatchObject({ outcome: "behind" });
+    // The snapshot's figures with their pattern: 9, not the 11 committed during the solve.
+    expect(await publishedClients(b)).toMatchObject({ nsp_clients: 9 });
     const s = await state();
+    expect(s?.published_revision).toBe(snapshotRevision);
     expect(BigInt(s?.published_revision ?? 0)).toBeLessThan(BigInt(s?.figure_revision ?? 0));
     const next = await publishRound(tdb.db, memo, solve);
-    expect(next).not.toBe("stale");
-    expect(next).not.toBeNull();
+    expect(next).toMatchObject({ outcome: "published" });
     expect(await publishedClients(b)).toMatchObject({ nsp_clients: 11 });
     expect(await publishedClients(a)).toMatchObject({ nsp_clients: 12 });
     const after = await state();
     expect(after?.published_revision).toBe(after?.figure_revision);
+  });
+
+  it("given a newer publication written while a round solves (estimates loaded), then the round's older pattern is not written", async () => {
+    const c = iso.prison("newer-c");
+    const pc = prisonEvents(c, 6);
+    await applyBatch(tdb.db, pc.start, null);
+    const r = await publishRound(tdb.db, yearMemo(), async (input) => {
+      const out = await solve(input);
+      await applyBatch(
+        tdb.db,
+        valid([pc.ev.dispense("2026-06-03T10:00:00Z", pc.ev.token(200), `kit-${c}`)]),
+        null,
+      );
+      expect(await publishIfBehind(tdb.db)).not.toBeNull(); // in-process, under the lock: 7 clients
+      return out;
+    });
+    expect(r).toEqual({ outcome: "stale" });
+    expect(await publishedClients(c)).toMatchObject({ nsp_clients: 7 });
+    const s = await state();
+    expect(s?.published_revision).toBe(s?.figure_revision);
   });
 
   it("given a worker that dies over its heap cap, then nothing is published (no small count shown), the failure is logged and counted, and the next round publishes it hidden", async () => {
@@ -154,8 +177,8 @@ describe("coverage's publisher (worker thread, snapshot, revision check)", () =>
     });
     expect(seqsDuringSolve.length).toBeGreaterThan(0);
     expect(seqsDuringSolve[0]).toBeGreaterThan(1);
-    expect(r).toBe("stale"); // the batches moved the figures: the snapshot's pattern is dropped
-    expect(await publishRound(tdb.db, memo, solve)).toMatchObject({ rows: expect.any(Number) });
+    expect(r).toMatchObject({ outcome: "behind" }); // the batches moved the figures: the snapshot is published
+    expect(await publishRound(tdb.db, memo, solve)).toMatchObject({ outcome: "published" });
     expect(await publishedClients(p)).toMatchObject({ nsp_clients: 7 + (seq - 1) });
   });
 });

@@ -14,10 +14,10 @@ import { type YearMemo, yearMemo } from "./memo";
 import {
   type CoverageDb,
   coverageDb,
-  figureRevision,
   lockFigures,
   publicationBehind,
   readPublishable,
+  revisions,
   writePublication,
 } from "./store";
 import { type RoundInput, type RoundOutput, solveRound } from "./suppress-round";
@@ -59,15 +59,21 @@ type Solve = (input: RoundInput) => Promise<RoundOutput>;
 /**
  * One round of the service's publisher: a snapshot of the figures read without the figures lock
  * (one repeatable-read transaction, so figures, thresholds and revision agree), solved by `solve`
- * (a worker thread), then written under the lock only if `figure_revision` is still the
- * snapshot's; otherwise the pattern is stale and nothing is written (the next round starts from
- * the new figures). `null` when the publication was not behind.
+ * (a worker thread), then written under the lock. The pattern is only ever written with the very
+ * figures it was solved for (the snapshot's), never applied to figures that moved meanwhile:
+ * - figures unchanged since the snapshot: the publication becomes current (`published`);
+ * - figures moved, the snapshot still newer than the publication: the snapshot's protected
+ *   publication is written and marked published up to the snapshot's revision, so it stays
+ *   behind and the next round starts from the new figures (`behind`); a service under constant
+ *   traffic, whose every round sees new figures, thus still publishes, one round late;
+ * - a newer publication was written meanwhile (the CLI's estimates load): nothing (`stale`).
+ * `null` when the publication was not behind.
  */
 export async function publishRound(
   db: Kysely<Database>,
   memo: YearMemo,
   solve: Solve,
-): Promise<{ rows: number } | "stale" | null> {
+): Promise<{ outcome: "published" | "behind"; rows: number } | { outcome: "stale" } | null> {
   const cdb = coverageDb(db);
   if (!(await publicationBehind(cdb))) return null;
   const snap = await cdb
@@ -79,10 +85,14 @@ export async function publishRound(
   for (const [year, digest, hidden] of out.memo) memo.load(year, digest, hidden);
   return cdb.transaction().execute(async (trx) => {
     await lockFigures(trx);
-    if ((await figureRevision(trx)) !== snap.revision) return "stale" as const;
-    return {
-      rows: await writePublication(trx, publishedRows(snap.figures, snap.thresholds, out), snap.revision),
-    };
+    const now = await revisions(trx);
+    if (BigInt(now.published) >= BigInt(snap.revision)) return { outcome: "stale" as const };
+    const rows = await writePublication(
+      trx,
+      publishedRows(snap.figures, snap.thresholds, out),
+      snap.revision,
+    );
+    return { outcome: now.figure === snap.revision ? ("published" as const) : ("behind" as const), rows };
   });
 }
 
@@ -101,7 +111,7 @@ export function startPublisher(
   const { intervalMs, log } = opts;
   const rounds = new Counter({
     name: "hrvend_coverage_publication_rounds_total",
-    help: "Publication rounds by outcome (published, stale: figures moved during the solve, worker_failed, failed)",
+    help: "Publication rounds by outcome: published (current), behind (the snapshot published, figures moved during the solve), stale (a newer publication exists: nothing written), worker_failed, failed",
     labelNames: ["outcome"],
     registers: [opts.registry],
   });
@@ -125,13 +135,10 @@ export function startPublisher(
       .then((r) => {
         if (r === null) return;
         seconds.observe((Date.now() - started) / 1000);
-        if (r === "stale") {
-          rounds.inc({ outcome: "stale" });
-          log.debug("figures moved during the suppression solve; the next round publishes");
-        } else {
-          rounds.inc({ outcome: "published" });
-          log.debug({ rows: r.rows }, "publication updated");
-        }
+        rounds.inc({ outcome: r.outcome });
+        if (r.outcome === "stale")
+          log.debug("a newer publication was written during the solve; nothing written");
+        else log.debug({ rows: r.rows, outcome: r.outcome }, "publication updated");
       })
       .catch((err: unknown) => {
         if (err instanceof SuppressionWorkerError) {

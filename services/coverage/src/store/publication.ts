@@ -14,21 +14,21 @@ export async function publicationBehind(db: CoverageDb): Promise<boolean> {
   return r?.behind ?? false;
 }
 
-/** The figures' revision (bumped by every transaction that changes a figure). */
-export async function figureRevision(trx: CoverageDb): Promise<string> {
+/** The figures' revision (bumped by every transaction that changes a figure) and the one published. */
+export async function revisions(trx: CoverageDb): Promise<{ figure: string; published: string }> {
   const r = await trx
     .selectFrom("coverage.publish_state")
-    .select("figure_revision")
+    .select(["figure_revision", "published_revision"])
     .where("id", "=", 1)
     .executeTakeFirst();
-  return r?.figure_revision ?? "0";
+  return { figure: r?.figure_revision ?? "0", published: r?.published_revision ?? "0" };
 }
 
 /** What the publication is computed from: the funder grains' figures (quarters and years), the thresholds, and the figures' revision. */
 export async function readPublishable(
   trx: CoverageDb,
 ): Promise<{ revision: string; figures: Figure[]; thresholds: ThresholdRow[] }> {
-  const revision = await figureRevision(trx);
+  const revision = (await revisions(trx)).figure;
   const all = await sql<TextDates<FigureTable>>`
     SELECT *, period_start::text AS period_start, period_end::text AS period_end FROM coverage.figure
     WHERE grain IN ('quarter', 'year')`.execute(trx);
