@@ -66,7 +66,8 @@ type Solve = (input: RoundInput) => Promise<RoundOutput>;
  *   publication is written and marked published up to the snapshot's revision, so it stays
  *   behind and the next round starts from the new figures (`behind`); a service under constant
  *   traffic, whose every round sees new figures, thus still publishes, one round late;
- * - a newer publication was written meanwhile (the CLI's estimates load): nothing (`stale`).
+ * - a newer publication was written meanwhile (the CLI's estimates load), or the revisions went
+ *   back (a rebuild): nothing (`stale`).
  * `null` when the publication was not behind.
  */
 export async function publishRound(
@@ -86,7 +87,9 @@ export async function publishRound(
   return cdb.transaction().execute(async (trx) => {
     await lockFigures(trx);
     const now = await revisions(trx);
-    if (BigInt(now.published) >= BigInt(snap.revision)) return { outcome: "stale" as const };
+    // A newer publication, or revisions that went back (a rebuild emptied publish_state): not this snapshot.
+    if (BigInt(now.published) >= BigInt(snap.revision) || BigInt(now.figure) < BigInt(snap.revision))
+      return { outcome: "stale" as const };
     const rows = await writePublication(
       trx,
       publishedRows(snap.figures, snap.thresholds, out),
