@@ -32,6 +32,11 @@ const consumer = await startStreamConsumers({
 const publisher = startPublisher(db, {
   intervalMs: config.PUBLISH_INTERVAL_MS,
   heapMb: config.PUBLISH_WORKER_HEAP_MB,
+  recycle: {
+    idleMs: config.PUBLISH_WORKER_IDLE_MS,
+    maxRounds: config.PUBLISH_WORKER_MAX_ROUNDS,
+    keptMb: config.PUBLISH_WORKER_KEPT_MB,
+  },
   log,
   registry,
 });

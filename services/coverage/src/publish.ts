@@ -21,7 +21,12 @@ import {
   writePublication,
 } from "./store";
 import { type RoundInput, type RoundOutput, solveRound } from "./suppress-round";
-import { SuppressionWorkerError, solveInWorker } from "./suppress-worker";
+import {
+  RECYCLING_DEFAULTS,
+  SuppressionWorkerError,
+  suppressionWorker,
+  type WorkerRecycling,
+} from "./suppress-worker";
 
 /** The published rows of a snapshot under a solved pattern. */
 function publishedRows(figures: readonly Figure[], thresholds: readonly ThresholdRow[], out: RoundOutput) {
@@ -103,13 +108,20 @@ export async function publishRound(
  * Keeps the suppressed publication up to date with the committed figures: at start, then every
  * interval while figures move, and once more on stop. Suppression runs over every figure, so
  * doing it per micro-batch would cost more than the batch; a second of delay costs funders nothing.
- * Each round solves in a fresh worker thread (heap capped at `heapMb`): the consumer keeps
- * committing batches meanwhile. A round's worker uses a core, so the pause after a round is at
+ * Rounds solve in a worker thread (heap capped at `heapMb`), kept across rounds and recycled as
+ * `recycle` says (suppress-worker.ts): the consumer keeps committing batches meanwhile. A round's worker uses a core, so the pause after a round is at
  * least five times the round. A worker that dies publishes nothing; the next round retries.
  */
 export function startPublisher(
   db: Kysely<Database>,
-  opts: { intervalMs: number; heapMb: number; log: Logger; registry: Registry; solve?: Solve },
+  opts: {
+    intervalMs: number;
+    heapMb: number;
+    log: Logger;
+    registry: Registry;
+    recycle?: Omit<WorkerRecycling, "heapMb">;
+    solve?: Solve;
+  },
 ) {
   const { intervalMs, log } = opts;
   const rounds = new Counter({
@@ -124,7 +136,8 @@ export function startPublisher(
     buckets: [0.1, 0.5, 1, 5, 15, 60, 180],
     registers: [opts.registry],
   });
-  const solve = opts.solve ?? ((input: RoundInput) => solveInWorker(input, { heapMb: opts.heapMb }));
+  const worker = suppressionWorker({ ...RECYCLING_DEFAULTS, ...opts.recycle, heapMb: opts.heapMb });
+  const solve = opts.solve ?? ((input: RoundInput) => worker.solve(input));
   let running: Promise<void> = Promise.resolve();
   let busy = false;
   let stopped = false;
@@ -168,6 +181,7 @@ export function startPublisher(
       clearTimeout(timer);
       await running;
       await tick();
+      await worker.close();
     },
   };
 }

@@ -1,6 +1,7 @@
-import { parentPort, workerData } from "node:worker_threads";
+import { getHeapStatistics } from "node:v8";
+import { parentPort } from "node:worker_threads";
 import { type Figure, type SuppressedColumn, suppress, type ThresholdRow, thresholdFor } from "./domain";
-import { loadSolver } from "./highs";
+import { loadSolver, solverMemoryBytes } from "./highs";
 import { type MemoEntry, yearMemo } from "./memo";
 
 /** What one publication round solves: a snapshot of the funder figures, the thresholds and the years already solved. */
@@ -25,7 +26,17 @@ export async function solveRound(input: RoundInput): Promise<RoundOutput> {
   return { cells: [...cells].map(([k, set]) => [k, [...set]]), memo: memo.entries(), lps: stats.lps };
 }
 
-/** The worker's entry (suppress-worker.ts starts it): one round from `workerData`, its result posted back. */
-export async function serveRound(): Promise<void> {
-  parentPort?.postMessage(await solveRound(workerData as RoundInput));
+/** A round's answer from the worker: its output, and the memory the worker keeps after it (its V8 heap in use + HiGHS's wasm memory). */
+export interface RoundReply {
+  output: RoundOutput;
+  keptMb: number;
+}
+
+/** The worker's entry (suppress-worker.ts starts it): solves each round posted to it, one at a time, and posts the reply back. */
+export function serveRounds(): void {
+  parentPort?.on("message", async (input: RoundInput) => {
+    const output = await solveRound(input);
+    const keptMb = (getHeapStatistics().used_heap_size + solverMemoryBytes()) / 2 ** 20;
+    parentPort?.postMessage({ output, keptMb } satisfies RoundReply);
+  });
 }

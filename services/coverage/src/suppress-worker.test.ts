@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Figure, type LpSolver, PROGRAMME, prisonFigure, programmeFigure, suppress } from "./domain";
 import { loadSolver } from "./highs";
-import { SuppressionWorkerError, solveInWorker } from "./suppress-worker";
+import { SuppressionWorkerError, solveInWorker, suppressionWorker } from "./suppress-worker";
 
 let solver: LpSolver;
 beforeAll(async () => {
@@ -72,6 +72,48 @@ describe("the publication round's worker thread", () => {
     const out = await solveInWorker({ figures, thresholds, memo: [] }, { heapMb: 256 });
     expect(sorted(out.cells)).toEqual(sorted(suppress(solver, figures, () => 5).cells));
   });
+
+  it("given two rounds within the idle time, then one worker solves both; after the idle time it has ended and the next round starts a fresh one", async () => {
+    const figures = quarter([3, 30, 12, 1, 44, 2]);
+    const expected = sorted(suppress(solver, figures, () => 5).cells);
+    const w = suppressionWorker({ heapMb: 256, idleMs: 1500, maxRounds: 10, keptMb: 1024 });
+    try {
+      expect(sorted((await w.solve({ figures, thresholds, memo: [] })).cells)).toEqual(expected);
+      expect(w.stats()).toEqual({ started: 1, alive: true });
+      const second = await w.solve({ figures: quarter([2, 40, 3]), thresholds, memo: [] });
+      expect(sorted(second.cells)).toEqual(sorted(suppress(solver, quarter([2, 40, 3]), () => 5).cells));
+      expect(w.stats()).toEqual({ started: 1, alive: true });
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(w.stats()).toEqual({ started: 1, alive: false });
+      expect(sorted((await w.solve({ figures, thresholds, memo: [] })).cells)).toEqual(expected);
+      expect(w.stats()).toEqual({ started: 2, alive: true });
+    } finally {
+      await w.close();
+    }
+    expect(w.stats().alive).toBe(false);
+  }, 60_000);
+
+  it("given a round count or a kept-memory bound reached, then the worker ends after that round, and a dead worker's next round starts a fresh one", async () => {
+    const figures = quarter([3, 30, 12, 1, 44, 2]);
+    const byRounds = suppressionWorker({ heapMb: 256, idleMs: 60_000, maxRounds: 2, keptMb: 1024 });
+    await byRounds.solve({ figures, thresholds, memo: [] });
+    expect(byRounds.stats()).toEqual({ started: 1, alive: true });
+    await byRounds.solve({ figures, thresholds, memo: [] });
+    expect(byRounds.stats()).toEqual({ started: 1, alive: false });
+    // HiGHS's wasm memory alone is over 1 MB: every round ends its worker.
+    const byMemory = suppressionWorker({ heapMb: 256, idleMs: 60_000, maxRounds: 10, keptMb: 1 });
+    await byMemory.solve({ figures, thresholds, memo: [] });
+    expect(byMemory.stats()).toEqual({ started: 1, alive: false });
+    const dying = suppressionWorker({ heapMb: 2, idleMs: 60_000, maxRounds: 10, keptMb: 1024 });
+    await expect(dying.solve({ figures, thresholds, memo: [] })).rejects.toBeInstanceOf(
+      SuppressionWorkerError,
+    );
+    expect(dying.stats()).toEqual({ started: 1, alive: false });
+    await expect(dying.solve({ figures, thresholds, memo: [] })).rejects.toBeInstanceOf(
+      SuppressionWorkerError,
+    );
+    expect(dying.stats()).toEqual({ started: 2, alive: false });
+  }, 60_000);
 
   it("given a long solve, then the calling thread's event loop is not blocked meanwhile", async () => {
     const figures = quarter(Array.from({ length: 800 }, (_, i) => (i * 7) % 13));
