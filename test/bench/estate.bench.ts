@@ -29,7 +29,9 @@ export interface EstateBench {
     bytesPerEvent: number | null;
     /** Between the end of the real-time part and the end of the slice: what one more event costs. */
     marginalBytesPerEvent: number | null;
-    /** A whole estate day, from the slice's size plus the marginal cost of the rest of the day. */
+    /** The same with each table's growth counted and a table that shrank as 0: what the day's projection uses. */
+    marginalGrowthBytesPerEvent: number | null;
+    /** A whole estate day, from the slice's size plus the marginal growth of the rest of the day. */
     projectedDayBytesPerEvent: number | null;
     /** The estate's heartbeats of a day (machines × 86,400 ÷ heartbeat interval). */
     projectedEventsPerDay: number;
@@ -199,11 +201,16 @@ export async function estateBench(
     // mostly the start's one-offs (registry, births, first stocking, OAT register): not a rate.
     const perDay = (machines * 86_400) / p.scenario.heartbeatSeconds;
     const marginal = stored > a.events ? (bytes - a.bytes) / (stored - a.events) : null;
-    // Not scaled unless one more event costs something (a short slice can measure less at its end).
-    const projected =
-      marginal !== null && marginal > 0 && perDay > stored
-        ? (bytes + marginal * (perDay - stored)) / perDay
+    // The projection takes each table's growth over the fast part, a table that shrank as 0 (a
+    // table emptied at the end, such as coverage's pending events, would otherwise cancel the
+    // growth of the others and make the net figure negative).
+    const growth =
+      stored > a.events
+        ? [...after].reduce((n, [t, b]) => n + Math.max(0, b - (atA.get(t) ?? 0)), 0) / (stored - a.events)
         : null;
+    // Not scaled unless one more event costs something.
+    const projected =
+      growth !== null && growth > 0 && perDay > stored ? (bytes + growth * (perDay - stored)) / perDay : null;
     const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
     const byTable = Object.fromEntries(
       [...after]
@@ -228,6 +235,7 @@ export async function estateBench(
         bytes,
         bytesPerEvent: round(stored > 0 ? bytes / stored : null),
         marginalBytesPerEvent: round(marginal),
+        marginalGrowthBytesPerEvent: round(growth),
         projectedDayBytesPerEvent: round(projected),
         projectedEventsPerDay: Math.round(perDay),
         wireBytesPerEvent: round(n > 0 ? wire / n : 0) ?? 0,

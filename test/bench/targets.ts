@@ -190,15 +190,19 @@ export function issue20Targets(r: {
         note:
           (projected !== null
             ? `estate slice of ${st.days} days (${st.events} events) scaled to a day: the slice's bytes plus the marginal ` +
-              `bytes per event (${st.marginalBytesPerEvent}) for the rest of the day's ${st.projectedEventsPerDay} events`
-            : `estate slice of ${st.days} days (${st.events} events), NOT scaled to a day: the marginal bytes per event ` +
-              `between the real-time part and the end (${st.marginalBytesPerEvent}) were not positive; the slice is the ` +
+              `growth per event (${st.marginalGrowthBytesPerEvent}: each table's growth over the fast part, a table that shrank as 0) ` +
+              `for the rest of the day's ${st.projectedEventsPerDay} events; the fast part reconnects every machine, so ` +
+              "its births, alerts and plan recomputes are counted per event although they are per restart or per hour"
+            : `estate slice of ${st.days} days (${st.events} events), NOT scaled to a day: no table grew between the ` +
+              `real-time part and the end (${st.marginalGrowthBytesPerEvent}); the slice is the ` +
               "estate's start, weighed by one-off events (registry, births, first stocking, OAT register) and per-machine state rows") +
           "; every table of every schema, hypertable chunks, indexes and TOAST included, minus the empty schema" +
           (st.settled ? "" : "; the pipeline had NOT settled when measured"),
         detail: {
           sliceBytesPerEvent: st.bytesPerEvent,
           marginalBytesPerEvent: st.marginalBytesPerEvent,
+          marginalGrowthBytesPerEvent: st.marginalGrowthBytesPerEvent,
+          marginalByTable: st.marginalByTable,
           streamBytesPerEvent: st.streamBytesPerEvent,
           byTable: st.byTable,
         },
