@@ -153,7 +153,16 @@ export async function savePlanning(
           lead_time_days = excluded.lead_time_days, z = excluded.z, window_days = excluded.window_days`.execute(
     trx,
   );
-  await sql`DELETE FROM reorder.slot_parameters WHERE prison_id = ${prisonId}`.execute(trx);
+  // Rows of slots the plan no longer has go; the others are updated in place (an UPDATE that
+  // changes no key column stays on its page, where DELETE + INSERT left a dead row per slot per
+  // recompute: the estate's storage bench, issue #20).
+  await sql`
+    DELETE FROM reorder.slot_parameters
+    WHERE prison_id = ${prisonId}
+      AND (machine_id, slot_id) NOT IN (
+        SELECT * FROM unnest(${slots.map((x) => x.machineId)}::text[], ${slots.map((x) => x.slotId)}::text[]))`.execute(
+    trx,
+  );
   if (slots.length > 0) {
     const col = <T>(f: (x: SlotParameters) => T) => slots.map(f);
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -169,7 +178,13 @@ export async function savePlanning(
         ${col((x) => JSON.stringify(x.weekdayFactors))}::text[], ${col((x) => x.safetyStock)}::double precision[],
         ${col((x) => x.min)}::integer[], ${col((x) => x.max)}::integer[], ${col((x) => x.daysOfCover)}::double precision[],
         ${col((x) => iso(x.projectedStockoutAt))}::timestamptz[])
-        AS x(m, sl, i, c, st, lo, so, a, sg, w, ss, mi, ma, dc, ps)`.execute(trx);
+        AS x(m, sl, i, c, st, lo, so, a, sg, w, ss, mi, ma, dc, ps)
+      ON CONFLICT (prison_id, machine_id, slot_id) DO UPDATE SET
+        item_id = excluded.item_id, capacity = excluded.capacity, stock = excluded.stock, lots = excluded.lots,
+        source = excluded.source, average_daily = excluded.average_daily, sigma = excluded.sigma,
+        weekday_factors = excluded.weekday_factors, safety_stock = excluded.safety_stock, min = excluded.min,
+        max = excluded.max, days_of_cover = excluded.days_of_cover, projected_stockout_at = excluded.projected_stockout_at,
+        as_of = excluded.as_of, revision = excluded.revision, computed_at = now()`.execute(trx);
   }
   await sql`
     INSERT INTO reorder.restock_plan (prison_id, visit_at, following_visit_at, as_of, plan, revision, computed_at)
