@@ -52,7 +52,7 @@ try {
   const estate = await attempt("estate", () =>
     estateBench(log, {
       realtimeSeconds: benchKnobs.estateRealtimeSeconds(quick ? 40 : undefined),
-      days: benchKnobs.estateDays(quick ? 0.005 : undefined),
+      days: benchKnobs.estateDays(quick ? 0.02 : undefined),
       settleTimeoutMs: quick ? 240_000 : 1_800_000,
     }),
   );

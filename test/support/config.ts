@@ -31,8 +31,8 @@ export const benchKnobs = {
   estateSeconds: (): number => Number(process.env["BENCH_ESTATE_SECONDS"] ?? 60),
   /** BENCH_CLUSTER_DAYS: simulated days of the cluster benchmark (default 14; `--quick` 7). */
   clusterDays: (d = 14): number => Number(process.env["BENCH_CLUSTER_DAYS"] ?? d),
-  /** BENCH_ESTATE_DAYS: simulated days of the estate storage slice (default 0.02; `--quick` 0.005). */
-  estateDays: (d = 0.02): number => Number(process.env["BENCH_ESTATE_DAYS"] ?? d),
+  /** BENCH_ESTATE_DAYS: simulated days of the estate storage slice (default 0.05; `--quick` 0.02). */
+  estateDays: (d = 0.05): number => Number(process.env["BENCH_ESTATE_DAYS"] ?? d),
   /** BENCH_ESTATE_RT_SECONDS: seconds the estate runs in real time before its RSS is read (default 80; `--quick` 40). */
   estateRealtimeSeconds: (d = 80): number => Number(process.env["BENCH_ESTATE_RT_SECONDS"] ?? d),
   /** BENCH_GATEWAYS: gateway instances in the ingest benchmark (default 1). */
