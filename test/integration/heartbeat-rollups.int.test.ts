@@ -256,4 +256,37 @@ describe("heartbeat rollups through the recorder's write path", () => {
       await old.destroy();
     }
   });
+
+  it("a temperature the contract accepts but a 4-byte float cannot hold (1e-300 °C) is counted, its value kept exactly", async () => {
+    // CI found it: the rollups' min/max were `real`, and 1e-300 (within -40…85) failed the batch
+    // with "out of range for type real"; the heartbeat was parked and not counted.
+    const m = `${M}-tiny`;
+    const t = "2026-03-29T05:10:00Z";
+    const e = {
+      kind: "heartbeat",
+      prisonId: P,
+      machineId: m,
+      seq: 1,
+      deviceTime: t,
+      temperatureC: 1e-300,
+      door: "closed",
+      power: "mains",
+    };
+    const rec = {
+      key: `${m}:1`,
+      time: t,
+      prisonId: P,
+      sourceId: m,
+      seq: 1,
+      kind: "heartbeat",
+      digest: "",
+      payload: JSON.stringify(e),
+    };
+    expect((await writeEvents(db, [rec], undefined, NOW)).inserted).toBe(1);
+    const r = await sql<{ heartbeats: number; temp_min: number; temp_max: number; temp_sum: number }>`
+      SELECT heartbeats, temp_min, temp_max, temp_sum FROM ingest.heartbeat_hourly WHERE machine_id = ${m}`.execute(
+      db,
+    );
+    expect(r.rows).toEqual([{ heartbeats: 1, temp_min: 1e-300, temp_max: 1e-300, temp_sum: 1e-300 }]);
+  });
 });

@@ -86,8 +86,8 @@ async function addHours(trx: Kysely<RecorderDatabase>, fresh: readonly Reading[]
     SELECT * FROM unnest(
       ${h.map((x) => iso(x.hour))}::timestamptz[], ${h.map((x) => x.machineId)}::text[],
       ${h.map((x) => x.prisonId)}::text[], ${h.map((x) => x.heartbeats)}::int[], ${h.map((x) => x.tempCount)}::int[],
-      ${h.map((x) => x.tempMin)}::real[], ${h.map((x) => x.tempMax)}::real[], ${h.map((x) => x.tempSum)}::float8[],
-      ${h.map((x) => x.doorOpen)}::int[], ${h.map((x) => x.onBattery)}::int[], ${h.map((x) => x.batteryMin)}::real[],
+      ${h.map((x) => x.tempMin)}::float8[], ${h.map((x) => x.tempMax)}::float8[], ${h.map((x) => x.tempSum)}::float8[],
+      ${h.map((x) => x.doorOpen)}::int[], ${h.map((x) => x.onBattery)}::int[], ${h.map((x) => x.batteryMin)}::float8[],
       ${h.map((x) => iso(x.firstAt))}::timestamptz[], ${h.map((x) => iso(x.lastAt))}::timestamptz[],
       ${h.map((x) => rangesText(x.seqs))}::int8multirange[])
     ON CONFLICT (machine_id, hour) DO UPDATE SET

@@ -29,12 +29,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       prison_id   text             NOT NULL,
       heartbeats  integer          NOT NULL DEFAULT 0 CHECK (heartbeats >= 0),
       temp_count  integer          NOT NULL DEFAULT 0,
-      temp_min    real,
-      temp_max    real,
+      temp_min    double precision,
+      temp_max    double precision,
       temp_sum    double precision NOT NULL DEFAULT 0,
       door_open   integer          NOT NULL DEFAULT 0,
       on_battery  integer          NOT NULL DEFAULT 0,
-      battery_min real,
+      battery_min double precision,
       first_at    timestamptz,
       last_at     timestamptz,
       seqs        int8multirange   NOT NULL DEFAULT '{}',
@@ -68,10 +68,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     INSERT INTO ingest.heartbeat_hourly (hour, machine_id, prison_id, heartbeats, temp_count, temp_min, temp_max,
       temp_sum, door_open, on_battery, battery_min, first_at, last_at, seqs)
     SELECT public.time_bucket(INTERVAL '1 hour', event_time), source_id, min(prison_id), count(*),
-      count(payload->'temperatureC'), min((payload->>'temperatureC')::real), max((payload->>'temperatureC')::real),
+      count(payload->'temperatureC'), min((payload->>'temperatureC')::double precision), max((payload->>'temperatureC')::double precision),
       coalesce(sum((payload->>'temperatureC')::double precision), 0),
       count(*) FILTER (WHERE payload->>'door' = 'open'), count(*) FILTER (WHERE payload->>'power' = 'battery'),
-      min((payload->>'batteryPct')::real), min(event_time), max(event_time), range_agg(int8range(seq, seq + 1))
+      min((payload->>'batteryPct')::double precision), min(event_time), max(event_time), range_agg(int8range(seq, seq + 1))
     FROM ingest.raw_event WHERE kind = 'heartbeat' GROUP BY 1, 2`.execute(db);
 
   await sql`DROP VIEW reporting.machine_temperature`.execute(db);
