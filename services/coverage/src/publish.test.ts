@@ -1,50 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Figure, type LpSolver, PROGRAMME, prisonFigure, programmeFigure, suppress } from "./domain";
+import { type LpSolver, suppress } from "./domain";
 import { loadSolver } from "./highs";
 import { yearMemo } from "./memo";
+import { quarterFigures } from "./quarter-figures";
 
 let solver: LpSolver;
 beforeAll(async () => {
   solver = await loadSolver();
 });
 
-const est = {
-  estimateId: 1,
-  effectiveFrom: "2020-01-01",
-  injectingPrevalence: 0.2,
-  opioidDependencePrevalence: 0.1,
-  source: "t",
-};
-/** One quarter of `year`: prisons with small counts (so each year has primaries) and their programme total. */
-function quarter(year: number, oat: number[]): Figure[] {
-  const period = { grain: "quarter", periodStart: `${year}-01-01`, periodEnd: `${year}-03-31` } as const;
-  const base = (scope: string, oatActiveEnd: number) => ({
-    scope,
-    ...period,
-    daysObserved: 90,
-    avgPopulation: 500,
-    admissions: 100,
-    releases: 90,
-    nspClients: 40,
-    nspNew: 10,
-    nspRegular: 20,
-    syringeKits: 300,
-    syringes: 3000,
-    naloxoneKits: 20,
-    oatActiveEnd,
-  });
-  const ps = oat.map((n, i) => prisonFigure(base(`p${i}`, n), est));
-  return [
-    ...ps,
-    programmeFigure(
-      base(
-        PROGRAMME,
-        oat.reduce((a, n) => a + n, 0),
-      ),
-      ps,
-    ),
-  ];
-}
+const quarter = quarterFigures;
 const hiddenCells = (r: ReturnType<typeof suppress>) =>
   Object.fromEntries([...r.cells].map(([k, set]) => [k, [...set].sort()]));
 

@@ -1,7 +1,8 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Figure, type LpSolver, PROGRAMME, prisonFigure, programmeFigure, suppress } from "./domain";
+import { type LpSolver, suppress } from "./domain";
 import { loadSolver } from "./highs";
+import { quarterFigures } from "./quarter-figures";
 import { SuppressionWorkerError, solveInWorker, suppressionWorker } from "./suppress-worker";
 
 let solver: LpSolver;
@@ -9,43 +10,7 @@ beforeAll(async () => {
   solver = await loadSolver();
 });
 
-const est = {
-  estimateId: 1,
-  effectiveFrom: "2020-01-01",
-  injectingPrevalence: 0.2,
-  opioidDependencePrevalence: 0.1,
-  source: "t",
-};
-/** One quarter of 2026: prisons with small counts (so there are primaries) and their programme total. */
-function quarter(oat: number[]): Figure[] {
-  const period = { grain: "quarter", periodStart: "2026-01-01", periodEnd: "2026-03-31" } as const;
-  const base = (scope: string, n: number) => ({
-    scope,
-    ...period,
-    daysObserved: 90,
-    avgPopulation: 500,
-    admissions: 100,
-    releases: 90,
-    nspClients: 40,
-    nspNew: 10,
-    nspRegular: 20,
-    syringeKits: 300,
-    syringes: 3000,
-    naloxoneKits: 20,
-    oatActiveEnd: n,
-  });
-  const ps = oat.map((n, i) => prisonFigure(base(`p${i}`, n), est));
-  return [
-    ...ps,
-    programmeFigure(
-      base(
-        PROGRAMME,
-        oat.reduce((a, n) => a + n, 0),
-      ),
-      ps,
-    ),
-  ];
-}
+const quarter = (oat: number[]) => quarterFigures(2026, oat);
 const thresholds = [{ effectiveFrom: "2020-01-01", threshold: 5, source: "t" }];
 const sorted = (cells: Iterable<[string, Iterable<string>]>) =>
   Object.fromEntries([...cells].map(([k, s]) => [k, [...s].sort()]));
