@@ -147,6 +147,67 @@ describe("coverage's publisher (worker thread, snapshot, revision check)", () =>
     }
   });
 
+  it("given a slow round during which figures move and then stop, then the next round starts once they have been quiet for an interval, not after the pacing of 5 × the round", async () => {
+    const own = await testDatabase(isolate("covpubquiet"));
+    try {
+      const p = iso.prison("quiet");
+      const pe = prisonEvents(p, 8);
+      await applyBatch(own.db, pe.start, null);
+      const SLOW_MS = 3_000; // pacing after this round: at least 15 s
+      let first = true;
+      const lines: string[] = [];
+      const log = pino({ level: "debug" }, { write: (l: string) => void lines.push(l) });
+      const publisher = startPublisher(own.db, {
+        intervalMs: 200,
+        heapMb: 512,
+        log,
+        registry: new Registry(),
+        solve: async (input) => {
+          await new Promise((r) => setTimeout(r, SLOW_MS));
+          if (first) {
+            first = false;
+            // The figures move during the first round, then stay still.
+            await applyBatch(
+              own.db,
+              valid([pe.ev.dispense("2026-06-05T10:00:00Z", pe.ev.token(3000), `kit-${p}`)]),
+              null,
+            );
+          }
+          return solve(input);
+        },
+      });
+      try {
+        await expect
+          .poll(() => lines.some((l) => l.includes('"outcome":"behind"')), { timeout: 30_000, interval: 50 })
+          .toBe(true);
+        const roundEnded = Date.now();
+        await expect
+          .poll(
+            async () => {
+              const s = await sql<{ current: boolean }>`
+                SELECT published_revision = figure_revision AS current FROM coverage.publish_state`.execute(
+                own.db,
+              );
+              return s.rows[0]?.current;
+            },
+            { timeout: 60_000, interval: 50 },
+          )
+          .toBe(true);
+        const waited = Date.now() - roundEnded;
+        // The second round itself takes SLOW_MS; the pacing alone would have waited 15 s before it.
+        expect(waited).toBeLessThan(5 * SLOW_MS);
+        const r = await sql<{ nsp_clients: number | null }>`
+          SELECT nsp_clients FROM coverage.published
+          WHERE scope = ${p} AND grain = 'quarter' AND period_start = '2026-04-01'`.execute(own.db);
+        expect(r.rows[0]?.nsp_clients).toBe(9);
+      } finally {
+        await publisher.stop();
+      }
+    } finally {
+      await own.close();
+    }
+  }, 120_000);
+
   it("given a round solving, then consumer batches commit meanwhile (the position advances during the solve) and no figure lock is held by the round", async () => {
     const p = iso.prison("live");
     const pe = prisonEvents(p, 7);

@@ -127,7 +127,7 @@ beforeAll(async () => {
       await sql<{ behind: boolean }>`
         SELECT published_revision < figure_revision AS behind FROM coverage.publish_state`.execute(tdb.db)
     ).rows[0]?.behind;
-  await until("the suppressed publication", behind, (b) => b === false, 60_000);
+  await until("the suppressed publication", behind, (b) => b === false, 120_000);
   console.log(
     `all events in the stream ${((streamDone - simDone) / 1000).toFixed(1)} s after the simulator finished; coverage caught up and published ${((Date.now() - streamDone) / 1000).toFixed(1)} s later`,
   );

@@ -109,8 +109,9 @@ export async function publishRound(
  * interval while figures move, and once more on stop. Suppression runs over every figure, so
  * doing it per micro-batch would cost more than the batch; a second of delay costs funders nothing.
  * Rounds solve in a worker thread (heap capped at `heapMb`), kept across rounds and recycled as
- * `recycle` says (suppress-worker.ts): the consumer keeps committing batches meanwhile. A round's worker uses a core, so the pause after a round is at
- * least five times the round. A worker that dies publishes nothing; the next round retries.
+ * `recycle` says (suppress-worker.ts): the consumer keeps committing batches meanwhile. A round's
+ * worker uses a core, so while figures move the pause after a round is at least five times the
+ * round; once they have been quiet for an interval, the next round starts (`schedule`). A worker that dies publishes nothing; the next round retries.
  */
 export function startPublisher(
   db: Kysely<Database>,
@@ -170,9 +171,30 @@ export function startPublisher(
       })
       .finally(() => {
         busy = false;
-        if (!stopped) timer = setTimeout(() => void tick(), Math.max(intervalMs, 5 * (Date.now() - started)));
+        schedule(Date.now() - started);
       });
     return running;
+  };
+  /**
+   * The next round: after `max(interval, 5 × the round)` while figures keep moving (a round's
+   * worker uses a core), or as soon as figures have been quiet for an interval with the
+   * publication behind (the consumer caught up: this round is the last one needed, so it is not
+   * held back by the pacing).
+   */
+  const schedule = (roundMs: number) => {
+    if (stopped) return;
+    const paceUntil = Date.now() + Math.max(intervalMs, 5 * roundMs);
+    let seen: string | undefined;
+    const check = async () => {
+      if (stopped) return;
+      if (Date.now() >= paceUntil) return void tick();
+      const now = await revisions(coverageDb(db)).catch(() => undefined);
+      if (stopped) return;
+      if (now && now.figure === seen && BigInt(now.published) < BigInt(now.figure)) return void tick();
+      seen = now?.figure;
+      timer = setTimeout(() => void check(), Math.max(0, Math.min(intervalMs, paceUntil - Date.now())));
+    };
+    timer = setTimeout(() => void check(), Math.min(intervalMs, paceUntil - Date.now()));
   };
   void tick();
   return {
