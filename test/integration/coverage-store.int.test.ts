@@ -127,6 +127,49 @@ describe("coverage store on TimescaleDB", () => {
     expect(pending.rows[0]?.n).toBe(0);
   });
 
+  it("given held events, when reference data arrives that resolves only some of them, then only those leave coverage.pending and the others are not rewritten", async () => {
+    const known = iso.prison("held-known");
+    const unknown = iso.prison("held-unknown");
+    const k = coverageEvents(known);
+    const u = coverageEvents(unknown);
+    await applyBatch(
+      tdb.db,
+      valid([
+        k.dispense("2026-05-07T10:00:00Z", k.token(1), "kit-held", 1),
+        k.dispense("2026-05-07T11:00:00Z", k.token(2), "kit-never", 1), // its item never comes
+        u.dispense("2026-05-07T10:00:00Z", u.token(1), "kit-held", 1), // its prison never comes
+      ]),
+      null,
+    );
+    const held = async () =>
+      (
+        await sql<{ event_key: string; xmin: string; prison: string; item: string }>`
+          SELECT event_key, xmin::text AS xmin, event->>'prisonId' AS prison, event->>'itemId' AS item
+          FROM coverage.pending WHERE event->>'prisonId' IN (${known}, ${unknown}) ORDER BY 1`.execute(tdb.db)
+      ).rows;
+    const before = await held();
+    expect(before).toHaveLength(3);
+    await applyBatch(
+      tdb.db,
+      valid([
+        k.refPrison("2026-05-08T00:00:00Z"),
+        k.refItem("2026-05-08T00:00:00Z", "kit-held", "syringe_kit", 2),
+      ]),
+      null,
+    );
+    // The one whose prison and item are both known now counts; the two others stay, same row versions.
+    expect(await figure(known, "day", "2026-05-07")).toMatchObject({ nsp_clients: 1, syringes: 2 });
+    const after = await held();
+    expect(after.map((r) => [r.prison, r.item])).toEqual(
+      expect.arrayContaining([
+        [known, "kit-never"],
+        [unknown, "kit-held"],
+      ]),
+    );
+    expect(after).toHaveLength(2);
+    for (const r of after) expect(r.xmin).toBe(before.find((b) => b.event_key === r.event_key)?.xmin);
+  });
+
   it("given a rebuild that empties coverage's tables (hrvend replay --service coverage), when the events come again, then figures and the publication come back the same", async () => {
     // A database of its own: the rebuild empties every prison's coverage tables.
     const own = await testDatabase(isolate("covrebuild"));

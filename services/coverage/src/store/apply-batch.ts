@@ -98,8 +98,7 @@ export async function applyBatch(
       }
       if (refPlan.prisons.length + refPlan.items.length > 0) {
         refs = await loadRefs(trx);
-        const held = await trx.deleteFrom("coverage.pending").returning(["event_key", "event"]).execute();
-        items = [...held.map((r) => ({ key: r.event_key, event: r.event })), ...items];
+        items = [...(await takeResolved(trx)), ...items];
       }
       const plan = planBatch(
         items.filter((x) => x.event.kind !== "ref_prison" && x.event.kind !== "ref_item"),
@@ -138,6 +137,21 @@ export async function applyBatch(
         periods: touched.length,
       };
     });
+}
+
+/**
+ * The held events whose reference data is now known (domain/plan.ts holds a dispense until its
+ * prison and item are known, an OAT register change until its prison is), taken out of
+ * `coverage.pending`; the others stay untouched (rewriting the whole table on every registry
+ * change churned it to ~100 MB on the estate).
+ */
+async function takeResolved(trx: CoverageDb): Promise<{ key: string; event: HrEvent }[]> {
+  const r = await sql<{ event_key: string; event: HrEvent }>`
+    DELETE FROM coverage.pending p
+    WHERE EXISTS (SELECT 1 FROM coverage.prison WHERE prison_id = p.event->>'prisonId')
+      AND (p.event->>'kind' <> 'dispense' OR EXISTS (SELECT 1 FROM coverage.item WHERE item_id = p.event->>'itemId'))
+    RETURNING event_key, event`.execute(trx);
+  return r.rows.map((x) => ({ key: x.event_key, event: x.event }));
 }
 
 /** Inserts dispenses on their event key; returns the ones not seen before, and adds them to the day sums. */
