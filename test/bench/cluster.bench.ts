@@ -17,6 +17,8 @@ export interface PipelineThroughput {
   cpuSeconds: number;
   /** Events per CPU-second of the pipeline: what one core carries. */
   eventsPerCoreSecond: number;
+  /** The profile of the run: CPU seconds per 100,000 events of each process (PostgreSQL: its main process and its backends). */
+  cpuPer100kEvents: Record<string, number>;
   rawEventsEqualLedger: boolean;
 }
 
@@ -73,8 +75,8 @@ async function measure(
   const label = cluster ? "bench-cluster" : "bench-single";
   const p = await Pipeline.start(scenario, label, cluster);
   try {
-    const pids = () => [...p.services.values(), ...p.servers.values()].map((x) => x.pid);
-    const cpu0 = pids().reduce((n, pid) => n + cpuSeconds(pid), 0);
+    const named = () => [...p.services, ...p.servers].map(([name, x]) => [name, cpuSeconds(x.pid)] as const);
+    const cpu0 = new Map(named());
     const ledger = join(p.dir, "ledger.jsonl");
     const t0 = performance.now();
     log(`${label}: ${scenario}, ${days} days at full speed`);
@@ -88,7 +90,8 @@ async function measure(
     const events = facts.filter((f) => f.fact === "event").length;
     await p.settle(events);
     const seconds = (performance.now() - t0) / 1000;
-    const cpu = pids().reduce((n, pid) => n + cpuSeconds(pid), 0) - cpu0;
+    const byProcess = named().map(([name, s]) => [name, s - (cpu0.get(name) ?? 0)] as const);
+    const cpu = byProcess.reduce((n, [, s]) => n + s, 0);
     let equal = true;
     try {
       await reconcileRecorder(p.db, facts);
@@ -105,6 +108,9 @@ async function measure(
       eventsPerSec: Math.round(events / seconds),
       cpuSeconds: Math.round(cpu * 10) / 10,
       eventsPerCoreSecond: Math.round(events / cpu),
+      cpuPer100kEvents: Object.fromEntries(
+        byProcess.map(([name, s]) => [name, Math.round((s / events) * 1e5 * 100) / 100]),
+      ),
       rawEventsEqualLedger: equal,
     };
     log(`${label}: ${JSON.stringify(r)}`);
