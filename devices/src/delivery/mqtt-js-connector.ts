@@ -76,8 +76,19 @@ export function mqttJsConnector(options: MqttJsConnectorOptions): MqttConnector 
               resolve();
             });
           }),
-        kill: () => {
+        kill: async () => {
           ending = true;
+          // The broker knows the will only once it has the CONNECT: a connection killed before
+          // that (one opened just to be dropped, after a resumed run) would lose it. Wait for
+          // the connection (up to the connect timeout), then drop it without a DISCONNECT.
+          if (!client.connected)
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, 30_000);
+              client.once("connect", () => {
+                clearTimeout(t);
+                resolve();
+              });
+            });
           return new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
         },
         close: () => {
