@@ -3,7 +3,7 @@ import { writeEvents } from "@hrvend/recorder";
 import { createDb, ensureDatabase, migrateToLatest, withDatabase } from "@hrvend/runtime/db";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolate, type TestDatabase, testDatabase } from "../support/isolate";
+import { isolate, type TestDatabase, testDatabase, withRolesLock } from "../support/isolate";
 
 /**
  * Heartbeats are rolled up (issue #20), not stored raw: the recorder's write path on a real
@@ -224,7 +224,9 @@ describe("heartbeat rollups through the recorder's write path", () => {
     await admin.destroy();
     const old = createDb(withDatabase(iso.servers.postgresAdminUrl, `${iso.tag}m`), { max: 1 });
     try {
-      await migrateToLatest(old, Object.fromEntries(Object.entries(MIGRATIONS).filter(([n]) => n < "0025")));
+      await withRolesLock(iso.servers.postgresAdminUrl, () =>
+        migrateToLatest(old, Object.fromEntries(Object.entries(MIGRATIONS).filter(([n]) => n < "0025"))),
+      );
       // The script's heartbeats and dispense as the recorder stored them before: raw rows and keys.
       for (const r of [...A, ...B.slice(0, 2), B[3]!, ...C]) {
         await sql`INSERT INTO ingest.raw_event (event_time, event_key, prison_id, source_id, seq, kind, payload)
@@ -235,7 +237,7 @@ describe("heartbeat rollups through the recorder's write path", () => {
           old,
         );
       }
-      await migrateToLatest(old, MIGRATIONS);
+      await withRolesLock(iso.servers.postgresAdminUrl, () => migrateToLatest(old, MIGRATIONS));
       const rows = await sql<Record<string, unknown>>`
         SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24') AS hour, heartbeats, temp_count, temp_min, temp_max,
                temp_sum, door_open, on_battery, seqs::text AS seqs

@@ -10,7 +10,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as natsConnect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { isolate, testDatabase } from "../support/isolate";
+import { isolate, testDatabase, withRolesLock } from "../support/isolate";
 import { ledgerEvents, runSimulator } from "../support/simulator";
 
 const iso = isolate("replay");
@@ -62,7 +62,7 @@ describe("replay", () => {
     await ensureDatabase(adminB, `${iso.tag}b`);
     await adminB.destroy();
     const b = createDb(withDatabase(iso.servers.postgresAdminUrl, `${iso.tag}b`), { max: 2 });
-    await migrateToLatest(b);
+    await withRolesLock(iso.servers.postgresAdminUrl, () => migrateToLatest(b));
     const fromStream = await replayStream(js, jsm, b, stream, () => {});
     expect(fromStream.result.inserted).toBe(truth.length);
     expect(await rowsOf(b)).toEqual(fromFile);

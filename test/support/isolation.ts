@@ -12,7 +12,7 @@ import {
   withCredentials,
   withDatabase,
 } from "@hrvend/runtime/db";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { TestServers } from "./servers";
 
 /**
@@ -52,6 +52,23 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `f` (a migration of a database on the shared server, role passwords) while no other test
+ * file does: migrations and passwords change cluster-wide roles, which PostgreSQL does not let two
+ * transactions alter at once ("tuple concurrently updated", or a duplicate role). The lock is held
+ * in the server's admin database, on one connection.
+ */
+export async function withRolesLock<T>(postgresAdminUrl: string, f: () => Promise<T>): Promise<T> {
+  const lock = createDb(postgresAdminUrl, { max: 1 });
+  try {
+    await sql`SELECT pg_advisory_lock(20120)`.execute(lock);
+    return await f();
+  } finally {
+    await sql`SELECT pg_advisory_unlock(20120)`.execute(lock).catch(() => undefined);
+    await lock.destroy();
+  }
+}
+
 /** Creates and migrates a database of this file's own. */
 export async function testDatabase(iso: Isolated): Promise<TestDatabase> {
   // Roles are cluster-wide: every file sets the same run-wide password.
@@ -61,10 +78,12 @@ export async function testDatabase(iso: Isolated): Promise<TestDatabase> {
   await admin.destroy();
   const adminUrl = withDatabase(base, iso.tag);
   const db = createDb(adminUrl);
-  await migrateToLatest(db);
   const pw = iso.servers.rolePassword;
   const passwords = Object.fromEntries(DB_ROLES.map((r) => [r, pw])) as Record<DbRole, string>;
-  await setRolePasswords(db, passwords);
+  await withRolesLock(base, async () => {
+    await migrateToLatest(db);
+    await setRolePasswords(db, passwords);
+  });
   return {
     name: iso.tag,
     adminUrl,

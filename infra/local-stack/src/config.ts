@@ -25,3 +25,8 @@ export function inheritedPath(): string {
 export function parentEnv(): NodeJS.ProcessEnv {
   return process.env;
 }
+
+/** VITEST_POOL_ID: the vitest worker this process is (1…), 0 outside vitest's workers (freePort's block). */
+export function vitestPoolId(): number {
+  return Number(process.env["VITEST_POOL_ID"] ?? 0);
+}

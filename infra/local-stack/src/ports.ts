@@ -1,17 +1,43 @@
 import { createConnection, createServer } from "node:net";
 import { InfraError } from "@hrvend/runtime";
+import { vitestPoolId } from "./config";
 
-/** A port the OS considers free on loopback right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Where freePort looks: below the kernel's ephemeral range (32768–60999 on Linux by default). */
+const FIRST_PORT = 20_000;
+const BLOCK = 1_000;
+/** Ports this process has handed out: not again while others in its block are free. */
+const handedOut = new Set<number>();
+
+/** Whether a server can listen on the port on loopback right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port free on loopback right now, for a private server a test or the bench is about to start.
+ * Not one the OS assigns (port 0): those come from the ephemeral range, where every outgoing
+ * connection of every process also takes its local port, so with test files running side by
+ * side one could take the port between this check and the server's start. Instead each vitest
+ * worker (VITEST_POOL_ID; 0 for the main process: global setup, bench) walks a block of its own
+ * below that range, at random and never twice while others are free, so two workers never hand
+ * out the same port.
+ */
+export async function freePort(): Promise<number> {
+  const pool = vitestPoolId() % 12;
+  const start = FIRST_PORT + pool * BLOCK;
+  if (handedOut.size >= BLOCK / 2) handedOut.clear();
+  for (let tries = 0; tries < BLOCK * 4; tries++) {
+    const port = start + Math.floor(Math.random() * BLOCK);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new InfraError(`no free port in ${start}–${start + BLOCK - 1} on loopback`, { start });
 }
 
 export function isPortOpen(port: number, host = "127.0.0.1"): Promise<boolean> {

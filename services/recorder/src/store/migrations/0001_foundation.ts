@@ -15,7 +15,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     BEGIN
       FOREACH r IN ARRAY ARRAY['hrvend_writer', 'hrvend_grafana', 'hrvend_funder'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-          EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+          -- Two databases migrating at once (test files side by side): the loser finds it made.
+          BEGIN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+          END;
         END IF;
       END LOOP;
     END $$`.execute(db);
