@@ -15,14 +15,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A NATS base port whose two successors, route ports (+2000) and monitor ports are free too. */
-async function clusterBase(): Promise<{ nats: number; monitor: number }> {
+/**
+ * A NATS base port whose two successors, route ports (+2000) and monitor ports are free too, none
+ * of them among `others` (the stack's other ports, chosen first).
+ */
+async function clusterBase(others: number[]): Promise<{ nats: number; monitor: number }> {
   for (;;) {
     const nats = await freePort();
     const monitor = await freePort();
     const wanted = [0, 1, 2].flatMap((i) => [nats + i, nats + 2000 + i, monitor + i]);
     if (
-      wanted.every((p) => p < 65536) &&
+      wanted.every((p) => p < 65536 && !others.includes(p)) &&
       !(await Promise.all(wanted.map((p) => isPortOpen(p)))).some(Boolean)
     )
       return { nats, monitor };
@@ -33,11 +36,13 @@ describe("hrvend infra up --cluster", () => {
   it("starts three NATS nodes in one cluster and two gateways that create R3 streams; infra down stops them all", {
     timeout: 180_000,
   }, async () => {
-    const { nats, monitor } = await clusterBase();
+    const pg = await freePort();
+    const mqttPort = await freePort();
+    const { nats, monitor } = await clusterBase([pg, mqttPort]);
     env = {
       HRVEND_STATE_DIR: join(dir, "state"),
-      HRVEND_PG_PORT: String(await freePort()),
-      HRVEND_MQTT_PORT: String(await freePort()),
+      HRVEND_PG_PORT: String(pg),
+      HRVEND_MQTT_PORT: String(mqttPort),
       HRVEND_NATS_PORT: String(nats),
       HRVEND_NATS_MONITOR_PORT: String(monitor),
     };
