@@ -17,6 +17,8 @@ export interface MqttJsConnectorOptions {
   resendWindowMs?: number;
 }
 
+/** How long a connection may take to be accepted (mqtt.js's connectTimeout; kill's wait for it). */
+const CONNECT_TIMEOUT_MS = 30_000;
 /** At most this many acknowledged messages are kept per connection for a resend. */
 const MAX_KEPT = 5000;
 
@@ -38,7 +40,7 @@ export function mqttJsConnector(options: MqttJsConnectorOptions): MqttConnector 
         protocolVersion: 4,
         keepalive: options.keepaliveSeconds,
         reconnectPeriod: options.reconnectPeriodMs ?? 1000,
-        connectTimeout: 30_000,
+        connectTimeout: CONNECT_TIMEOUT_MS,
         resubscribe: false,
         ...(o.will
           ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: false } }
@@ -83,7 +85,7 @@ export function mqttJsConnector(options: MqttJsConnectorOptions): MqttConnector 
           // the connection (up to the connect timeout), then drop it without a DISCONNECT.
           if (!client.connected)
             await new Promise<void>((resolve) => {
-              const t = setTimeout(resolve, 30_000);
+              const t = setTimeout(resolve, CONNECT_TIMEOUT_MS);
               client.once("connect", () => {
                 clearTimeout(t);
                 resolve();

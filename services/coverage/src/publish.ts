@@ -111,7 +111,8 @@ export async function publishRound(
  * Rounds solve in a worker thread (heap capped at `heapMb`), kept across rounds and recycled as
  * `recycle` says (suppress-worker.ts): the consumer keeps committing batches meanwhile. A round's
  * worker uses a core, so while figures move the pause after a round is at least five times the
- * round; once they have been quiet for an interval, the next round starts (`schedule`). A worker that dies publishes nothing; the next round retries.
+ * round; once they have been quiet for an interval, the next round starts (`schedule`). A
+ * worker that dies publishes nothing; the next round retries.
  */
 export function startPublisher(
   db: Kysely<Database>,
@@ -192,9 +193,12 @@ export function startPublisher(
       if (stopped) return;
       if (now && now.figure === seen && BigInt(now.published) < BigInt(now.figure)) return void tick();
       seen = now?.figure;
+      wait();
+    };
+    const wait = () => {
       timer = setTimeout(() => void check(), Math.max(0, Math.min(intervalMs, paceUntil - Date.now())));
     };
-    timer = setTimeout(() => void check(), Math.min(intervalMs, paceUntil - Date.now()));
+    wait();
   };
   void tick();
   return {
